@@ -1,0 +1,85 @@
+# Permanence: the two commands the README documents.
+#
+#   make run    install everything, migrate, load the demo data and serve on
+#               http://127.0.0.1:5000 (SQLite and in-process jobs unless
+#               DATABASE_URL / REDIS_URL are set in the environment)
+#   make test   install everything (and Debian's Chromium for the browser
+#               tests), then run pytest; extra arguments go in PYTEST_ARGS,
+#               e.g. make test PYTEST_ARGS='-k sign_in -x'. TEST_DATABASE_URL
+#               and TEST_REDIS_URL are read from the environment.
+#
+# Both work on a fresh Debian 12 machine as root and are idempotent: stamp
+# files make repeated runs skip installs that are already up to date.
+# Everything else below is an internal helper.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+BUILD := platform/permanence/static/build
+SCSS := $(wildcard platform/permanence/web/assets/*.scss)
+CHROMIUM := /usr/bin/chromium
+
+# apt-get needs root; use sudo when we are not root (and it exists).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
+
+.PHONY: run test install assets chromium
+
+run: install assets
+	$(BIN)/permanence db upgrade
+	$(BIN)/permanence demo load
+	$(BIN)/permanence run --host $(HOST) --port $(PORT)
+
+test: install assets chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# --- Python ------------------------------------------------------------------
+
+install: $(VENV)/.installed
+
+$(BIN)/python:
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  echo "$(PYTHON) cannot create virtual environments; installing Debian's $(PYTHON)-venv"; \
+	  $(SUDO) apt-get update; \
+	  $(APT_INSTALL) $(PYTHON)-venv; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -c constraints.txt
+	touch $@
+
+# --- Front-end assets --------------------------------------------------------
+
+assets: $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js
+
+# Install scripts are not needed (sass is pure JavaScript), so skip them.
+node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "npm not found; installing Debian's nodejs and npm"; \
+	  $(SUDO) apt-get update; \
+	  $(APT_INSTALL) nodejs npm; \
+	fi
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(BUILD)/app.css $(BUILD)/govuk-frontend.min.js &: node_modules/.installed $(SCSS)
+	npm run build
+	touch $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js
+
+# --- Browser for the browser tests ---------------------------------------------
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "$(CHROMIUM) not found; installing Debian's chromium"; \
+	  $(SUDO) apt-get update; \
+	  $(APT_INSTALL) chromium; \
+	fi
