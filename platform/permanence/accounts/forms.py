@@ -1,0 +1,34 @@
+"""Sign-in, user and token forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .roles import ROLES
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
+                                                    Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
+
+
+class MemberForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter the person's email address"),
+                                                    Email("Enter an email address like name@example.org"),
+                                                    Length(max=254)])
+    name = StringField("Full name", validators=[DataRequired("Enter the person's name"), Length(max=200)])
+    job_title = StringField("Job title", validators=[Optional(), Length(max=200)])
+    team = SelectField("Team", coerce=int, validators=[Optional()])
+    roles = MultiCheckboxField("Roles", choices=list(ROLES.items()),
+                               validators=[DataRequired("Choose at least one role")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired("Give the token a name"), Length(max=100)])

@@ -1,0 +1,111 @@
+"""Users are platform-wide; what they may do is per tenant, through memberships."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import TenantScoped, Timestamped, utcnow
+from ..extensions import db
+
+
+class User(UserMixin, Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_sign_in_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Team(TenantScoped, Timestamped, db.Model):
+    """A social work team (e.g. Children in Care 1); children and workers belong to teams."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Membership(TenantScoped, Timestamped, db.Model):
+    """A user's place in one council: job title, team and roles."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    team: Mapped[Team | None] = relationship()
+    role_assignments: Mapped[list["RoleAssignment"]] = relationship(
+        back_populates="membership", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_assignments)
+
+    def set_roles(self, roles) -> None:
+        wanted = set(roles)
+        for assignment in list(self.role_assignments):
+            if assignment.role not in wanted:
+                self.role_assignments.remove(assignment)
+        for role in sorted(wanted - self.roles):
+            self.role_assignments.append(RoleAssignment(role=role, tenant_id=self.tenant_id))
+
+
+class RoleAssignment(TenantScoped, db.Model):
+    __table_args__ = (UniqueConstraint("membership_id", "role"),)
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+    membership: Mapped[Membership] = relationship(back_populates="role_assignments")
+
+
+class ApiToken(TenantScoped, Timestamped, db.Model):
+    """A personal API token, scoped to one tenant. Only a SHA-256 of the secret is kept."""
+
+    __audit__ = True
+    __audit_exclude__ = ("token_hash", "last_used_at")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def is_usable(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > utcnow()
+

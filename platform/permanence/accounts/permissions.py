@@ -1,0 +1,174 @@
+"""The one permission check.
+
+Every view declares its access with exactly one of ``@public``, ``@signed_in``,
+``@platform_admin`` or ``@require(permission)``; ``enforce_access`` (a single
+``before_request``) applies the declaration, and refuses any view that declares
+nothing. Object rules (a social worker sees the children allocated to them or
+their team, ...) live in policies registered here; ``load_or_404`` and ``visible``
+are the only ways views fetch protected records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from sqlalchemy import false, or_, select
+
+from ..audit import services as audit
+from ..core.db import get_or_404
+from .roles import PERMISSIONS, permissions_for
+
+PUBLIC, SIGNED_IN, PLATFORM_ADMIN = "public", "signed-in", "platform-admin"
+
+
+def _declare(func, access):
+    func._access = access
+    return func
+
+
+def public(func):
+    return _declare(func, PUBLIC)
+
+
+def signed_in(func):
+    return _declare(func, SIGNED_IN)
+
+
+def platform_admin(func):
+    return _declare(func, PLATFORM_ADMIN)
+
+
+def require(permission: str):
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorator(func):
+        return _declare(func, permission)
+
+    return decorator
+
+
+_endpoint_access: dict[str, str] = {}
+
+
+def public_endpoint(endpoint: str) -> None:
+    """Declare a view we do not own (static files, the OpenAPI document) public by endpoint name."""
+    _endpoint_access[endpoint] = PUBLIC
+
+
+def declared_access(view, method: str = "GET", endpoint: str | None = None):
+    """What a view function, or a MethodView's handler for ``method``, declared; or None."""
+    access = _endpoint_access.get(endpoint) or getattr(view, "_access", None)
+    if access is None and hasattr(view, "view_class"):
+        verb = "get" if method in ("HEAD", "OPTIONS") else method.lower()
+        access = getattr(getattr(view.view_class, verb, None), "_access", None)
+    return access
+
+
+# --- the current member -------------------------------------------------------------------------
+
+def current_roles() -> frozenset[str]:
+    membership = g.get("membership")
+    return membership.roles if membership is not None else frozenset()
+
+
+def has_permission(permission: str) -> bool:
+    return permission in permissions_for(current_roles())
+
+
+def enforce_access():
+    """before_request: apply the view's declaration. Runs after the tenant resolver."""
+    if request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    access = declared_access(view, request.method, request.endpoint)
+    if access is None:
+        current_app.logger.error("view %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if access == SIGNED_IN:
+        return None
+    if access == PLATFORM_ADMIN:
+        if not current_user.is_platform_admin:
+            abort(404)
+        return None
+    if g.get("tenant") is None or g.get("membership") is None:
+        abort(404)
+    if not has_permission(access):
+        abort(403)
+    return None
+
+
+# --- object rules -------------------------------------------------------------------------------
+
+@dataclass
+class Policy:
+    """Which rows of a model a member may see: all of them for some roles, else any criterion
+    contributed for one of the member's roles (features add criteria, e.g. panels for members)."""
+
+    sees_all_roles: frozenset[str]
+    criteria: dict[str, list[Callable]]
+
+    def criterion(self, membership):
+        roles = membership.roles
+        if roles & self.sees_all_roles:
+            return None
+        clauses = [make(membership) for role in roles for make in self.criteria.get(role, [])]
+        clauses = [c for c in clauses if c is not None]
+        return or_(*clauses) if clauses else false()
+
+
+_policies: dict[type, Policy] = {}
+
+
+def register_policy(model, *, sees_all_roles=frozenset()):
+    _policies[model] = Policy(frozenset(sees_all_roles), {})
+
+
+def grant_visibility(model, role: str):
+    """Decorator: ``fn(membership) -> SQL criterion`` widening what ``role`` sees of ``model``."""
+
+    def decorator(fn):
+        _policies[model].criteria.setdefault(role, []).append(fn)
+        return fn
+
+    return decorator
+
+
+def visible(stmt, model):
+    """Restrict a SELECT of ``model`` to the rows the current member may see."""
+    policy = _policies.get(model)
+    if policy is None:
+        return stmt
+    membership = g.get("membership")
+    if membership is None:
+        return stmt.where(false())
+    criterion = policy.criterion(membership)
+    return stmt if criterion is None else stmt.where(criterion)
+
+
+def can_see(obj) -> bool:
+    model = type(obj)
+    if model not in _policies:
+        return True
+    stmt = visible(select(model.id).where(model.id == obj.id), model)
+    from ..extensions import db
+
+    return db.session.execute(stmt).first() is not None
+
+
+def load_or_404(model, ident):
+    """Load a protected record for the current member: another tenant's row is a 404, a row of
+    this council the member may not see is a 403, and every read of a sensitive record is audited."""
+    obj = get_or_404(model, ident)
+    if not can_see(obj):
+        abort(403)
+    if getattr(model, "__audit_reads__", False):
+        audit.record_read(obj)
+    return obj

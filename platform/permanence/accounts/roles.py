@@ -1,0 +1,76 @@
+"""Access roles and the one role -> permission table.
+
+A council's terms of reference name many positions (Agency Decision Maker, Virtual
+School Head, ...); each maps to one of these access roles, which decide what the
+person may do here.
+"""
+
+from __future__ import annotations
+
+ROLES: dict[str, str] = {
+    "tenant_admin": "Tenant administrator",
+    "panel_administrator": "Panel administrator",
+    "chair": "Chair",
+    "vice_chair": "Vice-chair",
+    "panel_member": "Panel member",
+    "iro": "Independent reviewing officer",
+    "team_manager": "Team manager",
+    "social_worker": "Social worker",
+    "senior_manager": "Senior manager",
+}
+
+PERMISSIONS: dict[str, str] = {
+    "home.view": "See the council's home page",
+    "children.view": "Read a child's record (object rules apply)",
+    "children.edit": "Change a child's record",
+    "children.import": "Import children from SSDA903 extracts or a tracker spreadsheet",
+    "tracker.view": "See the permanence tracker",
+    "tracker.export": "Export the tracker as a spreadsheet",
+    "panels.view": "See panels, sittings and agendas",
+    "panels.manage": "Schedule sittings and build agendas",
+    "referrals.create": "Refer a child to a panel",
+    "referrals.quality_assure": "Quality-assure and submit a referral",
+    "meetings.record": "Record attendance, declarations, discussion and decisions",
+    "minutes.edit": "Edit minutes",
+    "minutes.approve": "Approve minutes",
+    "actions.view": "See actions",
+    "actions.update": "Update actions",
+    "escalations.manage": "Acknowledge and escalate drift",
+    "reports.view": "See aggregate reports",
+    "tor.view": "Read the terms of reference",
+    "tor.propose": "Propose a new version of the terms of reference",
+    "users.manage": "Manage the council's users and roles",
+    "audit.view": "Read and export the audit log",
+    "api_tokens.manage": "Create and revoke one's own API tokens",
+}
+
+_PRACTICE = {"home.view", "children.view", "tracker.view", "panels.view", "actions.view", "actions.update",
+             "tor.view", "api_tokens.manage"}
+_CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "minutes.edit", "minutes.approve",
+                         "escalations.manage", "reports.view"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
+                               "reports.view", "api_tokens.manage"}),
+    "panel_administrator": frozenset(_PRACTICE | {"children.edit", "children.import", "tracker.export",
+                                                  "panels.manage", "referrals.create", "meetings.record",
+                                                  "minutes.edit", "reports.view"}),
+    "chair": frozenset(_CHAIRING),
+    "vice_chair": frozenset(_CHAIRING),
+    "panel_member": frozenset(_PRACTICE - {"tracker.view"}),
+    "iro": frozenset(_PRACTICE | {"escalations.manage"}),
+    "team_manager": frozenset(_PRACTICE | {"children.edit", "referrals.create", "referrals.quality_assure",
+                                           "escalations.manage", "reports.view"}),
+    "social_worker": frozenset(_PRACTICE | {"children.edit", "referrals.create"}),
+    "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage"}),
+}
+
+# Roles that see every child of their council; the others see children through object rules.
+SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair"})
+
+
+def permissions_for(roles) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,223 @@
+"""Users, memberships, passwords and API tokens. Callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from ..audit import services as audit
+from ..core.db import utcnow
+from ..extensions import db
+from .models import ApiToken, Membership, Team, User
+from .roles import ROLES
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# Verified against when the e-mail is unknown, so a failed sign-in takes as long either way.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+
+
+class AccountError(ValueError):
+    """Bad input for an account; the message says what and where."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"Enter a valid email address: {exc}", field="email") from exc
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+
+
+def create_user(email: str, name: str, password: str | None = None, *, platform_admin: bool = False) -> User:
+    email = normalise_email(email)
+    if not (name or "").strip():
+        raise AccountError("Enter the person's name", field="name")
+    if find_user(email) is not None:
+        raise AccountError(f"A user with the email address {email} already exists", field="email")
+    if password is not None:
+        check_password_strength(password)
+    user = User(email=email, name=name.strip(), is_platform_admin=platform_admin,
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", entity_type="User", entity_id=user.id, summary=f"User {email} created")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    audit.record("update", entity_type="User", entity_id=user.id, summary=f"Password changed for {user.email}")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the e-mail and password match an active account; None otherwise, with no hint why."""
+    user = find_user(email or "")
+    if user is None or not user.password_hash:
+        _verify(_DUMMY_HASH, password or "")
+        return None
+    if not _verify(user.password_hash, password or "") or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    return user
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def validate_roles(roles) -> list[str]:
+    roles = sorted(set(roles))
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise AccountError(f"Unknown role {', '.join(unknown)}; known roles: {', '.join(ROLES)}", field="roles")
+    if not roles:
+        raise AccountError("Choose at least one role", field="roles")
+    return roles
+
+
+def add_membership(user: User, roles, *, team: Team | None = None, job_title: str | None = None) -> Membership:
+    """Give ``user`` roles in the current tenant (the tenant context decides which)."""
+    roles = validate_roles(roles)
+    existing = db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one_or_none()
+    membership = existing or Membership(user=user)
+    membership.team = team
+    membership.job_title = job_title
+    membership.active = True
+    if existing is None:
+        db.session.add(membership)
+        db.session.flush()
+    membership.set_roles(roles)
+    db.session.flush()
+    return membership
+
+
+def get_or_create_team(name: str) -> Team:
+    team = db.session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
+    if team is None:
+        team = Team(name=name)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def tenants_of(user: User):
+    """The active tenants ``user`` belongs to, for the tenant switcher."""
+    from ..core.context import across_all_tenants
+    from ..tenancy.models import Tenant, TenantStatus
+
+    with across_all_tenants():
+        return list(db.session.execute(
+            select(Tenant).join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user.id, Membership.active.is_(True), Tenant.status == TenantStatus.ACTIVE)
+            .order_by(Tenant.name)
+        ).scalars())
+
+
+TOKEN_PREFIX = "pmt_"
+
+
+def create_api_token(user: User, name: str, *, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for the current tenant; the secret is returned once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise AccountError("Give the token a name of up to 100 characters", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=ApiToken.hash_secret(secret),
+                     expires_at=expires_at)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    token.revoked_at = utcnow()
+    db.session.flush()
+
+
+def user_for_token(secret: str) -> User | None:
+    """The token's owner if the token belongs to the current tenant and is usable."""
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_secret(secret))
+    ).scalar_one_or_none()
+    if token is None or not token.is_usable or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user
+
+
+INVITATION_MAX_AGE = 7 * 24 * 3600
+
+
+def _serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
+
+
+def password_link_token(user: User) -> str:
+    """A link token that stops working once the password is set (it carries a fingerprint of it)."""
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_password_token(token: str) -> User | None:
+    from itsdangerous import BadSignature, SignatureExpired
+
+    try:
+        data = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or _fingerprint(user) != data.get("f"):
+        return None
+    return user
+
+
+def send_invitation(user: User, tenant) -> None:
+    """E-mail ``user`` a link to set their password and start using ``tenant``."""
+    from flask import current_app
+
+    from ..notifications.services import queue_email
+
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/account/set-password/{password_link_token(user)}"
+    queue_email(
+        user.email,
+        f"You have been invited to Permanence for {tenant.name}",
+        f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}.\n"
+        f"Set your password within 7 days here:\n\n{link}\n\nIf you did not expect this, ignore this e-mail.\n",
+    )

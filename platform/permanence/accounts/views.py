@@ -1,0 +1,222 @@
+"""Signing in and out, choosing a council, the council's users and personal API tokens."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+from sqlalchemy import select
+
+from ..audit import services as audit
+from ..core.context import Actor
+from ..core.db import get_or_404
+from ..extensions import db, limiter
+from . import services
+from .forms import MemberForm, SignInForm, TokenForm
+from .models import ApiToken, Membership, Team
+from .permissions import public, require, signed_in
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+GENERIC_FAILURE = "The email address or password is not right. Check them and try again."
+
+
+def check_idle_session():
+    """before_request: sign out a session idle for longer than PERMANENT_SESSION_LIFETIME."""
+    if not current_user.is_authenticated or "seen" not in session:
+        return
+    idle_limit = current_app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    if now - session["seen"] > idle_limit:
+        logout_user()
+        session.clear()
+        flash("You were signed out because you were inactive for too long. Sign in again.")
+        return redirect(url_for("accounts.sign_in", next=request.full_path if request.method == "GET" else None))
+    session["seen"] = now
+
+
+def _sign_in_key():
+    return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            failed = True
+            audit.record("sign_in_failed", entity_type="User", summary=f"Failed sign-in for {form.email.data[:200]}",
+                         actor=Actor(None, form.email.data[:200], request.remote_addr))
+        else:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            session["seen"] = time.time()
+            audit.record("sign_in", entity_type="User", entity_id=user.id, summary=f"{user.email} signed in",
+                         actor=Actor(user.id, user.email, request.remote_addr))
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.choose_tenant"))
+    return render_template("accounts/sign_in.html", form=form, failed=failed, failure=GENERIC_FAILURE)
+
+
+@bp.post("/sign-out")
+@public
+def sign_out():
+    if current_user.is_authenticated:
+        audit.record("sign_out", entity_type="User", entity_id=current_user.id,
+                     summary=f"{current_user.email} signed out")
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.get("/tenants")
+@signed_in
+def choose_tenant():
+    tenants = services.tenants_of(current_user)
+    if len(tenants) == 1 and not current_user.is_platform_admin and request.args.get("stay") is None:
+        return redirect(url_for("web.home", tenant_slug=tenants[0].slug))
+    return render_template("accounts/choose_tenant.html", tenants=tenants)
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Enter a password"), Length(max=200)])
+    confirm = PasswordField("Confirm the password", validators=[DataRequired("Enter the password again"),
+                                                                EqualTo("password", "The passwords do not match")])
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token):
+    user = services.user_for_password_token(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/set_password.html", form=form, user=user,
+                           min_length=services.MIN_PASSWORD_LENGTH)
+
+
+# --- the council's users ------------------------------------------------------------------------
+
+def _team_choices():
+    teams = db.session.execute(select(Team).order_by(Team.name)).scalars()
+    return [(0, "No team")] + [(t.id, t.name) for t in teams]
+
+
+@bp.get("/<tenant_slug>/admin/users")
+@require("users.manage")
+def users(tenant_slug):
+    memberships = db.session.execute(
+        select(Membership).join(Membership.user).order_by(Membership.active.desc(), Membership.user_id)
+    ).scalars().all()
+    from .roles import ROLES
+
+    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES)
+
+
+@bp.route("/<tenant_slug>/admin/users/new", methods=["GET", "POST"])
+@require("users.manage")
+def add_user(tenant_slug):
+    form = MemberForm()
+    form.team.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.find_user(form.email.data) or services.create_user(form.email.data, form.name.data)
+            team = db.session.get(Team, form.team.data) if form.team.data else None
+            services.add_membership(user, form.roles.data, team=team, job_title=form.job_title.data or None)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            flash(f"{user.name} can now use Permanence in {g.tenant.name}.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, membership=None)
+
+
+@bp.route("/<tenant_slug>/admin/users/<int:membership_id>", methods=["GET", "POST"])
+@require("users.manage")
+def edit_user(tenant_slug, membership_id):
+    membership = get_or_404(Membership, membership_id)
+    form = MemberForm(obj=None if request.method == "POST" else membership.user)
+    form.team.choices = _team_choices()
+    if request.method == "GET":
+        form.job_title.data = membership.job_title
+        form.team.data = membership.team_id or 0
+        form.roles.data = sorted(membership.roles)
+    form.email.data = membership.user.email
+    if form.validate_on_submit():
+        try:
+            team = db.session.get(Team, form.team.data) if form.team.data else None
+            services.add_membership(membership.user, form.roles.data, team=team,
+                                    job_title=form.job_title.data or None)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "roles").errors.append(str(exc))
+        else:
+            flash(f"{membership.user.name}'s roles are saved.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, membership=membership)
+
+
+@bp.post("/<tenant_slug>/admin/users/<int:membership_id>/deactivate")
+@require("users.manage")
+def deactivate_user(tenant_slug, membership_id):
+    membership = get_or_404(Membership, membership_id)
+    if membership.user_id == current_user.id:
+        flash("You cannot remove your own access.")
+    else:
+        membership.active = False
+        flash(f"{membership.user.name} can no longer use Permanence in {g.tenant.name}.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+# --- personal API tokens ------------------------------------------------------------------------
+
+@bp.route("/<tenant_slug>/account/tokens", methods=["GET", "POST"])
+@require("api_tokens.manage")
+def tokens(tenant_slug):
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _, secret = services.create_api_token(current_user, form.name.data)
+        except services.AccountError as exc:
+            form.name.errors.append(str(exc))
+    mine = db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).scalars().all()
+    return render_template("accounts/tokens.html", form=TokenForm(formdata=None), tokens=mine, secret=secret,
+                           errors_form=form)
+
+
+@bp.post("/<tenant_slug>/account/tokens/<int:token_id>/revoke")
+@require("api_tokens.manage")
+def revoke_token(tenant_slug, token_id):
+    token = get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    services.revoke_api_token(token)
+    flash(f"The token '{token.name}' is revoked.", "success")
+    return redirect(url_for("accounts.tokens"))

@@ -1,0 +1,22 @@
+"""The JSON API under ``/<tenant-slug>/api/v1/``: flask-smorest blueprints from each feature,
+authenticated with personal API tokens, OpenAPI served at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+API_PREFIX = "/<tenant_slug>/api/v1"
+
+
+def init_app(app):
+    from ..accounts.permissions import public_endpoint
+    from ..extensions import api, csrf
+    from ..cases.api import blp as children_blp
+    from .tokens import blp as me_blp
+
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for blp, prefix in ((children_blp, "/children"), (me_blp, "/me")):
+        api.register_blueprint(blp, url_prefix=API_PREFIX + prefix)
+        csrf.exempt(blp)
+    for endpoint in list(app.view_functions):
+        if endpoint.startswith("api-docs."):
+            public_endpoint(endpoint)

@@ -1,0 +1,48 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import models  # noqa: F401  (the whole schema, before db.init_app)
+from .config import load_config
+from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the app. Start-up never touches the database: migrations are a deploy step."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(REPO_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path))
+    if config_overrides:
+        app.config.update(config_overrides)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.environ.get("MIGRATIONS_DIR") or str(REPO_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    from . import accounts, audit, cases, cli, plugins, tenancy, web
+    from .api import init_app as init_api
+
+    web.init_app(app)  # request pipeline first: the tenant resolver and access check run before views
+    tenancy.init_app(app)
+    accounts.init_app(app)
+    audit.init_app(app)
+    cases.init_app(app)
+    plugins.init_app(app)
+    init_api(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,176 @@
+"""Recording audit events: one mechanism for every feature.
+
+Creates, changes (with before and after values) and deletes of any model marked
+``__audit__ = True`` are recorded from the ORM flush, so no view writes audit
+code. Reads of sensitive records (``__audit_reads__ = True``: a child's record, a
+document) are recorded by the shared loader in ``accounts.permissions``.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import event, inspect, insert, select
+from sqlalchemy.orm import Session
+
+from ..core import context
+from ..core.db import utcnow
+from ..extensions import db
+from .models import AuditEvent
+
+REDACTED = "[redacted]"
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _row(action, *, tenant_id, entity_type=None, entity_id=None, summary="", changes=None, actor=None):
+    actor = actor or context.current_actor()
+    return {
+        "tenant_id": tenant_id,
+        "at": utcnow(),
+        "actor_id": actor.user_id,
+        "actor_label": actor.label,
+        "ip": actor.ip,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "summary": (summary or "")[:500],
+        "changes": changes,
+    }
+
+
+def record(action: str, *, entity=None, entity_type=None, entity_id=None, summary="", tenant_id=None,
+           changes=None, actor=None) -> None:
+    """Record one event now, in the current transaction."""
+    if entity is not None:
+        entity_type = entity_type or type(entity).__name__
+        entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
+        tenant_id = tenant_id if tenant_id is not None else getattr(entity, "tenant_id", None)
+        summary = summary or _describe(entity)
+    if tenant_id is None:
+        tenant_id = context.current_tenant_id()
+    db.session.connection().execute(
+        insert(AuditEvent.__table__),
+        [_row(action, tenant_id=tenant_id, entity_type=entity_type, entity_id=entity_id,
+              summary=summary, changes=changes, actor=actor)],
+    )
+
+
+def record_read(entity) -> None:
+    record("read", entity=entity)
+
+
+def _describe(obj) -> str:
+    describe = getattr(obj, "audit_label", None)
+    if describe is not None:
+        return describe() if callable(describe) else str(describe)
+    return f"{type(obj).__name__} {getattr(obj, 'id', '')}".strip()
+
+
+def _excluded(obj) -> set[str]:
+    return set(getattr(obj, "__audit_exclude__", ())) | {"updated_at", "created_at"}
+
+
+def _redacted(obj) -> set[str]:
+    return set(getattr(obj, "__audit_redact__", ())) | {"password_hash"}
+
+
+def _snapshot(obj) -> dict:
+    mapper = inspect(obj).mapper
+    skip, redact = _excluded(obj), _redacted(obj)
+    out = {}
+    for attr in mapper.column_attrs:
+        if attr.key in skip:
+            continue
+        out[attr.key] = REDACTED if attr.key in redact else _plain(getattr(obj, attr.key))
+    return out
+
+
+def _diff(obj) -> dict:
+    state = inspect(obj)
+    skip, redact = _excluded(obj), _redacted(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in skip:
+            continue
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if before == after:
+            continue
+        if attr.key in redact:
+            changes[attr.key] = {"before": REDACTED, "after": REDACTED}
+        else:
+            changes[attr.key] = {"before": _plain(before), "after": _plain(after)}
+    return changes
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_flush(session, flush_context):
+    rows = []
+    for obj in session.new:
+        if getattr(obj, "__audit__", False):
+            rows.append(_row("create", tenant_id=getattr(obj, "tenant_id", None), entity_type=type(obj).__name__,
+                             entity_id=obj.id, summary=_describe(obj), changes={"after": _snapshot(obj)}))
+    for obj in session.dirty:
+        if getattr(obj, "__audit__", False) and session.is_modified(obj, include_collections=False):
+            changes = _diff(obj)
+            if changes:
+                rows.append(_row("update", tenant_id=getattr(obj, "tenant_id", None),
+                                 entity_type=type(obj).__name__, entity_id=obj.id, summary=_describe(obj),
+                                 changes=changes))
+    for obj in session.deleted:
+        if getattr(obj, "__audit__", False):
+            rows.append(_row("delete", tenant_id=getattr(obj, "tenant_id", None), entity_type=type(obj).__name__,
+                             entity_id=obj.id, summary=_describe(obj), changes={"before": _snapshot(obj)}))
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def events_query(*, action=None, entity_type=None, entity_id=None, actor_id=None, since=None, until=None):
+    """The tenant's audit events, newest first, filtered as the admin asked."""
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == str(entity_id))
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(since, datetime.min.time()).astimezone())
+    if until:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(until, datetime.max.time()).astimezone())
+    return stmt
+
+
+CSV_COLUMNS = ("at", "actor_label", "ip", "action", "entity_type", "entity_id", "summary", "changes")
+
+
+def events_as_csv(events) -> str:
+    import json
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for e in events:
+        writer.writerow([e.at.isoformat(), e.actor_label, e.ip or "", e.action, e.entity_type or "",
+                         e.entity_id or "", e.summary, json.dumps(e.changes, sort_keys=True) if e.changes else ""])
+    return buffer.getvalue()

@@ -1,0 +1,48 @@
+"""Children through the JSON API, with the same permissions and audit as the web pages."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, or_, select
+
+from ..accounts.permissions import load_or_404, require, visible
+from ..extensions import db
+from .models import Child
+from .schemas import ChildQuerySchema, ChildSchema, ChildUpdateSchema
+
+blp = Blueprint("children_api", __name__, description="Children's records")
+
+
+@blp.route("/")
+class ChildListView(MethodView):
+    @require("children.view")
+    @blp.arguments(ChildQuerySchema, location="query")
+    @blp.response(200, ChildSchema(many=True))
+    def get(self, args, tenant_slug):
+        """The children the token's user may see."""
+        stmt = visible(select(Child), Child)
+        if args.get("q"):
+            like = f"%{args['q'].lower()}%"
+            stmt = stmt.where(or_(func.lower(Child.last_name).like(like), func.lower(Child.case_number).like(like)))
+        return db.session.execute(
+            stmt.order_by(Child.id).limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"])
+        ).scalars().all()
+
+
+@blp.route("/<int:child_id>")
+class ChildView(MethodView):
+    @require("children.view")
+    @blp.response(200, ChildSchema)
+    def get(self, tenant_slug, child_id):
+        """One child's record (the read is audited)."""
+        return load_or_404(Child, child_id)
+
+    @require("children.edit")
+    @blp.arguments(ChildUpdateSchema)
+    @blp.response(200, ChildSchema)
+    def patch(self, data, tenant_slug, child_id):
+        """Change fields of a child's record (the change is audited with before and after values)."""
+        child = load_or_404(Child, child_id)
+        for key, value in data.items():
+            setattr(child, key, value)
+        db.session.flush()
+        return child

@@ -1,0 +1,71 @@
+"""The child's record.
+
+Allocation (team, social worker, team manager, IRO) lives on the child because the
+object rules in ``accounts.permissions`` decide visibility from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Team, User
+from ..core.db import TenantScoped, Timestamped
+from ..extensions import db
+
+
+class SiblingGroup(TenantScoped, Timestamped, db.Model):
+    """Brothers and sisters considered together (one agenda item, consolidated reports)."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    children: Mapped[list["Child"]] = relationship(back_populates="sibling_group")
+
+    def audit_label(self) -> str:
+        return f"Sibling group {self.name}"
+
+
+class Child(TenantScoped, Timestamped, db.Model):
+    __table_args__ = (UniqueConstraint("tenant_id", "case_number"),)
+    __audit__ = True
+    __audit_reads__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(40))  # the council's case-system id (903 CHILD)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None]
+    expected_date_of_birth: Mapped[date | None]  # pre-birth planning
+    sex: Mapped[str | None] = mapped_column(String(1))  # 903 SEX: M, F, U
+    ethnicity: Mapped[str | None] = mapped_column(String(4))  # 903 ETHNIC code
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), index=True)
+    social_worker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    team_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    iro_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    sibling_group_id: Mapped[int | None] = mapped_column(ForeignKey("sibling_group.id", ondelete="SET NULL"))
+
+    team: Mapped[Team | None] = relationship()
+    social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
+    team_manager: Mapped[User | None] = relationship(foreign_keys=[team_manager_id])
+    iro: Mapped[User | None] = relationship(foreign_keys=[iro_id])
+    sibling_group: Mapped[SiblingGroup | None] = relationship(back_populates="children")
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+    def audit_label(self) -> str:
+        return f"Child {self.case_number}"

@@ -1,0 +1,128 @@
+"""The ``permanence`` command: Flask's CLI around ``create_app`` with one group per area."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup, FlaskGroup
+
+from .core.jobs import commit
+
+
+def _app():
+    from .app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, help="Permanence: panels and permanency tracking.")
+def main():
+    """Entry point of the ``permanence`` console script."""
+
+
+users_cli = AppGroup("users", help="Users, platform administrators and memberships.")
+tenants_cli = AppGroup("tenants", help="Councils (tenants).")
+demo_cli = AppGroup("demo", help="Demonstration data (synthetic, clearly fictional).")
+jobs_cli = AppGroup("jobs", help="Background jobs (RQ).")
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+@users_cli.command("create-platform-admin")
+@click.argument("email")
+@click.argument("name")
+@click.password_option()
+def create_platform_admin(email, name, password):
+    """Create a platform administrator, who onboards councils and sees no child's record."""
+    from .accounts import services
+
+    try:
+        user = services.create_user(email, name, password, platform_admin=True)
+    except services.AccountError as exc:
+        _fail(str(exc))
+    commit()
+    click.echo(f"Platform administrator {user.email} created.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.argument("name")
+@click.option("--tenant", "slug", required=True, help="The council's web address, e.g. knowsley.")
+@click.option("--roles", required=True, help="Comma-separated roles, e.g. chair,panel_member.")
+@click.option("--team", default=None, help="Team name (created if new).")
+@click.option("--password", default=None, help="Leave out to e-mail an invitation instead.")
+def create_member(email, name, slug, roles, team, password):
+    """Create a user (or reuse one) and give them roles in a council."""
+    from .accounts import services
+    from .core.context import tenant_context
+    from .tenancy.services import get_tenant
+
+    tenant = get_tenant(slug)
+    if tenant is None:
+        _fail(f"No council with the web address '{slug}'")
+    try:
+        user = services.find_user(email) or services.create_user(email, name, password)
+        with tenant_context(tenant.id):
+            team_row = services.get_or_create_team(team) if team else None
+            services.add_membership(user, [r.strip() for r in roles.split(",") if r.strip()], team=team_row)
+            if password is None and user.password_hash is None:
+                services.send_invitation(user, tenant)
+            commit()
+    except services.AccountError as exc:
+        _fail(str(exc))
+    click.echo(f"{user.email} has roles {roles} in {tenant.name}.")
+
+
+@tenants_cli.command("create")
+@click.argument("slug")
+@click.argument("name")
+def create_tenant_cmd(slug, name):
+    """Create an empty council, open to its users."""
+    from .tenancy import services
+
+    try:
+        tenant = services.create_tenant(slug, name)
+    except services.TenantError as exc:
+        _fail(str(exc))
+    commit()
+    click.echo(f"Council {tenant.name} created at /{tenant.slug}/.")
+
+
+@tenants_cli.command("list")
+def list_tenants_cmd():
+    """List the councils and their status."""
+    from .tenancy.services import list_tenants
+
+    for tenant in list_tenants():
+        click.echo(f"{tenant.slug:30} {tenant.status.value:10} {tenant.name}")
+
+
+@demo_cli.command("load")
+def load_demo_cmd():
+    """Create demo councils with a user for every role and synthetic children (idempotent)."""
+    from .demo.services import load_demo
+
+    credentials = load_demo()
+    commit()
+    click.echo("Demo data loaded. Every demo user's password is: " + credentials["password"])
+    for line in credentials["users"]:
+        click.echo("  " + line)
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_cmd(burst):
+    """Work the RQ queues (needs REDIS_URL)."""
+    from flask import current_app
+
+    from .core.jobs import run_worker
+
+    if not current_app.config.get("REDIS_URL"):
+        _fail("REDIS_URL is not set: without it jobs run in-process and no worker is needed")
+    run_worker(burst=burst)
+
+
+def init_app(app):
+    for group in (users_cli, tenants_cli, demo_cli, jobs_cli):
+        app.cli.add_command(group)

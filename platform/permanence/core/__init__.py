@@ -1,0 +1,1 @@
+"""Cross-cutting mechanisms every feature shares: database scoping, jobs, working days."""

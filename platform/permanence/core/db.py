@@ -1,0 +1,118 @@
+"""Tenant scoping for every ORM query, in one place.
+
+Every tenant-owned model inherits ``TenantScoped``. A single ``do_orm_execute``
+listener adds ``with_loader_criteria`` for the current tenant to every ORM
+SELECT, UPDATE and DELETE, so no view can forget it; with no tenant set the
+criterion matches nothing (fails closed). A ``before_flush`` listener stamps the
+tenant on new rows and refuses rows of another tenant. On PostgreSQL the same
+tenant is written into ``app.tenant_id`` at the start of each transaction so
+row-level security policies (see ``core.rls``) are a second wall.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort
+from sqlalchemy import ForeignKey, event, select, text
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from ..extensions import db
+from . import context
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class TenantScoped:
+    """Mixin for rows owned by one council."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"), index=True, nullable=False)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TenantIsolationError(RuntimeError):
+    """A write would cross tenants, or tenant-owned data was written with no tenant set."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(execute_state):
+    if execute_state.is_column_load or execute_state.is_relationship_load:
+        return
+    if not (execute_state.is_select or execute_state.is_update or execute_state.is_delete):
+        return
+    if context.all_tenants_allowed() or execute_state.execution_options.get("all_tenants"):
+        return
+    tenant_id = context.current_tenant_id()
+    execute_state.statement = execute_state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session, flush_context, instances):
+    tenant_id = context.current_tenant_id()
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantIsolationError(f"{type(obj).__name__} created with no tenant set")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id and not context.all_tenants_allowed():
+            raise TenantIsolationError(f"{type(obj).__name__} belongs to another tenant")
+    for obj in session.dirty:
+        if isinstance(obj, TenantScoped) and tenant_id is not None and obj.tenant_id != tenant_id \
+                and not context.all_tenants_allowed():
+            raise TenantIsolationError(f"{type(obj).__name__} belongs to another tenant")
+
+
+@event.listens_for(Session, "after_begin")
+def _after_begin(session, transaction, connection):
+    if connection.dialect.name != "postgresql":
+        return
+    from flask import current_app
+
+    role = current_app.config.get("DATABASE_APP_ROLE")
+    if role:
+        connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+    tenant_id = context.current_tenant_id()
+    connection.execute(
+        text("SELECT set_config('app.tenant_id', :tid, true)"),
+        {"tid": "" if tenant_id is None else str(tenant_id)},
+    )
+
+
+@context.on_tenant_change
+def _tenant_changed(tenant_id):
+    """Keep PostgreSQL's per-transaction setting in step when code switches tenant mid-transaction."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(
+            text("SELECT set_config('app.tenant_id', :tid, true)"),
+            {"tid": "" if tenant_id is None else str(tenant_id)},
+        )
+
+
+def get_or_404(model, ident):
+    """Load one row by primary key through the tenant scope: another tenant's row is a 404."""
+    obj = db.session.execute(select(model).where(model.id == ident)).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj

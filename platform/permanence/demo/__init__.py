@@ -1,0 +1,1 @@
+"""Demonstration data: councils, a user for every role and synthetic children."""

@@ -1,0 +1,7 @@
+"""Imports every feature's models so the metadata (and Alembic) sees the whole schema."""
+
+from .accounts.models import ApiToken, Membership, RoleAssignment, Team, User  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .cases.models import Child, SiblingGroup  # noqa: F401
+from .notifications.models import EmailMessage  # noqa: F401
+from .tenancy.models import Tenant  # noqa: F401

@@ -1,0 +1,48 @@
+"""Plugins: pluggy hook specifications, discovery by entry point, enabled per tenant.
+
+The core runs with no plugin at all. A plugin is an installed package that declares an
+entry point in the ``permanence.plugins`` group; a tenant enables it by name in its
+terms of reference (``plugins: [name]``). Every call goes through ``call_hook``, which
+only calls the plugins the tenant has enabled. ``SAFE_MODE`` disables all plugins.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from . import hookspecs
+
+ENTRY_POINT_GROUP = "permanence.plugins"
+hookimpl = pluggy.HookimplMarker("permanence")
+
+_manager: pluggy.PluginManager | None = None
+
+
+def get_manager() -> pluggy.PluginManager:
+    global _manager
+    if _manager is None:
+        manager = pluggy.PluginManager("permanence")
+        manager.add_hookspecs(hookspecs)
+        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        _manager = manager
+    return _manager
+
+
+def available_plugins() -> list[str]:
+    return sorted(name for name, _ in get_manager().list_name_plugin())
+
+
+def call_hook(name: str, *, enabled: list[str] | tuple[str, ...], safe_mode: bool = False, **kwargs):
+    """Call hook ``name`` on the plugins in ``enabled`` only; returns the list of results."""
+    if safe_mode or not enabled:
+        return []
+    manager = get_manager()
+    wanted = set(enabled)
+    others = [plugin for plugin_name, plugin in manager.list_name_plugin() if plugin_name not in wanted]
+    caller = manager.subset_hook_caller(name, remove_plugins=others)
+    return caller(**kwargs)
+
+
+def init_app(app) -> None:
+    if not app.config.get("SAFE_MODE"):
+        get_manager()

@@ -1,0 +1,76 @@
+"""Central administration: the platform admin onboards councils. No child's record is
+reachable from here."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from ..accounts.permissions import platform_admin
+from ..core.db import get_or_404
+from . import services
+from .models import Tenant, TenantStatus
+
+bp = Blueprint("tenancy", __name__, template_folder="templates")
+
+
+class TenantForm(FlaskForm):
+    name = StringField("Council name", validators=[DataRequired("Enter the council's name"), Length(max=200)])
+    slug = StringField("Web address", validators=[DataRequired("Enter the web address"), Length(max=63)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter the administrator's email address"),
+                                                    Email("Enter an email address like name@example.org")])
+    name = StringField("Full name", validators=[DataRequired("Enter the administrator's name"), Length(max=200)])
+
+
+@bp.route("/admin/tenants", methods=["GET", "POST"])
+@platform_admin
+def admin_tenants():
+    form = TenantForm()
+    if form.validate_on_submit():
+        try:
+            tenant = services.create_tenant(form.slug.data.strip().lower(), form.name.data,
+                                            status=TenantStatus.DRAFT)
+        except services.TenantError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            flash(f"{tenant.name} is created as a draft. Invite its first administrator, then open it.", "success")
+            return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
+    return render_template("tenancy/tenants.html", tenants=services.list_tenants(), form=form)
+
+
+@bp.route("/admin/tenants/<int:tenant_id>", methods=["GET", "POST"])
+@platform_admin
+def admin_tenant(tenant_id):
+    tenant = get_or_404(Tenant, tenant_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        from ..accounts.services import AccountError
+
+        try:
+            user = services.invite_tenant_admin(tenant, form.email.data, form.name.data)
+        except AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            flash(f"An invitation is on its way to {user.email}.", "success")
+            return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
+    return render_template("tenancy/tenant.html", tenant=tenant, form=form,
+                           admins=services.tenant_admins(tenant), statuses=TenantStatus)
+
+
+@bp.post("/admin/tenants/<int:tenant_id>/status/<status>")
+@platform_admin
+def set_status(tenant_id, status):
+    tenant = get_or_404(Tenant, tenant_id)
+    try:
+        new_status = TenantStatus(status)
+    except ValueError:
+        flash(f"'{status}' is not a status; statuses: {', '.join(s.value for s in TenantStatus)}")
+    else:
+        services.set_tenant_status(tenant, new_status)
+        flash(f"{tenant.name} is now {new_status.value}.", "success")
+    return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
