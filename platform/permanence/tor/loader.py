@@ -1,0 +1,274 @@
+"""Load a tenant's ``tor.yaml`` into a :class:`TermsOfReference`, or say exactly what is wrong.
+
+Every error names the file, the line, the path inside the document, what is
+wrong and what is allowed, so an onboarding officer can fix a terms of
+reference without reading code::
+
+    tenants/knowsley/tor.yaml:42 bodies[0].membership.members[1].role: unknown role 'virtual-head'; ...
+
+A configuration with any error loads nothing: a half-read terms of reference
+would run panels on rules nobody agreed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+import yaml
+from marshmallow import ValidationError, fields
+from marshmallow.experimental.context import Context
+
+from .model import TermsOfReference
+from .schemas import TorSchema
+from .timescales import STATUTORY_TIMESCALES, TimescaleRule
+from .vocabulary import CORE_ROLES
+
+TOR_FILENAME = "tor.yaml"
+
+Path_ = tuple  # a path inside the document: ("bodies", 0, "membership", "chairs", 1, "role")
+
+
+@dataclass(frozen=True)
+class ConfigError:
+    """One problem in a configuration, located precisely enough to fix it."""
+
+    filename: str
+    line: int | None
+    path: Path_
+    message: str
+
+    @property
+    def dotted_path(self) -> str:
+        return format_path(self.path)
+
+    def __str__(self) -> str:
+        where = f"{self.filename}:{self.line}" if self.line else self.filename
+        return f"{where} {self.dotted_path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class TorConfigError(Exception):
+    """Raised when a terms of reference does not validate; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: Iterable[ConfigError]):
+        self.errors = sorted(errors, key=lambda e: (e.line or 0, format_path(e.path), e.message))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+Validator = Callable[[TermsOfReference], Iterable[Any]]
+
+
+def format_path(path: Path_) -> str:
+    """``("bodies", 0, "membership")`` as ``bodies[0].membership``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# --- YAML ---------------------------------------------------------------------
+
+class _TorYamlLoader(yaml.SafeLoader):
+    """SafeLoader that reads ``14:00`` as text, not as the YAML 1.1 base-60 number 840."""
+
+
+_TorYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") or ":" not in regexp.pattern]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_TorYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)"
+                                                       r"|[-+]?0x[0-9a-fA-F_]+)$"), list("-+0123456789"))
+_TorYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+
+
+def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]:
+    """The document, a map from each path to its 1-based line, and any duplicate-key errors."""
+    loader = _TorYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        raise TorConfigError([ConfigError(filename, line, (), f"not valid YAML: {err.problem or err}")]) from None
+    finally:
+        loader.dispose()
+    lines: dict = {}
+    duplicates: list[ConfigError] = []
+    _index(node, (), lines, duplicates, filename)
+    return data, lines, duplicates
+
+
+def _index(node: yaml.Node, path: Path_, lines: dict, duplicates: list, filename: str) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                duplicates.append(ConfigError(filename, key_node.start_mark.line + 1, path + (key,),
+                                              "key given twice; keep one"))
+            seen.add(key)
+            lines[path + (key, "__key__")] = key_node.start_mark.line + 1
+            _index(value_node, path + (key,), lines, duplicates, filename)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, path + (i,), lines, duplicates, filename)
+
+
+def line_of(lines: Mapping[tuple, int], path: Path_) -> int | None:
+    """The line of ``path``, or of its nearest ancestor when the key itself is missing."""
+    if path + ("__key__",) in lines:
+        return lines[path + ("__key__",)]
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+# --- Schema errors ---------------------------------------------------------------
+
+def _schema_errors(messages: Any, schema: Any, path: Path_) -> list[tuple[Path_, str]]:
+    if isinstance(messages, (list, tuple)):
+        out = []
+        for msg in messages:
+            out += _schema_errors(msg, schema, path) if isinstance(msg, dict) else [(path, _reword(msg))]
+        return out
+    if not isinstance(messages, dict):
+        return [(path, _reword(str(messages)))]
+    out = []
+    declared = {(f.data_key or name): f for name, f in schema.fields.items()} if schema is not None else {}
+    for key, sub in messages.items():
+        if key == "_schema":
+            out += _schema_errors(sub, schema, path)
+        elif isinstance(key, int):
+            out += _schema_errors(sub, schema, path + (key,))
+        elif schema is not None and key not in declared and sub == ["Unknown field."]:
+            out.append((path + (key,), f"unknown key {key!r}; allowed keys: {', '.join(sorted(declared))}"))
+        else:
+            out += _schema_errors(sub, _child_schema(declared.get(key)), path + (key,))
+    return out
+
+
+def _child_schema(field: fields.Field | None):
+    if isinstance(field, fields.List):
+        field = field.inner
+    return field.schema if isinstance(field, fields.Nested) else None
+
+
+def _reword(message: str) -> str:
+    return {
+        "Missing data for required field.": "required key is missing",
+        "Field may not be null.": "a value is required here",
+        "Invalid input type.": "expected a mapping of keys",
+        "Not a valid mapping type.": "expected a mapping of keys",
+    }.get(message, message)
+
+
+# --- Public API -------------------------------------------------------------------
+
+def load_tor(folder: str | Path, extra_validators: Iterable[Validator] = ()) -> TermsOfReference:
+    """Load and validate ``<folder>/tor.yaml``; raises :class:`TorConfigError` listing every error."""
+    path = Path(folder) / TOR_FILENAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise TorConfigError([ConfigError(str(path), None, (), f"cannot read the file: {err.strerror}")]) from None
+    return load_tor_from_text(text, str(path), extra_validators=extra_validators)
+
+
+def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
+                       extra_validators: Iterable[Validator] = ()) -> TermsOfReference:
+    """Load a terms of reference from text, e.g. a file uploaded through the web interface."""
+    data, lines, duplicates = _parse_yaml(text, filename)
+    if duplicates:
+        raise TorConfigError(duplicates)
+    if not isinstance(data, dict):
+        raise TorConfigError([ConfigError(filename, 1, (), "the file must be a mapping with at least "
+                                                         "'council' and 'bodies'")])
+    schema = TorSchema()
+    try:
+        with Context({"roles": _known_roles(data)}):
+            loaded = schema.load(data)
+    except ValidationError as err:
+        raise TorConfigError(ConfigError(filename, line_of(lines, p), p, m)
+                             for p, m in _schema_errors(err.messages, schema, ())) from None
+    tor = _assemble(loaded, filename, hashlib.sha256(text.encode("utf-8")).hexdigest(), lines)
+    errors = validate_tor(tor, extra_validators)
+    if errors:
+        raise TorConfigError(errors)
+    return tor
+
+
+def _known_roles(data: dict) -> tuple[str, ...]:
+    """Core roles plus the ids the tenant declares, so role references can be checked while loading."""
+    own = data.get("roles")
+    own_ids = [r["id"] for r in own if isinstance(r, dict) and isinstance(r.get("id"), str)] \
+        if isinstance(own, list) else []
+    return tuple(CORE_ROLES) + tuple(i for i in own_ids if i not in CORE_ROLES)
+
+
+def _assemble(loaded: dict, filename: str, checksum: str, lines: dict) -> TermsOfReference:
+    own_roles = loaded.pop("roles")
+    roles = dict(CORE_ROLES)
+    roles.update({r.id: r for r in own_roles})
+    own_timescales: tuple[TimescaleRule, ...] = loaded.pop("timescales")
+    return TermsOfReference(
+        roles=MappingProxyType(roles),
+        tenant_roles=tuple(r.id for r in own_roles),
+        timescales=_effective_timescales(own_timescales, loaded["statutory_timescales"], loaded["bodies"]),
+        filename=filename,
+        checksum=checksum,
+        locations=MappingProxyType(lines),
+        **loaded,
+    )
+
+
+def _effective_timescales(own, statutory, bodies) -> tuple[TimescaleRule, ...]:
+    """Inherited statutory timescales (unless overridden or disabled), the tenant's own, then tracking cadences."""
+    own_ids = {t.id for t in own}
+    inherited = tuple(
+        t for t in STATUTORY_TIMESCALES
+        if statutory.inherit and t.id not in statutory.disable and t.id not in own_ids
+    )
+    cadences = tuple(
+        TimescaleRule(
+            id=f"{body.id}-{c.id}", label=c.label or f"Next {body.short_name or body.name}",
+            event="last_tracking_meeting",
+            offset=c.every, when=c.when, fallback_event=c.first_after, source=c.source, origin="cadence",
+        )
+        for body in bodies if body.kind == "tracking_meeting" for c in body.per_child_cadence
+    )
+    return inherited + tuple(own) + cadences
+
+
+def validate_tor(tor: TermsOfReference, extra_validators: Iterable[Validator] = ()) -> list[ConfigError]:
+    """Cross-reference checks plus any plugin validators; returns errors rather than raising.
+
+    An extra validator is a callable taking the TermsOfReference and returning
+    an iterable of ``ConfigError`` or ``(path, message)`` pairs; the line is
+    filled in from the path.
+    """
+    from .validation import cross_reference_errors
+
+    errors: list[ConfigError] = []
+    for validator in (cross_reference_errors, *extra_validators):
+        for item in validator(tor) or ():
+            if isinstance(item, ConfigError):
+                errors.append(item)
+            else:
+                p, message = item
+                errors.append(ConfigError(tor.filename, line_of(tor.locations, tuple(p)), tuple(p), message))
+    return errors
+

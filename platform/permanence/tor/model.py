@@ -1,0 +1,347 @@
+"""The typed, immutable terms of reference that the rest of the platform reads.
+
+These dataclasses are what :func:`permanence.tor.load_tor` returns. They are
+frozen and hold tuples, so a loaded configuration can be cached and shared
+between requests without anyone changing it underneath a running panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ..core.workdays import Offset, apply_offset
+from .rules import Rule
+from .timescales import EscalationLadder, TimescaleRule
+from .vocabulary import Role
+
+LONDON = "Europe/London"
+
+
+@dataclass(frozen=True)
+class Council:
+    """Who the terms of reference belong to, and when they are next reviewed."""
+
+    name: str
+    short_name: str = ""
+    case_record_system: str = ""
+    authors: tuple[str, ...] = ()
+    approved_by: str = ""
+    last_reviewed: date | None = None
+    review_every: Offset = Offset(12, "months")
+    next_review_due: date | None = None
+    source: str = ""
+
+    @property
+    def review_due(self) -> date | None:
+        """The stated next review date, else one review period after the last review."""
+        if self.next_review_due is not None:
+            return self.next_review_due
+        return apply_offset(self.last_reviewed, self.review_every) if self.last_reviewed else None
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """When a panel sits: an RFC 5545 recurrence from an anchor date, with times and a bank-holiday rule."""
+
+    rrule: str
+    anchor: date
+    start_time: time
+    end_time: time | None = None
+    duration_minutes: int | None = None
+    time_zone: str = LONDON
+    bank_holidays: str = "next_working_day"
+    description: str = ""
+    source: str = ""
+
+    @property
+    def duration(self) -> timedelta:
+        if self.duration_minutes is not None:
+            return timedelta(minutes=self.duration_minutes)
+        start = datetime.combine(date.min, self.start_time)
+        return datetime.combine(date.min, self.end_time) - start if self.end_time else timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class ChildCadence:
+    """How often a per-child tracking meeting recurs for children matching ``when``."""
+
+    id: str
+    every: Offset
+    when: Rule | None = None
+    label: str = ""
+    first_after: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Venue:
+    kind: str = "online"
+    platform: str = ""
+    address: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A place at the table: a role, the council's own job title for it, and when it is needed."""
+
+    role: str
+    title: str = ""
+    required: bool = True
+    not_required_for_parts: tuple[str, ...] = ()
+    note: str = ""
+    source: str = ""
+
+    def required_for(self, part_id: str | None) -> bool:
+        return self.required and part_id not in self.not_required_for_parts
+
+
+@dataclass(frozen=True)
+class Quorum:
+    minimum: int = 3
+    required_roles: tuple[str, ...] = ("chair",)
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Expert:
+    role: str
+    title: str = ""
+    when: str = "as required"
+
+
+@dataclass(frozen=True)
+class Membership:
+    chairs: tuple[Seat, ...]
+    vice_chairs: tuple[Seat, ...] = ()
+    members: tuple[Seat, ...] = ()
+    substitutes_allowed: bool = True
+    invited_experts: tuple[Expert, ...] = ()
+    presenters: tuple[str, ...] = ("social-worker", "team-manager")
+    quorum: Quorum = Quorum()
+    source: str = ""
+
+    @property
+    def seats(self) -> tuple[Seat, ...]:
+        return self.chairs + self.vice_chairs + self.members
+
+    def required_seats(self, part_id: str | None = None) -> tuple[Seat, ...]:
+        """Seats expected for ``part_id`` (Knowsley: YPT manager not needed for part 1)."""
+        return tuple(s for s in self.seats if s.required_for(part_id))
+
+
+@dataclass(frozen=True)
+class PaperworkItem:
+    id: str
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class FormField:
+    id: str
+    label: str
+    type: str = "text"
+    required: bool = False
+    options: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class AgendaPart:
+    """A section of the agenda: which children it considers, and how they get onto it."""
+
+    id: str
+    title: str
+    description: str = ""
+    cohort: Rule | None = None
+    entry_routes: tuple[str, ...] = ("referral",)
+    minutes_per_item: int = 20
+    paperwork: tuple[PaperworkItem, ...] = ()
+    referral_form: tuple[FormField, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A deadline set relative to a sitting, e.g. referrals 5 working days before."""
+
+    kind: str
+    offset: Offset
+    time: time | None = None
+    responsible: str | None = None
+    roll: str | None = None
+    label: str = ""
+    text: str = ""
+    source: str = ""
+
+    @property
+    def roll_policy(self) -> str:
+        """Calendar-day deadlines that land on a closed day move earlier, so following them is never late."""
+        if self.roll is not None:
+            return self.roll
+        return "keep" if self.offset.unit == "working_days" else "previous_working_day"
+
+
+@dataclass(frozen=True)
+class Referral:
+    who_may_refer: tuple[str, ...] = ("social-worker", "team-manager")
+    submit_to: str = ""
+    quality_assurance_by: str | None = None
+    sibling_groups_as_one_item: bool = True
+    consolidated_sibling_reports: bool = True
+    late_policy: str = "chair_discretion"
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Circulation:
+    by: str = "panel-administrator"
+    to: tuple[str, ...] = ("members", "presenters")
+    electronic: bool = True
+    partner_agencies_route: str = ""
+    notify_presenters_of_slot: bool = True
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RecordKeeping:
+    recorded_by: str = "panel-administrator"
+    case_record_system: str = ""
+    case_record_by: str = "panel-administrator"
+    includes: tuple[str, ...] = ()
+    tracker_kept_by: str | None = "panel-administrator"
+    sent_to: tuple[str, ...] = ("social-worker", "team-manager")
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeOption:
+    """A decision a meeting can reach about a child, and what the platform does next."""
+
+    id: str
+    label: str
+    books_next_tracking_meeting: bool = False
+    refers_to_body: str | None = None
+    closes_tracking: bool = False
+    requires_sign_off_by: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Body:
+    """A panel (sittings with an agenda) or a tracking meeting (held per child)."""
+
+    id: str
+    kind: str
+    name: str
+    short_name: str = ""
+    accountable_to: str = ""
+    cadence: Cadence | None = None
+    per_child_cadence: tuple[ChildCadence, ...] = ()
+    venue: Venue = Venue()
+    membership: Membership | None = None
+    agenda_parts: tuple[AgendaPart, ...] = ()
+    paperwork: tuple[PaperworkItem, ...] = ()
+    referral_form: tuple[FormField, ...] = ()
+    referral: Referral = Referral()
+    circulation: Circulation = Circulation()
+    record: RecordKeeping = RecordKeeping()
+    deadlines: tuple[DeadlineRule, ...] = ()
+    outcomes: tuple[OutcomeOption, ...] = ()
+    escalation: str | None = None
+    source: str = ""
+
+    def part(self, part_id: str) -> AgendaPart:
+        for p in self.agenda_parts:
+            if p.id == part_id:
+                return p
+        raise KeyError(f"{self.id} has no agenda part {part_id!r}")
+
+    def paperwork_for(self, part_id: str) -> tuple[PaperworkItem, ...]:
+        """The body's common paperwork followed by the part's own."""
+        return self.paperwork + self.part(part_id).paperwork
+
+    def referral_form_for(self, part_id: str) -> tuple[FormField, ...]:
+        return self.referral_form + self.part(part_id).referral_form
+
+
+@dataclass(frozen=True)
+class ReportingDuty:
+    id: str
+    label: str
+    frequency: str
+    to: str
+    prepared_by: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A governance section kept as text: purpose, accountability, conflicts of interest, ..."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Plugins:
+    enabled: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class StatutoryTimescales:
+    inherit: bool = True
+    disable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TermsOfReference:
+    """A council's whole validated configuration. ``timescales`` already includes inherited ones."""
+
+    format_version: int
+    council: Council
+    roles: Mapping[str, Role]
+    bodies: tuple[Body, ...]
+    timescales: tuple[TimescaleRule, ...] = ()
+    escalation_ladders: tuple[EscalationLadder, ...] = ()
+    reporting: tuple[ReportingDuty, ...] = ()
+    sections: tuple[Section, ...] = ()
+    plugins: Plugins = Plugins()
+    statutory_timescales: StatutoryTimescales = StatutoryTimescales()
+    due_soon: Offset = Offset(10, "working_days")
+    tenant_roles: tuple[str, ...] = ()
+    filename: str = ""
+    checksum: str = ""
+    locations: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def body(self, body_id: str) -> Body:
+        for b in self.bodies:
+            if b.id == body_id:
+                return b
+        raise KeyError(f"no body {body_id!r}; known: {', '.join(b.id for b in self.bodies)}")
+
+    def role(self, role_id: str) -> Role:
+        return self.roles[role_id]
+
+    def ladder(self, ladder_id: str) -> EscalationLadder:
+        for ladder in self.escalation_ladders:
+            if ladder.id == ladder_id:
+                return ladder
+        raise KeyError(f"no escalation ladder {ladder_id!r}")
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(f"no section {section_id!r}")

@@ -1,0 +1,165 @@
+"""When a body sits, and the deadlines each sitting sets.
+
+A panel's cadence is an RFC 5545 recurrence ("fortnightly on Wednesday",
+"monthly on the first Friday") from an anchor date, so that "fortnightly" is
+well defined. Sittings that land on a bank holiday are skipped or moved as
+the council's configuration says. Deadlines ("referrals 5 working days
+before", "minutes within 5 working days") are offsets from the sitting date,
+all computed through :mod:`permanence.core.workdays`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+from ..core.workdays import (Offset, apply_offset, bank_holiday_name, is_working_day, next_working_day,
+                             previous_working_day, roll)
+from .model import Body, ChildCadence, Venue
+from .rules import evaluate
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """One meeting of a body: its date, its start and end in Europe/London, and why it moved if it did."""
+
+    body_id: str
+    date: date
+    start: datetime | None
+    end: datetime | None
+    venue: Venue
+    moved_from: date | None = None
+    moved_because: str = ""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated obligation attached to a sitting, such as the referral cut-off or the minutes."""
+
+    kind: str
+    label: str
+    due: date
+    due_at: datetime | None
+    offset: Offset
+    responsible: str | None = None
+    rolled_from: date | None = None
+    text: str = ""
+    source: str = ""
+
+
+def _closed_because(d: date) -> str:
+    return bank_holiday_name(d) or "weekend"
+
+
+def sittings(body: Body, start: date, count: int | None = None, until: date | None = None) -> list[Sitting]:
+    """The body's sittings scheduled on or after ``start``: the next ``count``, or up to ``until``.
+
+    A sitting whose scheduled date is not a working day is skipped, or moved
+    to the next or previous working day, as ``cadence.bank_holidays`` says;
+    a moved sitting keeps its scheduled date in ``moved_from``.
+    """
+    cadence = body.cadence
+    if cadence is None:
+        raise ValueError(f"{body.id} is a {body.kind} with no fixed cadence; use sitting_on() for its meetings")
+    if count is None and until is None:
+        raise ValueError("give count or until, or the list would never end")
+    zone = ZoneInfo(cadence.time_zone)
+    rule = rrulestr(cadence.rrule, dtstart=datetime.combine(cadence.anchor, cadence.start_time))
+    result: list[Sitting] = []
+    for occurrence in rule.xafter(datetime.combine(start, time.min), inc=True):
+        scheduled = occurrence.date()
+        if until is not None and scheduled > until:
+            break
+        if count is not None and len(result) >= count:
+            break
+        actual, moved_from, because = scheduled, None, ""
+        if not is_working_day(scheduled):
+            because = _closed_because(scheduled)
+            if cadence.bank_holidays == "skip":
+                continue
+            moved_from = scheduled
+            actual = (next_working_day(scheduled) if cadence.bank_holidays == "next_working_day"
+                      else previous_working_day(scheduled))
+        begin = datetime.combine(actual, cadence.start_time, tzinfo=zone)
+        result.append(Sitting(body.id, actual, begin, begin + cadence.duration, body.venue, moved_from, because))
+    return result
+
+
+def sitting_on(body: Body, day: date, start_time: time | None = None) -> Sitting:
+    """A sitting on a given day, for per-child tracking meetings and extraordinary sittings."""
+    cadence = body.cadence
+    start_time = start_time or (cadence.start_time if cadence else None)
+    if start_time is None:
+        return Sitting(body.id, day, None, None, body.venue)
+    zone = ZoneInfo(cadence.time_zone if cadence else "Europe/London")
+    begin = datetime.combine(day, start_time, tzinfo=zone)
+    return Sitting(body.id, day, begin, begin + cadence.duration if cadence else None, body.venue)
+
+
+_KIND_LABELS = {
+    "referrals": "Referrals close",
+    "papers": "Papers due",
+    "agenda_circulation": "Agenda and papers circulated",
+    "added_items": "Last day to add items to the agenda",
+    "minutes": "Minutes due",
+    "record": "Record on the child's file due",
+    "other": "Deadline",
+}
+
+
+def deadlines(body: Body, sitting: Sitting) -> list[Deadline]:
+    """Every deadline the body's terms of reference set for ``sitting``, in date order.
+
+    Working-day offsets already land on working days. A calendar offset that
+    lands on a weekend or bank holiday moves as the deadline's ``roll`` says
+    (by default to the previous working day, so meeting it is never late).
+    """
+    zone = ZoneInfo(body.cadence.time_zone if body.cadence else "Europe/London")
+    result = []
+    for rule in body.deadlines:
+        raw = apply_offset(sitting.date, rule.offset)
+        due = roll(raw, rule.roll_policy)
+        result.append(Deadline(
+            kind=rule.kind,
+            label=rule.label or _KIND_LABELS[rule.kind],
+            due=due,
+            due_at=datetime.combine(due, rule.time, tzinfo=zone) if rule.time else None,
+            offset=rule.offset,
+            responsible=rule.responsible,
+            rolled_from=raw if raw != due else None,
+            text=rule.text,
+            source=rule.source,
+        ))
+    return sorted(result, key=lambda d: d.due)
+
+
+def deadline(body: Body, sitting: Sitting, kind: str) -> Deadline | None:
+    """The first deadline of ``kind`` for ``sitting``, or None if the terms of reference set none."""
+    return next((d for d in deadlines(body, sitting) if d.kind == kind), None)
+
+
+def next_tracking_meeting_due(body: Body, child_facts: Mapping[str, Any],
+                              events: Mapping[str, date]) -> tuple[date, ChildCadence] | None:
+    """When a child's next tracking meeting is due, and which cadence rule says so.
+
+    The earliest due date among the cadences whose ``when`` matches the child,
+    counted from ``events["last_tracking_meeting"]`` (or the cadence's
+    ``first_after`` event when there has been no meeting yet). None when no
+    cadence applies.
+    """
+    due: list[tuple[date, int, ChildCadence]] = []
+    for i, cadence in enumerate(body.per_child_cadence):
+        if not evaluate(cadence.when, child_facts):
+            continue
+        anchor = events.get("last_tracking_meeting") or (events.get(cadence.first_after)
+                                                         if cadence.first_after else None)
+        if anchor is not None:
+            due.append((apply_offset(anchor, cadence.every), i, cadence))
+    if not due:
+        return None
+    when, _, cadence = min(due)
+    return when, cadence

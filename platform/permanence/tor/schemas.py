@@ -1,0 +1,437 @@
+"""Marshmallow schemas of ``tor.yaml``: every key, its type and its default.
+
+Every schema rejects unknown keys (``unknown = RAISE``) so that a misspelt key
+is reported rather than ignored, and every default lives here, in code, so a
+tenant file only states what its terms of reference actually say. ``post_load``
+turns each part into the frozen dataclasses of :mod:`permanence.tor.model`.
+Cross-references (roles, bodies, ladders) are checked afterwards by
+:mod:`permanence.tor.validation`, once the whole document is known.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow.experimental.context import Context
+
+from ..core.workdays import DIRECTIONS, OFFSET_UNITS, ROLL_POLICIES, Offset
+from . import model
+from .rules import RuleError, parse_rule
+from .timescales import EscalationLadder, EscalationStep, TimescaleRule
+from .vocabulary import (ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS, ENTRY_ROUTES,
+                         ESCALATION_TRIGGERS, EVENTS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES,
+                         VENUE_KINDS, CORE_ROLES, Role)
+
+FORMAT_VERSION = 1
+BANK_HOLIDAY_POLICIES = ("skip", "next_working_day", "previous_working_day")
+_ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="ids use lower-case letters, digits, '-' and '_'; got {input!r}")
+
+
+def _one_of(choices, what: str) -> validate.OneOf:
+    return validate.OneOf(choices, error=f"unknown {what} {{input!r}}; allowed: {{choices}}")
+
+
+def Str(**kw) -> fields.String:
+    return fields.String(error_messages={"invalid": "expected text"}, **kw)
+
+
+def Int(**kw) -> fields.Integer:
+    return fields.Integer(strict=True, error_messages={"invalid": "expected a whole number"}, **kw)
+
+
+def Bool(**kw) -> fields.Boolean:
+    return fields.Boolean(truthy={True}, falsy={False}, error_messages={"invalid": "expected true or false"}, **kw)
+
+
+def Date(**kw) -> fields.Date:
+    return fields.Date(error_messages={"invalid": "expected a date like 2027-01-06"}, **kw)
+
+
+def Time(**kw) -> fields.Time:
+    return fields.Time(error_messages={"invalid": "expected a time like \"14:00\""}, **kw)
+
+
+def Id(**kw) -> fields.String:
+    return Str(validate=_ID, **kw)
+
+
+def Tuple(inner: fields.Field, **kw) -> fields.List:
+    return fields.List(inner, error_messages={"invalid": "expected a list"}, **kw)
+
+
+def NestedList(schema, **kw) -> fields.List:
+    return Tuple(fields.Nested(schema), **kw)
+
+
+def Event(**kw) -> fields.String:
+    return Str(validate=_one_of(tuple(EVENTS), "event"), **kw)
+
+
+def _known_role(value: str) -> None:
+    roles = Context.get(default={}).get("roles", tuple(CORE_ROLES))
+    if value not in roles:
+        raise ValidationError(f"unknown role {value!r}; known roles: {', '.join(roles)} "
+                              "(a council may add its own under 'roles')")
+
+
+def RoleRef(**kw) -> fields.String:
+    """A role id: a core role or one the tenant adds under ``roles`` (checked against the load context)."""
+    return Str(validate=_known_role, **kw)
+
+
+class RuleField(fields.Field):
+    """A cohort rule in the YAML form of :mod:`permanence.tor.rules`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_rule(value)
+        except RuleError as err:
+            raise ValidationError(err.messages) from None
+
+
+class StrictSchema(Schema):
+    """Base of every schema here: unknown keys are errors, lists become tuples."""
+
+    class Meta:
+        unknown = RAISE
+
+    target: Any = None
+
+    @post_load
+    def _build(self, data, **kwargs):
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return self.target(**data) if self.target else data
+
+
+class OffsetSchema(StrictSchema):
+    """``{working_days: 5, direction: before}``: exactly one unit, and a direction (default after)."""
+
+    working_days = Int(validate=validate.Range(min=0))
+    days = Int(validate=validate.Range(min=0))
+    weeks = Int(validate=validate.Range(min=0))
+    months = Int(validate=validate.Range(min=0))
+    direction = Str(load_default="after", validate=_one_of(DIRECTIONS, "direction"))
+
+    @validates_schema
+    def _one_unit(self, data, **kwargs):
+        units = [u for u in OFFSET_UNITS if u in data]
+        if len(units) != 1:
+            raise ValidationError(f"an offset has exactly one of: {', '.join(OFFSET_UNITS)}")
+
+    @post_load
+    def _build(self, data, **kwargs):
+        unit = next(u for u in OFFSET_UNITS if u in data)
+        return Offset(data[unit], unit, data["direction"])
+
+
+class CouncilSchema(StrictSchema):
+    target = model.Council
+    name = Str(required=True)
+    short_name = Str(load_default="")
+    case_record_system = Str(load_default="")
+    authors = Tuple(Str(), load_default=())
+    approved_by = Str(load_default="")
+    last_reviewed = Date(load_default=None)
+    review_every = fields.Nested(OffsetSchema, load_default=lambda: Offset(12, "months"))
+    next_review_due = Date(load_default=None)
+    source = Str(load_default="")
+
+
+class RoleSchema(StrictSchema):
+    id = Id(required=True)
+    label = Str(required=True)
+    access_role = Str(required=True, validate=_one_of(ACCESS_ROLES, "access role"))
+    description = Str(load_default="")
+
+    @post_load
+    def _build(self, data, **kwargs):
+        return Role(**data)
+
+
+class CadenceSchema(StrictSchema):
+    target = model.Cadence
+    rrule = Str(required=True)
+    anchor = Date(required=True)
+    start_time = Time(required=True)
+    end_time = Time(load_default=None)
+    duration_minutes = Int(load_default=None, validate=validate.Range(min=1))
+    time_zone = Str(load_default=model.LONDON, validate=_one_of((model.LONDON,), "time zone"))
+    bank_holidays = Str(load_default="next_working_day", validate=_one_of(BANK_HOLIDAY_POLICIES, "bank holiday rule"))
+    description = Str(load_default="")
+    source = Str(load_default="")
+
+    @validates_schema
+    def _check(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+        rrule_text, anchor, start = data.get("rrule"), data.get("anchor"), data.get("start_time")
+        if rrule_text and anchor and start:
+            if "DTSTART" in rrule_text.upper():
+                errors["rrule"] = ["leave DTSTART out of rrule; the anchor date gives it"]
+            else:
+                try:
+                    rrulestr(rrule_text, dtstart=datetime.combine(anchor, start))
+                except (ValueError, TypeError) as err:
+                    errors["rrule"] = [f"not a valid RFC 5545 recurrence rule ({err}); "
+                                       "e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"]
+        end, duration = data.get("end_time"), data.get("duration_minutes")
+        if end is None and duration is None:
+            errors["end_time"] = ["give end_time or duration_minutes"]
+        elif end is not None and duration is not None:
+            errors["duration_minutes"] = ["give end_time or duration_minutes, not both"]
+        elif end is not None and start is not None and end <= start:
+            errors["end_time"] = ["end_time must be after start_time"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ChildCadenceSchema(StrictSchema):
+    target = model.ChildCadence
+    id = Id(required=True)
+    every = fields.Nested(OffsetSchema, required=True)
+    when = RuleField(load_default=None)
+    label = Str(load_default="")
+    first_after = Event(load_default=None)
+    source = Str(load_default="")
+
+
+class VenueSchema(StrictSchema):
+    target = model.Venue
+    kind = Str(load_default="online", validate=_one_of(VENUE_KINDS, "venue kind"))
+    platform = Str(load_default="")
+    address = Str(load_default="")
+    note = Str(load_default="")
+
+
+class SeatSchema(StrictSchema):
+    target = model.Seat
+    role = RoleRef(required=True)
+    title = Str(load_default="")
+    required = Bool(load_default=True)
+    not_required_for_parts = Tuple(Str(), load_default=())
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class QuorumSchema(StrictSchema):
+    target = model.Quorum
+    minimum = Int(load_default=3, validate=validate.Range(min=1))
+    required_roles = Tuple(RoleRef(), load_default=("chair",))
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class ExpertSchema(StrictSchema):
+    target = model.Expert
+    role = RoleRef(required=True)
+    title = Str(load_default="")
+    when = Str(load_default="as required")
+
+
+class MembershipSchema(StrictSchema):
+    target = model.Membership
+    chairs = NestedList(SeatSchema, required=True, validate=validate.Length(min=1, error="name at least one chair"))
+    vice_chairs = NestedList(SeatSchema, load_default=())
+    members = NestedList(SeatSchema, load_default=())
+    substitutes_allowed = Bool(load_default=True)
+    invited_experts = NestedList(ExpertSchema, load_default=())
+    presenters = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
+    quorum = fields.Nested(QuorumSchema, load_default=model.Quorum)
+    source = Str(load_default="")
+
+
+class PaperworkSchema(StrictSchema):
+    target = model.PaperworkItem
+    id = Id(required=True)
+    label = Str(required=True)
+    required = Bool(load_default=True)
+
+
+class FormFieldSchema(StrictSchema):
+    target = model.FormField
+    id = Id(required=True)
+    label = Str(required=True)
+    type = Str(load_default="text", validate=_one_of(FIELD_TYPES, "field type"))
+    required = Bool(load_default=False)
+    options = Tuple(Str(), load_default=())
+    help = Str(load_default="")
+
+
+class AgendaPartSchema(StrictSchema):
+    target = model.AgendaPart
+    id = Id(required=True)
+    title = Str(required=True)
+    description = Str(load_default="")
+    cohort = RuleField(load_default=None)
+    entry_routes = Tuple(Str(validate=_one_of(ENTRY_ROUTES, "entry route")), load_default=("referral",))
+    minutes_per_item = Int(load_default=20, validate=validate.Range(min=1))
+    paperwork = NestedList(PaperworkSchema, load_default=())
+    referral_form = NestedList(FormFieldSchema, load_default=())
+    source = Str(load_default="")
+
+
+class DeadlineSchema(StrictSchema):
+    target = model.DeadlineRule
+    kind = Str(required=True, validate=_one_of(DEADLINE_KINDS, "deadline kind"))
+    offset = fields.Nested(OffsetSchema, required=True)
+    time = Time(load_default=None)
+    responsible = RoleRef(load_default=None)
+    roll = Str(load_default=None, validate=_one_of(ROLL_POLICIES, "roll policy"))
+    label = Str(load_default="")
+    text = Str(load_default="")
+    source = Str(load_default="")
+
+
+class ReferralSchema(StrictSchema):
+    target = model.Referral
+    who_may_refer = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
+    submit_to = Str(load_default="")
+    quality_assurance_by = RoleRef(load_default=None)
+    sibling_groups_as_one_item = Bool(load_default=True)
+    consolidated_sibling_reports = Bool(load_default=True)
+    late_policy = Str(load_default="chair_discretion", validate=_one_of(LATE_POLICIES, "late referral policy"))
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class CirculationSchema(StrictSchema):
+    target = model.Circulation
+    by = RoleRef(load_default="panel-administrator")
+    to = Tuple(Str(validate=_one_of(CIRCULATION_AUDIENCES, "audience")), load_default=("members", "presenters"))
+    electronic = Bool(load_default=True)
+    partner_agencies_route = Str(load_default="")
+    notify_presenters_of_slot = Bool(load_default=True)
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class RecordKeepingSchema(StrictSchema):
+    target = model.RecordKeeping
+    recorded_by = RoleRef(load_default="panel-administrator")
+    case_record_system = Str(load_default="")
+    case_record_by = RoleRef(load_default="panel-administrator")
+    includes = Tuple(Str(), load_default=())
+    tracker_kept_by = RoleRef(load_default="panel-administrator", allow_none=True)
+    sent_to = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class OutcomeSchema(StrictSchema):
+    target = model.OutcomeOption
+    id = Id(required=True)
+    label = Str(required=True)
+    books_next_tracking_meeting = Bool(load_default=False)
+    refers_to_body = Str(load_default=None)
+    closes_tracking = Bool(load_default=False)
+    requires_sign_off_by = RoleRef(load_default=None)
+    source = Str(load_default="")
+
+
+class BodySchema(StrictSchema):
+    target = model.Body
+    id = Id(required=True)
+    kind = Str(required=True, validate=_one_of(BODY_KINDS, "body kind"))
+    name = Str(required=True)
+    short_name = Str(load_default="")
+    accountable_to = Str(load_default="")
+    cadence = fields.Nested(CadenceSchema, load_default=None)
+    per_child_cadence = NestedList(ChildCadenceSchema, load_default=())
+    venue = fields.Nested(VenueSchema, load_default=model.Venue)
+    membership = fields.Nested(MembershipSchema, required=True)
+    agenda_parts = NestedList(AgendaPartSchema, load_default=())
+    paperwork = NestedList(PaperworkSchema, load_default=())
+    referral_form = NestedList(FormFieldSchema, load_default=())
+    referral = fields.Nested(ReferralSchema, load_default=model.Referral)
+    circulation = fields.Nested(CirculationSchema, load_default=model.Circulation)
+    record = fields.Nested(RecordKeepingSchema, load_default=model.RecordKeeping)
+    deadlines = NestedList(DeadlineSchema, load_default=())
+    outcomes = NestedList(OutcomeSchema, load_default=())
+    escalation = Str(load_default=None)
+    source = Str(load_default="")
+
+
+class TimescaleSchema(StrictSchema):
+    target = TimescaleRule
+    id = Id(required=True)
+    label = Str(required=True)
+    event = Event(required=True)
+    offset = fields.Nested(OffsetSchema, required=True)
+    when = RuleField(load_default=None)
+    completed_by = Event(load_default=None)
+    fallback_event = Event(load_default=None)
+    not_before = Event(load_default=None)
+    repeat = fields.Nested(OffsetSchema, load_default=None)
+    sign_off_by = Tuple(RoleRef(), load_default=())
+    source = Str(load_default="")
+
+
+class StatutoryTimescalesSchema(StrictSchema):
+    target = model.StatutoryTimescales
+    inherit = Bool(load_default=True)
+    disable = Tuple(Str(), load_default=())
+
+
+class EscalationStepSchema(StrictSchema):
+    target = EscalationStep
+    role = RoleRef(required=True)
+    after = fields.Nested(OffsetSchema, required=True)
+    trigger = Str(load_default="milestone_overdue", validate=_one_of(ESCALATION_TRIGGERS, "trigger"))
+    title = Str(load_default="")
+    note = Str(load_default="")
+    source = Str(load_default="")
+
+
+class EscalationLadderSchema(StrictSchema):
+    target = EscalationLadder
+    id = Id(required=True)
+    label = Str(required=True)
+    steps = NestedList(EscalationStepSchema, required=True, validate=validate.Length(min=1))
+    source = Str(load_default="")
+
+
+class ReportingSchema(StrictSchema):
+    target = model.ReportingDuty
+    id = Id(required=True)
+    label = Str(required=True)
+    frequency = Str(required=True, validate=_one_of(REPORT_FREQUENCIES, "frequency"))
+    to = Str(required=True)
+    prepared_by = RoleRef(load_default=None)
+    source = Str(load_default="")
+
+
+class SectionSchema(StrictSchema):
+    target = model.Section
+    id = Id(required=True)
+    title = Str(required=True)
+    text = Str(required=True)
+    source = Str(load_default="")
+
+
+class PluginsSchema(StrictSchema):
+    enabled = Tuple(Str(), load_default=())
+    settings = fields.Dict(keys=Str(), load_default=dict)
+
+    @post_load
+    def _build(self, data, **kwargs):
+        return model.Plugins(tuple(data["enabled"]), MappingProxyType(dict(data["settings"])))
+
+
+class TorSchema(StrictSchema):
+    """The whole ``tor.yaml``. Its result is a dict that the loader completes into a TermsOfReference."""
+
+    format_version = Int(load_default=FORMAT_VERSION, validate=validate.OneOf(
+        (FORMAT_VERSION,), error="unsupported format_version {input}; this platform reads version 1"))
+    council = fields.Nested(CouncilSchema, required=True)
+    roles = NestedList(RoleSchema, load_default=())
+    bodies = NestedList(BodySchema, required=True, validate=validate.Length(min=1, error="define at least one body"))
+    timescales = NestedList(TimescaleSchema, load_default=())
+    statutory_timescales = fields.Nested(StatutoryTimescalesSchema, load_default=model.StatutoryTimescales)
+    escalation_ladders = NestedList(EscalationLadderSchema, load_default=())
+    reporting = NestedList(ReportingSchema, load_default=())
+    sections = NestedList(SectionSchema, load_default=())
+    plugins = fields.Nested(PluginsSchema, load_default=model.Plugins)
+    due_soon = fields.Nested(OffsetSchema, load_default=lambda: Offset(10, "working_days"))

@@ -1,0 +1,123 @@
+"""Cross-reference checks that need the whole terms of reference at once.
+
+The schemas check each value on its own; these checks make sure the pieces
+fit together: every agenda part, body and ladder referred to is defined, ids
+are unique, each kind of body has what it needs and deadlines point the right
+way. (Roles are checked while loading, against the core roles plus the
+tenant's own.) Each check yields ``(path, message)`` so the
+loader can attach the line number.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Iterator
+
+from .model import Body, TermsOfReference
+from .timescales import STATUTORY_TIMESCALES
+
+Problem = tuple[tuple, str]
+BEFORE_KINDS = ("referrals", "papers", "agenda_circulation", "added_items")
+AFTER_KINDS = ("minutes", "record")
+
+
+def cross_reference_errors(tor: TermsOfReference) -> list[Problem]:
+    """Every cross-reference problem in ``tor``, in document order."""
+    return [*_tenant_roles(tor), *_unique_top_level(tor), *_bodies(tor)]
+
+
+def _duplicates(items: Iterable, path: tuple, what: str, key=lambda x: x.id) -> Iterator[Problem]:
+    items = list(items)
+    counts = Counter(key(x) for x in items)
+    seen = set()
+    for i, item in enumerate(items):
+        k = key(item)
+        if counts[k] > 1 and k in seen:
+            yield path + (i, "id") if what != "plugin" else path + (i,), f"{what} id {k!r} is used more than once"
+        seen.add(k)
+
+
+def _tenant_roles(tor: TermsOfReference) -> Iterator[Problem]:
+    ids = list(tor.tenant_roles)
+    yield from _duplicates(ids, ("roles",), "role", key=lambda x: x)
+
+
+def _unique_top_level(tor: TermsOfReference) -> Iterator[Problem]:
+    yield from _duplicates(tor.bodies, ("bodies",), "body")
+    yield from _duplicates([t for t in tor.timescales if t.origin == "tenant"], ("timescales",), "timescale")
+    yield from _duplicates(tor.escalation_ladders, ("escalation_ladders",), "escalation ladder")
+    yield from _duplicates(tor.reporting, ("reporting",), "reporting duty")
+    yield from _duplicates(tor.sections, ("sections",), "section")
+    yield from _duplicates(tor.plugins.enabled, ("plugins", "enabled"), "plugin", key=lambda x: x)
+    statutory_ids = [t.id for t in STATUTORY_TIMESCALES]
+    for i, rule_id in enumerate(tor.statutory_timescales.disable):
+        if rule_id not in statutory_ids:
+            yield (("statutory_timescales", "disable", i),
+                   f"unknown statutory timescale {rule_id!r}; statutory timescales: {', '.join(statutory_ids)}")
+
+
+def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
+    body_ids = [b.id for b in tor.bodies]
+    ladder_ids = [ladder.id for ladder in tor.escalation_ladders]
+    for bi, body in enumerate(tor.bodies):
+        path = ("bodies", bi)
+        yield from _membership(body, path)
+        yield from _cadence(body, path)
+        yield from _parts(body, path)
+        yield from _deadlines(body, path)
+        yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
+        for oi, outcome in enumerate(body.outcomes):
+            if outcome.refers_to_body is not None and outcome.refers_to_body not in body_ids:
+                yield (path + ("outcomes", oi, "refers_to_body"),
+                       f"unknown body {outcome.refers_to_body!r}; bodies: {', '.join(body_ids)}")
+        if body.escalation is not None and body.escalation not in ladder_ids:
+            yield (path + ("escalation",), f"unknown escalation ladder {body.escalation!r}; "
+                                           f"ladders: {', '.join(ladder_ids) or 'none defined'}")
+
+
+def _membership(body: Body, path: tuple) -> Iterator[Problem]:
+    m = body.membership
+    part_ids = [p.id for p in body.agenda_parts]
+    for group in ("chairs", "vice_chairs", "members"):
+        for si, seat in enumerate(getattr(m, group)):
+            for pi, part in enumerate(seat.not_required_for_parts):
+                if part not in part_ids:
+                    yield (path + ("membership", group, si, "not_required_for_parts", pi),
+                           f"unknown agenda part {part!r}; parts of {body.id}: {', '.join(part_ids) or 'none'}")
+    if m.quorum.minimum > len(m.seats):
+        yield (path + ("membership", "quorum", "minimum"),
+               f"quorum of {m.quorum.minimum} is more than the {len(m.seats)} seats listed")
+
+
+def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
+    if body.kind == "panel" and body.cadence is None:
+        yield path + ("cadence",), "a panel needs a cadence (when it sits)"
+    if body.kind == "tracking_meeting" and not body.per_child_cadence:
+        yield path + ("per_child_cadence",), "a tracking meeting needs per_child_cadence (how often per child)"
+    yield from _duplicates(body.per_child_cadence, path + ("per_child_cadence",), "cadence")
+
+
+def _parts(body: Body, path: tuple) -> Iterator[Problem]:
+    yield from _duplicates(body.agenda_parts, path + ("agenda_parts",), "agenda part")
+    yield from _duplicates(body.paperwork, path + ("paperwork",), "paperwork")
+    yield from _duplicates(body.referral_form, path + ("referral_form",), "form field")
+    for pi, part in enumerate(body.agenda_parts):
+        part_path = path + ("agenda_parts", pi)
+        if "cohort_rule" in part.entry_routes and part.cohort is None:
+            yield part_path + ("entry_routes",), "entry route 'cohort_rule' needs a cohort rule on the part"
+        yield from _duplicates(body.paperwork + part.paperwork, part_path + ("paperwork",), "paperwork")
+        yield from _duplicates(part.referral_form, part_path + ("referral_form",), "form field")
+        for fi, form_field in enumerate(part.referral_form):
+            if form_field.type in ("choice", "choices") and not form_field.options:
+                yield part_path + ("referral_form", fi, "options"), "a choice field needs options"
+
+
+def _deadlines(body: Body, path: tuple) -> Iterator[Problem]:
+    for i, deadline in enumerate(body.deadlines):
+        direction = deadline.offset.direction
+        if deadline.kind in BEFORE_KINDS and direction != "before":
+            yield (path + ("deadlines", i, "offset", "direction"),
+                   f"a {deadline.kind} deadline comes before the meeting; set direction: before")
+        if deadline.kind in AFTER_KINDS and direction != "after":
+            yield (path + ("deadlines", i, "offset", "direction"),
+                   f"a {deadline.kind} deadline comes after the meeting; set direction: after")
