@@ -38,8 +38,13 @@ run: install assets
 	$(BIN)/permanence demo load
 	$(BIN)/permanence run --host $(HOST) --port $(PORT)
 
+# make itself exits 2 whatever pytest returned, so say pytest's own exit code
+# (5 = no tests collected); .ci/run reads this line.
 test: install assets chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo '$(BIN)/python -m pytest $(PYTEST_ARGS)'
+	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+	  echo "make test: pytest exited with code $$rc$$([ $$rc = 5 ] && echo ': no tests were collected')" >&2; \
+	  exit $$rc; }
 
 # --- Python ------------------------------------------------------------------
 
