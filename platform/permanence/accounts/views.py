@@ -211,10 +211,10 @@ def tokens(tenant_slug):
                            errors_form=form)
 
 
-@bp.post("/<tenant_slug>/account/tokens/<int:token_id>/revoke")
+@bp.post("/<tenant_slug>/account/tokens/<int:api_token_id>/revoke")
 @require("api_tokens.manage")
-def revoke_token(tenant_slug, token_id):
-    token = get_or_404(ApiToken, token_id)
+def revoke_token(tenant_slug, api_token_id):
+    token = get_or_404(ApiToken, api_token_id)
     if token.user_id != current_user.id:
         abort(404)
     services.revoke_api_token(token)

@@ -1,0 +1,174 @@
+"""Factories: each creates committed rows and returns them loaded and detached."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from argon2 import PasswordHasher
+
+from permanence.accounts.models import ApiToken, Membership, RoleAssignment, Team, User
+from permanence.cases.models import Child, SiblingGroup
+from permanence.core.context import tenant_context
+from permanence.core.jobs import commit
+from permanence.extensions import db
+from permanence.notifications.models import EmailMessage
+from permanence.tenancy.models import Tenant, TenantStatus
+
+PASSWORD = "correct horse battery staple"
+_HASH = PasswordHasher().hash(PASSWORD)
+
+
+def _detached(*objs):
+    for obj in objs:
+        db.session.refresh(obj)
+    db.session.expunge_all()
+    return objs[0] if len(objs) == 1 else objs
+
+
+@pytest.fixture
+def make_tenant(app):
+    counter = iter(range(1, 10_000))
+
+    def make(slug=None, name=None, status=TenantStatus.ACTIVE):
+        n = next(counter)
+        with app.app_context():
+            tenant = Tenant(slug=slug or f"council-{n}", name=name or f"Test Council {n}", status=status)
+            db.session.add(tenant)
+            commit()
+            return _detached(tenant)
+
+    return make
+
+
+@pytest.fixture
+def tenant_a(make_tenant):
+    return make_tenant("council-a", "Council A")
+
+
+@pytest.fixture
+def tenant_b(make_tenant):
+    return make_tenant("council-b", "Council B")
+
+
+@pytest.fixture
+def make_team(app):
+    def make(tenant, name="Children in Care 1"):
+        with app.app_context(), tenant_context(tenant.id):
+            team = db.session.query(Team).filter_by(name=name).one_or_none() or Team(name=name)
+            db.session.add(team)
+            commit()
+            return _detached(team)
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    """``make_user(tenant, roles, team=None, email=None, platform_admin=False)``; password PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(tenant=None, roles=("social_worker",), *, team=None, email=None, name=None, platform_admin=False,
+             active=True):
+        n = next(counter)
+        with app.app_context():
+            user = User(email=email or f"user{n}@example.org", name=name or f"Test User {n}",
+                        password_hash=_HASH, is_platform_admin=platform_admin, active=active)
+            db.session.add(user)
+            db.session.flush()
+            if tenant is not None and roles:
+                with tenant_context(tenant.id):
+                    membership = Membership(user_id=user.id, team_id=team.id if team else None)
+                    db.session.add(membership)
+                    db.session.flush()
+                    membership.set_roles(roles)
+                    commit()
+            else:
+                commit()
+            return _detached(user)
+
+    return make
+
+
+@pytest.fixture
+def make_child(app):
+    counter = iter(range(1, 100_000))
+
+    def make(tenant, **fields):
+        n = next(counter)
+        with app.app_context(), tenant_context(tenant.id):
+            values = {"case_number": f"TEST-{n:05d}", "first_name": "Fictional", "last_name": f"Child{n}",
+                      "date_of_birth": date(2020, 1, 1)}
+            for key in ("team", "social_worker", "team_manager", "iro"):
+                if key in fields:
+                    obj = fields.pop(key)
+                    values[f"{key}_id"] = obj.id if obj is not None else None
+            values.update(fields)
+            child = Child(**values)
+            db.session.add(child)
+            commit()
+            return _detached(child)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs ``user`` in on the test client without the form (fast)."""
+
+    def sign_in(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+            session["seen"] = time.time()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def make_token(app):
+    def make(tenant, user, name="script"):
+        from permanence.accounts.services import create_api_token
+
+        with app.app_context(), tenant_context(tenant.id):
+            token, secret = create_api_token(db.session.get(User, user.id), name)
+            commit()
+            return _detached(token), secret
+
+    return make
+
+
+@pytest.fixture
+def one_of_everything(app, make_team, make_user, make_child, make_token):
+    """One row of every tenant-owned model in ``tenant`` (for the isolation tests): a dict of
+    model class -> instance. A new tenant-owned model must be added here, or
+    ``test_every_tenant_model_has_a_factory`` fails."""
+
+    def make(tenant):
+        team = make_team(tenant)
+        user = make_user(tenant, ["social_worker"], team=team)
+        child = make_child(tenant, team=team, social_worker=user)
+        token, _ = make_token(tenant, user)
+        with app.app_context(), tenant_context(tenant.id):
+            group = SiblingGroup(name="Fictional siblings")
+            message = EmailMessage(to_address="someone@example.org", subject="Test", body="Test")
+            db.session.add_all([group, message])
+            commit()
+            membership = db.session.query(Membership).filter_by(user_id=user.id).one()
+            role = membership.role_assignments[0]
+            rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
+                    Membership: membership, RoleAssignment: role}
+            db.session.refresh(group)
+            db.session.refresh(message)
+            db.session.expunge_all()
+        from permanence.audit.models import AuditEvent
+
+        with app.app_context(), tenant_context(tenant.id):
+            event = db.session.query(AuditEvent).order_by(AuditEvent.id.desc()).first()
+            db.session.expunge_all()
+        rows[AuditEvent] = event
+        return rows
+
+    return make
