@@ -265,10 +265,15 @@ _NUMBER_WORDS = {"eq": "exactly", "ne": "not", "lt": "under", "lte": "at most", 
 
 
 def _code(fact: Fact, value: Any) -> str:
+    """SSDA903 codes read "E1 (placement order)"; the platform's own words read as their label."""
     label = fact.values.get(value) if fact.values else None
-    if fact.type == CODES:
-        return label or str(value)
-    return f"{value} ({label})" if label else str(value)
+    if label is None:
+        return str(value)
+    return f"{value} ({label})" if str(value).isupper() else label
+
+
+def _either(words: list[str], glue: str = "or") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {glue} {words[-1]}"
 
 
 def _explain_condition(c: Condition) -> str:
@@ -282,10 +287,10 @@ def _explain_condition(c: Condition) -> str:
     if fact.type == CODE:
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         negative = c.op in ("ne", "not_in")
-        joined = " or ".join(_code(fact, v) for v in values)
+        joined = _either([_code(fact, v) for v in values])
         return f"{fact.label} is {'not ' if negative else ''}{joined}"
     values = c.value if isinstance(c.value, tuple) else (c.value,)
     if c.op == "not_contains":
         return "not " + fact.contains_text.format(label=fact.label, value=_code(fact, c.value))
-    glue = " and " if c.op == "contains_all" else " or "
-    return fact.contains_text.format(label=fact.label, value=glue.join(_code(fact, v) for v in values))
+    glue = "and" if c.op == "contains_all" else "or"
+    return fact.contains_text.format(label=fact.label, value=_either([_code(fact, v) for v in values], glue))

@@ -129,17 +129,17 @@ PLAN_ROUTES: Mapping[str, str] = MappingProxyType({
 })
 
 FLAGS: Mapping[str, str] = MappingProxyType({
-    "pre_proceedings": "pre-proceedings under the Public Law Outline",
+    "pre_proceedings": "in pre-proceedings under the Public Law Outline",
     "legal_planning": "subject to a legal planning meeting",
-    "pre_birth": "pre-birth (unborn or new-born baby)",
+    "pre_birth": "unborn or new-born (pre-birth planning)",
     "in_proceedings": "in care proceedings",
-    "care_leaver": "care leaver",
+    "care_leaver": "a care leaver",
     "sibling_group": "part of a sibling group",
-    "disrupted_permanent_placement": "permanent placement has disrupted",
-    "unaccompanied": "unaccompanied asylum-seeking child",
+    "disrupted_permanent_placement": "in a permanent placement that has disrupted",
+    "unaccompanied": "an unaccompanied asylum-seeking child",
     "awaiting_permanent_placement": "awaiting a permanent placement",
-    "reunification_not_recommended": "reunification not recommended",
-    "unresolved_issue": "unresolved issue raised",
+    "reunification_not_recommended": "not recommended for reunification",
+    "unresolved_issue": "the subject of an unresolved issue raised by a member",
 })
 
 # --- Facts: what a cohort rule may ask about a child -------------------------
@@ -193,7 +193,7 @@ FACTS: Mapping[str, Fact] = _facts(
     Fact("plan.routes", CODES, "plan (primary or contingency)",
          "All routes of the plan: the primary route and every contingency route", PLAN_ROUTES),
     Fact("flags", CODES, "circumstances", "Circumstances recorded for the child", FLAGS,
-         contains_text="{value}"),
+         contains_text="the child is {value}"),
 )
 
 # --- Events: what a timescale is measured from or completed by -------------
