@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 
-TENANT_TABLES = ("team", "membership", "role_assignment", "api_token", "sibling_group", "child", "email_message")
+TENANT_TABLES = ("team", "role_assignment", "api_token", "sibling_group", "child", "email_message")
 
 
 def upgrade():
@@ -203,6 +203,7 @@ def upgrade():
         rls.create_app_role(op)
         for table in TENANT_TABLES:
             rls.enable_tenant_rls(op, table)
+        rls.enable_tenant_rls(op, "membership", own_rows_column="user_id")
         rls.enable_tenant_rls(op, "audit_event", allow_platform_rows=True)
         rls.make_append_only(op, "audit_event")
 

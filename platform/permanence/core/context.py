@@ -50,7 +50,9 @@ def reset_tenant_id(token) -> None:
 
 
 def set_actor(actor: Actor):
-    return _actor.set(actor)
+    token = _actor.set(actor)
+    _on_tenant_change(_tenant_id.get())
+    return token
 
 
 @contextmanager
@@ -65,11 +67,12 @@ def tenant_context(tenant_id: int | None):
 
 @contextmanager
 def acting_as(actor: Actor):
-    token = _actor.set(actor)
+    token = set_actor(actor)
     try:
         yield
     finally:
         _actor.reset(token)
+        _on_tenant_change(_tenant_id.get())
 
 
 @contextmanager
@@ -86,7 +89,7 @@ _listeners: list = []
 
 
 def on_tenant_change(func):
-    """Register a callback run when the tenant changes mid-transaction (PostgreSQL RLS)."""
+    """Register a callback run when the tenant or actor changes (PostgreSQL RLS settings)."""
     _listeners.append(func)
     return func
 

@@ -79,6 +79,16 @@ def _stamp_tenant(session, flush_context, instances):
             raise TenantIsolationError(f"{type(obj).__name__} belongs to another tenant")
 
 
+def _apply_settings(connection) -> None:
+    """Write the tenant and user into PostgreSQL's per-transaction settings read by the RLS policies."""
+    tenant_id = context.current_tenant_id()
+    user_id = context.current_actor().user_id
+    connection.execute(
+        text("SELECT set_config('app.tenant_id', :tid, true), set_config('app.user_id', :uid, true)"),
+        {"tid": "" if tenant_id is None else str(tenant_id), "uid": "" if user_id is None else str(user_id)},
+    )
+
+
 @event.listens_for(Session, "after_begin")
 def _after_begin(session, transaction, connection):
     if connection.dialect.name != "postgresql":
@@ -88,26 +98,19 @@ def _after_begin(session, transaction, connection):
     role = current_app.config.get("DATABASE_APP_ROLE")
     if role:
         connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
-    tenant_id = context.current_tenant_id()
-    connection.execute(
-        text("SELECT set_config('app.tenant_id', :tid, true)"),
-        {"tid": "" if tenant_id is None else str(tenant_id)},
-    )
+    _apply_settings(connection)
 
 
 @context.on_tenant_change
-def _tenant_changed(tenant_id):
-    """Keep PostgreSQL's per-transaction setting in step when code switches tenant mid-transaction."""
+def _context_changed(tenant_id):
+    """Keep PostgreSQL's settings in step when code switches tenant or actor mid-transaction."""
     from flask import has_app_context
 
     if not has_app_context():
         return
     session = db.session()
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(
-            text("SELECT set_config('app.tenant_id', :tid, true)"),
-            {"tid": "" if tenant_id is None else str(tenant_id)},
-        )
+        _apply_settings(session.connection())
 
 
 def get_or_404(model, ident):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 APP_ROLE = "permanence_app"
 _CURRENT = "NULLIF(current_setting('app.tenant_id', true), '')::integer"
+_CURRENT_USER = "NULLIF(current_setting('app.user_id', true), '')::integer"
 
 
 def is_postgresql(op) -> bool:
@@ -33,18 +34,22 @@ def create_app_role(op, role: str = APP_ROLE) -> None:
     op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}")
 
 
-def enable_tenant_rls(op, table: str, *, allow_platform_rows: bool = False) -> None:
+def enable_tenant_rls(op, table: str, *, allow_platform_rows: bool = False, own_rows_column: str | None = None) -> None:
     """Only rows of the transaction's tenant are visible or writable.
 
     ``allow_platform_rows`` lets rows with no tenant be written (platform-level audit events)
-    while still never being read through the tenant's session."""
+    while still never being read through the tenant's session. ``own_rows_column`` lets the
+    signed-in user read their own rows in every tenant (their memberships, for the switcher)."""
     check = f"tenant_id = {_CURRENT}"
+    using = check
     if allow_platform_rows:
         check = f"tenant_id IS NULL OR {check}"
+    if own_rows_column:
+        using = f"{using} OR {own_rows_column} = {_CURRENT_USER}"
     op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
     op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
     op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
-    op.execute(f'CREATE POLICY tenant_isolation ON "{table}" USING (tenant_id = {_CURRENT}) WITH CHECK ({check})')
+    op.execute(f'CREATE POLICY tenant_isolation ON "{table}" USING ({using}) WITH CHECK ({check})')
 
 
 def make_append_only(op, table: str, role: str = APP_ROLE) -> None:

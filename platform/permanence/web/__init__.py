@@ -14,6 +14,7 @@ from ..tenancy.resolver import inject_tenant_slug, load_membership, release_tena
 
 ERROR_TITLES = {
     400: ("There is a problem with the request", "Check what you entered and try again."),
+    401: ("Sign in to continue", "This needs you to be signed in."),
     403: ("You do not have permission to see this page",
           "Your role in this council does not allow it. Ask your tenant administrator if you need access."),
     404: ("Page not found", "If you typed the web address, check it is correct. "
@@ -85,7 +86,7 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_reset_actor)
     app.url_defaults(inject_tenant_slug)
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_error)
 
     @app.context_processor
