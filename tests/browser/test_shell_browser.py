@@ -1,0 +1,70 @@
+"""Sign in, see the home page, read a child's record, sign out: in Chromium, with axe checks."""
+
+import pytest
+
+from factories import PASSWORD
+
+
+def test_sign_in_home_child_and_sign_out(page, sign_in, assert_accessible, tenant_a, make_user, make_team,
+                                         make_child):
+    team = make_team(tenant_a, "Children in Care 1")
+    worker = make_user(tenant_a, ["social_worker"], team=team, email="sw@example.org", name="Sam Worker")
+    make_child(tenant_a, social_worker=worker, team=team, first_name="Rowan", last_name="Fictional",
+               case_number="DEMO-0007")
+    page.goto("/sign-in")
+    assert_accessible(page)
+    sign_in(page, "sw@example.org", PASSWORD)
+    assert page.get_by_role("heading", level=1).inner_text() == "Council A"
+    header = page.locator("header").inner_text()
+    assert "Sam Worker" in header and "Social worker" in header
+    assert_accessible(page)
+    page.get_by_role("link", name="Rowan Fictional").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Rowan Fictional"
+    assert "DEMO-0007" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name="Children").first.click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    assert "You have signed out" in page.content()
+    page.goto("/council-a/")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+
+
+def test_failed_sign_in_shows_an_error_summary(page, sign_in, assert_accessible, tenant_a, make_user):
+    make_user(tenant_a, ["chair"], email="chair@example.org")
+    sign_in(page, "chair@example.org", "not the password")
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("tenant_admin", "Users and roles"),
+    ("senior_manager", "Children looked after by team"),
+    ("chair", "Children you can see"),
+])
+def test_each_role_has_a_home_fit_for_it(page, sign_in, assert_accessible, tenant_a, make_user, make_child, role,
+                                         expected):
+    make_child(tenant_a)
+    make_user(tenant_a, [role], email=f"{role}@example.org")
+    sign_in(page, f"{role}@example.org", PASSWORD)
+    assert expected in page.content()
+    assert_accessible(page)
+
+
+def test_tenant_admin_pages_are_accessible(page, sign_in, assert_accessible, tenant_a, make_user):
+    make_user(tenant_a, ["tenant_admin"], email="admin@example.org")
+    sign_in(page, "admin@example.org", PASSWORD)
+    for path in ("/council-a/admin/users", "/council-a/admin/users/new", "/council-a/admin/audit",
+                 "/council-a/account/tokens"):
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_central_admin_pages_are_accessible(page, sign_in, assert_accessible, tenant_a, make_user):
+    make_user(None, (), email="platform@example.org", platform_admin=True)
+    sign_in(page, "platform@example.org", PASSWORD)
+    page.goto("/admin/tenants")
+    assert "Council A" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name="Council A").click()
+    assert_accessible(page)
