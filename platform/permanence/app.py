@@ -26,6 +26,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
     logging.basicConfig(level=logging.INFO)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx the client's address is in X-Forwarded-For; the sign-in rate limit and the
+        # audit log need the real one.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.environ.get("MIGRATIONS_DIR") or str(REPO_ROOT / "migrations"))

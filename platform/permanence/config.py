@@ -75,6 +75,8 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no forwarded header.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
     }
 
 
