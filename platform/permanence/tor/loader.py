@@ -30,7 +30,7 @@ from .vocabulary import CORE_ROLES
 
 TOR_FILENAME = "tor.yaml"
 
-Path_ = tuple  # a path inside the document: ("bodies", 0, "membership", "chairs", 1, "role")
+DocPath = tuple  # a path inside the document: ("bodies", 0, "membership", "chairs", 1, "role")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class ConfigError:
 
     filename: str
     line: int | None
-    path: Path_
+    path: DocPath
     message: str
 
     @property
@@ -62,7 +62,7 @@ class TorConfigError(Exception):
 Validator = Callable[[TermsOfReference], Iterable[Any]]
 
 
-def format_path(path: Path_) -> str:
+def format_path(path: DocPath) -> str:
     """``("bodies", 0, "membership")`` as ``bodies[0].membership``."""
     text = ""
     for part in path:
@@ -110,7 +110,7 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]
     return data, lines, duplicates
 
 
-def _index(node: yaml.Node, path: Path_, lines: dict, duplicates: list, filename: str) -> None:
+def _index(node: yaml.Node, path: DocPath, lines: dict, duplicates: list, filename: str) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen = set()
@@ -127,7 +127,7 @@ def _index(node: yaml.Node, path: Path_, lines: dict, duplicates: list, filename
             _index(item, path + (i,), lines, duplicates, filename)
 
 
-def line_of(lines: Mapping[tuple, int], path: Path_) -> int | None:
+def line_of(lines: Mapping[tuple, int], path: DocPath) -> int | None:
     """The line of ``path``, or of its nearest ancestor when the key itself is missing."""
     if path + ("__key__",) in lines:
         return lines[path + ("__key__",)]
@@ -139,7 +139,7 @@ def line_of(lines: Mapping[tuple, int], path: Path_) -> int | None:
 
 # --- Schema errors ---------------------------------------------------------------
 
-def _schema_errors(messages: Any, schema: Any, path: Path_) -> list[tuple[Path_, str]]:
+def _schema_errors(messages: Any, schema: Any, path: DocPath) -> list[tuple[DocPath, str]]:
     if isinstance(messages, (list, tuple)):
         out = []
         for msg in messages:

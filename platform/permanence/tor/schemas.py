@@ -12,120 +12,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
 from dateutil.rrule import rrulestr
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
-from marshmallow.experimental.context import Context
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from ..core.workdays import DIRECTIONS, OFFSET_UNITS, ROLL_POLICIES, Offset
+from ..core.workdays import ROLL_POLICIES, Offset
 from . import model
-from .rules import RuleError, parse_rule
+from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RoleRef, RuleField, Str, StrictSchema,
+                     Time, Tuple, one_of)
 from .timescales import EscalationLadder, EscalationStep, TimescaleRule
 from .vocabulary import (ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS, ENTRY_ROUTES,
-                         ESCALATION_TRIGGERS, EVENTS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES,
-                         VENUE_KINDS, CORE_ROLES, Role)
+                         ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES, VENUE_KINDS, Role)
 
 FORMAT_VERSION = 1
 BANK_HOLIDAY_POLICIES = ("skip", "next_working_day", "previous_working_day")
-_ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="ids use lower-case letters, digits, '-' and '_'; got {input!r}")
-
-
-def _one_of(choices, what: str) -> validate.OneOf:
-    return validate.OneOf(choices, error=f"unknown {what} {{input!r}}; allowed: {{choices}}")
-
-
-def Str(**kw) -> fields.String:
-    return fields.String(error_messages={"invalid": "expected text"}, **kw)
-
-
-def Int(**kw) -> fields.Integer:
-    return fields.Integer(strict=True, error_messages={"invalid": "expected a whole number"}, **kw)
-
-
-def Bool(**kw) -> fields.Boolean:
-    return fields.Boolean(truthy={True}, falsy={False}, error_messages={"invalid": "expected true or false"}, **kw)
-
-
-def Date(**kw) -> fields.Date:
-    return fields.Date(error_messages={"invalid": "expected a date like 2027-01-06"}, **kw)
-
-
-def Time(**kw) -> fields.Time:
-    return fields.Time(error_messages={"invalid": "expected a time like \"14:00\""}, **kw)
-
-
-def Id(**kw) -> fields.String:
-    return Str(validate=_ID, **kw)
-
-
-def Tuple(inner: fields.Field, **kw) -> fields.List:
-    return fields.List(inner, error_messages={"invalid": "expected a list"}, **kw)
-
-
-def NestedList(schema, **kw) -> fields.List:
-    return Tuple(fields.Nested(schema), **kw)
-
-
-def Event(**kw) -> fields.String:
-    return Str(validate=_one_of(tuple(EVENTS), "event"), **kw)
-
-
-def _known_role(value: str) -> None:
-    roles = Context.get(default={}).get("roles", tuple(CORE_ROLES))
-    if value not in roles:
-        raise ValidationError(f"unknown role {value!r}; known roles: {', '.join(roles)} "
-                              "(a council may add its own under 'roles')")
-
-
-def RoleRef(**kw) -> fields.String:
-    """A role id: a core role or one the tenant adds under ``roles`` (checked against the load context)."""
-    return Str(validate=_known_role, **kw)
-
-
-class RuleField(fields.Field):
-    """A cohort rule in the YAML form of :mod:`permanence.tor.rules`."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_rule(value)
-        except RuleError as err:
-            raise ValidationError(err.messages) from None
-
-
-class StrictSchema(Schema):
-    """Base of every schema here: unknown keys are errors, lists become tuples."""
-
-    class Meta:
-        unknown = RAISE
-
-    target: Any = None
-
-    @post_load
-    def _build(self, data, **kwargs):
-        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return self.target(**data) if self.target else data
-
-
-class OffsetSchema(StrictSchema):
-    """``{working_days: 5, direction: before}``: exactly one unit, and a direction (default after)."""
-
-    working_days = Int(validate=validate.Range(min=0))
-    days = Int(validate=validate.Range(min=0))
-    weeks = Int(validate=validate.Range(min=0))
-    months = Int(validate=validate.Range(min=0))
-    direction = Str(load_default="after", validate=_one_of(DIRECTIONS, "direction"))
-
-    @validates_schema
-    def _one_unit(self, data, **kwargs):
-        units = [u for u in OFFSET_UNITS if u in data]
-        if len(units) != 1:
-            raise ValidationError(f"an offset has exactly one of: {', '.join(OFFSET_UNITS)}")
-
-    @post_load
-    def _build(self, data, **kwargs):
-        unit = next(u for u in OFFSET_UNITS if u in data)
-        return Offset(data[unit], unit, data["direction"])
 
 
 class CouncilSchema(StrictSchema):
@@ -144,7 +44,7 @@ class CouncilSchema(StrictSchema):
 class RoleSchema(StrictSchema):
     id = Id(required=True)
     label = Str(required=True)
-    access_role = Str(required=True, validate=_one_of(ACCESS_ROLES, "access role"))
+    access_role = Str(required=True, validate=one_of(ACCESS_ROLES, "access role"))
     description = Str(load_default="")
 
     @post_load
@@ -159,8 +59,8 @@ class CadenceSchema(StrictSchema):
     start_time = Time(required=True)
     end_time = Time(load_default=None)
     duration_minutes = Int(load_default=None, validate=validate.Range(min=1))
-    time_zone = Str(load_default=model.LONDON, validate=_one_of((model.LONDON,), "time zone"))
-    bank_holidays = Str(load_default="next_working_day", validate=_one_of(BANK_HOLIDAY_POLICIES, "bank holiday rule"))
+    time_zone = Str(load_default=model.LONDON, validate=one_of((model.LONDON,), "time zone"))
+    bank_holidays = Str(load_default="next_working_day", validate=one_of(BANK_HOLIDAY_POLICIES, "bank holiday rule"))
     description = Str(load_default="")
     source = Str(load_default="")
 
@@ -200,7 +100,7 @@ class ChildCadenceSchema(StrictSchema):
 
 class VenueSchema(StrictSchema):
     target = model.Venue
-    kind = Str(load_default="online", validate=_one_of(VENUE_KINDS, "venue kind"))
+    kind = Str(load_default="online", validate=one_of(VENUE_KINDS, "venue kind"))
     platform = Str(load_default="")
     address = Str(load_default="")
     note = Str(load_default="")
@@ -254,7 +154,7 @@ class FormFieldSchema(StrictSchema):
     target = model.FormField
     id = Id(required=True)
     label = Str(required=True)
-    type = Str(load_default="text", validate=_one_of(FIELD_TYPES, "field type"))
+    type = Str(load_default="text", validate=one_of(FIELD_TYPES, "field type"))
     required = Bool(load_default=False)
     options = Tuple(Str(), load_default=())
     help = Str(load_default="")
@@ -266,7 +166,7 @@ class AgendaPartSchema(StrictSchema):
     title = Str(required=True)
     description = Str(load_default="")
     cohort = RuleField(load_default=None)
-    entry_routes = Tuple(Str(validate=_one_of(ENTRY_ROUTES, "entry route")), load_default=("referral",))
+    entry_routes = Tuple(Str(validate=one_of(ENTRY_ROUTES, "entry route")), load_default=("referral",))
     minutes_per_item = Int(load_default=20, validate=validate.Range(min=1))
     paperwork = NestedList(PaperworkSchema, load_default=())
     referral_form = NestedList(FormFieldSchema, load_default=())
@@ -275,11 +175,11 @@ class AgendaPartSchema(StrictSchema):
 
 class DeadlineSchema(StrictSchema):
     target = model.DeadlineRule
-    kind = Str(required=True, validate=_one_of(DEADLINE_KINDS, "deadline kind"))
+    kind = Str(required=True, validate=one_of(DEADLINE_KINDS, "deadline kind"))
     offset = fields.Nested(OffsetSchema, required=True)
     time = Time(load_default=None)
     responsible = RoleRef(load_default=None)
-    roll = Str(load_default=None, validate=_one_of(ROLL_POLICIES, "roll policy"))
+    roll = Str(load_default=None, validate=one_of(ROLL_POLICIES, "roll policy"))
     label = Str(load_default="")
     text = Str(load_default="")
     source = Str(load_default="")
@@ -292,7 +192,7 @@ class ReferralSchema(StrictSchema):
     quality_assurance_by = RoleRef(load_default=None)
     sibling_groups_as_one_item = Bool(load_default=True)
     consolidated_sibling_reports = Bool(load_default=True)
-    late_policy = Str(load_default="chair_discretion", validate=_one_of(LATE_POLICIES, "late referral policy"))
+    late_policy = Str(load_default="chair_discretion", validate=one_of(LATE_POLICIES, "late referral policy"))
     note = Str(load_default="")
     source = Str(load_default="")
 
@@ -300,7 +200,7 @@ class ReferralSchema(StrictSchema):
 class CirculationSchema(StrictSchema):
     target = model.Circulation
     by = RoleRef(load_default="panel-administrator")
-    to = Tuple(Str(validate=_one_of(CIRCULATION_AUDIENCES, "audience")), load_default=("members", "presenters"))
+    to = Tuple(Str(validate=one_of(CIRCULATION_AUDIENCES, "audience")), load_default=("members", "presenters"))
     electronic = Bool(load_default=True)
     partner_agencies_route = Str(load_default="")
     notify_presenters_of_slot = Bool(load_default=True)
@@ -334,7 +234,7 @@ class OutcomeSchema(StrictSchema):
 class BodySchema(StrictSchema):
     target = model.Body
     id = Id(required=True)
-    kind = Str(required=True, validate=_one_of(BODY_KINDS, "body kind"))
+    kind = Str(required=True, validate=one_of(BODY_KINDS, "body kind"))
     name = Str(required=True)
     short_name = Str(load_default="")
     accountable_to = Str(load_default="")
@@ -379,7 +279,7 @@ class EscalationStepSchema(StrictSchema):
     target = EscalationStep
     role = RoleRef(required=True)
     after = fields.Nested(OffsetSchema, required=True)
-    trigger = Str(load_default="milestone_overdue", validate=_one_of(ESCALATION_TRIGGERS, "trigger"))
+    trigger = Str(load_default="milestone_overdue", validate=one_of(ESCALATION_TRIGGERS, "trigger"))
     title = Str(load_default="")
     note = Str(load_default="")
     source = Str(load_default="")
@@ -397,7 +297,7 @@ class ReportingSchema(StrictSchema):
     target = model.ReportingDuty
     id = Id(required=True)
     label = Str(required=True)
-    frequency = Str(required=True, validate=_one_of(REPORT_FREQUENCIES, "frequency"))
+    frequency = Str(required=True, validate=one_of(REPORT_FREQUENCIES, "frequency"))
     to = Str(required=True)
     prepared_by = RoleRef(load_default=None)
     source = Str(load_default="")
