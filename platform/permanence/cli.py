@@ -123,6 +123,36 @@ def worker_cmd(burst):
     run_worker(burst=burst)
 
 
+@jobs_cli.command("scheduler")
+def scheduler_cmd():
+    """Enqueue the periodic jobs on time (needs REDIS_URL), fanned out to every open council."""
+    from flask import current_app
+
+    from .core.schedule import run_scheduler
+
+    if not current_app.config.get("REDIS_URL"):
+        _fail("REDIS_URL is not set: run periodic jobs by hand with 'permanence jobs run NAME'")
+    run_scheduler()
+
+
+@jobs_cli.command("run")
+@click.argument("name", required=False)
+def run_periodic_cmd(name):
+    """Run periodic job NAME now for every open council (no NAME: list them)."""
+    from .core.schedule import periodic_jobs, run_now
+
+    if not name:
+        for job in periodic_jobs():
+            click.echo(f"{job.name:40} {job.cron:15} {job.func}")
+        return
+    try:
+        count = run_now(name)
+    except KeyError as exc:
+        _fail(str(exc.args[0]))
+    commit()
+    click.echo(f"{name} queued for {count} council(s).")
+
+
 def init_app(app):
     for group in (users_cli, tenants_cli, demo_cli, jobs_cli):
         app.cli.add_command(group)

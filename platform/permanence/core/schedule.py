@@ -1,0 +1,72 @@
+"""Periodic jobs: one declarative list, fanned out to every open council.
+
+A feature registers its periodic job with ``register_periodic`` in its ``init_app``.
+``permanence jobs scheduler`` hands the list to RQ's cron scheduler, which enqueues
+``fan_out_job`` on time; that job enqueues the feature's job once per active tenant,
+so each run is scoped to one council like any other job. ``permanence jobs run NAME``
+runs one now (the embedded default has no scheduler).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .jobs import _path, _resolve, enqueue
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: str  # "module:function", taking no arguments, run once per active tenant
+    cron: str  # five-field cron expression, Europe/London wall-clock is not assumed: UTC
+    timeout: int = 1800
+
+
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, func, cron: str, timeout: int = 1800) -> None:
+    _periodic[name] = PeriodicJob(name, _path(func), cron, timeout)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_periodic.values(), key=lambda p: p.name)
+
+
+def fan_out_job(func: str, timeout: int = 1800) -> int:
+    """Enqueue ``func`` once for every active tenant; returns how many were queued."""
+    from ..tenancy.models import Tenant, TenantStatus
+
+    target = _resolve(func)
+    tenant_ids = db.session.execute(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)).scalars().all()
+    for tenant_id in tenant_ids:
+        enqueue(target, tenant_id=tenant_id, queue="periodic", timeout=timeout)
+    return len(tenant_ids)
+
+
+def run_now(name: str) -> int:
+    job = _periodic.get(name)
+    if job is None:
+        raise KeyError(f"no periodic job '{name}'; periodic jobs: {', '.join(_periodic) or 'none'}")
+    return fan_out_job(job.func, job.timeout)
+
+
+def build_scheduler():
+    """RQ's cron scheduler with every periodic job registered (needs REDIS_URL)."""
+    from rq.cron import CronScheduler
+
+    from .jobs import get_queue, get_redis
+
+    scheduler = CronScheduler(connection=get_redis(), name="permanence")
+    for job in periodic_jobs():
+        scheduler.register(fan_out_job, get_queue("periodic").name, args=(job.func, job.timeout), cron=job.cron,
+                           job_timeout=job.timeout, name=job.name)
+    return scheduler
+
+
+def run_scheduler() -> None:
+    """Run until stopped (``permanence jobs scheduler``)."""
+    build_scheduler().start()
