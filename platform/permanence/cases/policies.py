@@ -14,20 +14,20 @@ from .models import Child
 register_policy(Child, sees_all_roles=SEES_ALL_CHILDREN)
 
 
-@grant_visibility(Child, "social_worker")
-def allocated_or_team(membership):
-    clauses = [Child.social_worker_id == membership.user_id]
-    if membership.team_id:
-        clauses.append(Child.team_id == membership.team_id)
-    return or_(*clauses)
+def _member_or_their_team(column):
+    """Children whose ``column`` names the member, or who belong to the member's team."""
+
+    def criterion(membership):
+        clauses = [column == membership.user_id]
+        if membership.team_id:
+            clauses.append(Child.team_id == membership.team_id)
+        return or_(*clauses)
+
+    return criterion
 
 
-@grant_visibility(Child, "team_manager")
-def managed_or_team(membership):
-    clauses = [Child.team_manager_id == membership.user_id]
-    if membership.team_id:
-        clauses.append(Child.team_id == membership.team_id)
-    return or_(*clauses)
+grant_visibility(Child, "social_worker")(_member_or_their_team(Child.social_worker_id))
+grant_visibility(Child, "team_manager")(_member_or_their_team(Child.team_manager_id))
 
 
 @grant_visibility(Child, "iro")
