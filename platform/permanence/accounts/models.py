@@ -39,6 +39,9 @@ class Team(TenantScoped, Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
 
+    def audit_label(self) -> str:
+        return f"Team {self.name}"
+
 
 class Membership(TenantScoped, Timestamped, db.Model):
     """A user's place in one council: job title, team and roles."""
@@ -62,6 +65,9 @@ class Membership(TenantScoped, Timestamped, db.Model):
     def roles(self) -> frozenset[str]:
         return frozenset(r.role for r in self.role_assignments)
 
+    def audit_label(self) -> str:
+        return f"Membership of user {self.user_id}"
+
     def set_roles(self, roles) -> None:
         wanted = set(roles)
         for assignment in list(self.role_assignments):
@@ -81,6 +87,9 @@ class RoleAssignment(TenantScoped, db.Model):
 
     membership: Mapped[Membership] = relationship(back_populates="role_assignments")
 
+    def audit_label(self) -> str:
+        return f"Role {self.role} (membership {self.membership_id})"
+
 
 class ApiToken(TenantScoped, Timestamped, db.Model):
     """A personal API token, scoped to one tenant. Only a SHA-256 of the secret is kept."""
@@ -98,6 +107,9 @@ class ApiToken(TenantScoped, Timestamped, db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    def audit_label(self) -> str:
+        return f"API token {self.prefix}… '{self.name}'"
 
     @staticmethod
     def hash_secret(secret: str) -> str:
