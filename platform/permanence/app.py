@@ -43,12 +43,14 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     from . import accounts, audit, cases, cli, plugins, tenancy, web
     from .api import init_app as init_api
+    from .tor.views import init_app as init_tor
 
     web.init_app(app)  # request pipeline first: the tenant resolver and access check run before views
     tenancy.init_app(app)
     accounts.init_app(app)
     audit.init_app(app)
     cases.init_app(app)
+    init_tor(app)
     plugins.init_app(app)
     init_api(app)
     cli.init_app(app)

@@ -98,6 +98,62 @@ def list_tenants_cmd():
         click.echo(f"{tenant.slug:30} {tenant.status.value:10} {tenant.name}")
 
 
+@tenants_cli.command("validate")
+@click.argument("folder", type=click.Path(file_okay=False))
+def validate_tenant_cmd(folder):
+    """Check FOLDER/tor.yaml; prints each problem as file:line path: message."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .tor import TorConfigError
+    from .tor.loader import TOR_FILENAME
+    from .tor.services import missing_plugins, parse_tor
+
+    path = Path(folder) / TOR_FILENAME
+    try:
+        tor = parse_tor(path.read_text(encoding="utf-8"), str(path), safe_mode=current_app.config["SAFE_MODE"])
+    except OSError as exc:
+        _fail(f"{path}: cannot read the file: {exc.strerror}")
+    except TorConfigError as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1)
+    for name in missing_plugins(tor):
+        click.echo(f"{path}: warning: plugin '{name}' is enabled but not installed", err=True)
+    click.echo(f"{path} is valid: {tor.council.name}, {len(tor.bodies)} {'body' if len(tor.bodies) == 1 else 'bodies'}.")
+
+
+@tenants_cli.command("load")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--slug", default=None, help="The council's web address (default: the folder's name).")
+@click.option("--activate/--propose", default=True, show_default=True,
+              help="Put the version in force now, or store it as a proposal.")
+def load_tenant_cmd(folder, slug, activate):
+    """Load FOLDER/tor.yaml as a new version of the council's terms of reference (created if missing)."""
+    from flask import current_app
+
+    from .tenancy.services import TenantError
+    from .tor import TorConfigError
+    from .tor.services import load_folder
+
+    try:
+        tenant, result = load_folder(folder, slug=slug, activate=activate,
+                                     safe_mode=current_app.config["SAFE_MODE"])
+    except TorConfigError as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1)
+    except TenantError as exc:
+        _fail(str(exc))
+    commit()
+    version = result.version
+    if not result.created:
+        click.echo(f"{tenant.slug}: already loaded as version {version.number} ({version.status.value}).")
+    else:
+        click.echo(f"{tenant.slug}: loaded as version {version.number} ({version.status.value}).")
+
+
 @demo_cli.command("load")
 def load_demo_cmd():
     """Create demo councils with a user for every role and synthetic children (idempotent)."""

@@ -46,9 +46,22 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     lines.append(f"{admin.email:50} platform administrator (central admin, no child records)")
     for index, (slug, name) in enumerate(DEMO_TENANTS.items()):
         tenant = tenancy.get_tenant(slug) or tenancy.create_tenant(slug, name, status=TenantStatus.ACTIVE)
+        _load_terms_of_reference(tenant)
         with tenant_context(tenant.id):
             lines.extend(_load_tenant(tenant, seed=index, children=children_per_tenant))
     return {"password": DEMO_PASSWORD, "users": lines}
+
+
+def _load_terms_of_reference(tenant) -> None:
+    """The seed council's ``tenants/<slug>/tor.yaml`` as its active version (a no-op when unchanged)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from ..tor.services import load_folder
+
+    folder = Path(current_app.config["TENANTS_FOLDER"]) / tenant.slug
+    load_folder(folder, slug=tenant.slug, activate=True, safe_mode=current_app.config["SAFE_MODE"])
 
 
 def _load_tenant(tenant, *, seed: int, children: int) -> list[str]:

@@ -58,8 +58,10 @@ def admin_tenant(tenant_id):
         else:
             flash(f"An invitation is on its way to {user.email}.", "success")
             return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
-    return render_template("tenancy/tenant.html", tenant=tenant, form=form,
-                           admins=services.tenant_admins(tenant), statuses=TenantStatus)
+    from ..tor.services import list_versions
+
+    return render_template("tenancy/tenant.html", tenant=tenant, form=form, admins=services.tenant_admins(tenant),
+                           statuses=TenantStatus, tor_versions=list_versions(tenant.id))
 
 
 @bp.post("/admin/tenants/<int:tenant_id>/status/<status>")

@@ -46,6 +46,10 @@ def home_sections(membership) -> list[dict]:
             "rows": sorted((names.get(team_id, "No team"), count) for team_id, count in by_team),
             "total": sum(count for _, count in by_team),
         })
+    if "tor.propose" in granted:
+        from ..tor.services import review_section
+
+        sections.append(review_section(membership.tenant_id))
     if "users.manage" in granted or "audit.view" in granted:
         sections.append({"kind": "admin"})
     return sections
