@@ -9,13 +9,16 @@ import pytest
 from argon2 import PasswordHasher
 
 from permanence.accounts.models import ApiToken, Membership, RoleAssignment, Team, User
-from permanence.cases.models import Child, SiblingGroup
+from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,
+                                      Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
 from permanence.tenancy.models import Tenant, TenantStatus
+from permanence.tor.versions import TorVersion
 
+TOR_TEXT = "format_version: 1\n"  # a stand-in row for isolation tests; never parsed
 PASSWORD = "correct horse battery staple"
 _HASH = PasswordHasher().hash(PASSWORD)
 
@@ -154,13 +157,15 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
         with app.app_context(), tenant_context(tenant.id):
             group = SiblingGroup(name="Fictional siblings")
             message = EmailMessage(to_address="someone@example.org", subject="Test", body="Test")
-            db.session.add_all([group, message])
+            version = TorVersion(number=1, source_text=TOR_TEXT, checksum="0" * 64, loaded_by="cli")
+            db.session.add_all([group, message, version])
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
-                    Membership: membership, RoleAssignment: role}
+                    Membership: membership, RoleAssignment: role, TorVersion: version}
             db.session.refresh(group)
+            db.session.refresh(version)
             db.session.refresh(message)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent
