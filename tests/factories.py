@@ -158,15 +158,26 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             group = SiblingGroup(name="Fictional siblings")
             message = EmailMessage(to_address="someone@example.org", subject="Test", body="Test")
             version = TorVersion(number=1, source_text=TOR_TEXT, checksum="0" * 64, loaded_by="cli")
-            db.session.add_all([group, message, version])
+            day = date(2024, 1, 1)
+            history = [
+                CarePeriod(child_id=child.id, start=day, category_of_need="N1"),
+                LegalStatus(child_id=child.id, code="C1", start=day),
+                Placement(child_id=child.id, place="U6", provider="PR1", start=day),
+                Review(child_id=child.id, held_on=date(2024, 1, 20), participation="PN0"),
+                CareProceedings(child_id=child.id, issued_on=day, court_reference="FICT-0001"),
+                PreProceedings(child_id=child.id, decision_on=date(2023, 11, 1)),
+                PermanencePlan(child_id=child.id, route="adoption", kind="primary", agreed_on=day, agreed_at="review"),
+                ChildFlag(child_id=child.id, flag="unaccompanied", start=day),
+            ]
+            db.session.add_all([group, message, version, *history])
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
                     Membership: membership, RoleAssignment: role, TorVersion: version}
-            db.session.refresh(group)
-            db.session.refresh(version)
-            db.session.refresh(message)
+            rows.update({type(row): row for row in history})
+            for row in (group, version, message, *history):
+                db.session.refresh(row)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent
 

@@ -23,6 +23,7 @@ users_cli = AppGroup("users", help="Users, platform administrators and membershi
 tenants_cli = AppGroup("tenants", help="Councils (tenants).")
 demo_cli = AppGroup("demo", help="Demonstration data (synthetic, clearly fictional).")
 jobs_cli = AppGroup("jobs", help="Background jobs (RQ).")
+children_cli = AppGroup("children", help="Children's records and their histories.")
 
 
 def _fail(message: str):
@@ -209,6 +210,44 @@ def run_periodic_cmd(name):
     click.echo(f"{name} queued for {count} council(s).")
 
 
+@children_cli.command("import-903")
+@click.option("--tenant", "slug", required=True, help="The council's web address, e.g. knowsley.")
+@click.option("--header", "header", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The 903 Header table (CSV).")
+@click.option("--episodes", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The 903 Episodes table (CSV).")
+@click.option("--reviews", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The 903 Reviews table (CSV).")
+@click.option("--all-or-nothing/--partial", default=True, show_default=True,
+              help="On any bad row write nothing, or write every child whose rows are all good.")
+def import_903_cmd(slug, header, episodes, reviews, all_or_nothing):
+    """Import children and their histories from SSDA903 CSV tables (re-running replaces, never duplicates)."""
+    from .cases.imports import import_903, read_903, ImportFileError
+    from .core.context import Actor, acting_as, tenant_context
+    from .tenancy.services import get_tenant
+
+    tenant = get_tenant(slug)
+    if tenant is None:
+        _fail(f"No council with the web address '{slug}'")
+    try:
+        extract = read_903(header, episodes, reviews)
+    except ImportFileError as exc:
+        _fail(str(exc))
+    with tenant_context(tenant.id), acting_as(Actor(user_id=None, label="903 import (command line)")):
+        clean = len(extract.clean_children())
+        with click.progressbar(length=clean, label=f"Importing {clean} children") as bar:
+            result = import_903(header, episodes, reviews, all_or_nothing=all_or_nothing, extract=extract,
+                                progress=bar.update)
+        if result.written:
+            commit()
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    if not result.written:
+        _fail(f"{len(result.errors)} bad row(s); nothing was imported (use --partial to import the clean children)")
+    click.echo(f"{result.created} children created, {result.updated} updated"
+               + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")
+
+
 def init_app(app):
-    for group in (users_cli, tenants_cli, demo_cli, jobs_cli):
+    for group in (users_cli, tenants_cli, demo_cli, jobs_cli, children_cli):
         app.cli.add_command(group)

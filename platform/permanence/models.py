@@ -2,7 +2,8 @@
 
 from .accounts.models import ApiToken, Membership, RoleAssignment, Team, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
-from .cases.models import Child, SiblingGroup  # noqa: F401
+from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,  # noqa: F401
+                           Placement, PreProceedings, Review, SiblingGroup)
 from .notifications.models import EmailMessage  # noqa: F401
 from .tenancy.models import Tenant  # noqa: F401
 from .tor.versions import TorVersion  # noqa: F401

@@ -11,9 +11,14 @@ from datetime import date
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import Team, User
-from ..core.db import TenantScoped, Timestamped
-from ..extensions import db
+from ...accounts.models import Team, User
+from ...core.db import TenantScoped, Timestamped
+from ...extensions import db
+
+
+def _history(model: str, date_column: str):
+    return relationship(model, back_populates="child", cascade="all, delete-orphan", passive_deletes=True,
+                        order_by=f"({model}.{date_column}, {model}.id)")
 
 
 class SiblingGroup(TenantScoped, Timestamped, db.Model):
@@ -54,6 +59,16 @@ class Child(TenantScoped, Timestamped, db.Model):
     team_manager: Mapped[User | None] = relationship(foreign_keys=[team_manager_id])
     iro: Mapped[User | None] = relationship(foreign_keys=[iro_id])
     sibling_group: Mapped[SiblingGroup | None] = relationship(back_populates="children")
+
+    # Histories, oldest first (models.history); deleted with the child.
+    care_periods: Mapped[list["CarePeriod"]] = _history("CarePeriod", "start")  # noqa: F821
+    legal_statuses: Mapped[list["LegalStatus"]] = _history("LegalStatus", "start")  # noqa: F821
+    placements: Mapped[list["Placement"]] = _history("Placement", "start")  # noqa: F821
+    reviews: Mapped[list["Review"]] = _history("Review", "held_on")  # noqa: F821
+    proceedings: Mapped[list["CareProceedings"]] = _history("CareProceedings", "issued_on")  # noqa: F821
+    pre_proceedings: Mapped[list["PreProceedings"]] = _history("PreProceedings", "decision_on")  # noqa: F821
+    plans: Mapped[list["PermanencePlan"]] = _history("PermanencePlan", "agreed_on")  # noqa: F821
+    flags: Mapped[list["ChildFlag"]] = _history("ChildFlag", "start")  # noqa: F821
 
     @property
     def name(self) -> str:

@@ -1,0 +1,185 @@
+"""Dated histories on the child's record.
+
+Each row is one span (``start`` to ``end``, the end exclusive as in the 903,
+where one episode's DEC is the next one's DECOM) or one dated event. Rows
+written by the SSDA903 import carry ``imported = True`` so a re-import replaces
+exactly them and never what a worker typed in. Every model is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from ...core.db import TenantScoped, Timestamped
+from ...extensions import db
+from .. import codes
+
+
+class _ChildHistory(TenantScoped, Timestamped):
+    """A row of one child's history, deleted with the child."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)  # written by the 903 import
+
+    @declared_attr
+    def child_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+
+    def audit_label(self) -> str:
+        return f"{self._label} of child {self.child_id}"
+
+    _label = "History"
+
+
+class _Span:
+    """``start`` inclusive, ``end`` exclusive; an open span has no end."""
+
+    def current_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+class CarePeriod(_Span, _ChildHistory, db.Model):
+    """A period of being looked after: from an episode with RNE ``S`` until an episode ends other than X1."""
+
+    _label = "Period of care"
+
+    start: Mapped[date]
+    end: Mapped[date | None]
+    category_of_need: Mapped[str | None] = mapped_column(String(2))  # 903 CIN
+    reason_ceased: Mapped[str | None] = mapped_column(String(3))  # 903 REC of the last episode
+
+    child: Mapped["Child"] = relationship(back_populates="care_periods")  # noqa: F821
+
+
+class LegalStatus(_Span, _ChildHistory, db.Model):
+    """An SSDA903 legal status held from ``start`` until ``end``."""
+
+    _label = "Legal status"
+
+    code: Mapped[str] = mapped_column(String(2))
+    start: Mapped[date]
+    end: Mapped[date | None]
+
+    child: Mapped["Child"] = relationship(back_populates="legal_statuses")  # noqa: F821
+
+    @property
+    def code_label(self) -> str:
+        return codes.label(codes.LEGAL_STATUSES, self.code)
+
+
+class Placement(_Span, _ChildHistory, db.Model):
+    """Where the child lived, with whom (provider), and whether it is approved as their permanent home."""
+
+    _label = "Placement"
+
+    place: Mapped[str] = mapped_column(String(3))  # 903 PLACE
+    provider: Mapped[str | None] = mapped_column(String(3))  # 903 PLACE_PROVIDER
+    start: Mapped[date]
+    end: Mapped[date | None]
+    reason_for_change: Mapped[str | None] = mapped_column(String(6))  # 903 REASON_PLACE_CHANGE, on ending
+    urn: Mapped[str | None] = mapped_column(String(10))  # Ofsted URN of the setting
+    approved_as_permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_permanent_on: Mapped[date | None]
+
+    child: Mapped["Child"] = relationship(back_populates="placements")  # noqa: F821
+
+    def permanent_on(self, day: date) -> bool:
+        return self.approved_as_permanent and (self.approved_permanent_on or self.start) <= day
+
+    @property
+    def place_label(self) -> str:
+        return codes.label(codes.PLACEMENT_TYPES, self.place)
+
+
+class Review(_ChildHistory, db.Model):
+    """A statutory looked-after review (CPPCR 2010 reg 33), with the child's participation."""
+
+    _label = "Looked-after review"
+
+    held_on: Mapped[date]
+    participation: Mapped[str | None] = mapped_column(String(3))  # 903 REVIEW_CODE, PN0-PN7
+
+    child: Mapped["Child"] = relationship(back_populates="reviews")  # noqa: F821
+
+
+class CareProceedings(_ChildHistory, db.Model):
+    """An application for a care or supervision order, timetabled to finish within 26 weeks (CA 1989 s32)."""
+
+    _label = "Care proceedings"
+
+    issued_on: Mapped[date]
+    court_reference: Mapped[str | None] = mapped_column(String(40))
+    final_hearing_on: Mapped[date | None]  # listed or held
+    concluded_on: Mapped[date | None]  # the final order, withdrawal or dismissal
+    outcome: Mapped[str | None] = mapped_column(String(30))  # codes.PROCEEDINGS_OUTCOMES
+
+    child: Mapped["Child"] = relationship(back_populates="proceedings")  # noqa: F821
+
+    @property
+    def week_26(self) -> date:
+        return self.issued_on + timedelta(weeks=26)
+
+    def open_on(self, day: date) -> bool:
+        return self.issued_on <= day and (self.concluded_on is None or day < self.concluded_on)
+
+
+class PreProceedings(_ChildHistory, db.Model):
+    """Pre-proceedings under the Public Law Outline: legal planning decision, letter, meeting, outcome."""
+
+    _label = "Pre-proceedings"
+
+    decision_on: Mapped[date]  # legal planning / gateway meeting decided to enter pre-proceedings
+    letter_on: Mapped[date | None]  # letter before proceedings
+    meeting_on: Mapped[date | None]
+    ended_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(String(30))  # codes.PRE_PROCEEDINGS_OUTCOMES
+
+    child: Mapped["Child"] = relationship(back_populates="pre_proceedings")  # noqa: F821
+
+    def open_on(self, day: date) -> bool:
+        return self.decision_on <= day and (self.ended_on is None or day < self.ended_on)
+
+
+class PermanencePlan(_ChildHistory, db.Model):
+    """One route of the plan for permanence: the primary route or a parallel/contingency route.
+
+    A plan stands from ``agreed_on`` until ``ended_on`` (superseded or achieved)."""
+
+    _label = "Permanence plan"
+
+    route: Mapped[str] = mapped_column(String(30))  # codes.PLAN_ROUTES (tor.vocabulary)
+    kind: Mapped[str] = mapped_column(String(12))  # codes.PLAN_KINDS
+    agreed_on: Mapped[date]
+    agreed_at: Mapped[str] = mapped_column(String(30))  # codes.PLAN_AGREED_AT
+    ended_on: Mapped[date | None]
+
+    child: Mapped["Child"] = relationship(back_populates="plans")  # noqa: F821
+
+    def current_on(self, day: date) -> bool:
+        return self.agreed_on <= day and (self.ended_on is None or day < self.ended_on)
+
+    @property
+    def route_label(self) -> str:
+        return codes.label(codes.PLAN_ROUTES, self.route)
+
+
+class ChildFlag(_ChildHistory, db.Model):
+    """A circumstance recorded by a worker (unaccompanied, disrupted permanent placement, ...),
+    for the flags a cohort rule tests that the histories cannot derive."""
+
+    _label = "Circumstance"
+
+    flag: Mapped[str] = mapped_column(String(40))  # codes.FLAGS (tor.vocabulary)
+    start: Mapped[date]
+    end: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    child: Mapped["Child"] = relationship(back_populates="flags")  # noqa: F821
+
+    def current_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
