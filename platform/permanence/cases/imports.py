@@ -204,7 +204,7 @@ def read_903(header, episodes, reviews, *, names: tuple[str, str, str] | None = 
     h_name, e_name, r_name = names
     children: dict[str, ChildRows] = {}
     errors: list[RowError] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # case number -> its header row
 
     for number, row in _rows(header, h_name, HEADER_COLUMNS):
         check = _RowCheck(row)
@@ -215,9 +215,9 @@ def read_903(header, episodes, reviews, *, names: tuple[str, str, str] | None = 
         if dob and dob > date.today():
             check.problems.append(f"DOB {row['DOB']} is in the future")
         if case in seen:
-            check.problems.append(f"child {case} appears more than once")
-        if case:
-            seen.add(case)
+            check.problems.append(f"also on row {seen[case]}: a child appears once in the header file")
+        elif case:
+            seen[case] = number
         if check.problems:
             errors.append(RowError(h_name, number, _message(case, check.problems), case))
         elif case:
