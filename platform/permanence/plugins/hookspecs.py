@@ -1,7 +1,10 @@
 """Hook specifications: the only ways a plugin can change what the core does.
 
 Each hook is called through ``permanence.plugins.call_hook`` with the tenant's enabled
-plugins only. Arguments are passed by keyword.
+plugins only (none in ``SAFE_MODE``). Arguments are passed by keyword. ``settings`` is always
+the tenant's whole ``plugins.settings`` mapping from its terms of reference; a plugin reads
+its own entry, keyed by its entry-point name. No hook is ``firstresult``: every enabled
+plugin is called and the core receives the list of their results. See docs/plugins.md.
 """
 
 import pluggy
@@ -11,11 +14,15 @@ hookspec = pluggy.HookspecMarker("permanence")
 
 @hookspec
 def validate_terms_of_reference(tor, settings):
-    """Extra checks on a tenant's terms of reference, run after the core's own validation.
+    """Extra checks on a tenant's terms of reference, run after the core's own validation passed.
 
-    Called when a tenant's configuration is loaded (CLI, admin upload). ``tor`` is the
-    parsed configuration, ``settings`` the plugin's own settings from the tenant file.
-    Return a list of error strings (empty when all is well); any error stops the load.
+    Called by ``tor.services.parse_tor`` whenever a configuration is loaded: ``permanence
+    tenants validate/load``, the demo, a central admin upload, a council's proposal. ``tor``
+    is the parsed ``TermsOfReference``; ``settings`` the tenant's ``plugins.settings``.
+    Return a list of problems, empty when all is well: each an error string (located at
+    ``plugins``) or a ``(path, message)`` pair whose path is a tuple into the document, e.g.
+    ``(("plugins", "settings", "my_plugin", "csv"), "cannot read ...")``, so the error names
+    its line. Any problem stops the load and nothing is stored.
     """
 
 
@@ -24,8 +31,11 @@ def cohort_candidates(tenant_id, body, part, settings):
     """Children an agenda part should consider, from a source the configuration cannot read
     (e.g. Knowsley's part 4 draws on performance data from Power BI).
 
-    Called when the panel administrator asks for proposed children for a sitting. Return a
-    list of child ids (of the tenant) or an empty list; results of all plugins are merged.
+    Called by ``tor.services.plugin_cohort_candidates`` when children are proposed for a
+    sitting, inside the tenant's context (so ORM queries are already scoped to it).
+    ``body`` and ``part`` are the ``Body`` and ``AgendaPart`` of the terms of reference;
+    ``settings`` the tenant's ``plugins.settings``. Return a list of child ids of the tenant,
+    or an empty list when the part is not this plugin's; the core merges all plugins' ids.
     """
 
 

@@ -60,6 +60,15 @@ def plugin_errors(tor: TermsOfReference, *, safe_mode: bool = False) -> list[Con
     return errors
 
 
+def plugin_cohort_candidates(tenant_id: int, tor: TermsOfReference, body, part, *,
+                             safe_mode: bool = False) -> list[int]:
+    """Child ids the tenant's enabled plugins propose for an agenda part (sorted, no duplicates)."""
+    with tenant_context(tenant_id):
+        results = call_hook("cohort_candidates", enabled=tor.plugins.enabled, safe_mode=safe_mode,
+                            tenant_id=tenant_id, body=body, part=part, settings=tor.plugins.settings)
+    return sorted({child_id for result in results for child_id in (result or ())})
+
+
 def missing_plugins(tor: TermsOfReference) -> list[str]:
     """Plugins the configuration enables that are not installed on this server (they are skipped)."""
     installed = set(available_plugins())
