@@ -148,3 +148,67 @@ def test_whole_months():
     assert whole_months(date(2025, 1, 31), date(2025, 2, 28)) == 0
     assert whole_months(date(2025, 1, 6), date(2026, 11, 24)) == 22
     assert whole_months(date(2026, 1, 1), date(2025, 1, 1)) == 0
+
+
+@pytest.fixture
+def recorded_child(app, tenant_a, make_user, make_child, in_tenant):
+    from permanence.extensions import db
+
+    manager = make_user(tenant_a, ["panel_administrator"])
+    c = make_child(tenant_a, date_of_birth=date(2023, 4, 1))
+    with in_tenant(tenant_a):
+        db.session.add_all([
+            CarePeriod(child_id=c.id, start=date(2024, 9, 2), category_of_need="N1"),
+            LegalStatus(child_id=c.id, code="C1", start=date(2024, 9, 2), end=date(2025, 6, 2)),
+            LegalStatus(child_id=c.id, code="E1", start=date(2025, 6, 2)),
+            Placement(child_id=c.id, place="U6", provider="PR1", start=date(2024, 9, 2)),
+            Review(child_id=c.id, held_on=date(2024, 9, 25), participation="PN0"),
+            CareProceedings(child_id=c.id, issued_on=date(2024, 9, 3), concluded_on=date(2025, 6, 2),
+                            outcome="placement_order", court_reference="FICT123"),
+            PreProceedings(child_id=c.id, decision_on=date(2024, 6, 1), letter_on=date(2024, 6, 5),
+                           outcome="proceedings_issued", ended_on=date(2024, 9, 3)),
+            PermanencePlan(child_id=c.id, route="adoption", kind="primary", agreed_on=date(2024, 12, 20),
+                           agreed_at="review"),
+            PermanencePlan(child_id=c.id, route="special_guardianship", kind="parallel",
+                           agreed_on=date(2024, 12, 20), agreed_at="panel"),
+        ])
+    return c, manager
+
+
+def test_the_childs_page_shows_the_histories_with_labels(client, login, recorded_child, tenant_a):
+    c, manager = recorded_child
+    login(manager)
+    page = client.get(f"/{tenant_a.slug}/children/{c.id}").get_data(as_text=True)
+    for text in ("E1: Placement order", "C1: Interim care order", "U6: Fostering", "PR1: Own local authority",
+                 "PN0: Child under 4", "04 Mar 2025", "Care order and placement order", "FICT123",
+                 "Letter before proceedings", "Adoption", "Special guardianship", "Parallel plan",
+                 "Permanence panel", "N1: Abuse or neglect"):
+        assert text in page, text
+
+
+def test_the_api_gives_the_histories_and_audits_the_read(app, client, make_token, recorded_child, tenant_a,
+                                                         in_tenant, make_user):
+    from sqlalchemy import func, select
+
+    from permanence.audit.models import AuditEvent
+    from permanence.extensions import db
+
+    c, manager = recorded_child
+    _, secret = make_token(tenant_a, manager)
+    response = client.get(f"/{tenant_a.slug}/api/v1/children/{c.id}/history",
+                          headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert [s["code"] for s in body["legal_statuses"]] == ["C1", "E1"]
+    assert body["legal_statuses"][1]["label"] == "E1: Placement order"
+    assert body["proceedings"][0]["week_26"] == "2025-03-04"
+    assert [p["route"] for p in body["plans"]] == ["adoption", "special_guardianship"]
+    with in_tenant(tenant_a):
+        reads = db.session.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "read", AuditEvent.entity_id == str(c.id))).scalar_one()
+        assert reads == 1
+    # a social worker of another team may not see this child
+    stranger = make_user(tenant_a, ["social_worker"])
+    _, other = make_token(tenant_a, stranger)
+    assert client.get(f"/{tenant_a.slug}/api/v1/children/{c.id}/history",
+                      headers={"Authorization": f"Bearer {other}"}).status_code == 403

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from ..accounts.permissions import load_or_404, require, visible
 from ..extensions import db
 from .models import Child
-from .schemas import ChildQuerySchema, ChildSchema, ChildUpdateSchema
+from .schemas import ChildHistorySchema, ChildQuerySchema, ChildSchema, ChildUpdateSchema
 
 blp = Blueprint("children_api", __name__, description="Children's records")
 
@@ -46,3 +46,13 @@ class ChildView(MethodView):
             setattr(child, key, value)
         db.session.flush()
         return child
+
+
+@blp.route("/<int:child_id>/history")
+class ChildHistoryView(MethodView):
+    @require("children.view")
+    @blp.response(200, ChildHistorySchema)
+    def get(self, tenant_slug, child_id):
+        """A child's dated histories: periods of care, legal statuses, placements, reviews, proceedings,
+        pre-proceedings, permanence plans and recorded circumstances (the read is audited)."""
+        return load_or_404(Child, child_id)

@@ -37,3 +37,102 @@ class ChildQuerySchema(Schema):
     q = fields.Str(validate=validate.Length(max=100))
     page = fields.Int(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+# --- Histories (read only for now; the import and the demo write them) -------------------------
+
+class _HistorySchema(Schema):
+    id = fields.Int(dump_only=True)
+    imported = fields.Bool(dump_only=True, metadata={"description": "Written by the SSDA903 import"})
+
+
+class CarePeriodSchema(_HistorySchema):
+    """A period of being looked after."""
+
+    start = fields.Date()
+    end = fields.Date(allow_none=True)
+    category_of_need = fields.Str(allow_none=True, metadata={"description": "903 CIN, N1-N8"})
+    reason_ceased = fields.Str(allow_none=True, metadata={"description": "903 REC of the period's last episode"})
+
+
+class LegalStatusSchema(_HistorySchema):
+    """An SSDA903 legal status held from start until end (exclusive)."""
+
+    code = fields.Str(metadata={"description": "903 LS, e.g. C1, C2, E1, V2"})
+    label = fields.Str(attribute="code_label", dump_only=True)
+    start = fields.Date()
+    end = fields.Date(allow_none=True)
+
+
+class PlacementSchema(_HistorySchema):
+    """A placement: type, provider, dates, reason it ended, and whether it is approved as permanent."""
+
+    place = fields.Str(metadata={"description": "903 PLACE, e.g. U4, P1, K2"})
+    label = fields.Str(attribute="place_label", dump_only=True)
+    provider = fields.Str(allow_none=True, metadata={"description": "903 PLACE_PROVIDER, PR0-PR5"})
+    start = fields.Date()
+    end = fields.Date(allow_none=True)
+    reason_for_change = fields.Str(allow_none=True)
+    urn = fields.Str(allow_none=True)
+    approved_as_permanent = fields.Bool()
+    approved_permanent_on = fields.Date(allow_none=True)
+
+
+class ReviewSchema(_HistorySchema):
+    """A statutory looked-after review."""
+
+    held_on = fields.Date()
+    participation = fields.Str(allow_none=True, metadata={"description": "903 REVIEW_CODE, PN0-PN7"})
+
+
+class CareProceedingsSchema(_HistorySchema):
+    """Care proceedings, with the week-26 date (CA 1989 s32) derived from the issue date."""
+
+    issued_on = fields.Date()
+    week_26 = fields.Date(dump_only=True)
+    court_reference = fields.Str(allow_none=True)
+    final_hearing_on = fields.Date(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    outcome = fields.Str(allow_none=True)
+
+
+class PreProceedingsSchema(_HistorySchema):
+    """Pre-proceedings under the Public Law Outline."""
+
+    decision_on = fields.Date()
+    letter_on = fields.Date(allow_none=True)
+    meeting_on = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+    outcome = fields.Str(allow_none=True)
+
+
+class PermanencePlanSchema(_HistorySchema):
+    """One route of the permanence plan: primary, parallel or contingency."""
+
+    route = fields.Str(metadata={"description": "Plan route id from the terms-of-reference vocabulary"})
+    kind = fields.Str()
+    agreed_on = fields.Date()
+    agreed_at = fields.Str()
+    ended_on = fields.Date(allow_none=True)
+
+
+class ChildFlagSchema(_HistorySchema):
+    """A recorded circumstance (unaccompanied, disrupted permanent placement, ...)."""
+
+    flag = fields.Str()
+    start = fields.Date()
+    end = fields.Date(allow_none=True)
+
+
+class ChildHistorySchema(Schema):
+    """Every dated history on a child's record, oldest first."""
+
+    id = fields.Int(dump_only=True)
+    care_periods = fields.List(fields.Nested(CarePeriodSchema))
+    legal_statuses = fields.List(fields.Nested(LegalStatusSchema))
+    placements = fields.List(fields.Nested(PlacementSchema))
+    reviews = fields.List(fields.Nested(ReviewSchema))
+    proceedings = fields.List(fields.Nested(CareProceedingsSchema))
+    pre_proceedings = fields.List(fields.Nested(PreProceedingsSchema))
+    plans = fields.List(fields.Nested(PermanencePlanSchema))
+    flags = fields.List(fields.Nested(ChildFlagSchema))

@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 
 from ..accounts.permissions import load_or_404, require, visible
 from ..extensions import db
+from . import codes
 from .models import Child
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -33,4 +34,4 @@ def children(tenant_slug):
 @require("children.view")
 def child(tenant_slug, child_id):
     record = load_or_404(Child, child_id)
-    return render_template("cases/child.html", child=record)
+    return render_template("cases/child.html", child=record, codes=codes, label=codes.label)
