@@ -212,3 +212,24 @@ def test_the_api_gives_the_histories_and_audits_the_read(app, client, make_token
     _, other = make_token(tenant_a, stranger)
     assert client.get(f"/{tenant_a.slug}/api/v1/children/{c.id}/history",
                       headers={"Authorization": f"Bearer {other}"}).status_code == 403
+
+
+def test_demo_children_fill_every_seed_cohort(app, tors):
+    from sqlalchemy import select
+
+    from permanence.core.context import tenant_context
+    from permanence.core.jobs import commit
+    from permanence.demo.services import TODAY, load_demo
+    from permanence.extensions import db
+    from permanence.tenancy.services import get_tenant
+
+    with app.app_context():
+        load_demo(children_per_tenant=20)
+        commit()
+        for slug, tor in tors.items():
+            with tenant_context(get_tenant(slug).id):
+                facts = [child_facts(c, TODAY) for c in db.session.execute(select(Child)).scalars()]
+                for body in tor.bodies:
+                    for part in body.agenda_parts:
+                        if part.cohort is not None and "cohort_rule" in part.entry_routes:
+                            assert any(evaluate(part.cohort, f) for f in facts), f"{slug} {part.id} is empty"
