@@ -407,5 +407,4 @@ def _drop_imported(child: Child) -> None:
     for name in _IMPORTED:
         rows = getattr(child, name)
         for row in [r for r in rows if r.imported]:
-            rows.remove(row)  # delete-orphan: deleted at the flush
-    db.session.flush()
+            rows.remove(row)  # delete-orphan: deleted (and audited) at the batch's flush
