@@ -147,12 +147,13 @@ def load_tenant_cmd(folder, slug, activate):
         raise SystemExit(1)
     except TenantError as exc:
         _fail(str(exc))
+    # Read before the commit expires the row: afterwards no tenant is set, and RLS would hide it.
+    slug, number, status = tenant.slug, result.version.number, result.version.status.value
     commit()
-    version = result.version
     if not result.created:
-        click.echo(f"{tenant.slug}: already loaded as version {version.number} ({version.status.value}).")
+        click.echo(f"{slug}: already loaded as version {number} ({status}).")
     else:
-        click.echo(f"{tenant.slug}: loaded as version {version.number} ({version.status.value}).")
+        click.echo(f"{slug}: loaded as version {number} ({status}).")
 
 
 @demo_cli.command("load")
