@@ -85,3 +85,17 @@ def test_the_api_applies_the_same_permissions_as_the_web(client, tenant_a, make_
     assert client.get(f"/council-a/api/v1/children/{child.id}", headers=auth(secret)).status_code == 403
     assert client.patch(f"/council-a/api/v1/children/{child.id}", headers=auth(secret),
                         json={"first_name": "X"}).status_code == 403
+
+
+def test_a_duplicate_case_number_is_refused_and_nothing_changes(app, client, tenant_a, make_user, make_child,
+                                                                 make_token):
+    worker = make_user(tenant_a, ["social_worker"])
+    make_child(tenant_a, case_number="TAKEN", social_worker=worker)
+    child = make_child(tenant_a, case_number="MINE", social_worker=worker, first_name="Kept")
+    _, secret = make_token(tenant_a, worker)
+    response = client.patch(f"/council-a/api/v1/children/{child.id}", headers=auth(secret),
+                            json={"case_number": "TAKEN", "first_name": "Changed"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"]["case_number"] == ["Case number TAKEN is already used by another child"]
+    after = client.get(f"/council-a/api/v1/children/{child.id}", headers=auth(secret)).get_json()
+    assert (after["case_number"], after["first_name"]) == ("MINE", "Kept")

@@ -1,12 +1,13 @@
 """Children through the JSON API, with the same permissions and audit as the web pages."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from sqlalchemy import func, or_, select
 
 from ..accounts.permissions import load_or_404, require, visible
 from ..extensions import db
 from .models import Child
+from .services import ChildError, update_child
 from .schemas import ChildHistorySchema, ChildQuerySchema, ChildSchema, ChildUpdateSchema
 
 blp = Blueprint("children_api", __name__, description="Children's records")
@@ -42,10 +43,10 @@ class ChildView(MethodView):
     def patch(self, data, tenant_slug, child_id):
         """Change fields of a child's record (the change is audited with before and after values)."""
         child = load_or_404(Child, child_id)
-        for key, value in data.items():
-            setattr(child, key, value)
-        db.session.flush()
-        return child
+        try:
+            return update_child(child, data)
+        except ChildError as exc:
+            abort(422, errors={"json": {exc.field: [str(exc)]}}, message="Unprocessable Entity")
 
 
 @blp.route("/<int:child_id>/history")
