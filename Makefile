@@ -58,8 +58,11 @@ $(BIN)/python:
 	fi
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+
+$(VENV)/.installed: pyproject.toml constraints.txt $(PLUGINS) | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -c constraints.txt
+	for plugin in $(dir $(PLUGINS)); do $(BIN)/python -m pip install --disable-pip-version-check --no-deps -e $$plugin; done
 	touch $@
 
 # --- Front-end assets --------------------------------------------------------

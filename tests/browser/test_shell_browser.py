@@ -25,7 +25,8 @@ def test_sign_in_home_child_and_sign_out(page, sign_in, assert_accessible, tenan
     page.get_by_role("link", name="Children").first.click()
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
-    assert "You have signed out" in page.content()
+    page.wait_for_url("**/sign-in")
+    assert page.get_by_text("You have signed out").is_visible()
     page.goto("/council-a/")
     assert page.get_by_role("heading", name="Sign in").is_visible()
 
