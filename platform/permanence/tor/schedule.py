@@ -100,7 +100,8 @@ def sitting_on(body: Body, day: date, start_time: time | None = None) -> Sitting
     return Sitting(body.id, day, begin, begin + cadence.duration if cadence else None, body.venue)
 
 
-_KIND_LABELS = {
+DEADLINE_LABELS = {
+    # What each kind of deadline is called on agendas, documents and reminders.
     "referrals": "Referrals close",
     "papers": "Papers due",
     "agenda_circulation": "Agenda and papers circulated",
@@ -125,7 +126,7 @@ def deadlines(body: Body, sitting: Sitting) -> list[Deadline]:
         due = roll(raw, rule.roll_policy)
         result.append(Deadline(
             kind=rule.kind,
-            label=rule.label or _KIND_LABELS[rule.kind],
+            label=rule.label or DEADLINE_LABELS[rule.kind],
             due=due,
             due_at=datetime.combine(due, rule.time, tzinfo=zone) if rule.time else None,
             offset=rule.offset,

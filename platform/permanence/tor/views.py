@@ -82,11 +82,7 @@ def propose(tenant_slug):
     if form.validate_on_submit():
         result, errors, lines = _store(g.tenant.id, form)
         if result is not None:
-            if result.created:
-                flash(f"Version {result.version.number} is valid and stored as a proposal. "
-                      "Check the preview, then activate it.", "success")
-            else:
-                flash(f"This text is already version {result.version.number}; nothing new was stored.")
+            _say_stored(result)
             return redirect(url_for("tor.version", tor_version_id=result.version.id))
     return render_template("tor/upload.html", form=form, errors=errors, lines=lines,
                            title="Propose a new version of the terms of reference",
@@ -149,11 +145,7 @@ def admin_upload(tenant_id):
     if form.validate_on_submit():
         result, errors, lines = _store(tenant.id, form)
         if result is not None:
-            if result.created:
-                flash(f"Version {result.version.number} is valid and stored as a proposal. "
-                      "Check the preview, then activate it.", "success")
-            else:
-                flash(f"This text is already version {result.version.number}; nothing new was stored.")
+            _say_stored(result)
             return redirect(url_for("tor.admin_version", tenant_id=tenant.id, tor_version_id=result.version.id))
     return render_template("tor/upload.html", form=form, errors=errors, lines=lines, tenant=tenant,
                            title=f"Load the terms of reference of {tenant.name}",
@@ -196,3 +188,11 @@ def init_app(app):
     app.register_blueprint(bp)
     register_nav("Terms of reference", "tor.document", "tor.view", order=80)
     register_periodic("tor-review-reminders", send_tor_review_reminders_job, "0 7 * * 1")
+
+
+def _say_stored(result) -> None:
+    if result.created:
+        flash(f"Version {result.version.number} is valid and stored as a proposal. "
+              "Check the preview, then activate it.", "success")
+    else:
+        flash(f"This text is already version {result.version.number}; nothing new was stored.")

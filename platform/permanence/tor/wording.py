@@ -12,6 +12,7 @@ import re
 
 from ..core.workdays import Offset
 from .model import Cadence, DeadlineRule
+from .schedule import DEADLINE_LABELS
 
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
          "SA": "Saturday", "SU": "Sunday"}
@@ -107,15 +108,7 @@ def cadence_words(cadence: Cadence) -> str:
     times = f"{cadence.start_time.strftime('%H:%M')} to {end.strftime('%H:%M')}"
     return f"{every} {when}, {times}".replace("  ", " ").replace(" ,", ",")
 
-DEADLINE_KINDS = {
-    "referrals": "Referrals close",
-    "papers": "Papers due",
-    "agenda_circulation": "Agenda and papers circulated",
-    "added_items": "Last day to add items to the agenda",
-    "minutes": "Minutes due",
-    "record": "Record on the child's file due",
-    "other": "Deadline",
-}
+DEADLINE_KINDS = DEADLINE_LABELS
 BODY_KINDS = {"panel": "Panel", "tracking_meeting": "Tracking meeting held for each child"}
 TRIGGERS = {"milestone_overdue": "when a timescale is missed", "action_overdue": "when an action is overdue",
             "chair_decision": "when the chair decides"}
