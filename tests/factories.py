@@ -15,6 +15,7 @@ from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
+from permanence.panels.models import Meeting
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
 
@@ -169,14 +170,16 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                 PermanencePlan(child_id=child.id, route="adoption", kind="primary", agreed_on=day, agreed_at="review"),
                 ChildFlag(child_id=child.id, flag="unaccompanied", start=day),
             ]
-            db.session.add_all([group, message, version, *history])
+            # In the past, so lists of upcoming meetings never parse the stand-in version.
+            meeting = Meeting(body_id="panel", tor_version=version, sitting_date=date(2024, 1, 3), date=date(2024, 1, 3))
+            db.session.add_all([group, message, version, meeting, *history])
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
-                    Membership: membership, RoleAssignment: role, TorVersion: version}
+                    Membership: membership, RoleAssignment: role, TorVersion: version, Meeting: meeting}
             rows.update({type(row): row for row in history})
-            for row in (group, version, message, *history):
+            for row in (group, version, message, meeting, *history):
                 db.session.refresh(row)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent

@@ -18,6 +18,7 @@ from ..accounts.roles import ROLES
 from ..cases.models import Child, SiblingGroup
 from ..core.context import tenant_context
 from ..extensions import db
+from ..panels.services import generate_meetings, london_today
 from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from .histories import add_history
@@ -49,6 +50,7 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     for index, (slug, name) in enumerate(DEMO_TENANTS.items()):
         tenant = tenancy.get_tenant(slug) or tenancy.create_tenant(slug, name, status=TenantStatus.ACTIVE)
         _load_terms_of_reference(tenant)
+        generate_meetings(tenant.id, london_today())
         with tenant_context(tenant.id):
             lines.extend(_load_tenant(tenant, seed=index, children=children_per_tenant))
     return {"password": DEMO_PASSWORD, "users": lines}

@@ -1,0 +1,223 @@
+"""The panels' schedule: generate sittings from the cadence, move, cancel and add them.
+
+No Flask request objects here, and nothing commits: the caller (a view, a job, the
+demo loader) commits through ``core.jobs.commit`` so the e-mails go after the commit.
+Every change to a ``Meeting`` is audited by the ORM hook; every date comes from
+``permanence.tor`` (one working-day calendar).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..accounts.models import Membership, RoleAssignment, User
+from ..core.context import tenant_context
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
+from ..tor.services import active_version, tor_of
+from .models import Meeting, MeetingStatus
+
+LONDON = ZoneInfo("Europe/London")
+ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
+MAX_REASON = 1000
+
+
+class ScheduleError(ValueError):
+    """A change to the schedule that cannot be made; ``field`` says which input is wrong."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def london_today() -> date:
+    return datetime.now(LONDON).date()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def venue_text(venue) -> str:
+    parts = [venue.platform or "", venue.address or ""]
+    text = ", ".join(p for p in parts if p) or (venue.kind or "").replace("_", " ").capitalize()
+    return text[:500]
+
+
+def panel_bodies(tor):
+    return [b for b in tor.bodies if b.kind == "panel" and b.cadence is not None]
+
+
+def _from_sitting(sitting: Sitting, version_id: int, *, by_hand: bool, note: str = "") -> Meeting:
+    return Meeting(
+        body_id=sitting.body_id, tor_version_id=version_id, sitting_date=None if by_hand else sitting.date,
+        date=sitting.date, starts_at=_utc(sitting.start), ends_at=_utc(sitting.end), venue=venue_text(sitting.venue),
+        status=MeetingStatus.SCHEDULED, added_by_hand=by_hand,
+        moved_from=sitting.moved_from, note=note or (f"Moved from {sitting.moved_from:%-d %B %Y} ({sitting.moved_because})"
+                                                     if sitting.moved_from else ""),
+    )
+
+
+def generate_meetings(tenant_id: int, today: date, horizon_weeks: int = 26) -> list[Meeting]:
+    """Create the missing sittings of every panel of the active terms of reference, from ``today``
+    to ``horizon_weeks`` ahead. Idempotent: a sitting already generated (even if since moved or
+    cancelled) is never created again. Returns the new meetings."""
+    with tenant_context(tenant_id):
+        version = active_version(tenant_id)
+        if version is None:
+            return []
+        tor = tor_of(version)
+        until = today + timedelta(weeks=horizon_weeks)
+        created = []
+        for body in panel_bodies(tor):
+            known = set(db.session.execute(
+                select(Meeting.sitting_date).where(Meeting.body_id == body.id, Meeting.sitting_date.is_not(None))
+            ).scalars())
+            for sitting in sittings(body, today, until=until):
+                if sitting.date < today or sitting.date in known:
+                    continue
+                meeting = _from_sitting(sitting, version.id, by_hand=False)
+                db.session.add(meeting)
+                created.append(meeting)
+                known.add(sitting.date)
+        db.session.flush()
+        return created
+
+
+def body_of(meeting: Meeting):
+    return tor_of(meeting.tor_version).body(meeting.body_id)
+
+
+def meeting_deadlines(meeting: Meeting) -> list[Deadline]:
+    """The deadlines the meeting's own terms of reference version sets for it."""
+    body = body_of(meeting)
+    sitting = Sitting(meeting.body_id, meeting.date, meeting.starts_at, meeting.ends_at, body.venue)
+    return deadlines(body, sitting)
+
+
+def attendees() -> list[User]:
+    """Who is told of changes: active members of the current council holding a panel role."""
+    return list(db.session.execute(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+        .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(ATTENDEE_ROLES))
+        .distinct().order_by(User.email)
+    ).scalars())
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScheduleError("reason", "Enter the reason for the change")
+    if len(reason) > MAX_REASON:
+        raise ScheduleError("reason", f"The reason must be {MAX_REASON} characters or fewer")
+    return reason
+
+
+def _future(day: date | None, today: date, what: str) -> date:
+    if day is None:
+        raise ScheduleError("date", f"Enter the {what}")
+    if day < today:
+        raise ScheduleError("date", f"The {what} must be today or in the future")
+    return day
+
+
+def _when(meeting: Meeting) -> str:
+    text = f"{meeting.date:%A %-d %B %Y}"
+    if meeting.starts_at:
+        text += f" at {meeting.starts_at.astimezone(LONDON):%H:%M}"
+    return text
+
+
+def _tell(meeting: Meeting, subject: str, body: str) -> None:
+    name = body_of(meeting).name
+    for user in attendees():
+        queue_email(user.email, f"{name}: {subject}", f"Dear {user.name},\n\n{body}\n\n{name}\n")
+
+
+def move_meeting(meeting: Meeting, new_date: date | None, reason: str | None, *, today: date | None = None) -> Meeting:
+    today = today or london_today()
+    reason = _reason(reason)
+    if meeting.cancelled:
+        raise ScheduleError("date", "A cancelled meeting cannot be moved")
+    new_date = _future(new_date, today, "new date of the meeting")
+    if new_date == meeting.date:
+        raise ScheduleError("date", "The new date must be different from the current date")
+    old = _when(meeting)
+    body = body_of(meeting)
+    local_start = meeting.starts_at.astimezone(LONDON).time() if meeting.starts_at else None
+    sitting = sitting_on(body, new_date, local_start)
+    meeting.moved_from = meeting.date
+    meeting.date = new_date
+    meeting.starts_at, meeting.ends_at = _utc(sitting.start), _utc(sitting.end)
+    meeting.note = reason
+    db.session.flush()
+    _tell(meeting, f"meeting moved to {new_date:%-d %B %Y}",
+          f"The meeting on {old} has moved to {_when(meeting)}.\n\nReason: {reason}")
+    return meeting
+
+
+def cancel_meeting(meeting: Meeting, reason: str | None) -> Meeting:
+    reason = _reason(reason)
+    if meeting.cancelled:
+        raise ScheduleError("reason", "This meeting is already cancelled")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.note = reason
+    db.session.flush()
+    _tell(meeting, f"meeting on {meeting.date:%-d %B %Y} cancelled",
+          f"The meeting on {_when(meeting)} is cancelled.\n\nReason: {reason}")
+    return meeting
+
+
+def add_meeting(body_id: str | None, day: date | None, reason: str | None, *, today: date | None = None) -> Meeting:
+    """An extra sitting of a panel on ``day``, under the active terms of reference."""
+    from ..core.context import current_tenant_id
+
+    today = today or london_today()
+    version = active_version(current_tenant_id())
+    if version is None:
+        raise ScheduleError("body_id", "The council has no terms of reference in force")
+    tor = tor_of(version)
+    body = next((b for b in panel_bodies(tor) if b.id == body_id), None)
+    if body is None:
+        raise ScheduleError("body_id", "Select the panel the meeting is for")
+    day = _future(day, today, "date of the meeting")
+    reason = _reason(reason)
+    meeting = _from_sitting(sitting_on(body, day), version.id, by_hand=True, note=reason)
+    db.session.add(meeting)
+    db.session.flush()
+    _tell(meeting, f"extra meeting on {day:%-d %B %Y}",
+          f"An extra meeting is arranged for {_when(meeting)}.\n\nReason: {reason}")
+    return meeting
+
+
+@dataclass
+class BodySchedule:
+    body_id: str
+    name: str
+    meetings: list[tuple[Meeting, list[Deadline]]]
+
+
+def upcoming(tenant_id: int, today: date) -> list[BodySchedule]:
+    """The panels' meetings from ``today``, per body, each with its deadlines."""
+    version = active_version(tenant_id)
+    names = {b.id: b.name for b in tor_of(version).bodies} if version else {}
+    rows = db.session.execute(
+        select(Meeting).where(Meeting.date >= today).order_by(Meeting.body_id, Meeting.date, Meeting.id)
+    ).scalars().all()
+    result: dict[str, BodySchedule] = {}
+    for row in rows:
+        schedule = result.setdefault(row.body_id, BodySchedule(row.body_id, names.get(row.body_id, row.body_id), []))
+        schedule.meetings.append((row, meeting_deadlines(row)))
+    return list(result.values())
+
+
+def panel_choices(tenant_id: int) -> list[tuple[str, str]]:
+    version = active_version(tenant_id)
+    return [(b.id, b.name) for b in panel_bodies(tor_of(version))] if version else []

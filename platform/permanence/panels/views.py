@@ -1,0 +1,99 @@
+"""The panels' schedule: upcoming meetings with their deadlines; move, cancel and add a meeting.
+
+Views only translate between HTTP and ``services``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+
+from ..accounts.permissions import has_permission, require
+from ..core.db import get_or_404
+from ..core.jobs import commit
+from . import services
+from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
+from .models import Meeting, MeetingStatus
+
+bp = Blueprint("panels", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _helpers():
+    return {"LONDON": services.LONDON, "MeetingStatus": MeetingStatus}
+
+
+def _apply(form, change):
+    """Run a service change; a ScheduleError becomes an error on its field. Returns success."""
+    try:
+        change()
+    except services.ScheduleError as exc:
+        field = form[exc.field] if exc.field in form else form["reason"]
+        field.errors = [*field.errors, exc.message]
+        return False
+    return True
+
+
+@bp.get("/<tenant_slug>/meetings/")
+@require("panels.view")
+def meetings(tenant_slug):
+    today = services.london_today()
+    return render_template("panels/meetings.html", schedules=services.upcoming(g.tenant.id, today), today=today,
+                           can_manage=has_permission("panels.manage"))
+
+
+def _render_meeting(meeting, move_form=None, cancel_form=None, status=200):
+    return render_template(
+        "panels/meeting.html", meeting=meeting, body=services.body_of(meeting),
+        deadlines=services.meeting_deadlines(meeting), can_manage=has_permission("panels.manage"),
+        move_form=move_form or MoveMeetingForm(formdata=None), cancel_form=cancel_form or CancelMeetingForm(formdata=None),
+        hint=today_hint(services.london_today()),
+    ), status
+
+
+@bp.get("/<tenant_slug>/meetings/<int:meeting_id>")
+@require("panels.view")
+def meeting(tenant_slug, meeting_id):
+    return _render_meeting(get_or_404(Meeting, meeting_id))
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/move")
+@require("panels.manage")
+def move(tenant_slug, meeting_id):
+    row = get_or_404(Meeting, meeting_id)
+    form = MoveMeetingForm()
+    if form.validate_on_submit() and _apply(form, lambda: services.move_meeting(row, form.date.data, form.reason.data)):
+        commit()
+        flash(f"The meeting is moved to {row.date:%A %-d %B %Y} and the panel has been told by e-mail.", "success")
+        return redirect(url_for("panels.meeting", meeting_id=row.id))
+    return _render_meeting(row, move_form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/cancel")
+@require("panels.manage")
+def cancel(tenant_slug, meeting_id):
+    row = get_or_404(Meeting, meeting_id)
+    form = CancelMeetingForm()
+    if form.validate_on_submit() and _apply(form, lambda: services.cancel_meeting(row, form.reason.data)):
+        commit()
+        flash("The meeting is cancelled and the panel has been told by e-mail.", "success")
+        return redirect(url_for("panels.meeting", meeting_id=row.id))
+    return _render_meeting(row, cancel_form=form, status=400)
+
+
+@bp.route("/<tenant_slug>/meetings/new", methods=["GET", "POST"])
+@require("panels.manage")
+def add(tenant_slug):
+    form = AddMeetingForm()
+    form.body_id.choices = [("", "Select a panel"), *services.panel_choices(g.tenant.id)]
+    status = 200
+    if form.is_submitted():
+        holder = {}
+        if form.validate() and _apply(form, lambda: holder.setdefault(
+                "meeting", services.add_meeting(form.body_id.data, form.date.data, form.reason.data))):
+            row = holder["meeting"]
+            commit()
+            flash(f"The extra meeting on {row.date:%A %-d %B %Y} is added and the panel has been told by e-mail.",
+                  "success")
+            return redirect(url_for("panels.meeting", meeting_id=row.id))
+        status = 400
+    return render_template("panels/add.html", form=form, hint=today_hint(services.london_today())), status
