@@ -178,6 +178,14 @@ def admin_activate(tenant_id, tor_version_id):
     return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
 
 
+def role_label(role_id: str) -> str:
+    """Template filter: a ToR role id as the council's terms of reference name it."""
+    tor = services.current_tor(g.tenant.id) if g.get("tenant") is not None else None
+    if tor is not None and role_id in tor.roles:
+        return tor.role(role_id).label
+    return role_id.replace("-", " ").replace("_", " ").capitalize()
+
+
 def init_app(app):
     """Wire the terms of reference pages, navigation and the review reminder (kept out of the pure
     ``permanence.tor`` package so the engine imports without Flask)."""
@@ -186,6 +194,7 @@ def init_app(app):
     from .jobs import send_tor_review_reminders_job
 
     app.register_blueprint(bp)
+    app.add_template_filter(role_label, "role_label")
     register_nav("Terms of reference", "tor.document", "tor.view", order=80)
     register_periodic("tor-review-reminders", send_tor_review_reminders_job, "0 7 * * 1")
 
