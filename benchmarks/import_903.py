@@ -18,12 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from _database import fresh_database_url
+
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "500"))
 
 
 def main() -> None:
     from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
 
     from permanence.app import create_app
     from permanence.cases.imports import import_903
@@ -34,15 +35,7 @@ def main() -> None:
     from permanence.tenancy.models import Tenant, TenantStatus
 
     folder = Path(tempfile.mkdtemp())
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{folder}/bench.sqlite"
+    url = fresh_database_url(folder)
     header, episodes, reviews, _ = write_synthetic_903(folder / "extract", CHILDREN)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -17,6 +17,9 @@ import statistics
 import tempfile
 import time
 from datetime import date
+from pathlib import Path
+
+from _database import fresh_database_url
 
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "5000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
@@ -24,9 +27,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
 
 def main() -> None:
     from flask_migrate import upgrade
-    from sqlalchemy import create_engine, insert, text
+    from sqlalchemy import insert, text
 
-    from permanence.accounts.models import Membership, RoleAssignment, User
+    from permanence.accounts.models import Membership, User
     from permanence.app import create_app
     from permanence.cases.models import Child
     from permanence.core.context import tenant_context
@@ -34,15 +37,7 @@ def main() -> None:
     from permanence.extensions import db
     from permanence.tenancy.models import Tenant, TenantStatus
 
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+    url = fresh_database_url(Path(tempfile.mkdtemp()))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade()

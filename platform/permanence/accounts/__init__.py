@@ -5,6 +5,7 @@ def init_app(app):
     from ..extensions import db, login_manager
     from ..web.navigation import register_nav
     from .models import User
+    from . import policies  # noqa: F401  (registers the object rules)
     from .views import bp
 
     login_manager.login_view = "accounts.sign_in"

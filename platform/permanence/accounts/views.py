@@ -18,7 +18,7 @@ from ..extensions import db, limiter
 from . import services
 from .forms import MemberForm, SignInForm, TokenForm
 from .models import ApiToken, Membership, Team
-from .permissions import public, require, signed_in
+from .permissions import load_or_404, public, require, signed_in, visible
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -205,7 +205,7 @@ def tokens(tenant_slug):
         except services.AccountError as exc:
             form.name.errors.append(str(exc))
     mine = db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+        visible(select(ApiToken), ApiToken).order_by(ApiToken.created_at.desc())
     ).scalars().all()
     return render_template("accounts/tokens.html", form=TokenForm(formdata=None), tokens=mine, secret=secret,
                            errors_form=form)
@@ -214,9 +214,7 @@ def tokens(tenant_slug):
 @bp.post("/<tenant_slug>/account/tokens/<int:api_token_id>/revoke")
 @require("api_tokens.manage")
 def revoke_token(tenant_slug, api_token_id):
-    token = get_or_404(ApiToken, api_token_id)
-    if token.user_id != current_user.id:
-        abort(404)
+    token = load_or_404(ApiToken, api_token_id)
     services.revoke_api_token(token)
     flash(f"The token '{token.name}' is revoked.", "success")
     return redirect(url_for("accounts.tokens"))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .models import Child
+
+
+def children_for_listing(stmt):
+    """A SELECT of children with what a list shows (team, social worker) loaded up front, not per row."""
+    return stmt.options(selectinload(Child.team), selectinload(Child.social_worker))
 
 
 class ChildError(ValueError):

@@ -7,6 +7,7 @@ from ..accounts.permissions import load_or_404, require, visible
 from ..extensions import db
 from . import codes
 from .models import Child
+from .services import children_for_listing
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 PAGE_SIZE = 50
@@ -23,9 +24,8 @@ def children(tenant_slug):
         stmt = stmt.where(or_(func.lower(Child.first_name + " " + Child.last_name).like(like),
                               func.lower(Child.case_number).like(like)))
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = db.session.execute(
-        stmt.order_by(Child.last_name, Child.first_name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).scalars().all()
+    page_stmt = stmt.order_by(Child.last_name, Child.first_name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = db.session.execute(children_for_listing(page_stmt)).scalars().all()
     return render_template("cases/children.html", children=rows, total=total, q=q, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)))
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..accounts.permissions import visible
 from ..accounts.roles import ROLES
 from ..cases.models import Child
+from ..cases.services import children_for_listing
 from ..extensions import db
 
 ROLE_PURPOSE = {
@@ -32,7 +33,7 @@ def home_sections(membership) -> list[dict]:
     if "children.view" in granted:
         stmt = visible(select(Child), Child).order_by(Child.last_name, Child.first_name)
         total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-        children = list(db.session.execute(stmt.limit(10)).scalars())
+        children = list(db.session.execute(children_for_listing(stmt).limit(10)).scalars())
         sections.append({"kind": "children", "total": total, "children": children})
     if "reports.view" in granted:
         by_team = db.session.execute(
