@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from ..core.workdays import Offset, apply_offset
 from .rules import Rule
 from .timescales import EscalationLadder, TimescaleRule
+from .tracker import TrackerLayout, default_layout
 from .vocabulary import Role
 
 LONDON = "Europe/London"
@@ -320,6 +321,7 @@ class TermsOfReference:
     plugins: Plugins = Plugins()
     statutory_timescales: StatutoryTimescales = StatutoryTimescales()
     due_soon: Offset = Offset(10, "working_days")
+    tracker: TrackerLayout | None = None
     tenant_roles: tuple[str, ...] = ()
     filename: str = ""
     checksum: str = ""
@@ -339,6 +341,11 @@ class TermsOfReference:
             if ladder.id == ladder_id:
                 return ladder
         raise KeyError(f"no escalation ladder {ladder_id!r}")
+
+    @property
+    def tracker_layout(self) -> TrackerLayout:
+        """The council's tracker spreadsheet layout, or the default when its ToR describes none."""
+        return self.tracker if self.tracker is not None else default_layout(self.timescales)
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:

@@ -21,6 +21,7 @@ from . import model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RoleRef, RuleField, Str, StrictSchema,
                      Time, Tuple, one_of)
 from .timescales import EscalationLadder, EscalationStep, TimescaleRule
+from .tracker import TrackerSchema
 from .vocabulary import (ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS, ENTRY_ROUTES,
                          ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES, VENUE_KINDS, Role)
 
@@ -335,3 +336,4 @@ class TorSchema(StrictSchema):
     sections = NestedList(SectionSchema, load_default=())
     plugins = fields.Nested(PluginsSchema, load_default=model.Plugins)
     due_soon = fields.Nested(OffsetSchema, load_default=lambda: Offset(10, "working_days"))
+    tracker = fields.Nested(TrackerSchema, load_default=None)

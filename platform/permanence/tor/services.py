@@ -24,6 +24,8 @@ from ..extensions import db
 from ..plugins import available_plugins, call_hook
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
 from .loader import TOR_FILENAME, line_of
+from .timescales import STATUTORY_TIMESCALES
+from .tracker import TrackerLayout, default_layout
 from .versions import TorVersion, TorVersionStatus
 
 REVIEW_REMINDER_DAYS = 30
@@ -111,6 +113,13 @@ def current_tor(tenant_id: int) -> TermsOfReference | None:
     """The council's terms of reference in force, or None before its first activation."""
     version = active_version(tenant_id)
     return _parsed(version) if version is not None else None
+
+
+def tracker_layout(tenant_id: int) -> TrackerLayout:
+    """The council's tracker spreadsheet layout; before its first terms of reference, the default
+    layout over the statutory timescales."""
+    tor = current_tor(tenant_id)
+    return tor.tracker_layout if tor is not None else default_layout(STATUTORY_TIMESCALES)
 
 
 def tor_of(version: TorVersion) -> TermsOfReference:

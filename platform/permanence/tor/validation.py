@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
+from .tracker import tracker_errors
 
 Problem = tuple[tuple, str]
 BEFORE_KINDS = ("referrals", "papers", "agenda_circulation", "added_items")
@@ -23,7 +24,7 @@ AFTER_KINDS = ("minutes", "record")
 
 def cross_reference_errors(tor: TermsOfReference) -> list[Problem]:
     """Every cross-reference problem in ``tor``, in document order."""
-    return [*_tenant_roles(tor), *_unique_top_level(tor), *_bodies(tor)]
+    return [*_tenant_roles(tor), *_unique_top_level(tor), *_bodies(tor), *tracker_errors(tor)]
 
 
 def _duplicates(items: Iterable, path: tuple, what: str, key=lambda x: x.id) -> Iterator[Problem]:

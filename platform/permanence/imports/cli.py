@@ -1,0 +1,53 @@
+"""``permanence children import-tracker``: the tracker spreadsheet import from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..cli import children_cli
+from ..core.jobs import commit
+
+
+@children_cli.command("import-tracker")
+@click.option("--tenant", "slug", required=True, help="The council's web address, e.g. knowsley.")
+@click.argument("spreadsheet", type=click.Path(exists=True, dir_okay=False))
+@click.option("--all-or-nothing/--partial", default=True, show_default=True,
+              help="On any bad row write nothing, or write every child whose row is good.")
+def import_tracker_cmd(slug, spreadsheet, all_or_nothing):
+    """Import children from the council's tracker SPREADSHEET (.xlsx or .csv), read with the column
+    layout of its terms of reference (re-running updates, never duplicates)."""
+    from ..core.context import Actor, acting_as, tenant_context
+    from ..tenancy.services import get_tenant
+    from ..tor.services import tracker_layout
+    from .tracker_sheet import import_tracker
+
+    tenant = get_tenant(slug)
+    if tenant is None:
+        raise click.ClickException(f"No council with the web address '{slug}'")
+    path = Path(spreadsheet)
+    with tenant_context(tenant.id), acting_as(Actor(user_id=None, label="tracker import (command line)")):
+        layout = tracker_layout(tenant.id)
+        bars: dict = {}
+
+        def progress(step, done, total):
+            bar = bars.get(step)
+            if bar is None:
+                bar = bars[step] = click.progressbar(length=total, label=step)
+                bar.__enter__()
+            bar.update(done - bar.pos)
+            if done >= total:
+                bar.__exit__(None, None, None)
+
+        result = import_tracker(path.read_bytes(), path.name, layout, all_or_nothing=all_or_nothing,
+                                progress=progress)
+        if result.written:
+            commit()
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    if not result.written:
+        raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported"
+                                   + (" (use --partial to import the good rows)" if all_or_nothing else ""))
+    click.echo(f"{result.created} children created, {result.updated} updated, {result.unchanged} unchanged"
+               + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")

@@ -1,0 +1,144 @@
+"""Reading a spreadsheet a council uploads: an Excel workbook (.xlsx) or a CSV file.
+
+Both become the same thing: the headings of the header row, with their column
+letters, and the data rows numbered as the spreadsheet shows them (the header is
+row 1 unless the council's layout says otherwise), so an error can point at
+"row 12, column D". Excel gives dates as dates; CSV gives text, read later with the
+council's date formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator
+
+from openpyxl.utils import get_column_letter
+
+from ..cases.imports import ImportFileError
+
+MAX_ROWS = 20_000  # a council's tracker has hundreds of children; this stops a runaway file
+SPREADSHEET_TYPES = {".xlsx": "an Excel workbook (.xlsx)", ".csv": "a CSV file (.csv)"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    index: int  # 0-based position in the row
+    text: str
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index + 1)
+
+    @property
+    def label(self) -> str:
+        """How an error names the column: ``C (Legal status)``."""
+        return f"{self.letter} ({self.text})"
+
+
+@dataclass
+class Table:
+    """A sheet's headings and its data rows ``(row number, values)``."""
+
+    file: str
+    headings: list[Heading]
+    rows: list[tuple[int, list]]
+
+
+def extension(filename: str) -> str:
+    name = (filename or "").lower()
+    return name[name.rfind("."):] if "." in name else ""
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """CSV text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252, as Excel
+    saves "CSV" on a British PC. Binary content is refused."""
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(file, "is not a text file; save the spreadsheet as CSV or upload the .xlsx")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _cell(value):
+    """Excel values as the import reads them: dates as dates, whole numbers without '.0'."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _rows_xlsx(data: bytes, file: str, sheet: str | None) -> Iterator[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(file, "is not an Excel workbook (.xlsx) that can be opened; "
+                                    "open it in Excel and save it again as .xlsx") from None
+    try:
+        worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
+        for values in worksheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _rows_csv(data: bytes, file: str) -> Iterator[list]:
+    reader = csv.reader(io.StringIO(decode_text(data, file), newline=""))
+    try:
+        for values in reader:
+            yield [v.strip() for v in values]
+    except csv.Error as exc:
+        raise ImportFileError(file, f"is not a CSV file that can be read ({exc})") from None
+
+
+def read_table(data: bytes, file: str, *, sheet: str | None = None, header_row: int = 1,
+               headings_only: bool = False) -> Table:
+    """The headings on ``header_row`` and every non-blank row below it; raises ImportFileError
+    for a file that cannot be read, has no headings, or is too long."""
+    ext = extension(file)
+    if ext not in SPREADSHEET_TYPES:
+        raise ImportFileError(file, f"must be {' or '.join(SPREADSHEET_TYPES.values())}")
+    source = _rows_xlsx(data, file, sheet) if ext == ".xlsx" else _rows_csv(data, file)
+    headings: list[Heading] | None = None
+    rows: list[tuple[int, list]] = []
+    for number, values in enumerate(source, start=1):
+        if number < header_row:
+            continue
+        if headings is None:
+            headings = [Heading(i, " ".join(str(v).split())) for i, v in enumerate(values)
+                        if v is not None and str(v).strip()]
+            if not headings:
+                raise ImportFileError(file, f"has no headings on row {header_row}, where the council's tracker "
+                                            "layout expects them")
+            if headings_only:
+                break
+            continue
+        if _blank(values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(file, f"has more than {MAX_ROWS:,} rows; split it into smaller files")
+        rows.append((number, values))
+    if headings is None:
+        raise ImportFileError(file, "is empty")
+    return Table(file, headings, rows)
+
+
+def as_text(value) -> str:
+    """A cell as text (a date an Excel cell holds as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

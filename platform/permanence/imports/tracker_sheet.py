@@ -1,0 +1,312 @@
+"""Import the council's own tracker spreadsheet (XLSX or CSV) through its column mapping.
+
+The mapping comes from the ``tracker:`` section of the council's terms of reference
+(which heading is which field, the council's wording for codes, how it writes dates),
+and the user may adjust it for one upload. The import works in three passes so that
+nothing is half-written:
+
+1. every cell is read and checked (bad cells reported by file, row and column);
+2. each good row is compared with the child's record as it stands, giving the list of
+   changes to make, or the reasons they cannot be made (a legal status that would start
+   before the current one, proceedings already open with another date, ...);
+3. the changes are written: none if anything was wrong and the user chose all-or-nothing,
+   otherwise every child whose row was wholly good (partial).
+
+Children are matched on the case number, so re-importing the same file changes nothing.
+A value is recorded in the history only when it differs from the latest entry: a new
+legal status, placement or plan closes the previous one on the new one's start date (the
+day of the import when the sheet gives no date). A blank cell leaves the record alone.
+Rows written are marked ``imported``. The service never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..cases.imports import ImportFileError, ImportResult, RowError
+from ..cases.models import CarePeriod, CareProceedings, Child, LegalStatus, PermanencePlan, Placement
+from ..extensions import db
+from ..tor.tracker import TrackerLayout
+from .tracker_cells import BATCH, Progress, SheetRow, fmt_date, load_directory, read_tracker
+
+PLAN_AGREED_AT = "other"  # a spreadsheet rarely says where a plan was agreed
+HISTORY_LABELS = {"legal_status": "legal status", "placement.type": "placement", "plan.primary_route": "primary plan"}
+
+__all__ = ["TrackerResult", "import_tracker", "read_tracker"]
+
+
+# --- Comparing a row with the record --------------------------------------------------------------
+
+Op = Callable[[Child], None]
+
+
+def _split_name(text: str) -> tuple[str, str]:
+    """"Surname, Forename" or "Forename Surname"."""
+    if "," in text:
+        last, first = (p.strip() for p in text.split(",", 1))
+        return first, last
+    parts = text.split()
+    return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (text, "")
+
+
+class _Plan:
+    """The changes one row makes to one child, or why they cannot be made."""
+
+    def __init__(self, row: SheetRow, child: Child | None, today: date):
+        self.row, self.child, self.today = row, child, today
+        self.ops: list[Op] = []
+        self.problems: list[tuple[str | None, str]] = []
+        self.new_starts: list[date] = []
+
+    def problem(self, fields: tuple[str, ...], message: str) -> None:
+        self.problems.append((self.row.column(*fields), message))
+
+    def compare(self) -> "_Plan":
+        self._fields()
+        self._span("legal_status", "legal_status_start", "legal_statuses", "code", LegalStatus)
+        self._placement()
+        self._care_period()
+        self._primary_plan()
+        self._contingency_plans()
+        self._proceedings()
+        return self
+
+    def _set(self, attr: str, value) -> None:
+        if self.child is None or getattr(self.child, attr) != value:
+            self.ops.append(lambda c, a=attr, x=value: setattr(c, a, x))
+
+    def _fields(self) -> None:
+        v = self.row.values
+        if "name" in v:
+            first, last = _split_name(v["name"])
+            if max(len(first), len(last)) > 100:
+                self.problem(("name",), "a first or last name is longer than 100 characters")
+                return
+            v.setdefault("first_name", first)
+            v.setdefault("last_name", last)
+        for attr in ("first_name", "last_name", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity"):
+            if attr in v:
+                self._set(attr, v[attr])
+        for name in ("team", "social_worker", "team_manager", "iro"):
+            if name in v:
+                self._set(f"{name}_id", v[name])
+
+    def _latest(self, rows, key="start"):
+        rows = sorted(rows, key=lambda r: (getattr(r, key), r.id or 0))
+        return rows[-1] if rows else None
+
+    def _span(self, name, start_name, collection, attr, model, **extra) -> Any:
+        """A new entry in a span history when the value differs from the latest one."""
+        v = self.row.values
+        if name not in v:
+            return None
+        value, start = v[name], v.get(start_name) or self.today
+        latest = self._latest(getattr(self.child, collection)) if self.child else None
+        if latest is not None and getattr(latest, attr) == value:
+            return latest
+        fields = (start_name, name)
+        what = HISTORY_LABELS[name]
+        if latest is not None:
+            if start < latest.start:
+                self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the current {what} "
+                                     f"({getattr(latest, attr)}) began on {fmt_date(latest.start)}")
+                return None
+            if start == latest.start:  # the same entry, corrected
+                self.ops.append(lambda c, row=latest: setattr(row, attr, value))
+                return latest
+            if latest.end is not None and start < latest.end:
+                self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the previous one ended "
+                                     f"on {fmt_date(latest.end)}")
+                return None
+            if latest.end is None:
+                self.ops.append(lambda c, row=latest: setattr(row, "end", start))
+        new = model(**{attr: value}, start=start, imported=True, **extra)
+        self.ops.append(lambda c, row=new: getattr(c, collection).append(row))
+        self.new_starts.append(start)
+        return new
+
+    def _placement(self) -> None:
+        v = self.row.values
+        placement = self._span("placement.type", "placement_start", "placements", "place", Placement)
+        if "placement.approved_permanent" not in v:
+            return
+        approved = v["placement.approved_permanent"]
+        if placement is None:
+            placement = self._latest(self.child.placements) if self.child else None
+            if placement is None:
+                if "placement.type" not in v:
+                    self.problem(("placement.approved_permanent",),
+                                 "the child has no placement; give the placement type too")
+                return
+        is_new = placement.id is None
+        if placement.approved_as_permanent != approved or is_new:
+            on = (placement.start if is_new else self.today) if approved else None
+
+            def approve(c, row=placement):
+                row.approved_as_permanent, row.approved_permanent_on = approved, on
+
+            self.ops.append(approve)
+
+    def _care_period(self) -> None:
+        periods = sorted(self.child.care_periods, key=lambda p: p.start) if self.child else []
+        open_period = periods[-1] if periods and periods[-1].end is None else None
+        entered = self.row.values.get("entered_care")
+        start = None
+        if entered is not None:
+            if open_period is not None:
+                if open_period.start != entered:
+                    self.problem(("entered_care",), f"{fmt_date(entered)} differs from the period of care on the "
+                                                    f"record, which began on {fmt_date(open_period.start)}; correct "
+                                                    "the spreadsheet or the record")
+                return
+            if periods and entered < periods[-1].end:
+                self.problem(("entered_care",), f"{fmt_date(entered)} is before the previous period of care ended "
+                                                f"on {fmt_date(periods[-1].end)}")
+                return
+            start = entered
+        elif open_period is None and self.new_starts:
+            start = min(self.new_starts)  # a legal status or placement means the child is looked after
+        if start is not None:
+            period = CarePeriod(start=start, imported=True)
+            self.ops.append(lambda c, row=period: c.care_periods.append(row))
+        elif open_period is not None:
+            for day in self.new_starts:
+                if day < open_period.start:
+                    self.problem(("legal_status_start", "placement_start"),
+                                 f"{fmt_date(day)} is before the child became looked after on {fmt_date(open_period.start)}")
+
+    def _current_plans(self, primary: bool):
+        if self.child is None:
+            return []
+        return [p for p in self.child.plans if (p.kind == "primary") == primary and p.ended_on is None]
+
+    def _primary_plan(self) -> None:
+        v = self.row.values
+        if "plan.primary_route" not in v:
+            return
+        route, agreed = v["plan.primary_route"], v.get("plan_agreed") or self.today
+        current = self._latest(self._current_plans(True), key="agreed_on")
+        if current is not None and current.route == route:
+            return
+        if current is not None:
+            if agreed < current.agreed_on:
+                self.problem(("plan_agreed", "plan.primary_route"),
+                             f"the primary plan would be agreed on {fmt_date(agreed)}, before the current plan "
+                             f"({current.route_label}) was agreed on {fmt_date(current.agreed_on)}")
+                return
+            if agreed == current.agreed_on:
+                self.ops.append(lambda c, row=current: setattr(row, "route", route))
+                return
+            self.ops.append(lambda c, row=current: setattr(row, "ended_on", agreed))
+        plan = PermanencePlan(route=route, kind="primary", agreed_on=agreed, agreed_at=PLAN_AGREED_AT, imported=True)
+        self.ops.append(lambda c, row=plan: c.plans.append(row))
+
+    def _contingency_plans(self) -> None:
+        v = self.row.values
+        if "plan.contingency_routes" not in v:
+            return
+        wanted, day = set(v["plan.contingency_routes"]), v.get("plan_agreed") or self.today
+        current = self._current_plans(False)
+        for plan in current:
+            if plan.route not in wanted:
+                if day < plan.agreed_on:
+                    self.problem(("plan_agreed", "plan.contingency_routes"),
+                                 f"the {plan.route_label.lower()} contingency plan was agreed on "
+                                 f"{fmt_date(plan.agreed_on)}, after {fmt_date(day)}")
+                    return
+                self.ops.append(lambda c, row=plan: setattr(row, "ended_on", day))
+        for route in sorted(wanted - {p.route for p in current}):
+            plan = PermanencePlan(route=route, kind="contingency", agreed_on=day, agreed_at=PLAN_AGREED_AT,
+                                  imported=True)
+            self.ops.append(lambda c, row=plan: c.plans.append(row))
+
+    def _proceedings(self) -> None:
+        issued = self.row.values.get("proceedings_issued")
+        if issued is None:
+            return
+        existing = self.child.proceedings if self.child else []
+        if any(p.issued_on == issued for p in existing):
+            return
+        still_open = [p for p in existing if p.concluded_on is None]
+        if still_open:
+            self.problem(("proceedings_issued",), f"the record has care proceedings issued on "
+                                                  f"{fmt_date(still_open[-1].issued_on)} still open")
+            return
+        proceedings = CareProceedings(issued_on=issued, imported=True)
+        self.ops.append(lambda c, row=proceedings: c.proceedings.append(row))
+
+
+_HISTORIES = ("care_periods", "legal_statuses", "placements", "plans", "proceedings")
+
+
+def _existing(case_numbers: list[str]) -> dict[str, Child]:
+    stmt = select(Child).where(Child.case_number.in_(case_numbers)).options(
+        *(selectinload(getattr(Child, name)) for name in _HISTORIES))
+    return {c.case_number: c for c in db.session.execute(stmt).scalars()}
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+@dataclass
+class TrackerResult(ImportResult):
+    """What a tracker import did; ``ignored`` are headings of the file that were not read."""
+
+    unchanged: int = 0
+    ignored: list[str] = field(default_factory=list)
+    total: int = 0
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "unchanged": self.unchanged, "ignored": self.ignored, "total": self.total}
+
+
+def import_tracker(data: bytes, file: str, layout: TrackerLayout, *, mapping: dict[str, str] | None = None,
+                   all_or_nothing: bool = True, progress: Progress | None = None,
+                   today: date | None = None) -> TrackerResult:
+    """Import a tracker spreadsheet into the current council (see the module docstring). Never commits."""
+    today = today or date.today()
+    try:
+        sheet = read_tracker(data, file, layout, load_directory(), mapping=mapping, today=today, progress=progress)
+    except ImportFileError as exc:
+        return TrackerResult(errors=[RowError(exc.file, 0, exc.message)])
+    result = TrackerResult(errors=list(sheet.errors), ignored=sheet.ignored, total=sheet.total)
+    plans: list[_Plan] = []
+    bad = {e.child for e in sheet.errors if e.child}
+    rows = [r for r in sheet.rows if r.case_number not in bad]  # a child with any bad row is left whole
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        existing = _existing([r.case_number for r in batch])
+        for row in batch:
+            plan = _Plan(row, existing.get(row.case_number), today).compare()
+            if plan.problems:
+                result.errors += [RowError(file, row.row, message, row.case_number, column)
+                                  for column, message in plan.problems]
+            else:
+                plans.append(plan)
+    result.errors.sort(key=lambda e: (e.row, e.column or ""))
+    result.skipped = sorted({e.child for e in result.errors if e.child})
+    if result.errors and all_or_nothing:
+        return result
+    for start in range(0, len(plans), BATCH):
+        batch = plans[start:start + BATCH]
+        for plan in batch:
+            child = plan.child
+            if child is None:
+                child = Child(case_number=plan.row.case_number, first_name="Child", last_name=plan.row.case_number)
+                db.session.add(child)
+                result.created += 1
+            elif plan.ops:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            for op in plan.ops:
+                op(child)
+        db.session.flush()
+        if progress:
+            progress("Writing children", start + len(batch), len(plans))
+    result.written = True
+    return result
