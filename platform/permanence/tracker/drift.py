@@ -1,0 +1,262 @@
+"""Drift and its escalation up the council's ladder.
+
+A milestone past its due date is drift. ``sync_drift`` (run by every recompute) opens a
+``Drift`` for each overdue milestone and closes it when the milestone is met or stops
+applying. The nightly job calls ``climb_ladders``: the terms of reference's escalation
+ladder (``escalation_ladders``, chosen by the body's ``escalation``) says how long after
+the missed due date each step is reached; each step reached is recorded as an
+``Escalation`` by the system and the people holding the step's role in the council are
+e-mailed. Steps with the trigger ``chair_decision`` are never reached by time: a chair,
+IRO, team manager or senior manager takes them with ``escalate_drift`` and a reason.
+``acknowledge_drift`` records who saw the drift and what was decided; acknowledging does
+not stop the clock, only meeting the milestone closes drift. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Membership, RoleAssignment, User
+from ..cases.models import Child
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
+from .models import DECISIONS, Drift, DriftAcknowledgement, Escalation, Milestone
+
+MAX_TEXT = 2000
+AUTOMATIC = "milestone_overdue"
+
+
+class TrackerError(ValueError):
+    """Bad input; ``field`` names it (``decision``, ``note``, ``reason``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class DriftStateError(ValueError):
+    """The drift cannot take this step as it stands (closed, no ladder, top of the ladder)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Which ladder, and who is told ------------------------------------------------------------
+
+def ladder_for(tor, rule_id: str):
+    """The escalation ladder for a timescale: a tracking meeting's cadence uses its body's ladder;
+    any other timescale the first body's that names one (else the council's first ladder)."""
+    if tor is None or not tor.escalation_ladders:
+        return None
+    chosen = None
+    for body in tor.bodies:
+        if any(rule_id == f"{body.id}-{c.id}" for c in body.per_child_cadence) and body.escalation:
+            chosen = body.escalation
+            break
+    if chosen is None:
+        chosen = next((b.escalation for b in tor.bodies if b.escalation), None)
+    try:
+        return tor.ladder(chosen) if chosen else tor.escalation_ladders[0]
+    except KeyError:
+        return None
+
+
+def role_label(tor, role_id: str) -> str:
+    role = tor.roles.get(role_id) if tor is not None else None
+    return role.label if role is not None else role_id.replace("-", " ").capitalize()
+
+
+ALLOCATED = {"team_manager": "team_manager_id", "iro": "iro_id", "social_worker": "social_worker_id"}
+
+
+def recipients(tor, role_id: str, child: Child, _holders_cache: dict | None = None) -> list[User]:
+    """The people told when drift reaches a step: active members of the council holding the access
+    role the ToR maps the step's role to. For a role allocated per child (team manager, IRO, social
+    worker) the child's own one is told when they hold it, rather than everyone."""
+    role = tor.roles.get(role_id) if tor is not None else None
+    if role is None:
+        return []
+    cache = _holders_cache if _holders_cache is not None else {}
+    holders = cache.get(role.access_role)
+    if holders is None:
+        holders = cache[role.access_role] = list(db.session.execute(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+            .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role == role.access_role)
+            .distinct().order_by(User.email)).scalars())
+    allocated_id = getattr(child, ALLOCATED[role.access_role]) if role.access_role in ALLOCATED else None
+    own = [u for u in holders if u.id == allocated_id]
+    return own or holders
+
+
+# --- Opening and closing -------------------------------------------------------------------------
+
+def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tuple[int, str], Drift], tor,
+               today: date) -> tuple[int, int]:
+    """Open drift for overdue milestones without any, close open drift whose milestone is met or
+    gone; returns (opened, closed). ``milestones`` are the children's current milestones."""
+    opened = closed = 0
+    for key, milestone in milestones.items():
+        if milestone.status != OVERDUE:
+            continue
+        drift = open_drift.get(key)
+        if drift is None:
+            ladder = ladder_for(tor, milestone.rule_id)
+            db.session.add(Drift(child_id=milestone.child_id, milestone=milestone, rule_id=milestone.rule_id,
+                                 label=milestone.label, due=milestone.due, opened_on=today,
+                                 ladder_id=ladder.id if ladder else None))
+            opened += 1
+        else:
+            # A corrected record can move the due date; steps already taken stand.
+            drift.milestone, drift.label = milestone, milestone.label
+            if drift.due != milestone.due:
+                drift.due = milestone.due
+    for key, drift in open_drift.items():
+        milestone = milestones.get(key)
+        if milestone is not None and milestone.status == OVERDUE:
+            continue
+        drift.closed_on = today
+        if milestone is None:
+            drift.close_reason = "The timescale no longer applies to the child"
+        elif milestone.status in (ACHIEVED, ACHIEVED_LATE):
+            drift.close_reason = f"Achieved on {milestone.achieved:%-d %B %Y}"
+        else:
+            drift.close_reason = f"Met; next due {milestone.due:%-d %B %Y}"
+        closed += 1
+    return opened, closed
+
+
+# --- Climbing the ladder -------------------------------------------------------------------------
+
+def _tell(tor, drift: Drift, child: Child, escalation: Escalation, ladder, cache: dict) -> list[str]:
+    people = recipients(tor, escalation.role, child, cache)
+    council = tor.council.short_name or tor.council.name
+    for user in people:
+        queue_email(
+            user.email,
+            f"Drift escalated to {escalation.role_label}: {drift.label} (child {child.case_number})",
+            f"Dear {user.name},\n\n"
+            f"Drift on a child's plan has reached you under {council}'s terms of reference.\n\n"
+            f"Child: case number {child.case_number}\n"
+            f"Milestone: {drift.label}\n"
+            f"Was due: {drift.due:%-d %B %Y} ({drift.days_overdue(escalation.escalated_on)} days overdue)\n"
+            f"Escalation step {escalation.level} of {len(ladder.steps)} ({ladder.label}): {escalation.role_label}\n"
+            f"By: {escalation.by_label}\n"
+            f"Reason: {escalation.reason}\n\n"
+            "Sign in to Permanence to see the drift, acknowledge it and record what was decided.\n",
+        )
+    return [u.email for u in people]
+
+
+def _step(tor, drift: Drift, child: Child, ladder, index: int, today: date, *, reason: str, by: User | None,
+          cache: dict) -> Escalation:
+    step = ladder.steps[index - 1]
+    escalation = Escalation(level=index, role=step.role, role_label=step.title or role_label(tor, step.role),
+                            escalated_on=today, manual=by is not None, by_user_id=by.id if by else None,
+                            by_label=by.name if by else "system", reason=reason[:MAX_TEXT])
+    drift.escalations.append(escalation)
+    drift.level, drift.escalated_to = index, step.role
+    escalation.notified = "\n".join(_tell(tor, drift, child, escalation, ladder, cache))
+    return escalation
+
+
+def climb_ladders(tor, today: date) -> list[Escalation]:
+    """Take every step of the ladders that open drift has reached by ``today`` (nightly)."""
+    if tor is None:
+        return []
+    drifts = db.session.execute(
+        select(Drift).where(Drift.closed_on.is_(None), Drift.ladder_id.is_not(None))
+        .options(selectinload(Drift.escalations)).order_by(Drift.id)).scalars().all()
+    children = {c.id: c for c in db.session.execute(
+        select(Child).where(Child.id.in_({d.child_id for d in drifts}))).scalars()} if drifts else {}
+    cache: dict = {}
+    taken = []
+    for drift in drifts:
+        try:
+            ladder = tor.ladder(drift.ladder_id)
+        except KeyError:
+            continue  # the ladder left the terms of reference; nothing to climb
+        reached = escalation_steps_reached(ladder, drift.due, today, trigger=AUTOMATIC)
+        for index, step in enumerate(ladder.steps, start=1):
+            if index <= drift.level or not any(step is r for r in reached):
+                continue
+            reason = (f"Overdue since {drift.due:%-d %B %Y}: the terms of reference escalate to "
+                      f"{step.title or role_label(tor, step.role)} {step.after.describe()} after the due date")
+            taken.append(_step(tor, drift, children[drift.child_id], ladder, index, today, reason=reason, by=None,
+                               cache=cache))
+    db.session.flush()
+    return taken
+
+
+# --- People acting on drift ------------------------------------------------------------------------
+
+def _text(value: str | None, field: str, missing: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise TrackerError(field, missing)
+    if len(value) > MAX_TEXT:
+        raise TrackerError(field, f"The {field} must be {MAX_TEXT} characters or fewer")
+    return value
+
+
+def _open(drift: Drift) -> None:
+    if not drift.is_open:
+        raise DriftStateError(f"This drift was closed on {drift.closed_on:%-d %B %Y} ({drift.close_reason})")
+
+
+def acknowledge_drift(drift: Drift, decision: str | None, note: str | None, *, by: User,
+                      today: date) -> DriftAcknowledgement:
+    """Record that ``by`` has seen the drift and what was decided (a choice and a note)."""
+    if decision not in DECISIONS:
+        raise TrackerError("decision", "Select what was decided")
+    note = _text(note, "note", "Enter what was decided and why")
+    _open(drift)
+    ack = DriftAcknowledgement(acknowledged_on=today, by_user_id=by.id, by_label=by.name, decision=decision,
+                               note=note)
+    drift.acknowledgements.append(ack)
+    db.session.flush()
+    return ack
+
+
+def next_step(tor, drift: Drift):
+    """The ladder step a manual escalation would take the drift to, or None."""
+    ladder = ladder_of(tor, drift)
+    if ladder is None or drift.level >= len(ladder.steps):
+        return None
+    return ladder.steps[drift.level]
+
+
+def ladder_of(tor, drift: Drift):
+    """The ladder the drift climbs, or None."""
+    if tor is None or drift.ladder_id is None:
+        return None
+    try:
+        return tor.ladder(drift.ladder_id)
+    except KeyError:
+        return None
+
+
+def escalate_drift(drift: Drift, reason: str | None, *, by: User, tor, today: date) -> Escalation:
+    """Take the drift one step up its ladder now, with the reason given (told by e-mail)."""
+    reason = _text(reason, "reason", "Enter the reason for escalating")
+    _open(drift)
+    ladder = ladder_of(tor, drift)
+    if ladder is None:
+        raise DriftStateError("The terms of reference set no escalation ladder for this drift")
+    if drift.level >= len(ladder.steps):
+        raise DriftStateError(f"This drift is already at the top of the ladder ({role_label(tor, drift.escalated_to)})")
+    child = db.session.get(Child, drift.child_id)
+    escalation = _step(tor, drift, child, ladder, drift.level + 1, today, reason=reason, by=by, cache={})
+    db.session.flush()
+    return escalation
+
+
+def open_drift_of(child_id: int) -> list[Drift]:
+    return list(db.session.execute(
+        select(Drift).where(Drift.child_id == child_id).order_by(Drift.closed_on.is_not(None), Drift.due.desc(), Drift.id)
+    ).scalars())

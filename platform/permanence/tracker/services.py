@@ -1,0 +1,206 @@
+"""Stored milestones: the timescale engine run over each child's record and kept up to date.
+
+``recompute_milestones(child, today)`` asks the pure engine (``tor.timescales``) where
+every timescale rule of the council's terms of reference stands for the child on
+``today``, from the child's facts and events (``cases.facts``), and writes the answer:
+one ``Milestone`` per rule that applies (updated in place, never duplicated; rules that
+stopped applying are removed), the bodies whose cohort the child is in, and drift
+opened for overdue milestones and closed for met ones (``tracker.drift``).
+``recompute_children`` does the same for many children a batch at a time in a fixed
+number of queries; the nightly job runs it over every child of a council.
+
+Events the histories cannot show (a panel's discussion, a tracking meeting, an agency
+decision) come from features that register an event source. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from ..cases.facts import child_events, child_facts
+from ..cases.models import Child
+from ..core.context import current_tenant_id
+from ..core.db import utcnow
+from ..extensions import db
+from ..tor.rules import evaluate
+from ..tor.services import current_tor
+from ..tor.timescales import NOT_APPLICABLE, compute_milestones
+from . import drift as drift_service
+from .changes import already_recomputed
+from .models import CohortMember, Drift, Milestone
+
+BATCH = 500
+HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
+             "flags")
+LIVE = ("upcoming", "due_soon", "overdue")  # statuses of a milestone still to be met
+
+EventSource = Callable[[list[int], date], Mapping[int, Mapping[str, date]]]
+_event_sources: list[EventSource] = []
+
+
+def register_event_source(source: EventSource) -> EventSource:
+    """Add dated events the histories cannot show (``last_panel``, ``last_tracking_meeting``,
+    ``adm_decision``, ``match``...). ``source(child_ids, today)`` returns ``{child_id: {event:
+    date}}`` for the current council in one query; its dates win over the histories'."""
+    if source not in _event_sources:
+        _event_sources.append(source)
+    return source
+
+
+def unregister_event_source(source: EventSource) -> None:
+    if source in _event_sources:
+        _event_sources.remove(source)
+
+
+def london_today() -> date:
+    from ..panels.services import london_today as today
+
+    return today()
+
+
+@dataclass
+class Recomputed:
+    """What a recompute changed, for job results and the command line."""
+
+    children: int = 0
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    drift_opened: int = 0
+    drift_closed: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def recompute_milestones(child: Child, today: date | None = None, *, tor=None) -> Recomputed:
+    """Bring one child's milestones, cohorts and drift up to date on ``today`` (London's today)."""
+    return recompute_children([child.id], today, tor=tor)
+
+
+def recompute_children(child_ids: Iterable[int], today: date | None = None, *, tor=None) -> Recomputed:
+    """Recompute the given children of the current council (ids of deleted children are skipped)."""
+    today = today or london_today()
+    tor = tor if tor is not None else current_tor(current_tenant_id())
+    ids = sorted(set(child_ids))
+    result = Recomputed()
+    if tor is None:
+        return result  # no terms of reference in force: nothing to measure against, nothing changed
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        children = db.session.execute(
+            select(Child).where(Child.id.in_(chunk)).options(*(selectinload(getattr(Child, h)) for h in HISTORIES))
+        ).scalars().all()
+        _recompute_batch(children, tor, today, result)
+    already_recomputed(db.session(), current_tenant_id(), ids)
+    return result
+
+
+def recompute_council(today: date | None = None) -> Recomputed:
+    """Recompute every child of the current council (the nightly job)."""
+    ids = db.session.execute(select(Child.id).order_by(Child.id)).scalars().all()
+    return recompute_children(ids, today)
+
+
+def _events_from_sources(ids: list[int], today: date) -> dict[int, dict[str, date]]:
+    merged: dict[int, dict[str, date]] = {}
+    for source in _event_sources:
+        for child_id, events in (source(ids, today) or {}).items():
+            merged.setdefault(child_id, {}).update({k: v for k, v in events.items() if v is not None})
+    return merged
+
+
+def in_cohort(body, facts) -> bool:
+    """A child is in a body's cohort when any agenda part's rule (or, for a tracking meeting, any
+    per-child cadence's ``when``) selects them; a part with no rule considers all children."""
+    rules = [part.cohort for part in body.agenda_parts] + [c.when for c in body.per_child_cadence]
+    return any(evaluate(rule, facts) for rule in rules)
+
+
+def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed) -> None:
+    ids = [c.id for c in children]
+    if not ids:
+        return
+    existing: dict[tuple[int, str], Milestone] = {
+        (m.child_id, m.rule_id): m for m in db.session.execute(
+            select(Milestone).where(Milestone.child_id.in_(ids))).scalars()}
+    cohorts: dict[tuple[int, str], CohortMember] = {
+        (c.child_id, c.body_id): c for c in db.session.execute(
+            select(CohortMember).where(CohortMember.child_id.in_(ids))).scalars()}
+    open_drift: dict[tuple[int, str], Drift] = {
+        (d.child_id, d.rule_id): d for d in db.session.execute(
+            select(Drift).where(Drift.child_id.in_(ids), Drift.closed_on.is_(None))).scalars()}
+    extra = _events_from_sources(ids, today) if _event_sources else {}
+    now = utcnow()
+    kept_milestones: set[tuple[int, str]] = set()
+    kept_cohorts: set[tuple[int, str]] = set()
+    current: dict[tuple[int, str], Milestone] = {}
+
+    for child in children:
+        result.children += 1
+        facts = child_facts(child, today)
+        events = child_events(child, today)
+        events.update(extra.get(child.id, {}))
+        for computed in compute_milestones(tor.timescales, facts, events, today, due_soon=tor.due_soon):
+            if computed.status == NOT_APPLICABLE:
+                continue
+            key = (child.id, computed.rule_id)
+            kept_milestones.add(key)
+            row = existing.get(key)
+            values = _values(computed)
+            if row is None:
+                row = Milestone(child_id=child.id, rule_id=computed.rule_id, computed_at=now, **values)
+                db.session.add(row)
+                result.created += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    if getattr(row, k) != v:
+                        setattr(row, k, v)
+                result.updated += 1
+            current[key] = row
+        for body in tor.bodies:
+            if in_cohort(body, facts):
+                key = (child.id, body.id)
+                kept_cohorts.add(key)
+                if key not in cohorts:
+                    db.session.add(CohortMember(child_id=child.id, body_id=body.id))
+
+    for key, row in existing.items():
+        if key not in kept_milestones:
+            db.session.delete(row)
+            result.removed += 1
+    for key, row in cohorts.items():
+        if key not in kept_cohorts:
+            db.session.delete(row)
+    opened, closed = drift_service.sync_drift(current, open_drift, tor, today)
+    result.drift_opened += opened
+    result.drift_closed += closed
+    db.session.flush()
+    db.session.execute(update(Milestone).where(Milestone.child_id.in_(ids)).values(computed_at=now)
+                       .execution_options(synchronize_session=False))
+
+
+def _values(computed) -> dict:
+    rule = computed.rule
+    return {
+        "label": computed.label[:300],
+        "rule_origin": rule.origin if rule else "tenant",
+        "rule_source": (computed.source or "")[:300],
+        "rule_text": (rule.describe() if rule else "")[:500],
+        "anchor_event": computed.anchor_event,
+        "anchor_date": computed.anchor_date,
+        "due": computed.due,
+        "achieved": computed.achieved,
+        "status": computed.status,
+    }
+
+
+def milestones_of(child_id: int) -> list[Milestone]:
+    """A child's stored milestones, soonest due first."""
+    return list(db.session.execute(
+        select(Milestone).where(Milestone.child_id == child_id).order_by(Milestone.due, Milestone.id)).scalars())
