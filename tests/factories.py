@@ -13,11 +13,15 @@ from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFl
                                       Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
+from permanence.documents.models import Document, DocumentVersion
+from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
-from permanence.panels.models import Meeting
+from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, ItemStatus, Meeting, Minutes,
+                                      PanelMember, Ruling)
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
+from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
 
 TOR_TEXT = "format_version: 1\n"  # a stand-in row for isolation tests; never parsed
 PASSWORD = "correct horse battery staple"
@@ -172,14 +176,48 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             ]
             # In the past, so lists of upcoming meetings never parse the stand-in version.
             meeting = Meeting(body_id="panel", tor_version=version, sitting_date=date(2024, 1, 3), date=date(2024, 1, 3))
-            db.session.add_all([group, message, version, meeting, *history])
+            paper = Document(subject_type="child", subject_id=child.id, paperwork_id="care-plan", slot="care-plan",
+                             title="Care plan", current_version=1)
+            paper_version = DocumentVersion(document=paper, number=1, filename="care-plan.txt", media_type="text/plain",
+                                            size=9, sha256="0" * 64, content=b"Care plan")
+            blob, names = pack({"spreadsheet": ("tracker.csv", f"Case number\n{child.case_number}\n".encode())})
+            import_run = ImportRun(kind=ImportKind.TRACKER, status=ImportStatus.DONE, uploads=blob, file_names=names,
+                                   errors=[{"file": "tracker.csv", "row": 2, "column": "A (Case number)",
+                                            "reason": f"case number {child.case_number} is also on row 3"}],
+                                   result={"written": False, "created": 0, "updated": 0, "skipped": []})
+            milestone = Milestone(child_id=child.id, rule_id="first-review", label="First looked-after review",
+                                  rule_origin="statutory", rule_source="CPPCR 2010 reg 33(1)", due=date(2024, 1, 29),
+                                  status="overdue")
+            cohort = CohortMember(child_id=child.id, body_id="panel")
+            drift = Drift(child_id=child.id, milestone=milestone, rule_id="first-review", label=milestone.label,
+                          due=milestone.due, opened_on=date(2024, 1, 30), ladder_id="ladder", level=1,
+                          escalated_to="team-manager")
+            escalation = Escalation(drift=drift, level=1, role="team-manager", role_label="Team manager",
+                                    escalated_on=date(2024, 2, 6), by_label="system", reason="Overdue")
+            acknowledgement = DriftAcknowledgement(drift=drift, acknowledged_on=date(2024, 2, 7), by_label="Test",
+                                                   decision="action_agreed", note="Review booked")
+            tracker_rows = [milestone, cohort, drift, escalation, acknowledgement]
+            seat = PanelMember(body_id="panel", user_id=user.id, role="panel_member", title="Panel member")
+            item = AgendaItem(meeting=meeting, part_id="part", child_id=child.id, status=ItemStatus.BOOKED,
+                              answers={"reason": "Fictional"})
+            attendance = Attendance(meeting=meeting, user_id=user.id, role="panel_member")
+            declaration = Declaration(meeting=meeting, agenda_item=item, user_id=user.id, interest="Knows the carer",
+                                      ruling=Ruling.LEAVE)
+            action = Action(agenda_item=item, child_id=child.id, description="Book the medical", owner_id=user.id,
+                            due_on=date(2024, 2, 1))
+            minutes = Minutes(meeting=meeting, text="Fictional minutes")
+            meeting_rows = [seat, item, attendance, declaration, action, minutes]
+            db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
+                                *tracker_rows, *meeting_rows])
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
-                    Membership: membership, RoleAssignment: role, TorVersion: version, Meeting: meeting}
-            rows.update({type(row): row for row in history})
-            for row in (group, version, message, meeting, *history):
+                    Membership: membership, RoleAssignment: role, TorVersion: version, Meeting: meeting,
+                    Document: paper, DocumentVersion: paper_version, ImportRun: import_run}
+            rows.update({type(row): row for row in (*history, *tracker_rows, *meeting_rows)})
+            for row in (group, version, message, meeting, paper, paper_version, import_run, *history, *tracker_rows,
+                        *meeting_rows):
                 db.session.refresh(row)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent

@@ -41,7 +41,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
 
-    from . import accounts, audit, cases, cli, panels, plugins, tenancy, web
+    from . import accounts, audit, cases, cli, documents, exports, imports, panels, plugins, tenancy, tracker, web
     from .api import init_app as init_api
     from .tor.views import init_app as init_tor
 
@@ -50,8 +50,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     accounts.init_app(app)
     audit.init_app(app)
     cases.init_app(app)
+    documents.init_app(app)
+    imports.init_app(app)
+    exports.init_app(app)
     init_tor(app)
     panels.init_app(app)
+    tracker.init_app(app)
     plugins.init_app(app)
     init_api(app)
     cli.init_app(app)

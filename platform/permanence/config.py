@@ -13,6 +13,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+MB = 1024 * 1024
+
 
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -38,6 +40,7 @@ def load_config(instance_path: str) -> dict:
     if not secret_key:
         secret_key = _instance_secret(instance_path)
     redis_url = os.environ.get("REDIS_URL") or None
+    papers_max_bytes = int(os.environ.get("PAPERS_MAX_BYTES", str(20 * MB)))
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -68,7 +71,10 @@ def load_config(instance_path: str) -> dict:
         "TENANTS_FOLDER": os.environ.get("TENANTS_FOLDER")
         or str(Path(__file__).resolve().parents[2] / "tenants"),
         "SAFE_MODE": _bool("SAFE_MODE", False),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "PAPERS_MAX_BYTES": papers_max_bytes,
+        # A request carries the form around its file: leave 1 MB above the papers cap, so a paper a
+        # little too large gets the upload form's message rather than a bare "request too large".
+        "MAX_CONTENT_LENGTH": max(int(os.environ.get("MAX_UPLOAD_MB", "21")) * MB, papers_max_bytes + MB),
         "API_TITLE": "Permanence API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -4,7 +4,10 @@ from .accounts.models import ApiToken, Membership, RoleAssignment, Team, User  #
 from .audit.models import AuditEvent  # noqa: F401
 from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,  # noqa: F401
                            Placement, PreProceedings, Review, SiblingGroup)
+from .documents.models import Document, DocumentVersion  # noqa: F401
+from .imports.models import ImportRun  # noqa: F401
 from .panels.models import Meeting  # noqa: F401
 from .notifications.models import EmailMessage  # noqa: F401
 from .tenancy.models import Tenant  # noqa: F401
 from .tor.versions import TorVersion  # noqa: F401
+from .tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone  # noqa: F401

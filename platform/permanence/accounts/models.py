@@ -54,6 +54,8 @@ class Membership(TenantScoped, Timestamped, db.Model):
     job_title: Mapped[str | None] = mapped_column(String(200))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
+    # SHA-256 of the secret in the member's private calendar feed address; only the hash is kept.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user: Mapped[User] = relationship(lazy="joined")
     team: Mapped[Team | None] = relationship()

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, str] = {
     "children.view": "Read a child's record (object rules apply)",
     "children.edit": "Change a child's record",
     "children.import": "Import children from SSDA903 extracts or a tracker spreadsheet",
+    "papers.view": "Open the papers of records one may see (object rules apply)",
+    "papers.upload": "Upload papers to records one may see",
     "tracker.view": "See the permanence tracker",
     "tracker.export": "Export the tracker as a spreadsheet",
     "panels.view": "See panels, sittings and agendas",
@@ -44,24 +46,26 @@ PERMISSIONS: dict[str, str] = {
     "api_tokens.manage": "Create and revoke one's own API tokens",
 }
 
-_PRACTICE = {"home.view", "children.view", "tracker.view", "panels.view", "actions.view", "actions.update",
-             "tor.view", "api_tokens.manage"}
+# Practice roles read papers only through the platform (download audited), never as attachments.
+_PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
+             "actions.update", "tor.view", "api_tokens.manage"}
 _CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "minutes.edit", "minutes.approve",
                          "escalations.manage", "reports.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
                                "reports.view", "api_tokens.manage"}),
-    "panel_administrator": frozenset(_PRACTICE | {"children.edit", "children.import", "tracker.export",
-                                                  "panels.manage", "referrals.create", "meetings.record",
-                                                  "minutes.edit", "reports.view"}),
+    "panel_administrator": frozenset(_PRACTICE | {"children.edit", "children.import", "papers.upload",
+                                                  "tracker.export", "panels.manage", "referrals.create",
+                                                  "meetings.record", "minutes.edit", "reports.view"}),
     "chair": frozenset(_CHAIRING),
     "vice_chair": frozenset(_CHAIRING),
     "panel_member": frozenset(_PRACTICE - {"tracker.view"}),
-    "iro": frozenset(_PRACTICE | {"escalations.manage"}),
-    "team_manager": frozenset(_PRACTICE | {"children.edit", "referrals.create", "referrals.quality_assure",
-                                           "escalations.manage", "reports.view"}),
-    "social_worker": frozenset(_PRACTICE | {"children.edit", "referrals.create"}),
+    # Caseworkers export their own children's rows of the tracker (the object rules decide which).
+    "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
+    "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
+                                           "referrals.quality_assure", "escalations.manage", "reports.view"}),
+    "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
     "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage"}),
 }
 

@@ -10,11 +10,14 @@ def init_app(app):
     from ..accounts.permissions import public_endpoint
     from ..extensions import api, csrf
     from ..cases.api import blp as children_blp
+    from ..documents.api import blp as papers_blp
+    from ..tracker.api import blp as tracker_blp
     from .tokens import blp as me_blp
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp, prefix in ((children_blp, "/children"), (me_blp, "/me")):
+    for blp, prefix in ((children_blp, "/children"), (me_blp, "/me"), (papers_blp, "/papers"),
+                        (tracker_blp, "")):
         api.register_blueprint(blp, url_prefix=API_PREFIX + prefix)
         csrf.exempt(blp)
     for endpoint in list(app.view_functions):

@@ -3,7 +3,7 @@
 
 def init_app(app):
     from ..web.navigation import register_nav
-    from . import policies  # noqa: F401  (registers the object rules)
+    from . import papers, policies  # noqa: F401  (register the object rules and the child as a subject of papers)
     from .views import bp
 
     app.register_blueprint(bp)

@@ -7,8 +7,9 @@ from sqlalchemy import func, or_, select
 from ..accounts.permissions import load_or_404, require, visible
 from ..extensions import db
 from .models import Child
-from .services import ChildError, update_child
-from .schemas import ChildHistorySchema, ChildQuerySchema, ChildSchema, ChildUpdateSchema
+from .services import ChildError, record_legal_status, update_child
+from .schemas import (ChildHistorySchema, ChildQuerySchema, ChildSchema, ChildUpdateSchema, LegalStatusCreateSchema,
+                      LegalStatusSchema)
 
 blp = Blueprint("children_api", __name__, description="Children's records")
 
@@ -57,3 +58,17 @@ class ChildHistoryView(MethodView):
         """A child's dated histories: periods of care, legal statuses, placements, reviews, proceedings,
         pre-proceedings, permanence plans and recorded circumstances (the read is audited)."""
         return load_or_404(Child, child_id)
+
+
+@blp.route("/<int:child_id>/legal-statuses")
+class ChildLegalStatusView(MethodView):
+    @require("children.edit")
+    @blp.arguments(LegalStatusCreateSchema)
+    @blp.response(201, LegalStatusSchema)
+    def post(self, data, tenant_slug, child_id):
+        """Record a change of legal status from a date (audited); the child's milestones are recomputed."""
+        child = load_or_404(Child, child_id)
+        try:
+            return record_legal_status(child, data.get("code"), data.get("start"))
+        except ChildError as exc:
+            abort(422, errors={"json": {exc.field: [str(exc)]}}, message="Unprocessable Entity")

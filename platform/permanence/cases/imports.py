@@ -50,16 +50,23 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
-    """One bad row: where it is and what is wrong with it."""
+    """One bad row: where it is (the column too, when one cell is at fault) and what is wrong."""
 
     file: str
     row: int
     message: str
     child: str | None = None
+    column: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.row}" if self.row else self.file
+        if self.column:
+            where += f", column {self.column}"
         return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        """For an import run's error report: file, row, column and reason."""
+        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.message}
 
 
 @dataclass

@@ -55,6 +55,14 @@ class CarePeriodSchema(_HistorySchema):
     reason_ceased = fields.Str(allow_none=True, metadata={"description": "903 REC of the period's last episode"})
 
 
+class LegalStatusCreateSchema(Schema):
+    """A change of legal status from a date (the current status ends that day). Both fields are required;
+    the service checks them after the child is found, so another council's child is a 404 whatever is sent."""
+
+    code = fields.Str(metadata={"description": "903 LS, e.g. C1, C2, E1, V2"})
+    start = fields.Date()
+
+
 class LegalStatusSchema(_HistorySchema):
     """An SSDA903 legal status held from start until end (exclusive)."""
 

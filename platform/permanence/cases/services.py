@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from .models import Child
+from . import codes
+from .models import Child, LegalStatus
 
 
 def children_for_listing(stmt):
@@ -35,3 +38,31 @@ def update_child(child: Child, data: dict) -> Child:
         setattr(child, key, value)
     db.session.flush()
     return child
+
+
+def record_legal_status(child: Child, code: str | None, start: date | None) -> LegalStatus:
+    """A change of legal status from ``start``: the current status ends that day (spans end
+    exclusive, as in the 903). A status cannot start before the child's birth, before or on the
+    start of the latest recorded status; the change is audited like every history row."""
+    code = (code or "").strip().upper()
+    if not code:
+        raise ChildError("Enter the legal status code, for example C2 or E1", "code")
+    if start is None:
+        raise ChildError("Enter the date the legal status started", "start")
+    if code not in codes.LEGAL_STATUSES:
+        raise ChildError(f"Legal status {code} is not a known SSDA903 code", "code")
+    if child.date_of_birth is not None and start < child.date_of_birth:
+        raise ChildError(f"The legal status cannot start before the child's birth on {child.date_of_birth:%-d %B %Y}",
+                         "start")
+    latest = child.legal_statuses[-1] if child.legal_statuses else None
+    if latest is not None and start <= latest.start:
+        raise ChildError(f"The legal status must start after the latest one recorded, from {latest.start:%-d %B %Y}",
+                         "start")
+    if latest is not None and latest.code == code and (latest.end is None or latest.end >= start):
+        raise ChildError(f"The child already has legal status {code} on that day", "code")
+    if latest is not None and (latest.end is None or latest.end > start):
+        latest.end = start
+    status = LegalStatus(code=code, start=start)
+    child.legal_statuses.append(status)
+    db.session.flush()
+    return status

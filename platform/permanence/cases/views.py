@@ -3,7 +3,8 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, or_, select
 
-from ..accounts.permissions import load_or_404, require, visible
+from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..documents.views import papers_panel
 from ..extensions import db
 from . import codes
 from .models import Child
@@ -34,4 +35,5 @@ def children(tenant_slug):
 @require("children.view")
 def child(tenant_slug, child_id):
     record = load_or_404(Child, child_id)
-    return render_template("cases/child.html", child=record, codes=codes, label=codes.label)
+    papers = papers_panel("child", record) if has_permission("papers.view") else None
+    return render_template("cases/child.html", child=record, codes=codes, label=codes.label, papers=papers)

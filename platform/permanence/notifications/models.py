@@ -31,3 +31,5 @@ class EmailMessage(TenantScoped, Timestamped, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None]
+    # A reminder's identity (kind and subject): the same reminder is never sent twice to one address.
+    reminder_key: Mapped[str | None] = mapped_column(String(200), index=True)

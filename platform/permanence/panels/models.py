@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import enum
 import datetime as dt
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import User
+from ..cases.models import Child, SiblingGroup
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 from ..tor.versions import TorVersion
@@ -44,7 +47,17 @@ class Meeting(TenantScoped, Timestamped, db.Model):
     moved_from: Mapped[dt.date | None]
     note: Mapped[str] = mapped_column(String(1000), default="")
 
+    # The agenda is published (members and presenters told) at this time; None while it is being built.
+    agenda_published_at: Mapped[dt.datetime | None]
+    agenda_published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    quorate: Mapped[bool | None]  # recorded when attendance is taken
+
     tor_version: Mapped[TorVersion] = relationship()
+    items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting",
+                                                    order_by="(AgendaItem.position, AgendaItem.id)")
+    attendance: Mapped[list["Attendance"]] = relationship(back_populates="meeting", order_by="Attendance.id")
+    declarations: Mapped[list["Declaration"]] = relationship(back_populates="meeting", order_by="Declaration.id")
+    minutes: Mapped["Minutes | None"] = relationship(back_populates="meeting", uselist=False)
 
     @property
     def cancelled(self) -> bool:
@@ -52,3 +65,248 @@ class Meeting(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Meeting of {self.body_id} on {self.date.isoformat()} ({self.status.value})"
+
+
+def _enum(enum_cls, length=20):
+    return db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class PanelMember(TenantScoped, Timestamped, db.Model):
+    """A person's seat on one body: who is invited, who counts for quorum, whose papers open."""
+
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "body_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(100))  # the ToR role id of the seat (chair, iro, ...)
+    title: Mapped[str] = mapped_column(String(200), default="")  # the council's own job title
+    active: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship()
+
+    def audit_label(self) -> str:
+        return f"Seat {self.title or self.role} on {self.body_id}"
+
+
+class ItemStatus(str, enum.Enum):
+    """Where an agenda item is on its way from a referral (or a proposal) to a decision."""
+
+    PROPOSED = "proposed"          # a cohort rule or the previous meeting put the child forward
+    DRAFT = "draft"                # a social worker is writing the referral
+    AWAITING_QA = "awaiting_qa"    # sent to the team manager for quality assurance
+    RETURNED = "returned"          # the team manager sent it back with comments
+    SUBMITTED = "submitted"        # submitted to the panel administrator
+    LATE_PENDING = "late_pending"  # submitted after the deadline; the chair decides
+    BOOKED = "booked"              # on the agenda
+    HEARD = "heard"                # the meeting considered it
+    DEFERRED = "deferred"          # carried to a later meeting
+    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"          # refused (late, or not accepted by the chair)
+    DISMISSED = "dismissed"        # a proposal the administrator did not take
+
+
+class AgendaItem(TenantScoped, Timestamped, db.Model):
+    """One child (or a sibling group, as one item) before one meeting in one agenda part.
+
+    A referral is an agenda item before it is booked; a cohort rule's proposal is one too.
+    The meeting's record of the item (notes, outcome, decision) is kept on the item, so the
+    decision record and the minutes are assembled from here.
+    """
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"), index=True)
+    part_id: Mapped[str] = mapped_column(String(100))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id", ondelete="RESTRICT"), index=True)
+    sibling_group_id: Mapped[int | None] = mapped_column(ForeignKey("sibling_group.id", ondelete="RESTRICT"),
+                                                         index=True)
+    entry_route: Mapped[str] = mapped_column(String(40), default="referral")
+    status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
+    answers: Mapped[dict] = mapped_column(db.JSON, default=dict)  # the ToR's referral form fields
+    reason: Mapped[str] = mapped_column(db.Text, default="")  # why the child is brought / proposed
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    referred_at: Mapped[datetime | None]
+    quality_assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    quality_assured_at: Mapped[datetime | None]
+    qa_comments: Mapped[str] = mapped_column(db.Text, default="")
+    submitted_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(default=False)
+    late_reason: Mapped[str] = mapped_column(db.Text, default="")
+    late_ruling: Mapped[str] = mapped_column(db.Text, default="")  # the chair's word on a late referral
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    # The agenda.
+    position: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[datetime | None]
+    minutes_allowed: Mapped[int | None]
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    second_presenter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The meeting's record of the item.
+    discussion: Mapped[str] = mapped_column(db.Text, default="")
+    care_plan_confirmed: Mapped[bool | None]
+    legal_status_confirmed: Mapped[bool | None]
+    outcome_id: Mapped[str | None] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(db.Text, default="")
+    next_review_on: Mapped[date | None]
+    escalate: Mapped[bool] = mapped_column(default=False)
+    escalation_reason: Mapped[str] = mapped_column(db.Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime | None]
+    sign_off_role: Mapped[str | None] = mapped_column(String(100))  # a named decision maker must agree
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    signed_off_at: Mapped[datetime | None]
+    sign_off_note: Mapped[str] = mapped_column(db.Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    child: Mapped[Child | None] = relationship()
+    sibling_group: Mapped[SiblingGroup | None] = relationship()
+    referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
+    quality_assured_by: Mapped[User | None] = relationship(foreign_keys=[quality_assured_by_id])
+    presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id])
+    second_presenter: Mapped[User | None] = relationship(foreign_keys=[second_presenter_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    actions: Mapped[list["Action"]] = relationship(back_populates="agenda_item", order_by="Action.id")
+
+    @property
+    def children(self) -> list[Child]:
+        if self.sibling_group is not None:
+            return sorted(self.sibling_group.children, key=lambda c: (c.date_of_birth or date.min, c.id))
+        return [self.child] if self.child is not None else []
+
+    @property
+    def subject_name(self) -> str:
+        if self.sibling_group is not None:
+            return f"{self.sibling_group.name} ({', '.join(c.first_name for c in self.children)})"
+        return self.child.name if self.child else ""
+
+    def audit_label(self) -> str:
+        return f"Agenda item {self.id} ({self.status.value}) for meeting {self.meeting_id}"
+
+
+class AttendanceStatus(str, enum.Enum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    REPRESENTED = "represented"
+    ABSENT = "absent"
+
+
+class Attendance(TenantScoped, Timestamped, db.Model):
+    """Who was at a meeting, in which seat; a member may send a representative."""
+
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200), default="")  # a guest or partner with no account
+    role: Mapped[str] = mapped_column(String(100), default="")  # ToR role id of the seat
+    title: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.PRESENT)
+    represented_by: Mapped[str] = mapped_column(String(200), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    user: Mapped[User | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"Attendance at meeting {self.meeting_id}: {self.name or self.user_id} {self.status.value}"
+
+
+class Ruling(str, enum.Enum):
+    """The chair's ruling on a declared interest."""
+
+    PENDING = "pending"
+    TAKE_PART = "take_part"
+    OBSERVE = "observe"
+    LEAVE = "leave"
+
+
+class Declaration(TenantScoped, Timestamped, db.Model):
+    """A declaration of interest, for the whole meeting or for one item, and the chair's ruling."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    interest: Mapped[str] = mapped_column(db.Text)
+    ruling: Mapped[Ruling] = mapped_column(_enum(Ruling), default=Ruling.PENDING)
+    ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    ruled_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="declarations")
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    ruled_by: Mapped[User | None] = relationship(foreign_keys=[ruled_by_id])
+
+    def audit_label(self) -> str:
+        return f"Declaration of interest by user {self.user_id} at meeting {self.meeting_id} ({self.ruling.value})"
+
+
+class ActionStatus(str, enum.Enum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Action(TenantScoped, Timestamped, db.Model):
+    """A SMART action agreed about a child: what, who, by when. Open ones come back on the child's next item."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"), index=True)
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(db.Text)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN, index=True)
+    progress: Mapped[str] = mapped_column(db.Text, default="")
+    completed_on: Mapped[date | None]
+
+    agenda_item: Mapped[AgendaItem | None] = relationship(back_populates="actions")
+    child: Mapped[Child | None] = relationship()
+    owner: Mapped[User | None] = relationship()
+
+    def overdue_on(self, today: date) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < today
+
+    def audit_label(self) -> str:
+        return f"Action {self.id} ({self.status.value}) due {self.due_on.isoformat()}"
+
+
+class MinutesStatus(str, enum.Enum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    CIRCULATED = "circulated"
+
+
+class Minutes(TenantScoped, Timestamped, db.Model):
+    """The minutes of a meeting. ``revision`` is SQLAlchemy's version counter: a save based on an
+    older revision is refused as a conflict, so no one's edit is silently overwritten."""
+
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "meeting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(db.Text, default="")
+    revision: Mapped[int] = mapped_column(default=1)
+    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus), default=MinutesStatus.DRAFT)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[datetime | None]
+    circulated_at: Mapped[datetime | None]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="minutes")
+    edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    def audit_label(self) -> str:
+        return f"Minutes of meeting {self.meeting_id} ({self.status.value}, revision {self.revision})"
