@@ -41,7 +41,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
 
-    from . import accounts, audit, cases, cli, documents, exports, imports, panels, plugins, tenancy, tracker, web
+    from . import (accounts, actions, agenda, audit, cases, cli, documents, exports, imports, meetings, minutes, panels,
+                   plugins, referrals, reminders, tenancy, tracker, web)
     from .api import init_app as init_api
     from .tor.views import init_app as init_tor
 
@@ -55,6 +56,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     exports.init_app(app)
     init_tor(app)
     panels.init_app(app)
+    referrals.init_app(app)
+    agenda.init_app(app)
+    meetings.init_app(app)
+    actions.init_app(app)
+    minutes.init_app(app)
+    reminders.init_app(app)
     tracker.init_app(app)
     plugins.init_app(app)
     init_api(app)
