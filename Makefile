@@ -61,6 +61,12 @@ $(BIN)/python:
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
 $(VENV)/.installed: pyproject.toml constraints.txt $(PLUGINS) | $(BIN)/python
+	@# WeasyPrint (decision records as PDF) draws text with Debian's Pango.
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0; then \
+	  echo "Pango not found; installing Debian's libpango-1.0-0 and libpangoft2-1.0-0 for WeasyPrint"; \
+	  $(SUDO) apt-get update; \
+	  $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0; \
+	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -c constraints.txt
 	for plugin in $(dir $(PLUGINS)); do $(BIN)/python -m pip install --disable-pip-version-check --no-deps -e $$plugin; done
 	touch $@
