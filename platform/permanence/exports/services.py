@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from ..cases import codes
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
+from ..tracker.services import events_from_sources
 from ..extensions import db
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, NOT_APPLICABLE
 from ..tracker.models import Milestone
@@ -142,9 +143,11 @@ def tracker_rows(children: Sequence[Child], layout: TrackerLayout, today: date) 
     """One list of values per child, in the layout's column order."""
     wants_milestones = any(c.kind == MILESTONE for c in layout.columns)
     milestones = stored_milestones([c.id for c in children]) if wants_milestones else {}
+    recorded = events_from_sources([c.id for c in children], today)
     rows = []
     for child in children:
-        view = _ChildView(child, child_facts(child, today), child_events(child, today), milestones.get(child.id, {}))
+        events = {**child_events(child, today), **recorded.get(child.id, {})}
+        view = _ChildView(child, child_facts(child, today), events, milestones.get(child.id, {}))
         rows.append([column_value(c, view, today) for c in layout.columns])
     return rows
 

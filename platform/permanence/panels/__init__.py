@@ -4,7 +4,7 @@
 def init_app(app):
     from ..core.schedule import register_periodic
     from ..web.navigation import register_nav
-    from . import policies  # noqa: F401  (object rules for agenda items and seated members)
+    from . import events, policies  # noqa: F401  (tracker events, object rules)
     from .jobs import generate_meetings_job
     from .views import bp
 

@@ -62,6 +62,14 @@ def _forget(session):
     session.info.pop(TOUCHED, None)
 
 
+def touch_children(session, tenant_id: int, child_ids) -> None:
+    """Ask for a recompute of ``child_ids`` when this transaction commits: for features whose rows
+    change a child's events without being part of the record (a meeting's decision)."""
+    ids = {cid for cid in child_ids if cid is not None}
+    if ids:
+        session.info.setdefault(TOUCHED, {}).setdefault(tenant_id, set()).update(ids)
+
+
 def already_recomputed(session, tenant_id: int, child_ids) -> None:
     """Children recomputed in this transaction after their last change need no job."""
     touched = session.info.get(TOUCHED, {})

@@ -107,7 +107,8 @@ def recompute_council(today: date | None = None) -> Recomputed:
     return recompute_children(ids, today)
 
 
-def _events_from_sources(ids: list[int], today: date) -> dict[int, dict[str, date]]:
+def events_from_sources(ids: list[int], today: date) -> dict[int, dict[str, date]]:
+    """The registered sources' events for these children; they win over the histories' own."""
     merged: dict[int, dict[str, date]] = {}
     for source in _event_sources:
         for child_id, events in (source(ids, today) or {}).items():
@@ -135,7 +136,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     open_drift: dict[tuple[int, str], Drift] = {
         (d.child_id, d.rule_id): d for d in db.session.execute(
             select(Drift).where(Drift.child_id.in_(ids), Drift.closed_on.is_(None))).scalars()}
-    extra = _events_from_sources(ids, today) if _event_sources else {}
+    extra = events_from_sources(ids, today) if _event_sources else {}
     now = utcnow()
     kept_milestones: set[tuple[int, str]] = set()
     kept_cohorts: set[tuple[int, str]] = set()

@@ -1,0 +1,72 @@
+"""What meetings tell the tracker: when each child was last discussed at a panel and at a
+tracking meeting (the ``last_panel`` and ``last_tracking_meeting`` events of the terms of
+reference), from the items the meetings heard. A change to an item asks for the child's
+milestones to be recomputed, as a change to the record does."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from ..cases.models import Child
+from ..core.context import current_tenant_id
+from ..extensions import db
+from ..tor.services import current_tor
+from ..tracker.changes import touch_children
+from ..tracker.services import register_event_source
+from .models import AgendaItem, ItemStatus, Meeting
+
+EVENT_OF_KIND = {"panel": "last_panel", "tracking_meeting": "last_tracking_meeting"}
+
+
+def _latest_by_child_and_body(child_ids: list[int], today: date):
+    held = (AgendaItem.status == ItemStatus.HEARD, Meeting.date <= today)
+    single = (select(AgendaItem.child_id, Meeting.body_id, func.max(Meeting.date))
+              .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+              .where(AgendaItem.child_id.in_(child_ids), *held)
+              .group_by(AgendaItem.child_id, Meeting.body_id))
+    siblings = (select(Child.id, Meeting.body_id, func.max(Meeting.date))
+                .join(AgendaItem, AgendaItem.sibling_group_id == Child.sibling_group_id)
+                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .where(Child.id.in_(child_ids), *held)
+                .group_by(Child.id, Meeting.body_id))
+    yield from db.session.execute(single)
+    yield from db.session.execute(siblings)
+
+
+@register_event_source
+def meeting_events(child_ids: list[int], today: date) -> dict[int, dict[str, date]]:
+    tor = current_tor(current_tenant_id())
+    if tor is None or not child_ids:
+        return {}
+    kinds = {body.id: body.kind for body in tor.bodies}
+    events: dict[int, dict[str, date]] = {}
+    for child_id, body_id, held_on in _latest_by_child_and_body(child_ids, today):
+        name = EVENT_OF_KIND.get(kinds.get(body_id))
+        if name is None:
+            continue
+        mine = events.setdefault(child_id, {})
+        if mine.get(name) is None or held_on > mine[name]:
+            mine[name] = held_on
+    return events
+
+
+def _children_of(item: AgendaItem) -> set[int]:
+    ids = {item.child_id}
+    if item.sibling_group_id is not None:
+        with db.session.no_autoflush:
+            ids.update(db.session.scalars(select(Child.id).where(Child.sibling_group_id == item.sibling_group_id)))
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _item_heard_or_unheard(session, flush_context):
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, AgendaItem):
+            continue
+        status = inspect(obj).attrs.status.history
+        if obj in session.new or obj in session.deleted or status.has_changes():
+            if ItemStatus.HEARD in (obj.status, *(status.deleted or ())):
+                touch_children(session, obj.tenant_id, _children_of(obj))
