@@ -158,6 +158,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     signed_off_at: Mapped[datetime | None]
     sign_off_note: Mapped[str] = mapped_column(db.Text, default="")
+    sign_off_agreed: Mapped[bool | None]  # the decision maker agreed (True) or did not (False); None while awaited
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     child: Mapped[Child | None] = relationship()
