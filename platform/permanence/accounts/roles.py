@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, str] = {
     "referrals.create": "Refer a child to a panel",
     "referrals.quality_assure": "Quality-assure and submit a referral",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
+    "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
     "minutes.edit": "Edit minutes",
     "minutes.approve": "Approve minutes",
     "actions.view": "See actions",
@@ -49,8 +50,8 @@ PERMISSIONS: dict[str, str] = {
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
              "actions.update", "tor.view", "api_tokens.manage"}
-_CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "minutes.edit", "minutes.approve",
-                         "escalations.manage", "reports.view"}
+_CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off", "minutes.edit",
+                         "minutes.approve", "escalations.manage", "reports.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
@@ -64,9 +65,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Caseworkers export their own children's rows of the tracker (the object rules decide which).
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
-                                           "referrals.quality_assure", "escalations.manage", "reports.view"}),
+                                           "referrals.quality_assure", "escalations.manage", "reports.view",
+                                           "meetings.sign_off"}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
-    "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage"}),
+    "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}),
 }
 
 # Roles that see every child of their council; the others see children through object rules.
