@@ -1,0 +1,120 @@
+"""Demo panel business, so a first visit shows a cycle in motion: every body's seats filled by
+the demo users, a meeting held a few weeks ago with its record, actions (one overdue) and
+draft minutes, and the next sitting with booked items, a referral awaiting booking and one
+still in draft. All of it is fictional, like the demo children; created once per council."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from ..cases.models import Child
+from ..extensions import db
+from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, ItemStatus, Meeting, MeetingStatus,
+                             Minutes, PanelMember)
+from ..panels.services import _from_sitting, panel_bodies
+from ..tor import sittings
+from ..tor.services import active_version, tor_of
+
+
+def load_meeting_demo(tenant_id: int, users: dict, today: date) -> None:
+    """``users``: the demo user of each access role. Does nothing if the council has seats already."""
+    if db.session.execute(select(func.count(PanelMember.id))).scalar_one():
+        return
+    version = active_version(tenant_id)
+    tor = tor_of(version)
+    for body in tor.bodies:
+        _seat(body, tor, users)
+    children = list(db.session.execute(select(Child).order_by(Child.id)).scalars())
+    referable = [c for c in children if c.social_worker_id == users["social_worker"].id]
+    for index, body in enumerate(panel_bodies(tor)):
+        picked = children[index * 6:(index + 1) * 6]
+        _held_meeting(body, version, users, picked[:2], today)
+        _next_meeting(body, users, picked[2:4], referable[index * 2:(index + 1) * 2], today)
+    db.session.flush()
+
+
+def _seat(body, tor, users) -> None:
+    if body.membership is None:
+        return
+    seated = set()
+    for seat in body.membership.seats:
+        role = tor.roles.get(seat.role)
+        user = users.get(role.access_role) if role is not None else None
+        if user is None or user.id in seated:
+            continue
+        seated.add(user.id)
+        db.session.add(PanelMember(body_id=body.id, user_id=user.id, role=seat.role,
+                                   title=seat.title or (role.label if role else seat.role)))
+
+
+def _part(body, route: str):
+    return next((p for p in body.agenda_parts if route in p.entry_routes), body.agenda_parts[0])
+
+
+def _at(meeting: Meeting, minutes: int) -> datetime | None:
+    return meeting.starts_at + timedelta(minutes=minutes) if meeting.starts_at else None
+
+
+def _held_meeting(body, version, users, children, today: date) -> None:
+    past = [s for s in sittings(body, today - timedelta(weeks=8), until=today - timedelta(days=7))]
+    if not past or not body.outcomes:
+        return
+    meeting = _from_sitting(past[-1], version.id, by_hand=False)
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.quorate = True
+    db.session.add(meeting)
+    for seat in db.session.execute(select(PanelMember).where(PanelMember.body_id == body.id)).scalars():
+        status = AttendanceStatus.APOLOGIES if seat.role == "panel-member" else AttendanceStatus.PRESENT
+        db.session.add(Attendance(meeting=meeting, user_id=seat.user_id, role=seat.role, title=seat.title,
+                                  status=status))
+    part = body.agenda_parts[0]
+    held_at = datetime.combine(meeting.date, datetime.min.time(), tzinfo=timezone.utc)
+    for n, child in enumerate(children):
+        outcome = body.outcomes[n % len(body.outcomes)]
+        item = AgendaItem(
+            meeting=meeting, part_id=part.id, child=child, entry_route=part.entry_routes[0],
+            status=ItemStatus.HEARD, position=n, starts_at=_at(meeting, n * part.minutes_per_item),
+            minutes_allowed=part.minutes_per_item, presenter_id=users["social_worker"].id,
+            second_presenter_id=users["team_manager"].id,
+            discussion=f"The panel heard the update on {child.first_name}'s plan (demo record).",
+            care_plan_confirmed=True, legal_status_confirmed=True, outcome_id=outcome.id,
+            decision=f"{outcome.label}. Progress to be reported at the next meeting.",
+            next_review_on=meeting.date + timedelta(weeks=6), recorded_by_id=users["panel_administrator"].id,
+            recorded_at=held_at, sign_off_role=outcome.requires_sign_off_by)
+        db.session.add(item)
+        db.session.add_all([
+            Action(agenda_item=item, child=child, description="Send the updated care plan to the IRO",
+                   owner_id=users["social_worker"].id, due_on=today - timedelta(days=3)),
+            Action(agenda_item=item, child=child, description="Book the family-finding meeting with the adoption team",
+                   owner_id=users["team_manager"].id, due_on=today + timedelta(days=10)),
+        ])
+    db.session.add(Minutes(meeting=meeting, text="Draft minutes of the demo meeting: assemble them from the record."))
+
+
+def _next_meeting(body, users, booked, referred, today: date) -> None:
+    meeting = db.session.execute(
+        select(Meeting).where(Meeting.body_id == body.id, Meeting.date >= today + timedelta(days=7),
+                              Meeting.status == MeetingStatus.SCHEDULED).order_by(Meeting.date)).scalars().first()
+    if meeting is None:
+        return
+    part = body.agenda_parts[0]
+    for n, child in enumerate(booked):
+        db.session.add(AgendaItem(
+            meeting=meeting, part_id=part.id, child=child, entry_route=part.entry_routes[0],
+            status=ItemStatus.BOOKED, position=n, starts_at=_at(meeting, n * part.minutes_per_item),
+            minutes_allowed=part.minutes_per_item, presenter_id=users["social_worker"].id,
+            second_presenter_id=users["team_manager"].id, reason="Demo item"))
+    referral_part = _part(body, "referral")
+    if "referral" not in referral_part.entry_routes:
+        return
+    now = datetime.now(timezone.utc)
+    for child, status in zip(referred, (ItemStatus.SUBMITTED, ItemStatus.DRAFT)):
+        db.session.add(AgendaItem(
+            meeting=meeting, part_id=referral_part.id, child=child, entry_route="referral", status=status,
+            reason=f"{child.first_name} needs the panel to agree the permanence plan (demo referral).",
+            referred_by_id=users["social_worker"].id, referred_at=now,
+            quality_assured_by_id=users["team_manager"].id if status == ItemStatus.SUBMITTED else None,
+            quality_assured_at=now if status == ItemStatus.SUBMITTED else None,
+            submitted_at=now if status == ItemStatus.SUBMITTED else None))
