@@ -4,4 +4,9 @@ pack and each member's private calendar feed."""
 
 
 def init_app(app):
-    pass
+    from ..api import register_api
+    from .api import blp as api_blp
+    from .views import bp
+
+    app.register_blueprint(bp)
+    register_api(api_blp, "")

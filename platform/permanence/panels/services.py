@@ -20,7 +20,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.services import active_version, tor_of
-from .models import Meeting, MeetingStatus
+from .models import Meeting, MeetingStatus, PanelMember
 
 LONDON = ZoneInfo("Europe/London")
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
@@ -101,8 +101,18 @@ def meeting_deadlines(meeting: Meeting) -> list[Deadline]:
     return deadlines(body, sitting)
 
 
-def attendees() -> list[User]:
-    """Who is told of changes: active members of the current council holding a panel role."""
+def attendees(body_id: str | None = None) -> list[User]:
+    """Who is told of changes: the active seated members of the body when it has seats; otherwise
+    active members of the current council holding a panel role."""
+    if body_id is not None:
+        seated = list(db.session.execute(
+            select(User).join(PanelMember, PanelMember.user_id == User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(PanelMember.body_id == body_id, PanelMember.active.is_(True), User.active.is_(True),
+                   Membership.active.is_(True)).distinct().order_by(User.email)
+        ).scalars())
+        if seated:
+            return seated
     return list(db.session.execute(
         select(User).join(Membership, Membership.user_id == User.id)
         .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
@@ -137,7 +147,7 @@ def _when(meeting: Meeting) -> str:
 
 def _tell(meeting: Meeting, subject: str, body: str) -> None:
     name = body_of(meeting).name
-    for user in attendees():
+    for user in attendees(meeting.body_id):
         queue_email(user.email, f"{name}: {subject}", f"Dear {user.name},\n\n{body}\n\n{name}\n")
 
 
