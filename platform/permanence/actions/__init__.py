@@ -3,4 +3,16 @@ are flagged and come back on the child's next agenda item."""
 
 
 def init_app(app):
-    pass
+    from ..web.navigation import register_nav
+    from ..panels.models import ActionStatus
+    from . import policies  # noqa: F401  (the object rule for actions)
+    from .services import STATUS_LABELS
+    from .views import bp, child_open_actions, item_actions_section
+
+    app.register_blueprint(bp)
+    app.add_template_global(item_actions_section, "item_actions_section")
+    app.add_template_global(child_open_actions, "child_open_actions")
+    app.add_template_global(ActionStatus, "ActionStatus")
+    app.add_template_global(STATUS_LABELS, "ACTION_STATUS_LABELS")
+    register_nav("My actions", "actions.mine", "actions.view", order=30)
+    register_nav("Actions", "actions.council", "panels.manage", order=31)
