@@ -94,3 +94,25 @@ def meeting_row(app, tenant, meeting_id):
         row = db.session.get(Meeting, meeting_id)
         db.session.expunge(row)
         return row
+
+
+def attach_paper(app, tenant, item_id, by, paperwork_id="care-plan", title="Most recent care plan"):
+    """A small PDF as the item's paper; returns the document's download token."""
+    from permanence.documents import services as documents
+
+    with app.app_context(), tenant_context(tenant.id):
+        version = documents.attach("agenda_item", item_id, paperwork_id=paperwork_id, title=title,
+                                   filename="care-plan.pdf", data=b"%PDF-1.4\n% fictional\n%%EOF\n",
+                                   uploaded_by=by.id)
+        token = version.document.token
+        commit()
+        return token
+
+
+def declare(app, tenant, meeting_id, item_id, user, ruling):
+    from permanence.panels.models import Declaration
+
+    with app.app_context(), tenant_context(tenant.id):
+        db.session.add(Declaration(meeting_id=meeting_id, agenda_item_id=item_id, user_id=user.id,
+                                   interest="Knows the family (fictional)", ruling=ruling))
+        commit()

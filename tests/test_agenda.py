@@ -63,3 +63,66 @@ def test_schedule_changes_go_to_the_seated_members_when_the_panel_has_seats(app,
     login(panel["admin"])
     client.post(f"/knowsley/meetings/{panel['meeting_id']}/cancel", data={"reason": "Not quorate"})
     assert {e["to"] for e in emails(app, tenant)} == {"nurse@health.example.org", "chair@knowsley.example.org"}
+
+
+# --- the papers of an agenda item -----------------------------------------------------------------
+
+def _downloads(app, tenant):
+    from permanence.audit.models import AuditEvent
+
+    with app.app_context(), tenant_context(tenant.id):
+        return [(e.actor_id, e.changes["subject_type"]) for e in db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "download")).scalars()]
+
+
+def test_a_seated_partner_member_reads_a_booked_items_papers_and_each_download_is_audited(app, client, login, panel):
+    from agenda_support import attach_paper
+
+    tenant = panel["tenant"]
+    seat(app, tenant, panel["nurse"])
+    item_id = book(app, tenant, panel["meeting_id"], panel["children"][0])
+    token = attach_paper(app, tenant, item_id, panel["admin"])
+    login(panel["nurse"])  # a partner agency's nurse: panel_member role, no child allocated
+    page = client.get(f"/knowsley/agenda-items/{item_id}/papers")
+    assert page.status_code == 200
+    assert "Ava Fictional" in page.text and "Most recent care plan" in page.text
+    assert "C and F assessment" in page.text  # the ToR's paperwork for the part, still to come
+    assert client.get(f"/knowsley/papers/{token}").status_code == 200
+    pack = client.get(f"/knowsley/meetings/{panel['meeting_id']}/papers")
+    assert pack.status_code == 200 and f"/knowsley/papers/{token}" in pack.text
+    assert _downloads(app, tenant) == [(panel["nurse"].id, "agenda_item")]
+
+
+def test_a_member_ruled_to_leave_an_item_cannot_open_its_papers_whatever_their_role(app, client, login, panel):
+    from agenda_support import attach_paper, declare
+    from permanence.panels.models import Ruling
+
+    tenant = panel["tenant"]
+    seat(app, tenant, panel["nurse"])
+    left = book(app, tenant, panel["meeting_id"], panel["children"][0])
+    stays = book(app, tenant, panel["meeting_id"], panel["children"][1])
+    token = attach_paper(app, tenant, left, panel["admin"])
+    other = attach_paper(app, tenant, stays, panel["admin"])
+    for who in ("nurse", "chair"):
+        declare(app, tenant, panel["meeting_id"], left, panel[who], Ruling.LEAVE)
+        login(panel[who])
+        assert client.get(f"/knowsley/agenda-items/{left}/papers").status_code == 403
+        assert client.get(f"/knowsley/papers/{token}").status_code == 403
+        assert client.get(f"/knowsley/agenda-items/{stays}/papers").status_code == 200
+        pack = client.get(f"/knowsley/meetings/{panel['meeting_id']}/papers").text
+        assert token not in pack and other in pack and "Ava Fictional" not in pack
+    assert _downloads(app, tenant) == []
+
+
+def test_a_member_not_seated_on_the_panel_cannot_open_the_papers(app, client, login, panel):
+    from agenda_support import attach_paper
+
+    tenant = panel["tenant"]
+    item_id = book(app, tenant, panel["meeting_id"], panel["children"][0])
+    token = attach_paper(app, tenant, item_id, panel["admin"])
+    login(panel["outsider"])
+    assert client.get(f"/knowsley/agenda-items/{item_id}/papers").status_code == 403
+    assert client.get(f"/knowsley/papers/{token}").status_code == 403
+    assert token not in client.get(f"/knowsley/meetings/{panel['meeting_id']}/papers").text
+    login(panel["worker"])  # the child's own social worker reads them through the child
+    assert client.get(f"/knowsley/agenda-items/{item_id}/papers").status_code == 200

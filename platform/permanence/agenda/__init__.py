@@ -5,6 +5,7 @@ pack and each member's private calendar feed."""
 
 def init_app(app):
     from ..api import register_api
+    from . import papers  # noqa: F401  (the agenda item as a subject of papers)
     from .api import blp as api_blp
     from .views import bp
 

@@ -1,0 +1,82 @@
+"""iCalendar for the agenda: invitations sent when an agenda is published, and a member's feed.
+
+Anything here leaves the platform, so a child is named by initials and case number only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..core.db import utcnow
+
+PRODID = "-//Permanence//Panel agenda//EN"
+
+
+def initials(item) -> str:
+    """"A.F. (TEST-00001)" per child of the item: never the full name."""
+    parts = []
+    for child in item.children:
+        letters = "".join(f"{n[0].upper()}." for n in (child.first_name, child.last_name) if n)
+        parts.append(f"{letters} ({child.case_number})")
+    return ", ".join(parts) or f"item {item.id}"
+
+
+def meeting_uid(meeting, tenant_slug: str) -> str:
+    return f"meeting-{meeting.id}@{tenant_slug}.permanence"
+
+
+def slot_uid(item, tenant_slug: str) -> str:
+    return f"agenda-item-{item.id}@{tenant_slug}.permanence"
+
+
+def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def event(uid: str, start: datetime, end: datetime, summary: str, *, sequence: int = 0, location: str = "",
+          description: str = "", cancelled: bool = False, organizer: str | None = None,
+          attendee: tuple[str, str] | None = None) -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", utcnow())
+    ev.add("dtstart", start)
+    ev.add("dtend", end if end > start else start + timedelta(minutes=30))
+    ev.add("summary", summary)
+    ev.add("sequence", sequence)
+    ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if location:
+        ev.add("location", location)
+    if description:
+        ev.add("description", description)
+    if organizer:
+        ev.add("organizer", vCalAddress(f"mailto:{organizer}"))
+    if attendee:
+        address = vCalAddress(f"mailto:{attendee[0]}")
+        address.params["cn"] = vText(attendee[1])
+        address.params["role"] = vText("REQ-PARTICIPANT")
+        address.params["partstat"] = vText("NEEDS-ACTION")
+        ev.add("attendee", address, encode=0)
+    return ev
+
+
+def invitation(ev: Event) -> str:
+    """One event as an invitation (METHOD:REQUEST), the text an e-mail carries."""
+    cal = _calendar("REQUEST")
+    cal.add_component(ev)
+    return cal.to_ical().decode()
+
+
+def feed(name: str, events: list[Event]) -> bytes:
+    cal = _calendar(name=name)
+    for ev in events:
+        cal.add_component(ev)
+    return cal.to_ical()

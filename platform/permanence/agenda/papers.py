@@ -1,0 +1,56 @@
+"""An agenda item as a subject of papers (the referral's paperwork the ToR asks for).
+
+Who may read an item's papers: whoever may see the item (the ``AgendaItem`` object rule: the
+child's workers, the panel's officers, and a seated member, a partner agency's too, once the
+item is booked), except a member the chair ruled must leave the item, whatever their role:
+a chair who must leave an item does not read its papers either.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import exists, select
+
+from ..accounts.permissions import visible
+from ..documents import register_subject
+from ..panels.models import AgendaItem, Declaration, Ruling
+from ..tor.services import tor_of
+
+
+def ruled_out_of(user_id: int):
+    """SQL clause over ``AgendaItem``: items ``user_id`` was ruled must leave."""
+    return exists().where(Declaration.agenda_item_id == AgendaItem.id, Declaration.user_id == user_id,
+                          Declaration.ruling == Ruling.LEAVE)
+
+
+def items_whose_papers_member_reads(membership):
+    """The items the member may see (the one AgendaItem object rule), less those they must leave."""
+    return AgendaItem.id.in_(visible(select(AgendaItem.id), AgendaItem)) & ~ruled_out_of(membership.user_id)
+
+
+def paperwork_for_item(item: AgendaItem) -> tuple:
+    """The paperwork the item's part asks for, from the ToR version the meeting was scheduled under
+    (the body's common papers, then the part's own); none when the ToR no longer has the part."""
+    body = tor_of(item.meeting.tor_version).body(item.meeting.body_id)
+    try:
+        return body.paperwork_for(item.part_id)
+    except KeyError:
+        return body.paperwork
+
+
+def item_label(item: AgendaItem) -> str:
+    return f"{item.subject_name}, agenda item for {item.meeting.date:%-d %B %Y}"
+
+
+register_subject("agenda_item", AgendaItem, items_whose_papers_member_reads, paperwork=paperwork_for_item,
+                 page=lambda item: url_for("agenda.item", item_id=item.id), label=item_label)
+
+
+def may_read_papers(item: AgendaItem) -> bool:
+    """Whether the current member may read this item's papers (see the module's rule)."""
+    from flask import g
+
+    from ..extensions import db
+
+    return db.session.execute(select(AgendaItem.id).where(
+        AgendaItem.id == item.id, items_whose_papers_member_reads(g.membership))).first() is not None

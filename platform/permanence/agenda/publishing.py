@@ -1,0 +1,120 @@
+"""Publishing a sitting's agenda: each seated member is sent the agenda with an invitation to the
+sitting, each presenter their slot with an invitation to it; the papers stay on the platform.
+
+Publishing again after a change sends every invitation again as an update (same UID, the
+SEQUENCE one higher: the count of earlier publications, kept in the audit log). No commits here.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..audit import services as audit
+from ..audit.models import AuditEvent
+from ..core.db import utcnow
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..panels import services as panel_services
+from ..panels.models import Declaration, Meeting, MeetingStatus, Ruling
+from ..tenancy.models import Tenant
+from . import ical
+from .seats import AgendaError
+from .services import LONDON, Agenda, build_agenda
+
+PUBLISH = "publish_agenda"
+
+
+def publications(meeting: Meeting) -> int:
+    """How many times the agenda was published before (from the audit log)."""
+    return db.session.execute(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == PUBLISH, AuditEvent.entity_type == "Meeting",
+        AuditEvent.entity_id == str(meeting.id))).scalar_one()
+
+
+def _time(at) -> str:
+    return at.astimezone(LONDON).strftime("%H:%M")
+
+
+def agenda_text(agenda: Agenda, leave_ids: set[int]) -> str:
+    """The agenda as plain text for e-mail: initials and case numbers, never a child's full name."""
+    lines = []
+    for part in agenda.parts:
+        rows = [r for r in part.rows if r.item.id not in leave_ids]
+        if not rows:
+            continue
+        lines.append(part.title)
+        for row in rows:
+            who = ", ".join(u.name for u in (row.presenter, row.second_presenter) if u) or "presenter to be confirmed"
+            late = " (late referral)" if row.item.late else ""
+            lines.append(f"  {_time(row.starts_at)} to {_time(row.ends_at)}  {ical.initials(row.item)}{late}; "
+                         f"presented by {who}")
+        lines.append("")
+    return "\n".join(lines) or "There are no items on the agenda."
+
+
+def _leave_ids(meeting: Meeting) -> dict[int, set[int]]:
+    rows = db.session.execute(select(Declaration.user_id, Declaration.agenda_item_id).where(
+        Declaration.meeting_id == meeting.id, Declaration.ruling == Ruling.LEAVE,
+        Declaration.agenda_item_id.is_not(None))).all()
+    result: dict[int, set[int]] = {}
+    for user_id, item_id in rows:
+        result.setdefault(user_id, set()).add(item_id)
+    return result
+
+
+def publish(meeting: Meeting, by, *, papers_url: str) -> Agenda:
+    """Publish the agenda (``papers_url`` is the papers pack's address): mark the meeting published,
+    fill each item's presenters from the allocated workers where none were chosen, and queue the
+    e-mails with their invitations (sent after the caller commits)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise AgendaError("meeting", "A cancelled meeting's agenda cannot be published")
+    agenda = build_agenda(meeting)
+    if not agenda.rows:
+        raise AgendaError("meeting", "There are no booked items on the agenda to publish")
+    for row in agenda.rows:
+        if row.default_presenters and row.presenter is not None:
+            row.item.presenter_id = row.presenter.id
+            row.item.second_presenter_id = row.second_presenter.id if row.second_presenter else None
+    sequence = publications(meeting)
+    meeting.agenda_published_at = utcnow()
+    meeting.agenda_published_by_id = by.id
+    db.session.flush()
+    audit.record(PUBLISH, entity=meeting, summary=f"Agenda of {meeting.date:%-d %B %Y} published"
+                 f"{' again (update ' + str(sequence) + ')' if sequence else ''} with {len(agenda.rows)} items",
+                 changes={"sequence": sequence, "items": [r.item.id for r in agenda.rows]})
+    _send(agenda, by, sequence, papers_url)
+    return agenda
+
+
+def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
+    meeting, body = agenda.meeting, agenda.body
+    slug = db.session.get(Tenant, meeting.tenant_id).slug
+    update = " (updated)" if sequence else ""
+    when = f"{meeting.date:%A %-d %B %Y}"
+    start = agenda.rows[0].starts_at if agenda.rows else meeting.starts_at
+    end = meeting.ends_at or max(r.ends_at for r in agenda.rows)
+    start = min(start, meeting.starts_at) if meeting.starts_at else start
+    leave = _leave_ids(meeting)
+    sign_in = current_app.config["BASE_URL"].rstrip("/")
+    for user in panel_services.attendees(meeting.body_id):
+        text = agenda_text(agenda, leave.get(user.id, set()))
+        event = ical.event(ical.meeting_uid(meeting, slug), start, end, body.name, sequence=sequence,
+                           location=meeting.venue, description=f"Agenda and papers: {papers_url}",
+                           organizer=by.email, attendee=(user.email, user.name))
+        queue_email(user.email, f"{body.name}: agenda for {when}{update}",
+                    f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{text}\n"
+                    f"Read the papers on the platform (sign in at {sign_in}); they are not sent by e-mail:\n"
+                    f"{papers_url}\n\n{body.name}\n", calendar=ical.invitation(event))
+    for row in agenda.rows:
+        for user in {u.id: u for u in (row.presenter, row.second_presenter) if u}.values():
+            slot = f"{_time(row.starts_at)} to {_time(row.ends_at)}"
+            event = ical.event(ical.slot_uid(row.item, slug), row.starts_at, row.ends_at,
+                               f"Presenting {ical.initials(row.item)} at {body.name}", sequence=sequence,
+                               location=meeting.venue, organizer=by.email, attendee=(user.email, user.name))
+            queue_email(user.email, f"{body.name}: your slot on {when}{update}",
+                        f"Dear {user.name},\n\nYou are presenting {ical.initials(row.item)} at the meeting on "
+                        f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n"
+                        f"{body.name}\n", calendar=ical.invitation(event))
+
+
