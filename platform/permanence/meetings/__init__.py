@@ -1,7 +1,16 @@
 """The meeting itself: attendance and quorum, declarations of interest with the chair's
-ruling, the record of each item (discussion, outcome, decision, sign-off) and the per-child
-decision record."""
+ruling, the record of each item (discussion, outcome, decision, sign-off) and deferral.
+
+Services: ``services`` (attendance, quorum, declarations, rulings) and ``record`` (the item's
+record, sign-off, escalation, deferral). Pages in ``views``; the API in ``api``.
+"""
 
 
 def init_app(app):
-    pass
+    from ..api import register_api
+    from . import policies  # noqa: F401  (the decision maker sees the items they sign off)
+    from .api import blp
+    from .views import bp
+
+    app.register_blueprint(bp)
+    register_api(blp)

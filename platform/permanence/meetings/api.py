@@ -1,0 +1,124 @@
+"""The meeting through the JSON API: attendance with the quorum, declarations of interest and the
+chair's rulings, the record of an item, deferral and the decision maker's sign-off. Same
+permissions and object rules as the pages; bad input is a 422 naming the field."""
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from ..accounts.permissions import current_roles, load_or_404, require
+from ..core.db import get_or_404
+from ..panels.models import AgendaItem, Declaration, Meeting
+from ..panels.services import london_today
+from . import record, services
+from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferredSchema, DeferSchema,
+                      ItemRecordSchema, RulingSchema, SignOffSchema)
+
+blp = Blueprint("meetings_api", __name__, description="Attendance, quorum, declarations and the record of items")
+
+
+def _act(change):
+    try:
+        return change()
+    except services.MeetingError as exc:
+        abort(422, errors={"json": {exc.field: [exc.message]}}, message="Unprocessable Entity")
+    except services.MeetingStateError as exc:
+        abort(409, message=exc.message)
+    except services.NotAllowedError as exc:
+        abort(403, message=exc.message)
+
+
+def _attendance(meeting, quorum=None):
+    rows = services.attendance_rows(meeting)
+    return {"meeting_id": meeting.id, "recorded": bool(meeting.attendance), "attendance": rows,
+            "quorum": quorum or services.quorum_of(meeting, rows)}
+
+
+@blp.route("/meetings/<int:meeting_id>/attendance")
+class AttendanceView(MethodView):
+    @require("panels.view")
+    @blp.response(200, AttendanceListSchema)
+    def get(self, tenant_slug, meeting_id):
+        """The attendance (before it is taken: the body's seats) and the quorum under the ToR."""
+        return _attendance(get_or_404(Meeting, meeting_id))
+
+    @require("meetings.record")
+    @blp.arguments(AttendanceUpdateSchema)
+    @blp.response(200, AttendanceListSchema)
+    def put(self, data, tenant_slug, meeting_id):
+        """Replace the attendance; the meeting's quorate flag is stored from the ToR's quorum."""
+        meeting = get_or_404(Meeting, meeting_id)
+        quorum = _act(lambda: services.record_attendance(meeting, data["attendance"]))
+        return _attendance(meeting, quorum)
+
+
+@blp.route("/meetings/<int:meeting_id>/declarations")
+class DeclarationsView(MethodView):
+    @require("panels.view")
+    @blp.response(200, DeclarationSchema(many=True))
+    def get(self, tenant_slug, meeting_id):
+        """Declarations of interest at the meeting, with the chair's rulings."""
+        return services.declarations_of(get_or_404(Meeting, meeting_id))
+
+    @require("meetings.record")
+    @blp.arguments(DeclarationSchema)
+    @blp.response(201, DeclarationSchema)
+    def post(self, data, tenant_slug, meeting_id):
+        """Record a declaration (agenda_item_id null: the whole meeting); the chair rules on it next."""
+        meeting = get_or_404(Meeting, meeting_id)
+        return _act(lambda: services.declare_interest(meeting, data["user_id"], data["interest"],
+                                                      agenda_item_id=data.get("agenda_item_id")))
+
+
+@blp.route("/declarations/<int:declaration_id>/ruling")
+class RulingView(MethodView):
+    @require("meetings.record")
+    @blp.arguments(RulingSchema)
+    @blp.response(200, DeclarationSchema)
+    def post(self, data, tenant_slug, declaration_id):
+        """The chair's ruling (403 for anyone but the chair, or on one's own declaration)."""
+        declaration = get_or_404(Declaration, declaration_id)
+        return _act(lambda: services.rule_on_declaration(declaration, data["ruling"], by=g.api_user,
+                                                         access_roles=current_roles()))
+
+
+@blp.route("/agenda-items/<int:item_id>/record")
+class ItemRecordView(MethodView):
+    @require("panels.view")
+    @blp.response(200, ItemRecordSchema)
+    def get(self, tenant_slug, item_id):
+        """The meeting's record of the item (the read of the child's item is audited)."""
+        return load_or_404(AgendaItem, item_id)
+
+    @require("meetings.record")
+    @blp.arguments(ItemRecordSchema)
+    @blp.response(200, ItemRecordSchema)
+    def put(self, data, tenant_slug, item_id):
+        """Record the item: it becomes heard; its outcome takes effect, or awaits the decision maker's
+        sign-off when the ToR outcome requires one. 409 if the item is not on the agenda."""
+        item = load_or_404(AgendaItem, item_id)
+        return _act(lambda: record.record_item(item, data, by=g.api_user, today=london_today()))
+
+
+@blp.route("/agenda-items/<int:item_id>/defer")
+class DeferView(MethodView):
+    @require("meetings.record")
+    @blp.arguments(DeferSchema)
+    @blp.response(201, DeferredSchema)
+    def post(self, data, tenant_slug, item_id):
+        """Defer a booked item to the body's next sitting (a new booked item carried from it)."""
+        item = load_or_404(AgendaItem, item_id)
+        carried = _act(lambda: record.defer_item(item, data["reason"], by=g.api_user, today=london_today()))
+        return {"deferred": item, "carried": carried}
+
+
+@blp.route("/agenda-items/<int:item_id>/sign-off")
+class SignOffView(MethodView):
+    @require("meetings.sign_off")
+    @blp.arguments(SignOffSchema)
+    @blp.response(200, ItemRecordSchema)
+    def post(self, data, tenant_slug, item_id):
+        """The named decision maker agrees or disagrees (a note is required to disagree)."""
+        item = load_or_404(AgendaItem, item_id)
+        return _act(lambda: record.sign_off_item(item, data["agree"], data["note"], by=g.api_user,
+                                                 access_roles=current_roles(), today=london_today()))

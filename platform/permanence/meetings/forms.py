@@ -1,0 +1,65 @@
+"""Forms of the meeting's pages. The attendance rows are read by ``views`` (one row per seat, as
+many as the body has); these forms carry the rest. Messages say what is wrong and where."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..panels.forms import DayField
+from .services import MAX_NAME, MAX_TEXT
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+TEXT = Length(max=MAX_TEXT, message=f"This must be {MAX_TEXT} characters or fewer")
+
+
+class AttendanceForm(FlaskForm):
+    guest_name = StringField("Guest's name", validators=[Length(max=MAX_NAME, message="The name is too long")])
+    guest_title = StringField("Guest's job title or organisation", validators=[Length(max=200)])
+
+
+class DeclarationForm(FlaskForm):
+    user_id = SelectField("Member declaring the interest", coerce=str,
+                          validators=[InputRequired("Select the member declaring the interest")])
+    agenda_item_id = SelectField("Declared for", coerce=str, validators=[Optional()])
+    interest = TextAreaField("Interest declared", validators=[InputRequired("Enter the interest declared"), TEXT])
+
+
+class RulingForm(FlaskForm):
+    ruling = RadioField("Chair's ruling", choices=[("take_part", "May take part"), ("observe", "May observe only"),
+                                                   ("leave", "Leaves the meeting for the item")],
+                        validators=[InputRequired("Select take part, observe or leave")])
+
+
+class ItemRecordForm(FlaskForm):
+    discussion = TextAreaField("Discussion", validators=[TEXT])
+    care_plan_confirmed = RadioField("Was the care plan confirmed?", choices=YES_NO,
+                                     validators=[InputRequired("Select yes if the care plan was confirmed, or no")])
+    legal_status_confirmed = RadioField(
+        "Was the legal status confirmed?", choices=YES_NO,
+        validators=[InputRequired("Select yes if the legal status was confirmed, or no")])
+    outcome_id = SelectField("Outcome", coerce=str,
+                             validators=[InputRequired("Select an outcome from the terms of reference")])
+    decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision"), TEXT])
+    next_review_on = DayField("Next review date")
+    escalate = RadioField("Escalate?", choices=YES_NO,
+                          validators=[InputRequired("Select yes if the item is escalated, or no")])
+    escalation_reason = TextAreaField("Reason for escalating", validators=[TEXT])
+
+    def data_for_service(self) -> dict:
+        return {"discussion": self.discussion.data, "care_plan_confirmed": self.care_plan_confirmed.data == "yes",
+                "legal_status_confirmed": self.legal_status_confirmed.data == "yes",
+                "outcome_id": self.outcome_id.data, "decision": self.decision.data,
+                "next_review_on": self.next_review_on.data, "escalate": self.escalate.data == "yes",
+                "escalation_reason": self.escalation_reason.data}
+
+
+class DeferForm(FlaskForm):
+    reason = TextAreaField("Reason for deferring", validators=[InputRequired("Enter why the item is deferred"), TEXT])
+
+
+class SignOffForm(FlaskForm):
+    agree = RadioField("Do you agree with the recommendation?", choices=YES_NO,
+                       validators=[InputRequired("Select whether you agree with the recommendation")])
+    note = TextAreaField("Note", validators=[TEXT])

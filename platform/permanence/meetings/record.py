@@ -1,0 +1,290 @@
+"""The meeting's record of one item: discussion, confirmations, the outcome from the terms of
+reference, the decision, the next review and escalation; a named decision maker's sign-off; and
+deferral to the next sitting.
+
+Recording moves a BOOKED item to HEARD. What an outcome does next (book the next tracking
+meeting, refer on, close tracking) is ``panels.tracking.after_outcome``; it runs when the
+outcome stands: at once, or, when the outcome ``requires_sign_off_by`` a role, once the decision
+maker agrees. Nothing here commits; e-mails are queued and go after the caller's commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..cases.models import Child
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..panels.services import body_of
+from ..tenancy.models import Tenant
+from ..tracker.drift import recipients, role_label
+from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, now, tor_for
+
+RECORDABLE = (ItemStatus.BOOKED, ItemStatus.HEARD)
+REVIEW_ROUTE = "agreed_at_previous_meeting"
+AWAITING, AGREED, NOT_AGREED, NOT_NEEDED = "awaiting", "agreed", "not_agreed", "not_needed"
+
+
+def outcome_of(item: AgendaItem):
+    """The ToR OutcomeOption recorded for the item, or None."""
+    if not item.outcome_id:
+        return None
+    return next((o for o in body_of(item.meeting).outcomes if o.id == item.outcome_id), None)
+
+
+def sign_off_state(item: AgendaItem) -> str:
+    """``not_needed``, ``awaiting``, ``agreed`` or ``not_agreed``: whether the decision stands yet."""
+    if not item.sign_off_role:
+        return NOT_NEEDED
+    if item.sign_off_agreed is None:
+        return AWAITING
+    return AGREED if item.sign_off_agreed else NOT_AGREED
+
+
+def sign_off_text(item: AgendaItem) -> str:
+    """How the decision record states the sign-off, in the council's words for the role."""
+    state = sign_off_state(item)
+    if state == NOT_NEEDED:
+        return ""
+    who = role_label(tor_for(item.meeting), item.sign_off_role)
+    if state == AWAITING:
+        return f"Awaiting sign-off by {who}: this recommendation is not yet agreed"
+    by = item.signed_off_by.name if item.signed_off_by else who
+    when = item.signed_off_at.strftime("%-d %B %Y") if item.signed_off_at else ""
+    verb = "Agreed" if state == AGREED else "Not agreed"
+    return f"{verb} by {by} ({who}) on {when}" + (f": {item.sign_off_note}" if item.sign_off_note else "")
+
+
+def _yes_no(value, field: str, question: str) -> bool:
+    if not isinstance(value, bool):
+        raise MeetingError(field, f"Select yes if {question}, or no")
+    return value
+
+
+def _clean(item: AgendaItem, data: dict) -> dict:
+    body = body_of(item.meeting)
+    outcome_id = data.get("outcome_id")
+    outcome = next((o for o in body.outcomes if o.id == outcome_id), None)
+    if outcome is None:
+        raise MeetingError("outcome_id", "Select an outcome from the terms of reference")
+    next_review_on = data.get("next_review_on")
+    if next_review_on is not None and not isinstance(next_review_on, date):
+        raise MeetingError("next_review_on", "Enter a real date for the next review")
+    if next_review_on is not None and next_review_on <= item.meeting.date:
+        raise MeetingError("next_review_on", "The next review must be after the meeting")
+    escalate = _yes_no(data.get("escalate"), "escalate", "the item is escalated")
+    reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
+    if escalate and not reason:
+        raise MeetingError("escalation_reason", "Enter why the item is escalated")
+    return {
+        "discussion": _text(data.get("discussion"), "discussion", MAX_TEXT),
+        "care_plan_confirmed": _yes_no(data.get("care_plan_confirmed"), "care_plan_confirmed",
+                                       "the care plan was confirmed"),
+        "legal_status_confirmed": _yes_no(data.get("legal_status_confirmed"), "legal_status_confirmed",
+                                          "the legal status was confirmed"),
+        "outcome": outcome,
+        "decision": _text(data.get("decision"), "decision", MAX_TEXT, "Enter the decision"),
+        "next_review_on": next_review_on,
+        "escalate": escalate,
+        "escalation_reason": reason if escalate else "",
+    }
+
+
+def _check_recordable(item: AgendaItem, today: date) -> None:
+    meeting = item.meeting
+    if meeting.cancelled:
+        raise MeetingStateError("The meeting was cancelled; move the item to another sitting instead")
+    if item.status not in RECORDABLE:
+        raise MeetingStateError(f"Only an item on the agenda can be recorded; this one is {item.status.value}")
+    if meeting.date > today:
+        raise MeetingStateError(f"The meeting is on {meeting.date:%-d %B %Y}; its items are recorded from that day")
+
+
+def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> AgendaItem:
+    """Record the meeting's consideration of ``item`` (fields of ``_clean``); the item is HEARD.
+    A changed outcome that needs sign-off asks its decision maker again; escalating tells the
+    first step of the body's escalation ladder. Every field is checked before anything changes."""
+    _check_recordable(item, today)
+    clean = _clean(item, data)
+    outcome = clean.pop("outcome")
+    changed_outcome = item.outcome_id != outcome.id or item.status != ItemStatus.HEARD
+    newly_escalated = clean["escalate"] and not item.escalate
+    for key, value in clean.items():
+        if getattr(item, key) != value:
+            setattr(item, key, value)
+    item.outcome_id = outcome.id
+    item.status = ItemStatus.HEARD
+    item.recorded_by_id, item.recorded_at = by.id, now()
+    if changed_outcome:
+        item.sign_off_role = outcome.requires_sign_off_by
+        item.signed_off_by_id = item.signed_off_at = item.sign_off_agreed = None
+        item.sign_off_note = ""
+    db.session.flush()
+    if changed_outcome and outcome.requires_sign_off_by:
+        _ask_for_sign_off(item, outcome)
+    elif changed_outcome:
+        _outcome_stands(item, outcome, today)
+    if newly_escalated:
+        escalate_item(item)
+    if clean["next_review_on"] is not None:
+        _propose_review(item, clean["next_review_on"])
+    return item
+
+
+def _outcome_stands(item: AgendaItem, outcome, today: date) -> None:
+    from ..panels.tracking import after_outcome  # written by the reminders feature
+
+    after_outcome(item, outcome, today=today)
+
+
+def _propose_review(item: AgendaItem, on_or_after: date) -> None:
+    """Put the child forward for the first sitting on or after the review date, when the body takes
+    items agreed at a previous meeting."""
+    body = body_of(item.meeting)
+    if not any(REVIEW_ROUTE in part.entry_routes for part in body.agenda_parts):
+        return
+    from ..referrals.services import propose_at_next_sitting  # written by the referrals feature
+
+    propose_at_next_sitting(item, on_or_after=on_or_after,
+                            reason=f"Review agreed at the meeting of {item.meeting.date:%-d %B %Y}: "
+                                   f"{item.decision[:200]}")
+
+
+def _child_of(item: AgendaItem) -> Child | None:
+    return item.children[0] if item.children else None
+
+
+def _council(item: AgendaItem) -> Tenant:
+    return db.session.get(Tenant, item.tenant_id)
+
+
+def decision_makers(item: AgendaItem) -> list[User]:
+    """Who may sign off the item: the council's active members holding the access role that the
+    terms of reference give the sign-off role (the child's own one for a per-child role)."""
+    if not item.sign_off_role:
+        return []
+    return recipients(tor_for(item.meeting), item.sign_off_role, _child_of(item))
+
+
+def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
+    tor = tor_for(item.meeting)
+    body = body_of(item.meeting)
+    council = _council(item)
+    who = role_label(tor, item.sign_off_role)
+    for user in decision_makers(item):
+        queue_email(
+            user.email, f"Sign-off needed: {body.name} recommendation of {item.meeting.date:%-d %B %Y}",
+            f"Dear {user.name},\n\n"
+            f"The {body.name} made a recommendation that the terms of reference say needs the agreement of "
+            f"the {who}.\n\n"
+            f"Item: {item.id} ({len(item.children)} child{'ren' if len(item.children) != 1 else ''})\n"
+            f"Outcome: {outcome.label}\n"
+            f"Recommendation: {item.decision}\n\n"
+            f"Until you agree, the decision record says it is not yet agreed. Sign in to Permanence to agree or "
+            f"disagree: /{council.slug}/agenda-items/{item.id}/sign-off\n")
+
+
+def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, today: date) -> AgendaItem:
+    """The named decision maker agrees (the outcome then takes effect) or disagrees (with a note; the
+    person who recorded the item is told). Only a holder of the sign-off role's access role may."""
+    if not isinstance(agree, bool):
+        raise MeetingError("agree", "Select whether you agree with the recommendation")
+    note = _text(note, "note", MAX_TEXT, None if agree else "Enter why you do not agree")
+    if sign_off_state(item) == NOT_NEEDED or item.status != ItemStatus.HEARD:
+        raise MeetingStateError("This item does not need anyone's sign-off")
+    if sign_off_state(item) != AWAITING:
+        raise MeetingStateError(f"This recommendation was already {'agreed' if item.sign_off_agreed else 'not agreed'}")
+    tor = tor_for(item.meeting)
+    role = tor.roles.get(item.sign_off_role)
+    if role is None or role.access_role not in set(access_roles):
+        raise NotAllowedError(f"Only the {role_label(tor, item.sign_off_role)} signs off this recommendation")
+    item.signed_off_by_id, item.signed_off_at, item.sign_off_note = by.id, now(), note
+    item.sign_off_agreed = agree
+    db.session.flush()
+    if agree:
+        _outcome_stands(item, outcome_of(item), today)
+    elif item.recorded_by is not None:
+        queue_email(item.recorded_by.email, f"Recommendation not agreed: item {item.id}",
+                    f"Dear {item.recorded_by.name},\n\n{by.name} ({role.label}) does not agree with the "
+                    f"recommendation recorded for item {item.id} at the meeting of "
+                    f"{item.meeting.date:%-d %B %Y}.\n\nTheir note: {note}\n")
+    return item
+
+
+def escalate_item(item: AgendaItem) -> list[str]:
+    """Tell the first step of the body's escalation ladder (``body.escalation``) about the item;
+    returns the addresses told. The item keeps ``escalate`` and the reason, which are audited."""
+    tor = tor_for(item.meeting)
+    body = body_of(item.meeting)
+    if not body.escalation:
+        return []
+    try:
+        ladder = tor.ladder(body.escalation)
+    except KeyError:
+        return []
+    step = ladder.steps[0]
+    who = step.title or role_label(tor, step.role)
+    told = []
+    for user in recipients(tor, step.role, _child_of(item)):
+        queue_email(user.email, f"Escalated by the {body.name}: item {item.id} of {item.meeting.date:%-d %B %Y}",
+                    f"Dear {user.name},\n\nThe {body.name} escalated an item to you ({who}, the first step of "
+                    f"{ladder.label}).\n\nReason: {item.escalation_reason}\nDecision: {item.decision}\n\n"
+                    f"Sign in to Permanence to read the record: /{_council(item).slug}/agenda-items/{item.id}/record\n")
+        told.append(user.email)
+    return told
+
+
+def escalation_step_label(item: AgendaItem) -> str:
+    """Who an escalation from this body goes to, in the council's words; empty when none is set."""
+    tor = tor_for(item.meeting)
+    body = body_of(item.meeting)
+    try:
+        step = tor.ladder(body.escalation).steps[0] if body.escalation else None
+    except KeyError:
+        step = None
+    return (step.title or role_label(tor, step.role)) if step else ""
+
+
+def next_sitting(meeting: Meeting) -> Meeting | None:
+    """The body's next scheduled sitting after ``meeting``."""
+    return db.session.execute(
+        select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.status == MeetingStatus.SCHEDULED,
+                              Meeting.date > meeting.date).order_by(Meeting.date, Meeting.id).limit(1)
+    ).scalar_one_or_none()
+
+
+def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem:
+    """Defer a booked item: it is DEFERRED with the reason, and booked again at the body's next
+    sitting (``carried_from_id``). Returns the new item."""
+    reason = _text(reason, "reason", MAX_TEXT, "Enter why the item is deferred")
+    if item.status != ItemStatus.BOOKED:
+        raise MeetingStateError(f"Only a booked item can be deferred; this one is {item.status.value}")
+    if item.meeting.cancelled:
+        raise MeetingStateError("The meeting was cancelled; move the item to another sitting instead")
+    target = next_sitting(item.meeting)
+    if target is None:
+        raise MeetingStateError(f"There is no later sitting of the {body_of(item.meeting).name}; add one first")
+    try:
+        body_of(target).part(item.part_id)
+    except KeyError:
+        raise MeetingStateError("The next sitting's terms of reference have no such agenda part") from None
+    last = db.session.execute(select(func.max(AgendaItem.position)).where(
+        AgendaItem.meeting_id == target.id, AgendaItem.part_id == item.part_id)).scalar()
+    carried = AgendaItem(
+        meeting_id=target.id, part_id=item.part_id, child_id=item.child_id, sibling_group_id=item.sibling_group_id,
+        entry_route=item.entry_route, status=ItemStatus.BOOKED, answers=dict(item.answers or {}), reason=item.reason,
+        referred_by_id=item.referred_by_id, referred_at=item.referred_at,
+        quality_assured_by_id=item.quality_assured_by_id, quality_assured_at=item.quality_assured_at,
+        submitted_at=item.submitted_at, carried_from_id=item.id, position=(last or 0) + 1,
+        minutes_allowed=item.minutes_allowed, presenter_id=item.presenter_id,
+        second_presenter_id=item.second_presenter_id)
+    db.session.add(carried)
+    item.status = ItemStatus.DEFERRED
+    item.decision = f"Deferred to {target.date:%-d %B %Y}: {reason}"
+    item.recorded_by_id, item.recorded_at = by.id, now()
+    db.session.flush()
+    return carried

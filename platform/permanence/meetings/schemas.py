@@ -1,0 +1,117 @@
+"""Marshmallow schemas of the meeting's API: attendance with the quorum, declarations of interest
+and rulings, the item's record, deferral and sign-off.
+
+Load schemas check types only; the services check meaning (an outcome of the terms of reference,
+a reason when escalating) so another council's id is a 404 whatever the body holds.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from .record import sign_off_state, sign_off_text
+from .services import MAX_NAME, MAX_TEXT
+
+TEXT = validate.Length(max=MAX_TEXT)
+NAME = validate.Length(max=MAX_NAME)
+
+
+class AttendanceSchema(Schema):
+    """One person at the meeting, in a seat (a ToR role) or as a guest (no role)."""
+
+    id = fields.Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
+    user_id = fields.Int(allow_none=True, metadata={"description": "The member, when they have an account"})
+    name = fields.Str(load_default="", validate=NAME,
+                      metadata={"description": "Who sat in a seat with no account, or a guest's name"})
+    role = fields.Str(load_default="", validate=validate.Length(max=100),
+                      metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
+                                               "for quorum)"})
+    title = fields.Str(load_default="", validate=validate.Length(max=200))
+    status = fields.Str(required=True, metadata={"description": "present, apologies, represented or absent"})
+    represented_by = fields.Str(load_default="", validate=NAME,
+                                metadata={"description": "Required when represented"})
+
+
+class AttendanceUpdateSchema(Schema):
+    """The whole attendance list; rows not listed are removed."""
+
+    attendance = fields.List(fields.Nested(AttendanceSchema), required=True)
+
+
+class QuorumSchema(Schema):
+    met = fields.Bool()
+    reasons = fields.List(fields.Str(), metadata={"description": "Why the meeting is not quorate"})
+    counted = fields.Int(metadata={"description": "Seats present (or represented, when substitutes count)"})
+    minimum = fields.Int()
+    representatives_count = fields.Bool(metadata={"description": "The ToR's substitutes_allowed"})
+    note = fields.Str()
+
+
+class AttendanceListSchema(Schema):
+    """The meeting's attendance and whether it is quorate under its terms of reference."""
+
+    meeting_id = fields.Int()
+    recorded = fields.Bool(metadata={"description": "False while the list is only the seats, not yet taken"})
+    attendance = fields.List(fields.Nested(AttendanceSchema))
+    quorum = fields.Nested(QuorumSchema)
+
+
+class DeclarationSchema(Schema):
+    """A declaration of interest (for the whole meeting when agenda_item_id is null) and the chair's ruling."""
+
+    id = fields.Int(dump_only=True)
+    meeting_id = fields.Int(dump_only=True)
+    agenda_item_id = fields.Int(allow_none=True)
+    user_id = fields.Int(required=True)
+    interest = fields.Str(required=True, validate=TEXT)
+    ruling = fields.Function(lambda d: d.ruling.value, dump_only=True,
+                             metadata={"description": "pending, take_part, observe or leave"})
+    ruled_by_id = fields.Int(dump_only=True, allow_none=True)
+    ruled_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class RulingSchema(Schema):
+    """The chair's ruling: take_part, observe or leave (leave: for an item; the member cannot open its papers)."""
+
+    ruling = fields.Str(required=True)
+
+
+class ItemRecordSchema(Schema):
+    """The meeting's record of an item. Saving it marks the item heard."""
+
+    id = fields.Int(dump_only=True)
+    meeting_id = fields.Int(dump_only=True)
+    status = fields.Function(lambda i: i.status.value, dump_only=True)
+    discussion = fields.Str(load_default="", validate=TEXT)
+    care_plan_confirmed = fields.Bool(allow_none=True)
+    legal_status_confirmed = fields.Bool(allow_none=True)
+    outcome_id = fields.Str(allow_none=True, metadata={"description": "Id of an outcome of the body's ToR"})
+    decision = fields.Str(load_default="", validate=TEXT)
+    next_review_on = fields.Date(allow_none=True, load_default=None)
+    escalate = fields.Bool(load_default=False)
+    escalation_reason = fields.Str(load_default="", validate=TEXT,
+                                   metadata={"description": "Required when escalate is true"})
+    recorded_by_id = fields.Int(dump_only=True, allow_none=True)
+    recorded_at = fields.DateTime(dump_only=True, allow_none=True)
+    carried_from_id = fields.Int(dump_only=True, allow_none=True)
+    sign_off_role = fields.Str(dump_only=True, allow_none=True)
+    sign_off = fields.Function(sign_off_state, dump_only=True,
+                               metadata={"description": "not_needed, awaiting, agreed or not_agreed"})
+    sign_off_text = fields.Function(sign_off_text, dump_only=True)
+    signed_off_by_id = fields.Int(dump_only=True, allow_none=True)
+    signed_off_at = fields.DateTime(dump_only=True, allow_none=True)
+    sign_off_note = fields.Str(dump_only=True)
+
+
+class DeferSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT)
+
+
+class DeferredSchema(Schema):
+    """The deferred item and the item booked at the next sitting."""
+
+    deferred = fields.Nested(ItemRecordSchema)
+    carried = fields.Nested(ItemRecordSchema)
+
+
+class SignOffSchema(Schema):
+    agree = fields.Bool(allow_none=True, load_default=None)
+    note = fields.Str(load_default="", validate=TEXT)

@@ -1,0 +1,320 @@
+"""The meeting itself: who attended, whether it was quorate, and declarations of interest with the
+chair's ruling.
+
+Everything is read from the meeting body's terms of reference (the version the meeting was
+scheduled under): the seats, the quorum (``membership.quorum``: a minimum number and roles that
+must be there) and whether a member may send a representative (``substitutes_allowed``). No
+Flask request objects here, and nothing commits: views commit through ``core.jobs.commit``.
+
+Quorum rule (documented for councils): a member's seat counts when its holder is present, or
+when a representative attends for them *and* the terms of reference allow substitutes; guests
+(people with no seat) never count. A required role is met by a seat of that role counted the
+same way; the required role ``chair`` (or ``vice-chair``) is met by any chair (vice chair) seat,
+whatever ToR role the council gives its chair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from ..accounts.models import Membership, User
+from ..extensions import db
+from ..panels.models import (AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
+                             PanelMember, Ruling)
+from ..panels.services import body_of
+from ..tor.services import tor_of
+from ..tracker.drift import role_label
+
+MAX_NAME = 200
+MAX_TEXT = 10_000
+CHAIR_ACCESS_ROLES = frozenset({"chair", "vice_chair"})
+ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED)
+RULING_LABELS = {Ruling.PENDING: "Awaiting the chair's ruling", Ruling.TAKE_PART: "May take part",
+                 Ruling.OBSERVE: "May observe only", Ruling.LEAVE: "Leaves the meeting for the item"}
+STATUS_LABELS = {AttendanceStatus.PRESENT: "Present", AttendanceStatus.APOLOGIES: "Apologies",
+                 AttendanceStatus.REPRESENTED: "Represented", AttendanceStatus.ABSENT: "Absent"}
+
+
+class MeetingError(ValueError):
+    """Bad input; ``field`` names it (``attendance.2.represented_by``, ``interest``, ``ruling``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class MeetingStateError(ValueError):
+    """The meeting or item cannot take this step as it stands (cancelled, already deferred, ...)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowedError(PermissionError):
+    """The person is not the one the terms of reference give this step to (the chair, the decision maker)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def tor_for(meeting: Meeting):
+    return tor_of(meeting.tor_version)
+
+
+def label_of(meeting: Meeting, role_id: str) -> str:
+    """A ToR role id as the meeting's terms of reference name it."""
+    return role_label(tor_for(meeting), role_id) if role_id else "Guest"
+
+
+# --- Attendance ------------------------------------------------------------------------------------
+
+def _seats_of(meeting: Meeting) -> list[PanelMember]:
+    return list(db.session.execute(
+        select(PanelMember).where(PanelMember.body_id == meeting.body_id, PanelMember.active.is_(True))
+        .order_by(PanelMember.id)).scalars())
+
+
+def chair_seat_roles(membership) -> frozenset[str]:
+    """ToR roles that sit in the chair (or vice chair): the chair's seat, whatever the council calls it."""
+    if membership is None:
+        return frozenset({"chair", "vice-chair"})
+    return frozenset({"chair", "vice-chair"} | {s.role for s in membership.chairs + membership.vice_chairs})
+
+
+def attendance_rows(meeting: Meeting) -> list[Attendance]:
+    """The attendance as recorded, or (before it is taken) one unsaved row per seat, chairs first:
+    the body's panel members, else the terms of reference's seats with no person named."""
+    if meeting.attendance:
+        return list(meeting.attendance)
+    membership = body_of(meeting).membership
+    chairs = chair_seat_roles(membership)
+    seats = _seats_of(meeting)
+    if seats:
+        seats.sort(key=lambda s: (s.role not in chairs, s.id))
+        return [Attendance(meeting_id=meeting.id, user_id=s.user_id, user=s.user, name=s.user.name, role=s.role,
+                           title=s.title, status=AttendanceStatus.PRESENT) for s in seats]
+    tor_seats = membership.seats if membership is not None else ()
+    return [Attendance(meeting_id=meeting.id, role=s.role, title=s.title, status=AttendanceStatus.PRESENT)
+            for s in tor_seats]
+
+
+def _text(value, field: str, limit: int, missing: str | None = None) -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None:
+        raise MeetingError(field, "Enter text")
+    if missing and not value:
+        raise MeetingError(field, missing)
+    if len(value) > limit:
+        raise MeetingError(field, f"This must be {limit} characters or fewer")
+    return value
+
+
+def _member_ids(user_ids) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(db.session.execute(select(Membership.user_id).where(
+        Membership.user_id.in_(user_ids), Membership.active.is_(True))).scalars())
+
+
+def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int]) -> dict:
+    field = f"attendance.{i}."
+    try:
+        status = AttendanceStatus(entry.get("status") or "")
+    except ValueError:
+        raise MeetingError(field + "status", "Select present, apologies, represented or absent") from None
+    role = _text(entry.get("role"), field + "role", 100)
+    if role and role not in tor.roles:
+        raise MeetingError(field + "role", f"{role!r} is not a role in the terms of reference")
+    row_id = entry.get("id")
+    if row_id is not None and row_id not in known_ids:
+        raise MeetingError(field + "id", "This attendance row is not part of the meeting")
+    user_id = entry.get("user_id")
+    if user_id is not None and user_id not in members:
+        raise MeetingError(field + "user_id", "Select a member of the council")
+    title = _text(entry.get("title"), field + "title", 200)
+    name = _text(entry.get("name"), field + "name", MAX_NAME)
+    if user_id is None and not name and (not role or status == AttendanceStatus.PRESENT):
+        seat = title or label_role(tor, role)
+        raise MeetingError(field + "name", f"Enter who sat in the seat: {seat}" if role else "Enter the guest's name")
+    represented_by = _text(entry.get("represented_by"), field + "represented_by", MAX_NAME)
+    if status == AttendanceStatus.REPRESENTED and not represented_by:
+        raise MeetingError(field + "represented_by", "Enter who represented the member")
+    if status != AttendanceStatus.REPRESENTED:
+        represented_by = ""
+    return {"id": row_id, "user_id": user_id, "name": name, "role": role, "title": title, "status": status,
+            "represented_by": represented_by}
+
+
+def label_role(tor, role_id: str) -> str:
+    return role_label(tor, role_id) if role_id else "Guest"
+
+
+def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
+    """Replace the meeting's attendance with ``entries`` (each: optional ``id`` of a row kept,
+    ``user_id`` or ``name``, ``role`` (ToR role id; empty for a guest), ``title``, ``status``,
+    ``represented_by``), then store whether the meeting is quorate. All entries are checked
+    before anything changes."""
+    if meeting.cancelled:
+        raise MeetingStateError("The meeting was cancelled; there is no attendance to record")
+    tor = tor_for(meeting)
+    existing = {row.id: row for row in meeting.attendance}
+    members = _member_ids({e.get("user_id") for e in entries if isinstance(e.get("user_id"), int)})
+    cleaned, seen = [], set()
+    for i, entry in enumerate(entries):
+        row = _clean_entry(i, entry, tor, set(existing), members)
+        if row["user_id"] is not None:
+            if row["user_id"] in seen:
+                raise MeetingError(f"attendance.{i}.user_id", "This person is already on the attendance list")
+            seen.add(row["user_id"])
+        cleaned.append(row)
+    kept = {row["id"] for row in cleaned if row["id"] is not None}
+    for row_id, row in existing.items():
+        if row_id not in kept:
+            meeting.attendance.remove(row)
+            db.session.delete(row)
+    db.session.flush()  # a person moved between rows must not meet their old row's unique key
+    for data in cleaned:
+        row = existing.get(data["id"]) if data["id"] is not None else None
+        if row is None:
+            row = Attendance(meeting_id=meeting.id)
+            meeting.attendance.append(row)
+        for key in ("user_id", "name", "role", "title", "status", "represented_by"):
+            if getattr(row, key) != data[key]:
+                setattr(row, key, data[key])
+    db.session.flush()
+    result = quorum_of(meeting)
+    meeting.quorate = result.met
+    db.session.flush()
+    return result
+
+
+# --- Quorum ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuorumResult:
+    """Whether the meeting is quorate under its terms of reference, and if not, why not."""
+
+    met: bool
+    reasons: tuple[str, ...]
+    counted: int
+    minimum: int
+    representatives_count: bool
+    note: str = ""
+
+    @property
+    def banner(self) -> str:
+        return "Quorate" if self.met else "Not quorate: " + "; ".join(self.reasons)
+
+
+def _fills(row_role: str, required: str, membership) -> bool:
+    if required == "chair":
+        return row_role == "chair" or row_role in {s.role for s in membership.chairs}
+    if required == "vice-chair":
+        return row_role == "vice-chair" or row_role in {s.role for s in membership.vice_chairs}
+    return row_role == required
+
+
+def quorum_of(meeting: Meeting, rows: list[Attendance] | None = None) -> QuorumResult:
+    """The quorum test of ``membership.quorum`` over the attendance (recorded, or ``rows``)."""
+    membership = body_of(meeting).membership
+    rows = meeting.attendance if rows is None else rows
+    if membership is None:
+        return QuorumResult(True, (), 0, 0, True, "The terms of reference set no membership for this body.")
+    tor = tor_for(meeting)
+    quorum = membership.quorum
+    counting = {AttendanceStatus.PRESENT}
+    if membership.substitutes_allowed:
+        counting.add(AttendanceStatus.REPRESENTED)
+    seated = [r for r in rows if r.role and r.status in counting]
+    reasons = []
+    if len(seated) < quorum.minimum:
+        how = "present or represented" if membership.substitutes_allowed else "present"
+        reasons.append(f"{len(seated)} of the {quorum.minimum} members needed are {how}")
+    for required in quorum.required_roles:
+        if not any(_fills(r.role, required, membership) for r in seated):
+            reasons.append(f"no {role_label(tor, required).lower()} is present")
+    if not membership.substitutes_allowed and any(r.status == AttendanceStatus.REPRESENTED for r in rows):
+        reasons.append("representatives do not count, as the terms of reference allow no substitutes")
+    met = len(seated) >= quorum.minimum and all(
+        any(_fills(r.role, req, membership) for r in seated) for req in quorum.required_roles)
+    return QuorumResult(met, tuple(reasons) if not met else (), len(seated), quorum.minimum,
+                        membership.substitutes_allowed, quorum.note)
+
+
+# --- The chair -------------------------------------------------------------------------------------
+
+def is_chair(user_id: int, access_roles, meeting: Meeting) -> bool:
+    """Whether the person may rule as chair: they hold the body's chair (or vice chair) seat, or the
+    council gives them the chair or vice-chair role."""
+    if set(access_roles) & CHAIR_ACCESS_ROLES:
+        return True
+    chairs = chair_seat_roles(body_of(meeting).membership)
+    return db.session.execute(select(PanelMember.id).where(
+        PanelMember.body_id == meeting.body_id, PanelMember.user_id == user_id, PanelMember.active.is_(True),
+        PanelMember.role.in_(chairs))).first() is not None
+
+
+# --- Declarations of interest ----------------------------------------------------------------------
+
+def declarations_of(meeting: Meeting, item: AgendaItem | None = None) -> list[Declaration]:
+    rows = meeting.declarations
+    return [d for d in rows if item is None or d.agenda_item_id == item.id]
+
+
+def left_for(item: AgendaItem) -> list[Declaration]:
+    """Declarations on ``item`` the chair ruled LEAVE: those members leave for it and cannot open its papers."""
+    return [d for d in item.meeting.declarations if d.agenda_item_id == item.id and d.ruling == Ruling.LEAVE]
+
+
+def declare_interest(meeting: Meeting, user_id, interest, *, agenda_item_id=None) -> Declaration:
+    """Record a declaration of interest by ``user_id`` for the whole meeting (no item) or one item."""
+    if meeting.cancelled:
+        raise MeetingStateError("The meeting was cancelled")
+    if not isinstance(user_id, int) or not _member_ids({user_id}):
+        raise MeetingError("user_id", "Select the member declaring the interest")
+    interest = _text(interest, "interest", MAX_TEXT, "Enter the interest declared")
+    if agenda_item_id is not None:
+        item = db.session.get(AgendaItem, agenda_item_id) if isinstance(agenda_item_id, int) else None
+        if item is None or item.meeting_id != meeting.id or item.status not in ON_THE_AGENDA:
+            raise MeetingError("agenda_item_id", "Select an item on this meeting's agenda")
+    declaration = Declaration(meeting_id=meeting.id, agenda_item_id=agenda_item_id, user_id=user_id,
+                              interest=interest, ruling=Ruling.PENDING)
+    meeting.declarations.append(declaration)
+    db.session.flush()
+    return declaration
+
+
+def rule_on_declaration(declaration: Declaration, ruling, *, by: User, access_roles) -> Declaration:
+    """The chair's ruling: may take part, may observe, or leaves for the item (then cannot open its
+    papers). Leaving is ruled per item; an interest in the whole meeting is ruled take part or observe."""
+    try:
+        ruling = Ruling(ruling or "")
+    except ValueError:
+        raise MeetingError("ruling", "Select take part, observe or leave") from None
+    if ruling == Ruling.PENDING:
+        raise MeetingError("ruling", "Select take part, observe or leave")
+    if ruling == Ruling.LEAVE and declaration.agenda_item_id is None:
+        raise MeetingError("ruling", "Leaving is ruled for an item: record the declaration against the item")
+    meeting = declaration.meeting
+    if not is_chair(by.id, access_roles, meeting):
+        raise NotAllowedError("Only the chair of the meeting rules on a declaration of interest")
+    if by.id == declaration.user_id:
+        raise NotAllowedError("The chair cannot rule on their own declaration; the vice chair rules on it")
+    declaration.ruling, declaration.ruled_by_id, declaration.ruled_at = ruling, by.id, now()
+    db.session.flush()
+    return declaration
+
+
+def attendees_with_accounts(meeting: Meeting) -> list[tuple[int, str]]:
+    """People who may declare an interest: those on the attendance with an account, else the seats."""
+    rows = [(r.user_id, r.user.name if r.user else r.name) for r in attendance_rows(meeting) if r.user_id]
+    return sorted(set(rows), key=lambda p: p[1])

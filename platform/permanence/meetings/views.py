@@ -1,0 +1,307 @@
+"""The meeting's pages: the record of the meeting (attendance, quorum, declarations and rulings),
+the record of each item (with deferral) and the decision maker's sign-off.
+
+Views only translate between HTTP and the services; a service error becomes a GOV.UK error on
+its field, and nothing is written unless everything is valid.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.permissions import current_roles, has_permission, load_or_404, require, visible
+from ..core.db import get_or_404
+from ..core.jobs import commit
+from ..extensions import db
+from ..panels.models import AgendaItem, Declaration, Meeting, Ruling
+from ..panels.services import LONDON, body_of, london_today
+from . import record, services
+from .forms import AttendanceForm, DeclarationForm, DeferForm, ItemRecordForm, RulingForm, SignOffForm
+
+bp = Blueprint("meetings", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _helpers():
+    return {"LONDON": LONDON, "RULING_LABELS": services.RULING_LABELS, "STATUS_LABELS": services.STATUS_LABELS,
+            "Ruling": Ruling}
+
+
+def _not_allowed(exc):
+    return render_template("error.html", code=403, title="You cannot do this", advice=exc.message), 403
+
+
+def _field_error(form, field: str, message: str) -> None:
+    target = form[field] if field in form else None
+    if target is None:
+        form.form_errors.append(message)
+    else:
+        target.errors = [*target.errors, message]
+
+
+def _items(meeting):
+    stmt = visible(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
+                                            AgendaItem.status.in_(services.ON_THE_AGENDA)), AgendaItem)
+    return db.session.execute(stmt.order_by(AgendaItem.part_id, AgendaItem.position, AgendaItem.id)).scalars().all()
+
+
+def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None, declaration_form=None,
+                    ruling_errors=None, status=200):
+    items = _items(meeting)
+    rows = rows if rows is not None else services.attendance_rows(meeting)
+    declaration_form = declaration_form or DeclarationForm(formdata=None)
+    _declaration_choices(declaration_form, meeting, items)
+    can_record = has_permission("meetings.record")
+    return render_template(
+        "meetings/record_meeting.html", meeting=meeting, body=body_of(meeting), rows=rows,
+        row_errors=row_errors or {}, quorum=services.quorum_of(meeting) if meeting.quorate is not None else None,
+        attendance_form=attendance_form or AttendanceForm(formdata=None), declaration_form=declaration_form,
+        ruling_form=RulingForm(formdata=None), ruling_errors=ruling_errors or {},
+        declarations=services.declarations_of(meeting), items=items, left={i.id: services.left_for(i) for i in items},
+        can_record=can_record and not meeting.cancelled,
+        can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
+        label=lambda role: services.label_of(meeting, role),
+    ), status
+
+
+def _declaration_choices(form, meeting, items):
+    form.user_id.choices = [("", "Select a member")] + [(str(uid), name) for uid, name in
+                                                        services.attendees_with_accounts(meeting)]
+    form.agenda_item_id.choices = [("", "The whole meeting")] + [(str(i.id), i.subject_name) for i in items]
+
+
+@bp.get("/<tenant_slug>/meetings/<int:meeting_id>/record")
+@require("panels.view")
+def meeting_record(tenant_slug, meeting_id):
+    return _render_meeting(get_or_404(Meeting, meeting_id))
+
+
+def _int_or_none(text: str | None):
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _posted_rows() -> list[dict]:
+    count = _int_or_none(request.form.get("rows")) or 0
+    return [{"id": _int_or_none(request.form.get(f"id-{i}")), "user_id": _int_or_none(request.form.get(f"user_id-{i}")),
+             "name": request.form.get(f"name-{i}", ""), "role": request.form.get(f"role-{i}", ""),
+             "title": request.form.get(f"title-{i}", ""), "status": request.form.get(f"status-{i}", ""),
+             "represented_by": request.form.get(f"represented_by-{i}", "")} for i in range(min(count, 200))]
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/attendance")
+@require("meetings.record")
+def take_attendance(tenant_slug, meeting_id):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = AttendanceForm()
+    entries = _posted_rows()
+    if form.validate_on_submit():
+        if form.guest_name.data.strip():
+            entries.append({"name": form.guest_name.data, "title": form.guest_title.data, "role": "",
+                            "status": "present"})
+        try:
+            result = services.record_attendance(meeting, entries)
+        except services.MeetingError as exc:
+            db.session.rollback()
+            meeting = get_or_404(Meeting, meeting_id)
+            _, index, name = (exc.field.split(".") + ["", ""])[:3]
+            return _render_meeting(meeting, rows=_unsaved(meeting, entries), attendance_form=form,
+                                   row_errors={f"{name}-{index}": exc.message}, status=400)
+        except services.MeetingStateError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id))
+        commit()
+        flash("Attendance is saved. " + result.banner + ".", "success")
+        return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id) + "#attendance")
+    return _render_meeting(meeting, attendance_form=form, status=400)
+
+
+def _unsaved(meeting, entries):
+    """The rows as posted, to show back with their errors."""
+    from ..panels.models import Attendance, AttendanceStatus
+
+    rows = []
+    for e in entries:
+        try:
+            status = AttendanceStatus(e["status"])
+        except ValueError:
+            status = None
+        rows.append(Attendance(meeting_id=meeting.id, id=e.get("id"), user_id=e.get("user_id"), name=e["name"],
+                               role=e["role"], title=e["title"], status=status,
+                               represented_by=e.get("represented_by", "")))
+    return rows
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/declarations")
+@require("meetings.record")
+def declare(tenant_slug, meeting_id):
+    meeting = get_or_404(Meeting, meeting_id)
+    form = DeclarationForm()
+    _declaration_choices(form, meeting, _items(meeting))
+    if form.validate_on_submit():
+        try:
+            services.declare_interest(meeting, _int_or_none(form.user_id.data), form.interest.data,
+                                      agenda_item_id=_int_or_none(form.agenda_item_id.data))
+        except (services.MeetingError, services.MeetingStateError) as exc:
+            db.session.rollback()
+            _field_error(form, getattr(exc, "field", "interest"), exc.message)
+        else:
+            commit()
+            flash("The declaration is recorded; the chair rules on it.", "success")
+            return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id) + "#declarations")
+    return _render_meeting(get_or_404(Meeting, meeting_id), declaration_form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/declarations/<int:declaration_id>/ruling")
+@require("meetings.record")
+def rule(tenant_slug, declaration_id):
+    declaration = get_or_404(Declaration, declaration_id)
+    meeting = declaration.meeting
+    form = RulingForm()
+    message = None
+    if form.validate_on_submit():
+        try:
+            services.rule_on_declaration(declaration, form.ruling.data, by=current_user,
+                                         access_roles=current_roles())
+        except services.NotAllowedError as exc:
+            db.session.rollback()
+            return _not_allowed(exc)
+        except services.MeetingError as exc:
+            db.session.rollback()
+            message = exc.message
+        else:
+            commit()
+            flash(f"Ruling recorded: {services.RULING_LABELS[declaration.ruling].lower()}.", "success")
+            return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id) + "#declarations")
+    else:
+        message = next(iter(form.ruling.errors), "Select take part, observe or leave")
+    return _render_meeting(get_or_404(Meeting, meeting.id), ruling_errors={declaration_id: message}, status=400)
+
+
+# --- The record of an item -------------------------------------------------------------------------
+
+def _render_item(item, form=None, defer_form=None, status=200):
+    body = body_of(item.meeting)
+    if form is None:
+        form = ItemRecordForm(formdata=None, obj=None)
+        form.discussion.data, form.decision.data = item.discussion, item.decision
+        form.outcome_id.data = item.outcome_id or ""
+        form.next_review_on.data = item.next_review_on
+        yes_no = {True: "yes", False: "no", None: None}
+        form.care_plan_confirmed.data = yes_no[item.care_plan_confirmed]
+        form.legal_status_confirmed.data = yes_no[item.legal_status_confirmed]
+        form.escalate.data = yes_no[item.escalate] if item.status.value == "heard" else None
+        form.escalation_reason.data = item.escalation_reason
+    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body.outcomes]
+    return render_template(
+        "meetings/record_item.html", item=item, meeting=item.meeting, body=body, form=form,
+        defer_form=defer_form or DeferForm(formdata=None), outcome=record.outcome_of(item),
+        sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
+        declarations=services.declarations_of(item.meeting, item), left=services.left_for(item),
+        can_record=has_permission("meetings.record") and item.status in record.RECORDABLE
+        and not item.meeting.cancelled,
+        can_defer=has_permission("meetings.record") and item.status.value == "booked",
+        escalation_to=record.escalation_step_label(item), today=london_today(),
+    ), status
+
+
+@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/record")
+@require("panels.view")
+def item_record(tenant_slug, item_id):
+    return _render_item(load_or_404(AgendaItem, item_id))
+
+
+def _state_error(item, exc):
+    flash(exc.message, "error")
+    return redirect(url_for("meetings.item_record", item_id=item.id))
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/record")
+@require("meetings.record")
+def save_item_record(tenant_slug, item_id):
+    item = load_or_404(AgendaItem, item_id)
+    form = ItemRecordForm()
+    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body_of(item.meeting).outcomes]
+    if form.validate_on_submit():
+        try:
+            record.record_item(item, form.data_for_service(), by=current_user, today=london_today())
+        except services.MeetingError as exc:
+            db.session.rollback()
+            item = load_or_404(AgendaItem, item_id)
+            _field_error(form, exc.field, exc.message)
+        except services.MeetingStateError as exc:
+            db.session.rollback()
+            return _state_error(item, exc)
+        else:
+            commit()
+            text = record.sign_off_text(item)
+            flash("The item is recorded as heard." + (f" {text}; the decision maker has been e-mailed." if text else ""),
+                  "success")
+            return redirect(url_for("meetings.item_record", item_id=item.id))
+    return _render_item(item, form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/defer")
+@require("meetings.record")
+def defer(tenant_slug, item_id):
+    item = load_or_404(AgendaItem, item_id)
+    form = DeferForm()
+    if form.validate_on_submit():
+        try:
+            carried = record.defer_item(item, form.reason.data, by=current_user, today=london_today())
+        except services.MeetingError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, exc.message)
+        except services.MeetingStateError as exc:
+            db.session.rollback()
+            return _state_error(item, exc)
+        else:
+            commit()
+            flash(f"The item is deferred and booked for {carried.meeting.date:%A %-d %B %Y}.", "success")
+            return redirect(url_for("meetings.item_record", item_id=item.id))
+    return _render_item(load_or_404(AgendaItem, item_id), defer_form=form, status=400)
+
+
+# --- Sign-off ------------------------------------------------------------------------------------
+
+def _render_sign_off(item, form=None, status=200):
+    return render_template(
+        "meetings/sign_off.html", item=item, meeting=item.meeting, body=body_of(item.meeting),
+        outcome=record.outcome_of(item), form=form or SignOffForm(formdata=None),
+        sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
+    ), status
+
+
+@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/sign-off")
+@require("meetings.sign_off")
+def sign_off(tenant_slug, item_id):
+    return _render_sign_off(load_or_404(AgendaItem, item_id))
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/sign-off")
+@require("meetings.sign_off")
+def save_sign_off(tenant_slug, item_id):
+    item = load_or_404(AgendaItem, item_id)
+    form = SignOffForm()
+    if form.validate_on_submit():
+        try:
+            record.sign_off_item(item, form.agree.data == "yes", form.note.data, by=current_user,
+                                 access_roles=current_roles(), today=london_today())
+        except services.NotAllowedError as exc:
+            db.session.rollback()
+            return _not_allowed(exc)
+        except services.MeetingError as exc:
+            db.session.rollback()
+            item = load_or_404(AgendaItem, item_id)
+            _field_error(form, exc.field, exc.message)
+        except services.MeetingStateError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("meetings.sign_off", item_id=item_id))
+        else:
+            commit()
+            flash("Your sign-off is recorded.", "success")
+            return redirect(url_for("meetings.sign_off", item_id=item.id))
+    return _render_sign_off(item, form=form, status=400)
