@@ -126,3 +126,107 @@ def test_a_member_not_seated_on_the_panel_cannot_open_the_papers(app, client, lo
     assert token not in client.get(f"/knowsley/meetings/{panel['meeting_id']}/papers").text
     login(panel["worker"])  # the child's own social worker reads them through the child
     assert client.get(f"/knowsley/agenda-items/{item_id}/papers").status_code == 200
+
+
+# --- the agenda page ------------------------------------------------------------------------------
+
+def test_the_agenda_lists_booked_items_by_part_with_slots_presenters_and_paperwork(app, client, login, panel):
+    from agenda_support import attach_paper
+
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    first = book(app, tenant, meeting_id, panel["children"][0], position=1)
+    second = book(app, tenant, meeting_id, panel["children"][1], position=2, late=True)
+    matching = book(app, tenant, meeting_id, panel["children"][2], part="matching-and-approval")
+    for paperwork_id in ("care-plan", "cf-assessment", "review-minutes", "chronology"):
+        attach_paper(app, tenant, first, panel["admin"], paperwork_id=paperwork_id, title=paperwork_id)
+    login(panel["admin"])
+    page = client.get(f"/knowsley/meetings/{meeting_id}/agenda")
+    assert page.status_code == 200
+    text = page.text
+    # Parts in the ToR's order; slots from 09:30, 10 minutes each in part 1, then 20 in part 2.
+    assert text.index("Part 1: Adoption tracking") < text.index("Ava Fictional") < text.index("Ben Fictional")
+    assert "09:30 to 09:40" in text and "09:40 to 09:50" in text and "09:50 to 10:10" in text
+    assert text.index("Ben Fictional") < text.index("Cal Fictional")
+    assert "Sam Worker and Tess Manager" in text and "(allocated workers)" in text
+    row = text[text.index(f'id="item-{first}"'):text.index(f'id="item-{second}"')]
+    assert "Complete" in row
+    row = text[text.index(f'id="item-{second}"'):text.index(f'id="item-{matching}"')]
+    assert "4 missing" in row and "Chronology including the concerns" in row and "Late" in row
+
+
+def test_the_administrator_orders_items_and_sets_a_slot_and_presenters(app, client, login, panel):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    first = book(app, tenant, meeting_id, panel["children"][0], position=1)
+    second = book(app, tenant, meeting_id, panel["children"][1], position=2)
+    login(panel["admin"])
+    client.post(f"/knowsley/agenda-items/{second}/move-up")
+    assert (item_row(app, tenant, second).position, item_row(app, tenant, first).position) == (1, 2)
+    text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
+    assert text.index("Ben Fictional") < text.index("Ava Fictional")
+    assert client.get(f"/knowsley/agenda-items/{first}/slot").status_code == 200
+    response = client.post(f"/knowsley/agenda-items/{first}/slot", data={
+        "position": "1", "start": "11:15", "minutes": "25", "presenter_id": panel["manager"].id,
+        "second_presenter_id": ""}, follow_redirects=True)
+    assert response.status_code == 200 and "The slot of Ava Fictional is saved" in response.text
+    saved = item_row(app, tenant, first)
+    assert (saved.position, saved.minutes_allowed, saved.presenter_id) == (1, 25, panel["manager"].id)
+    assert "11:15 to 11:40" in response.text and "11:40 to 11:50" in response.text  # Ben follows on
+    assert item_row(app, tenant, second).position == 2
+
+
+def test_bad_slot_input_shows_an_error_summary_and_changes_nothing(app, client, login, panel):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    item_id = book(app, tenant, meeting_id, panel["children"][0], position=1)
+    login(panel["admin"])
+    for data, message in [
+        ({"position": "", "start": "", "minutes": ""}, "Enter the item&#39;s position in its part"),
+        ({"position": "1", "start": "25:99", "minutes": ""}, "Start time must be a time on the 24-hour clock"),
+        ({"position": "1", "start": "", "minutes": "0"}, "Minutes allowed must be from 1 to 240"),
+        ({"position": "1", "presenter_id": panel["worker"].id, "second_presenter_id": panel["worker"].id},
+         "The second presenter must be someone other than the presenter"),
+        ({"position": "1", "presenter_id": panel["nurse"].id}, "Not a valid choice"),
+    ]:
+        response = client.post(f"/knowsley/agenda-items/{item_id}/slot", data=data)
+        assert response.status_code == 400, data
+        assert "There is a problem" in response.text and message in response.text, message
+    saved = item_row(app, tenant, item_id)
+    assert (saved.position, saved.starts_at, saved.minutes_allowed, saved.presenter_id) == (1, None, None, None)
+
+
+def test_an_item_moves_to_another_sitting_of_the_same_panel(app, client, login, panel):
+    from permanence.audit.models import AuditEvent
+
+    tenant, meeting_id, later = panel["tenant"], panel["meeting_id"], panel["next_meeting_id"]
+    item_id = book(app, tenant, meeting_id, panel["children"][0])
+    login(panel["admin"])
+    response = client.post(f"/knowsley/agenda-items/{item_id}/move", data={"meeting_id": later, "reason": ""})
+    assert response.status_code == 400 and "Enter the reason for moving the item" in response.text
+    assert item_row(app, tenant, item_id).meeting_id == meeting_id
+    response = client.post(f"/knowsley/agenda-items/{item_id}/move",
+                           data={"meeting_id": later, "reason": "Papers not ready"}, follow_redirects=True)
+    assert "is moved to the meeting on Wednesday 20 January 2027" in response.text
+    assert item_row(app, tenant, item_id).meeting_id == later
+    assert "Ava Fictional" in client.get(f"/knowsley/meetings/{later}/agenda").text
+    with app.app_context(), tenant_context(tenant.id):
+        event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "move_item")).scalar_one()
+        assert event.changes["reason"] == "Papers not ready"
+
+
+def test_members_read_only_the_items_they_may_see_and_cannot_change_the_agenda(app, client, login, panel):
+    from agenda_support import declare
+    from permanence.panels.models import Ruling
+
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    seat(app, tenant, panel["nurse"])
+    first = book(app, tenant, meeting_id, panel["children"][0])
+    book(app, tenant, meeting_id, panel["children"][1])
+    declare(app, tenant, meeting_id, first, panel["nurse"], Ruling.LEAVE)
+    login(panel["nurse"])
+    text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
+    assert "Ben Fictional" in text and "Ava Fictional" not in text
+    assert "Move up" not in text and "Publish" not in text.replace("Not published", "")
+    assert client.post(f"/knowsley/agenda-items/{first}/move-down").status_code == 403
+    assert client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish").status_code == 403
+    login(panel["outsider"])
+    text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
+    assert "Ben Fictional" not in text and "Ava Fictional" not in text
