@@ -25,10 +25,13 @@ from marshmallow.experimental.context import Context
 
 from .model import TermsOfReference
 from .schemas import TorSchema
+from .rules import Condition
 from .timescales import STATUTORY_TIMESCALES, TimescaleRule
 from .vocabulary import CORE_ROLES
 
 TOR_FILENAME = "tor.yaml"
+# A tracking cadence stops applying once an outcome has closed the child's tracking (panels.tracking).
+TRACKING_CLOSED = Condition("flags", "contains", "tracking_closed")
 
 DocPath = tuple  # a path inside the document: ("bodies", 0, "membership", "chairs", 1, "role")
 
@@ -247,6 +250,7 @@ def _effective_timescales(own, statutory, bodies) -> tuple[TimescaleRule, ...]:
             id=f"{body.id}-{c.id}", label=c.label or f"Next {body.short_name or body.name}",
             event="last_tracking_meeting",
             offset=c.every, when=c.when, fallback_event=c.first_after, source=c.source, origin="cadence",
+            unless=TRACKING_CLOSED,
         )
         for body in bodies if body.kind == "tracking_meeting" for c in body.per_child_cadence
     )

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..core.workdays import Offset, apply_offset
+from .reminders import Reminders
 from .rules import Rule
 from .timescales import EscalationLadder, TimescaleRule
 from .tracker import TrackerLayout, default_layout
@@ -164,6 +165,7 @@ class AgendaPart:
     minutes_per_item: int = 20
     paperwork: tuple[PaperworkItem, ...] = ()
     referral_form: tuple[FormField, ...] = ()
+    headings: tuple[str, ...] = ()  # what each item is discussed under (a tracking meeting's agenda)
     source: str = ""
 
 
@@ -322,6 +324,7 @@ class TermsOfReference:
     statutory_timescales: StatutoryTimescales = StatutoryTimescales()
     due_soon: Offset = Offset(10, "working_days")
     tracker: TrackerLayout | None = None
+    reminders: Reminders = field(default_factory=Reminders)
     tenant_roles: tuple[str, ...] = ()
     filename: str = ""
     checksum: str = ""

@@ -20,6 +20,7 @@ from ..core.workdays import ROLL_POLICIES, Offset
 from . import model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RoleRef, RuleField, Str, StrictSchema,
                      Time, Tuple, one_of)
+from .reminders import RemindersSchema
 from .timescales import EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
 from .vocabulary import (ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS, ENTRY_ROUTES,
@@ -171,6 +172,7 @@ class AgendaPartSchema(StrictSchema):
     minutes_per_item = Int(load_default=20, validate=validate.Range(min=1))
     paperwork = NestedList(PaperworkSchema, load_default=())
     referral_form = NestedList(FormFieldSchema, load_default=())
+    headings = Tuple(Str(validate=validate.Length(min=1, max=200)), load_default=())
     source = Str(load_default="")
 
 
@@ -337,3 +339,4 @@ class TorSchema(StrictSchema):
     plugins = fields.Nested(PluginsSchema, load_default=model.Plugins)
     due_soon = fields.Nested(OffsetSchema, load_default=lambda: Offset(10, "working_days"))
     tracker = fields.Nested(TrackerSchema, load_default=None)
+    reminders = fields.Nested(RemindersSchema, load_default=model.Reminders)

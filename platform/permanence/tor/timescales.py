@@ -57,6 +57,7 @@ class TimescaleRule:
     repeat: Offset | None = None
     sign_off_by: tuple[str, ...] = ()
     source: str = ""
+    unless: Rule | None = None  # stops applying while this holds (a tracking cadence once tracking is closed)
     origin: str = "tenant"  # "statutory" (inherited), "tenant" (tor.yaml timescales) or "cadence" (tracking meeting)
 
     @property
@@ -141,6 +142,8 @@ def _milestone(rule: TimescaleRule, facts: Mapping[str, Any], events: Mapping[st
 
     if rule.when is not None and not evaluate(rule.when, facts):
         return result(NOT_APPLICABLE, reason=f"applies only where {explain(rule.when)}")
+    if rule.unless is not None and evaluate(rule.unless, facts):
+        return result(NOT_APPLICABLE, reason=f"does not apply while {explain(rule.unless)}")
     anchor_event = rule.event if events.get(rule.event) else rule.fallback_event
     anchor = events.get(anchor_event) if anchor_event else None
     if anchor is None:

@@ -140,6 +140,7 @@ FLAGS: Mapping[str, str] = MappingProxyType({
     "awaiting_permanent_placement": "awaiting a permanent placement",
     "reunification_not_recommended": "not recommended for reunification",
     "unresolved_issue": "the subject of an unresolved issue raised by a member",
+    "tracking_closed": "no longer tracked (a meeting's outcome closed tracking)",
 })
 
 # --- Facts: what a cohort rule may ask about a child -------------------------
