@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from ..core.jobs import enqueue
 from ..extensions import db
 from .models import EmailMessage
 
 
-def queue_email(to_address: str, subject: str, body: str, *, calendar: str | None = None) -> EmailMessage:
+def already_sent(reminder_key: str, to_address: str) -> bool:
+    """Whether a message with this reminder key was already queued for this address (any status:
+    a failed one was tried, and trying again is the job's retries' business, not a new reminder)."""
+    return db.session.execute(
+        select(EmailMessage.id).where(EmailMessage.reminder_key == reminder_key,
+                                      func.lower(EmailMessage.to_address) == to_address.lower()).limit(1)
+    ).first() is not None
+
+
+def queue_email(to_address: str, subject: str, body: str, *, calendar: str | None = None,
+                reminder_key: str | None = None) -> EmailMessage | None:
+    """Queue one message, sent by a job (with retries) after the commit. With ``reminder_key`` a
+    reminder is sent once per address: None is returned when that key already went to it."""
     from .jobs import send_email_job
 
-    message = EmailMessage(to_address=to_address, subject=subject[:300], body=body, calendar=calendar)
+    if reminder_key is not None:
+        reminder_key = reminder_key[:200]
+        if already_sent(reminder_key, to_address):
+            return None
+    message = EmailMessage(to_address=to_address, subject=subject[:300], body=body, calendar=calendar,
+                           reminder_key=reminder_key)
     db.session.add(message)
     db.session.flush()
     enqueue(send_email_job, message.id, queue="emails", retries=3)
