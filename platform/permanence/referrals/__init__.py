@@ -4,4 +4,15 @@ terms of reference applies; cohort rules and the previous meeting propose childr
 
 
 def init_app(app):
-    pass
+    from ..api import register_api
+    from ..core.schedule import register_periodic
+    from ..web.navigation import register_nav
+    from .api import blp
+    from .proposals import proposals_job
+    from .views import bp
+
+    app.register_blueprint(bp)
+    register_api(blp)
+    register_nav("Referrals", "referrals.index", "referrals.create", order=25)
+    # After the nightly tracker recompute keeps the cohorts, and after the sittings are generated (03:00).
+    register_periodic("propose-from-cohorts", proposals_job, "0 5 * * *")

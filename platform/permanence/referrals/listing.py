@@ -1,0 +1,49 @@
+"""The lists of referrals a member works from, always through the agenda item's object rule."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.permissions import visible
+from ..extensions import db
+from ..panels.models import AgendaItem, ItemStatus, Meeting
+from . import rules, services
+
+S = ItemStatus
+VIEWS = {"mine": "My referrals", "qa": "Awaiting my quality assurance", "submitted": "Submitted to the panel"}
+ON_THE_WAY = (S.SUBMITTED, S.LATE_PENDING, S.BOOKED)
+# The administrator's page: what needs a decision first, then what is settled.
+MEETING_ORDER = (S.LATE_PENDING, S.SUBMITTED, S.PROPOSED, S.BOOKED, S.AWAITING_QA, S.RETURNED, S.DRAFT, S.HEARD,
+                 S.DEFERRED, S.DECLINED, S.DISMISSED, S.WITHDRAWN)
+
+
+def _loaded(stmt):
+    return (stmt.join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .options(selectinload(AgendaItem.meeting).selectinload(Meeting.tor_version),
+                     selectinload(AgendaItem.child), selectinload(AgendaItem.sibling_group),
+                     selectinload(AgendaItem.referred_by))
+            .order_by(Meeting.date, AgendaItem.id))
+
+
+def referrals(view: str, *, user_id: int, roles, meeting_id: int | None = None) -> list[AgendaItem]:
+    stmt = visible(select(AgendaItem), AgendaItem).where(AgendaItem.entry_route == "referral")
+    if view == "mine":
+        stmt = stmt.where(AgendaItem.referred_by_id == user_id)
+    elif view == "qa":
+        stmt = stmt.where(AgendaItem.status == S.AWAITING_QA)
+    else:
+        stmt = stmt.where(AgendaItem.status.in_(ON_THE_WAY))
+    if meeting_id:
+        stmt = stmt.where(AgendaItem.meeting_id == meeting_id)
+    rows = db.session.execute(_loaded(stmt)).scalars().all()
+    if view == "qa":
+        rows = [r for r in rows if rules.may_quality_assure(services.tor_for(r.meeting), services.body_for(r), roles)]
+    return rows
+
+
+def meeting_items(meeting: Meeting) -> list[AgendaItem]:
+    """Every item of the sitting (proposals and referrals), decisions needed first."""
+    rows = db.session.execute(_loaded(visible(select(AgendaItem), AgendaItem)
+                                      .where(AgendaItem.meeting_id == meeting.id))).scalars().all()
+    return sorted(rows, key=lambda r: (MEETING_ORDER.index(r.status), r.part_id, r.id))

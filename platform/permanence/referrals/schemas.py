@@ -1,0 +1,88 @@
+"""Marshmallow schemas of the referrals API. Answers are checked against the ToR's referral form
+by the same rules as the page (``rules.clean_answers``), not here."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..panels.models import ItemStatus
+from . import services
+from .services import MAX_REASON
+
+TEXT = validate.Length(max=MAX_REASON)
+
+
+class ChildRefSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+
+
+class ReferralSchema(Schema):
+    """A referral or proposal: an agenda item before (and after) it is booked."""
+
+    id = fields.Int(dump_only=True)
+    meeting_id = fields.Int()
+    meeting_date = fields.Date(attribute="meeting.date")
+    body_id = fields.Str(attribute="meeting.body_id")
+    part_id = fields.Str()
+    child_id = fields.Int(allow_none=True)
+    sibling_group_id = fields.Int(allow_none=True)
+    children = fields.List(fields.Nested(ChildRefSchema))
+    entry_route = fields.Str(metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
+    status = fields.Function(lambda item: item.status.value)
+    answers = fields.Dict(metadata={"description": "Answers to the ToR's referral form, by field id"})
+    reason = fields.Str()
+    referred_by_id = fields.Int(allow_none=True)
+    referred_at = fields.DateTime(allow_none=True)
+    quality_assured_by_id = fields.Int(allow_none=True)
+    quality_assured_at = fields.DateTime(allow_none=True)
+    qa_comments = fields.Str()
+    submitted_at = fields.DateTime(allow_none=True)
+    late = fields.Bool()
+    late_reason = fields.Str()
+    late_ruling = fields.Str()
+    decision = fields.Str(metadata={"description": "Why a referral was declined or a proposal dismissed"})
+    position = fields.Int()
+    papers_missing = fields.Function(lambda item: [p.id for p in services.paperwork(item).missing],
+                                     metadata={"description": "Ids of the required ToR paperwork not uploaded"})
+
+
+class ReferralQuerySchema(Schema):
+    meeting_id = fields.Int()
+    status = fields.Str(validate=validate.OneOf([s.value for s in ItemStatus]))
+
+
+class CreateReferralSchema(Schema):
+    meeting_id = fields.Int(required=True)
+    part_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    child_id = fields.Int()
+    sibling_group_id = fields.Int()
+    answers = fields.Dict(keys=fields.Str(), load_default=dict)
+    reason = fields.Str(required=True, validate=TEXT)
+
+    @validates_schema
+    def one_subject(self, data, **kwargs):
+        if ("child_id" in data) == ("sibling_group_id" in data):
+            raise ValidationError("Give either child_id or sibling_group_id", "child_id")
+
+
+class UpdateReferralSchema(Schema):
+    meeting_id = fields.Int()
+    answers = fields.Dict(keys=fields.Str())
+    reason = fields.Str(validate=TEXT)
+
+
+class CommentsSchema(Schema):
+    comments = fields.Str(load_default="", validate=TEXT)
+
+
+class SubmitSchema(Schema):
+    comments = fields.Str(load_default="", validate=TEXT)
+    late_reason = fields.Str(load_default="", validate=TEXT)
+
+
+class LateRulingSchema(Schema):
+    accept = fields.Bool(required=True)
+    ruling = fields.Str(required=True, validate=TEXT)
+
+
+class ReasonSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT)

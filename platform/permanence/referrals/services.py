@@ -1,0 +1,493 @@
+"""A referral's life: written by a social worker, quality-assured by the team manager, submitted
+to the panel (late as the ToR's late policy says), then booked or declined by the panel
+administrator; withdrawn at any open step.
+
+Every rule comes from the body's terms of reference (``rules``). No Flask request objects, and
+nothing commits: the caller commits through ``core.jobs.commit`` so e-mails go after the commit.
+Each step is recorded in the audit log as ``referral.<step>`` with a sentence, which is the
+referral's history on its page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import exists, func, or_, select
+
+from ..accounts.models import Membership, RoleAssignment, User
+from ..accounts.permissions import can_see, current_roles
+from ..audit import services as audit
+from ..audit.models import AuditEvent
+from ..cases.models import Child, SiblingGroup
+from ..extensions import db
+from ..notifications.services import queue_email
+from ..panels import services as panels
+from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..tor.services import tor_of
+from . import rules
+from .rules import NotAllowed, ReferralError
+
+S = ItemStatus
+EDITABLE = (S.DRAFT, S.RETURNED)
+OPEN = (S.PROPOSED, S.DRAFT, S.AWAITING_QA, S.RETURNED, S.SUBMITTED, S.LATE_PENDING, S.BOOKED)
+# An item in one of these still holds the child's place on the meeting.
+HOLDS_A_PLACE = OPEN + (S.HEARD, S.DEFERRED)
+MAX_REASON = 5000
+STATUS_LABELS = {
+    S.PROPOSED: "Proposed", S.DRAFT: "Draft", S.AWAITING_QA: "Awaiting quality assurance",
+    S.RETURNED: "Returned with comments", S.SUBMITTED: "Submitted to the panel",
+    S.LATE_PENDING: "Late: waiting for the chair", S.BOOKED: "Booked", S.HEARD: "Heard",
+    S.DEFERRED: "Deferred", S.WITHDRAWN: "Withdrawn", S.DECLINED: "Declined", S.DISMISSED: "Dismissed",
+}
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    return panels.london_today()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def tor_for(meeting: Meeting):
+    return tor_of(meeting.tor_version)
+
+
+def body_for(item_or_meeting):
+    meeting = item_or_meeting.meeting if isinstance(item_or_meeting, AgendaItem) else item_or_meeting
+    return panels.body_of(meeting)
+
+
+def part_of(item: AgendaItem):
+    try:
+        return body_for(item).part(item.part_id)
+    except KeyError:
+        return None
+
+
+def part_title(item: AgendaItem) -> str:
+    part = part_of(item)
+    return part.title if part is not None else item.part_id
+
+
+def paperwork_for(item: AgendaItem) -> tuple:
+    """The ToR paperwork items of the item's part (the agenda feature's ``paperwork_for_item``)."""
+    try:
+        return body_for(item).paperwork_for(item.part_id)
+    except KeyError:
+        return ()
+
+
+def paperwork(item: AgendaItem):
+    """Which required papers are in and which are missing, for the "agenda_item" papers subject."""
+    from ..documents.services import paperwork_status
+
+    return paperwork_status("agenda_item", [item.id], paperwork_for(item))[item.id]
+
+
+def people() -> dict[int, str]:
+    """The council's active members, for the ToR's "person" questions."""
+    rows = db.session.execute(select(User.id, User.name).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.active.is_(True), User.active.is_(True)).order_by(User.name))
+    return {user_id: name for user_id, name in rows}
+
+
+def deadlines_of(meeting: Meeting):
+    found = panels.meeting_deadlines(meeting)
+    return rules.referral_deadline(found), rules.papers_deadline(found)
+
+
+def open_meetings(on: date, body_ids=None) -> list[Meeting]:
+    """Scheduled, not cancelled sittings of panels from ``on``, soonest first."""
+    stmt = select(Meeting).where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.date >= on)
+    if body_ids is not None:
+        stmt = stmt.where(Meeting.body_id.in_(list(body_ids)))
+    rows = db.session.execute(stmt.order_by(Meeting.date, Meeting.id)).scalars().all()
+    return [m for m in rows if body_for(m).kind == "panel"]
+
+
+def referable_meetings(on: date, roles) -> list[Meeting]:
+    """The sittings the member may refer to: panels whose ToR lets their role refer and which have
+    a part taking referrals."""
+    result = []
+    for meeting in open_meetings(on):
+        body = body_for(meeting)
+        if rules.referral_parts(body) and rules.may_refer(tor_for(meeting), body, roles):
+            result.append(meeting)
+    return result
+
+
+def next_open_sitting(meeting: Meeting, at: datetime) -> Meeting | None:
+    """The body's next sitting whose referral deadline has not passed."""
+    for other in open_meetings(meeting.date, [meeting.body_id]):
+        if other.id != meeting.id and other.date > meeting.date and not rules.passed(deadlines_of(other)[0], at):
+            return other
+    return None
+
+
+def history(item: AgendaItem) -> list[AuditEvent]:
+    """Who did what to the referral, oldest first."""
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.entity_type == "AgendaItem", AuditEvent.entity_id == str(item.id),
+                                 AuditEvent.action.like("referral.%")).order_by(AuditEvent.at, AuditEvent.id)
+    ).scalars())
+
+
+def _log(item: AgendaItem, step: str, summary: str, by: User | None) -> None:
+    who = by.name if by is not None else "The platform"
+    audit.record(f"referral.{step}", entity=item, summary=f"{who}: {summary}"[:500])
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def _text(value: str | None, field: str, message: str, *, required=True, limit=MAX_REASON) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ReferralError(field, message)
+    if len(value) > limit:
+        raise ReferralError(field, f"{field.replace('_', ' ').capitalize()} must be {limit} characters or fewer")
+    return value
+
+
+def _require_status(item: AgendaItem, allowed, doing: str) -> None:
+    if item.status not in allowed:
+        raise ReferralError("status", f"You cannot {doing}: the referral is {STATUS_LABELS[item.status].lower()}")
+
+
+def _check_meeting(meeting: Meeting | None, on: date) -> None:
+    if meeting is None or meeting.cancelled or meeting.date < on or body_for(meeting).kind != "panel":
+        raise ReferralError("meeting_id", "Select a panel meeting that is still to come")
+
+
+def _check_part(body, part_id: str | None):
+    part = next((p for p in rules.referral_parts(body) if p.id == part_id), None)
+    if part is None:
+        raise ReferralError("part_id", "Select the part of the agenda the child is referred to")
+    return part
+
+
+def _check_answers(body, part_id: str, answers) -> dict:
+    clean, errors = rules.clean_answers(rules.form_fields(body, part_id), answers, people())
+    if errors:
+        first = next(iter(errors))
+        raise ReferralError(first, errors[first], errors=errors)
+    return clean
+
+
+def _already_on(meeting_id: int, child_ids: list[int], group_id: int | None, excluding: int | None = None):
+    stmt = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, AgendaItem.status.in_(HOLDS_A_PLACE))
+    groups = [group_id] if group_id else []
+    groups += [g for g in db.session.execute(select(Child.sibling_group_id).where(
+        Child.id.in_(child_ids), Child.sibling_group_id.is_not(None))).scalars()]
+    clauses = [AgendaItem.child_id.in_(child_ids)]
+    if groups:
+        clauses.append(AgendaItem.sibling_group_id.in_(groups))
+    clauses.append(exists(select(Child.id).where(Child.sibling_group_id == AgendaItem.sibling_group_id,
+                                                 Child.id.in_(child_ids))))
+    stmt = stmt.where(or_(*clauses))
+    if excluding is not None:
+        stmt = stmt.where(AgendaItem.id != excluding)
+    return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def _subject(body, child: Child | None, group: SiblingGroup | None):
+    """(child, group) as the item will hold them: a group as one item if the ToR says so."""
+    if group is not None:
+        if not body.referral.sibling_groups_as_one_item:
+            raise ReferralError("sibling_group_id", "This panel considers each child separately: refer each child")
+        if not group.children:
+            raise ReferralError("sibling_group_id", "The sibling group has no children")
+        if not all(can_see(c) for c in group.children):
+            raise NotAllowed("You may not see every child of the sibling group")
+        return None, group
+    if child is None:
+        raise ReferralError("child_id", "Select the child you are referring")
+    return child, None
+
+
+# --- steps --------------------------------------------------------------------------------------
+
+def start_referral(meeting: Meeting | None, part_id: str | None, *, child: Child | None = None,
+                   sibling_group: SiblingGroup | None = None, answers=None, reason: str | None = None,
+                   by: User, roles=None, on: date | None = None) -> AgendaItem:
+    """A draft referral of a child (or a sibling group as one item) to a sitting's agenda part.
+    The caller has loaded the child through ``load_or_404`` (the member may see them)."""
+    roles = current_roles() if roles is None else roles
+    _check_meeting(meeting, on or today())
+    body = body_for(meeting)
+    if not rules.may_refer(tor_for(meeting), body, roles):
+        raise NotAllowed("The terms of reference do not let your role refer to this panel")
+    part = _check_part(body, part_id)
+    child, group = _subject(body, child, sibling_group)
+    reason = _text(reason, "reason", "Enter why you are referring the child")
+    clean = _check_answers(body, part.id, answers)
+    ids = [c.id for c in group.children] if group else [child.id]
+    if _already_on(meeting.id, ids, group.id if group else None) is not None:
+        raise ReferralError("child_id", "The child is already on this meeting's agenda or referred to it")
+    item = AgendaItem(meeting_id=meeting.id, part_id=part.id, child_id=child.id if child else None,
+                      sibling_group_id=group.id if group else None, entry_route="referral", status=S.DRAFT,
+                      answers=clean, reason=reason, referred_by_id=by.id, referred_at=now())
+    db.session.add(item)
+    db.session.flush()
+    item.meeting = meeting
+    _log(item, "started", f"started the referral to {part.title}", by)
+    return item
+
+
+def _may_edit(item: AgendaItem, by: User, roles) -> None:
+    if item.referred_by_id != by.id and "panel_administrator" not in roles:
+        raise NotAllowed("Only the person who made the referral may change it")
+
+
+def update_referral(item: AgendaItem, *, answers=None, reason=None, meeting: Meeting | None = None, by: User,
+                    roles=None) -> AgendaItem:
+    """Change a draft or returned referral's answers, reason or sitting (same body). Checked in full
+    before anything is written."""
+    roles = current_roles() if roles is None else roles
+    _require_status(item, EDITABLE, "change the referral")
+    _may_edit(item, by, roles)
+    body = body_for(item)
+    target = item.meeting
+    if meeting is not None and meeting.id != item.meeting_id:
+        _check_meeting(meeting, today())
+        if meeting.body_id != item.meeting.body_id:
+            raise ReferralError("meeting_id", "Select a meeting of the same panel")
+        ids = [c.id for c in item.children]
+        if _already_on(meeting.id, ids, item.sibling_group_id, excluding=item.id) is not None:
+            raise ReferralError("meeting_id", "The child is already on that meeting's agenda or referred to it")
+        target = meeting
+    new_reason = item.reason if reason is None else _text(reason, "reason", "Enter why you are referring the child")
+    clean = item.answers if answers is None else _check_answers(body, item.part_id, answers)
+    if target is not item.meeting:
+        item.meeting = target
+        _log(item, "moved", f"moved the referral to the meeting on {target.date:%-d %B %Y}", by)
+    item.reason, item.answers = new_reason, clean
+    db.session.flush()
+    return item
+
+
+def _qa_recipients(item: AgendaItem) -> list[User]:
+    managers = {c.team_manager for c in item.children if c.team_manager is not None and c.team_manager.active}
+    if not managers and item.referred_by is not None:
+        team = db.session.execute(select(Membership.team_id).where(
+            Membership.user_id == item.referred_by_id)).scalar_one_or_none()
+        if team is not None:
+            managers = set(db.session.execute(
+                select(User).join(Membership, Membership.user_id == User.id)
+                .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+                .where(Membership.team_id == team, Membership.active.is_(True), User.active.is_(True),
+                       RoleAssignment.role == "team_manager")).scalars())
+    return sorted(managers, key=lambda u: u.email)
+
+
+def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
+    if user is None or not user.active:
+        return
+    body = body_for(item)
+    queue_email(user.email, f"{body.name}: {subject}",
+                f"Dear {user.name},\n\n{text}\n\nReferral {item.id}: {item.subject_name}, "
+                f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n\n{body.name}\n")
+
+
+def send_for_quality_assurance(item: AgendaItem, *, by: User, roles=None) -> AgendaItem:
+    roles = current_roles() if roles is None else roles
+    _require_status(item, EDITABLE, "send the referral for quality assurance")
+    _may_edit(item, by, roles)
+    body = body_for(item)
+    if not rules.needs_quality_assurance(body):
+        raise ReferralError("status", "This panel's terms of reference name no quality assurance: submit it")
+    _check_answers(body, item.part_id, item.answers)
+    item.status = S.AWAITING_QA
+    db.session.flush()
+    qa = rules.role_label(tor_for(item.meeting), body.referral.quality_assurance_by).lower()
+    _log(item, "sent_for_qa", f"sent the referral to the {qa} for quality assurance", by)
+    for manager in _qa_recipients(item):
+        _tell(manager, item, "a referral to quality-assure",
+              f"{by.name} has referred {item.subject_name} and asks you to quality-assure the referral.")
+    return item
+
+
+def _may_assure(item: AgendaItem, roles) -> None:
+    if not rules.may_quality_assure(tor_for(item.meeting), body_for(item), roles):
+        raise NotAllowed("The terms of reference do not let your role quality-assure referrals to this panel")
+
+
+def return_referral(item: AgendaItem, comments: str | None, *, by: User, roles=None) -> AgendaItem:
+    roles = current_roles() if roles is None else roles
+    _require_status(item, (S.AWAITING_QA,), "return the referral")
+    _may_assure(item, roles)
+    item.qa_comments = _text(comments, "comments", "Enter what needs to change")
+    item.status = S.RETURNED
+    db.session.flush()
+    _log(item, "returned", f"returned the referral: {item.qa_comments}", by)
+    _tell(item.referred_by, item, "your referral is returned",
+          f"{by.name} has returned your referral of {item.subject_name} with these comments:\n\n{item.qa_comments}")
+    return item
+
+
+def _check_papers(item: AgendaItem, papers_due, at: datetime) -> None:
+    status = paperwork(item)
+    if status.missing and rules.passed(papers_due, at):
+        names = ", ".join(p.label for p in status.missing)
+        raise ReferralError("papers", f"The papers were due by {rules.deadline_text(papers_due)}. "
+                                      f"Upload the missing papers before submitting: {names}")
+
+
+def submit(item: AgendaItem, *, by: User, comments: str | None = None, late_reason: str | None = None,
+           roles=None, at: datetime | None = None) -> AgendaItem:
+    """Submit to the panel administrator: after quality assurance, or by the referrer when the ToR
+    names none. The late policy applies when the referral deadline has passed."""
+    roles = current_roles() if roles is None else roles
+    at = at or now()
+    body = body_for(item)
+    assured = rules.needs_quality_assurance(body)
+    if assured:
+        _may_assure(item, roles)
+        allowed = (S.AWAITING_QA,) if item.referred_by_id != by.id else (S.AWAITING_QA, *EDITABLE)
+    else:
+        _may_edit(item, by, roles)
+        allowed = EDITABLE
+    _require_status(item, allowed, "submit the referral")
+    comments = _text(comments, "comments", "Comments", required=False)
+    if item.meeting.cancelled:
+        raise ReferralError("meeting_id", "The meeting is cancelled: move the referral to another meeting")
+    _check_answers(body, item.part_id, item.answers)
+    referral_due, papers_due = deadlines_of(item.meeting)
+    _check_papers(item, papers_due, at)
+    late = rules.passed(referral_due, at)
+    policy = body.referral.late_policy
+    if late and policy == "refuse":
+        following = next_open_sitting(item.meeting, at)
+        offer = (f" Move the referral to the next meeting, on {following.date:%A %-d %B %Y}." if following
+                 else " There is no later meeting open for referrals yet.")
+        raise ReferralError("meeting_id", f"Referrals to the meeting on {item.meeting.date:%A %-d %B %Y} closed on "
+                                          f"{rules.deadline_text(referral_due)}, and this panel does not take late "
+                                          f"referrals.{offer}", next_meeting=following)
+    if late:
+        item.late_reason = _text(late_reason, "late_reason", "Enter why the referral is late")
+        item.late = True
+    if assured:
+        item.quality_assured_by_id, item.quality_assured_at = by.id, at
+        if comments:
+            item.qa_comments = comments
+    item.submitted_at = at
+    item.status = S.LATE_PENDING if late and policy == "chair_discretion" else S.SUBMITTED
+    db.session.flush()
+    text = "submitted the referral to the panel"
+    if late:
+        text += f" after the deadline ({rules.deadline_text(referral_due)}); reason given: {item.late_reason}"
+    if item.status == S.LATE_PENDING:
+        text += "; the chair decides whether it is heard"
+        for chair in _chairs():
+            _tell(chair, item, "a late referral for your decision",
+                  f"{item.subject_name} was referred after the deadline. Reason given: {item.late_reason}")
+    _log(item, "submitted", text, by)
+    return item
+
+
+def _chairs() -> list[User]:
+    return list(db.session.execute(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+        .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role == "chair")
+        .distinct().order_by(User.email)).scalars())
+
+
+CHAIR_ROLES = frozenset({"chair", "vice_chair"})
+
+
+def rule_on_late(item: AgendaItem, accept: bool | None, ruling: str | None, *, by: User, roles=None) -> AgendaItem:
+    """The chair accepts a late referral (it goes to the panel administrator, flagged late) or
+    declines it. Only a chair or vice-chair rules (the ToR's "chair's discretion")."""
+    roles = current_roles() if roles is None else roles
+    if not set(roles) & CHAIR_ROLES:
+        raise NotAllowed("Only the chair or vice-chair decides on a late referral")
+    _require_status(item, (S.LATE_PENDING,), "rule on the referral")
+    if accept is None:
+        raise ReferralError("accept", "Select whether the late referral is accepted")
+    item.late_ruling = _text(ruling, "ruling", "Enter the reason for your decision")
+    item.status = S.SUBMITTED if accept else S.DECLINED
+    db.session.flush()
+    verb = "accepted" if accept else "declined"
+    _log(item, "late_ruling", f"{verb} the late referral: {item.late_ruling}", by)
+    _tell(item.referred_by, item, f"late referral {verb}",
+          f"The chair has {verb} your late referral of {item.subject_name}.\n\n{item.late_ruling}")
+    return item
+
+
+def _next_position(item: AgendaItem) -> int:
+    last = db.session.execute(select(func.max(AgendaItem.position)).where(
+        AgendaItem.meeting_id == item.meeting_id, AgendaItem.part_id == item.part_id,
+        AgendaItem.status == S.BOOKED)).scalar()
+    return (last or 0) + 1
+
+
+def book(item: AgendaItem, *, by: User) -> AgendaItem:
+    """Put a submitted referral, or an accepted proposal, on the agenda (last in its part)."""
+    _require_status(item, (S.SUBMITTED, S.PROPOSED), "book the item")
+    if item.meeting.cancelled:
+        raise ReferralError("meeting_id", "The meeting is cancelled: the item cannot be booked on it")
+    proposal = item.status == S.PROPOSED
+    item.position = _next_position(item)
+    item.status = S.BOOKED
+    db.session.flush()
+    _log(item, "accepted" if proposal else "booked",
+         f"{'accepted the proposal and booked' if proposal else 'booked'} the item on the agenda", by)
+    if not proposal:
+        _tell(item.referred_by, item, "referral booked",
+              f"Your referral of {item.subject_name} is booked on the agenda of the meeting on "
+              f"{item.meeting.date:%A %-d %B %Y}.")
+    return item
+
+
+def accept_proposal(item: AgendaItem, *, by: User) -> AgendaItem:
+    _require_status(item, (S.PROPOSED,), "accept the proposal")
+    return book(item, by=by)
+
+
+def decline(item: AgendaItem, reason: str | None, *, by: User) -> AgendaItem:
+    _require_status(item, (S.SUBMITTED, S.LATE_PENDING), "decline the referral")
+    item.decision = _text(reason, "reason", "Enter why the referral is declined")
+    item.status = S.DECLINED
+    db.session.flush()
+    _log(item, "declined", f"declined the referral: {item.decision}", by)
+    _tell(item.referred_by, item, "referral declined",
+          f"Your referral of {item.subject_name} is declined.\n\nReason: {item.decision}")
+    return item
+
+
+def dismiss(item: AgendaItem, reason: str | None, *, by: User) -> AgendaItem:
+    _require_status(item, (S.PROPOSED,), "dismiss the proposal")
+    item.decision = _text(reason, "reason", "Enter why the proposal is dismissed")
+    item.status = S.DISMISSED
+    db.session.flush()
+    _log(item, "dismissed", f"dismissed the proposal: {item.decision}", by)
+    return item
+
+
+def withdraw(item: AgendaItem, reason: str | None = None, *, by: User, roles=None) -> AgendaItem:
+    """The referrer (or the panel administrator) takes an open referral off the meeting."""
+    roles = current_roles() if roles is None else roles
+    _require_status(item, tuple(s for s in OPEN if s != S.PROPOSED), "withdraw the referral")
+    if item.referred_by_id != by.id and not set(roles) & {"panel_administrator", "team_manager"}:
+        raise NotAllowed("Only the referrer, their team manager or the panel administrator may withdraw it")
+    reason = _text(reason, "reason", "Reason", required=False)
+    item.status = S.WITHDRAWN
+    db.session.flush()
+    _log(item, "withdrawn", "withdrew the referral" + (f": {reason}" if reason else ""), by)
+    return item
+
+
+def paperwork_statuses(items: list[AgendaItem]) -> dict:
+    """Paperwork status of many items, one query per part (for the administrator's page)."""
+    from ..documents.services import paperwork_status
+
+    result = {}
+    by_part: dict[tuple[int, str], list[AgendaItem]] = {}
+    for item in items:
+        by_part.setdefault((item.meeting_id, item.part_id), []).append(item)
+    for group in by_part.values():
+        result.update(paperwork_status("agenda_item", [i.id for i in group], paperwork_for(group[0])))
+    return result

@@ -1,0 +1,342 @@
+"""Referral pages: refer a child (child and sitting, part, the ToR's questions), the referral with
+its papers and history and the actions its state allows, the lists of referrals, and the panel
+administrator's referrals and proposals for one meeting. Views only translate HTTP and services.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..cases.models import Child
+from ..core.db import get_or_404
+from ..core.jobs import commit
+from ..documents import subjects as paper_subjects
+from ..extensions import db
+from ..panels.models import AgendaItem, ItemStatus, Meeting
+from . import listing, proposals, rules, services
+from .forms import (ChooseForm, CommentsForm, EmptyForm, LateRulingForm, MoveForm, PartForm, ReasonForm, SubmitForm,
+                    answers_from, field_name, prefill, referral_form_class)
+from .rules import NotAllowed, ReferralError
+
+bp = Blueprint("referrals", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _helpers():
+    return {"STATUS_LABELS": services.STATUS_LABELS, "ItemStatus": ItemStatus, "deadline_text": rules.deadline_text,
+            "part_title": services.part_title, "field_name": field_name, "local": _local}
+
+
+def _local(at):
+    """A stored time in London (SQLite hands back naive UTC)."""
+    from datetime import timezone
+
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(rules.LONDON)
+
+
+def _run(change):
+    """A service step: NotAllowed is a 403; a ReferralError is returned for the page to show."""
+    try:
+        change()
+    except NotAllowed:
+        abort(403)
+    except ReferralError as exc:
+        return exc
+    return None
+
+
+# --- refer a child ----------------------------------------------------------------------------
+
+def _visible_children():
+    return db.session.execute(visible(select(Child), Child).order_by(Child.last_name, Child.first_name, Child.id)
+                              ).scalars().all()
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    body = services.body_for(meeting)
+    due, _ = services.deadlines_of(meeting)
+    text = f"{body.name}, {meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}"
+    return text + (f" (referrals by {rules.deadline_text(due)})" if due else "")
+
+
+@bp.get("/<tenant_slug>/referrals/new")
+@require("referrals.create")
+def new(tenant_slug):
+    form = ChooseForm(request.args)
+    meetings = services.referable_meetings(services.today(), g.membership.roles)
+    form.child_id.choices = [("", "Select a child")] + [(str(c.id), f"{c.name} ({c.case_number})")
+                                                        for c in _visible_children()]
+    form.meeting_id.choices = [("", "Select a meeting")] + [(str(m.id), _meeting_label(m)) for m in meetings]
+    if request.args and form.validate():
+        return redirect(url_for("referrals.choose_part", child_id=form.child_id.data, meeting_id=form.meeting_id.data))
+    return render_template("referrals/new.html", form=form, meetings=meetings), 400 if form.errors else 200
+
+
+def _chosen(child_id, meeting_id):
+    """The child (through the object rule: 404 elsewhere, 403 unseen) and an open sitting."""
+    if not str(child_id or "").isdigit() or not str(meeting_id or "").isdigit():
+        abort(404)
+    child = load_or_404(Child, int(child_id))
+    meeting = get_or_404(Meeting, int(meeting_id))
+    if meeting.cancelled or meeting.date < services.today():
+        abort(404)
+    return child, meeting
+
+
+@bp.get("/<tenant_slug>/referrals/new/part")
+@require("referrals.create")
+def choose_part(tenant_slug):
+    child, meeting = _chosen(request.args.get("child_id"), request.args.get("meeting_id"))
+    body = services.body_for(meeting)
+    if not rules.may_refer(services.tor_for(meeting), body, g.membership.roles):
+        abort(403)
+    form = PartForm(request.args)
+    form.part_id.choices = [(p.id, p.title) for p in rules.referral_parts(body)]
+    group = child.sibling_group if body.referral.sibling_groups_as_one_item else None
+    if "part_id" in request.args and form.validate():
+        return redirect(url_for("referrals.details", child_id=child.id, meeting_id=meeting.id,
+                                part_id=form.part_id.data, as_group="y" if form.as_group.data and group else ""))
+    return render_template("referrals/part.html", form=form, child=child, meeting=meeting, body=body, group=group,
+                           label=_meeting_label(meeting)), 400 if form.errors else 200
+
+
+@bp.route("/<tenant_slug>/referrals/new/details", methods=["GET", "POST"])
+@require("referrals.create")
+def details(tenant_slug):
+    child, meeting = _chosen(request.args.get("child_id"), request.args.get("meeting_id"))
+    body = services.body_for(meeting)
+    part = next((p for p in rules.referral_parts(body) if p.id == request.args.get("part_id")), None)
+    if part is None:
+        abort(404)
+    group = child.sibling_group if request.args.get("as_group") and body.referral.sibling_groups_as_one_item else None
+    fields = rules.form_fields(body, part.id)
+    people = services.people()
+    form = referral_form_class(fields, people)()
+    errors = {}
+    if form.is_submitted():
+        answers, errors = answers_from(form, fields)
+        if form.validate() and not errors:
+            holder = {}
+            failure = _run(lambda: holder.setdefault("item", services.start_referral(
+                meeting, part.id, child=None if group else child, sibling_group=group, answers=answers,
+                reason=form.reason.data, by=current_user._get_current_object())))
+            if failure is None:
+                commit()
+                flash("Your referral is saved as a draft.", "success")
+                return redirect(url_for("referrals.show", item_id=holder["item"].id))
+            errors = failure.errors
+        _apply_errors(form, errors)
+    return render_template("referrals/details.html", form=form, fields=fields, child=child, group=group,
+                           meeting=meeting, body=body, part=part, label=_meeting_label(meeting),
+                           file_fields=[f for f in body.referral_form_for(part.id) if f.type == "file"]), \
+        400 if form.errors else 200
+
+
+def _apply_errors(form, errors: dict[str, str]) -> None:
+    for key, message in errors.items():
+        name = key if key in form else field_name(key)
+        if name in form:
+            form[name].errors = [*form[name].errors, message] if isinstance(form[name].errors, list) else [message]
+        else:
+            form.form_errors.append(message)
+
+
+# --- one referral -------------------------------------------------------------------------------
+
+def _item(item_id: int) -> AgendaItem:
+    """The item through its object rule; the read of the children it shows is audited too."""
+    item = load_or_404(AgendaItem, item_id)
+    for child in item.children:
+        load_or_404(Child, child.id)
+    return item
+
+
+def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int = 200, next_meeting=None):
+    body = services.body_for(item)
+    tor = services.tor_for(item.meeting)
+    people = services.people()
+    fields = rules.form_fields(body, item.part_id) if services.part_of(item) else []
+    referral_due, papers_due = services.deadlines_of(item.meeting)
+    roles = g.membership.roles
+    mine = item.referred_by_id == current_user.id or "panel_administrator" in roles
+    registered = paper_subjects.subject("agenda_item") is not None
+    papers = None
+    if registered:
+        from ..documents.views import papers_panel
+
+        papers = papers_panel("agenda_item", item)
+    return render_template(
+        "referrals/item.html", item=item, body=body, errors=errors or {}, next_meeting=next_meeting,
+        answers=[(f, rules.answer_text(f, item.answers.get(f.id), people)) for f in fields],
+        paperwork=services.paperwork(item), paperwork_items=services.paperwork_for(item), papers=papers,
+        referral_due=referral_due, papers_due=papers_due, history=services.history(item),
+        needs_qa=rules.needs_quality_assurance(body), qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
+        can_edit=mine and item.status in services.EDITABLE and has_permission("referrals.create"),
+        can_assure=rules.may_quality_assure(tor, body, roles) and has_permission("referrals.quality_assure"),
+        can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & services.CHAIR_ROLES),
+        can_withdraw=(mine or "team_manager" in roles) and has_permission("referrals.create"),
+        late_now=rules.passed(referral_due, services.now()), late_policy=body.referral.late_policy,
+        form=EmptyForm(), submit_form=SubmitForm(formdata=None), comments_form=CommentsForm(formdata=None),
+    ), status
+
+
+@bp.get("/<tenant_slug>/referrals/<int:item_id>")
+@require("panels.view")
+def show(tenant_slug, item_id):
+    return _render(_item(item_id))
+
+
+def _step(item_id: int, change, done: str, *, to_meeting=False):
+    item = _item(item_id)
+    failure = _run(lambda: change(item))
+    if failure is not None:
+        return _render(item, failure.errors, 400, failure.next_meeting)
+    commit()
+    flash(done, "success")
+    if to_meeting:
+        return redirect(url_for("referrals.meeting", meeting_id=item.meeting_id))
+    return redirect(url_for("referrals.show", item_id=item.id))
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.route("/<tenant_slug>/referrals/<int:item_id>/edit", methods=["GET", "POST"])
+@require("referrals.create")
+def edit(tenant_slug, item_id):
+    item = _item(item_id)
+    body = services.body_for(item)
+    fields = rules.form_fields(body, item.part_id)
+    form = referral_form_class(fields, services.people())()
+    if not form.is_submitted():
+        form.reason.data = item.reason
+        prefill(form, fields, item.answers)
+    else:
+        answers, errors = answers_from(form, fields)
+        if form.validate() and not errors:
+            failure = _run(lambda: services.update_referral(item, answers=answers, reason=form.reason.data, by=_me()))
+            if failure is None:
+                commit()
+                flash("Your changes are saved.", "success")
+                return redirect(url_for("referrals.show", item_id=item.id))
+            errors = failure.errors
+        _apply_errors(form, errors)
+    return render_template("referrals/details.html", form=form, fields=fields, item=item, child=None,
+                           group=item.sibling_group, meeting=item.meeting, body=body, part=services.part_of(item),
+                           label=_meeting_label(item.meeting), file_fields=[]), 400 if form.errors else 200
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/send-for-qa")
+@require("referrals.create")
+def send_for_qa(tenant_slug, item_id):
+    return _step(item_id, lambda item: services.send_for_quality_assurance(item, by=_me()),
+                 "The referral is sent for quality assurance.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/return")
+@require("referrals.quality_assure")
+def return_(tenant_slug, item_id):
+    form = CommentsForm()
+    return _step(item_id, lambda item: services.return_referral(item, form.comments.data, by=_me()),
+                 "The referral is returned to the social worker with your comments.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/submit")
+@require("referrals.create")
+def submit(tenant_slug, item_id):
+    form = SubmitForm()
+    return _step(item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
+                                                       late_reason=form.late_reason.data),
+                 "The referral is submitted to the panel.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/move")
+@require("referrals.create")
+def move(tenant_slug, item_id):
+    form = MoveForm()
+    target = db.session.get(Meeting, int(form.meeting_id.data)) if (form.meeting_id.data or "").isdigit() else None
+    if target is None:
+        abort(404)
+    return _step(item_id, lambda item: services.update_referral(item, meeting=target, by=_me()),
+                 f"The referral is moved to the meeting on {target.date:%-d %B %Y}.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/withdraw")
+@require("referrals.create")
+def withdraw(tenant_slug, item_id):
+    form = ReasonForm()
+    return _step(item_id, lambda item: services.withdraw(item, form.reason.data, by=_me()),
+                 "The referral is withdrawn.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/late-ruling")
+@require("panels.manage")
+def late_ruling(tenant_slug, item_id):
+    form = LateRulingForm()
+    accept = {"yes": True, "no": False}.get(form.accept.data or "")
+    return _step(item_id, lambda item: services.rule_on_late(item, accept, form.ruling.data, by=_me()),
+                 "Your decision on the late referral is recorded.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/book")
+@require("panels.manage")
+def book(tenant_slug, item_id):
+    return _step(item_id, lambda item: services.book(item, by=_me()), "The item is booked on the agenda.",
+                 to_meeting=True)
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/decline")
+@require("panels.manage")
+def decline(tenant_slug, item_id):
+    form = ReasonForm()
+    return _step(item_id, lambda item: services.decline(item, form.reason.data, by=_me()),
+                 "The referral is declined and the referrer told.", to_meeting=True)
+
+
+@bp.post("/<tenant_slug>/referrals/<int:item_id>/dismiss")
+@require("panels.manage")
+def dismiss(tenant_slug, item_id):
+    form = ReasonForm()
+    return _step(item_id, lambda item: services.dismiss(item, form.reason.data, by=_me()),
+                 "The proposal is dismissed.", to_meeting=True)
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+@bp.get("/<tenant_slug>/referrals/")
+@require("referrals.create")
+def index(tenant_slug):
+    view = request.args.get("view", "mine")
+    if view not in listing.VIEWS:
+        view = "mine"
+    meeting_id = request.args.get("meeting_id", type=int)
+    rows = listing.referrals(view, user_id=current_user.id, roles=g.membership.roles, meeting_id=meeting_id)
+    meetings = services.open_meetings(services.today())
+    return render_template("referrals/index.html", rows=rows, view=view, views=listing.VIEWS, meeting_id=meeting_id,
+                           meetings=[(m.id, _meeting_label(m)) for m in meetings])
+
+
+@bp.route("/<tenant_slug>/meetings/<int:meeting_id>/referrals", methods=["GET", "POST"])
+@require("panels.manage")
+def meeting(tenant_slug, meeting_id):
+    """The panel administrator's referrals and proposals for one sitting; opening it (or pressing
+    the button) proposes the children the cohort rules select."""
+    row = get_or_404(Meeting, meeting_id)
+    if request.method == "POST":
+        EmptyForm().validate_on_submit() or abort(400)
+    created = proposals.propose_for_meeting(row)
+    if created:
+        commit()
+    if request.method == "POST":
+        flash(f"{len(created)} new proposal{'s' if len(created) != 1 else ''} from the cohort rules.", "success")
+        return redirect(url_for("referrals.meeting", meeting_id=row.id))
+    items = listing.meeting_items(row)
+    status = services.paperwork_statuses(items)
+    referral_due, papers_due = services.deadlines_of(row)
+    return render_template("referrals/meeting.html", meeting=row, body=services.body_for(row), items=items,
+                           paperwork=status, referral_due=referral_due, papers_due=papers_due, form=EmptyForm(),
+                           is_chair=bool(set(g.membership.roles) & services.CHAIR_ROLES), new_count=len(created))
