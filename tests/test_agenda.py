@@ -230,3 +230,79 @@ def test_members_read_only_the_items_they_may_see_and_cannot_change_the_agenda(a
     login(panel["outsider"])
     text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
     assert "Ben Fictional" not in text and "Ava Fictional" not in text
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+def _event(calendar_text):
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(calendar_text)
+    assert str(cal["method"]) == "REQUEST"
+    (event,) = cal.walk("VEVENT")
+    return event
+
+
+def test_publishing_emails_members_the_agenda_and_presenters_their_slot_with_invitations(app, client, login, panel,
+                                                                                       work_jobs):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    seat(app, tenant, panel["nurse"])
+    seat(app, tenant, panel["chair"], role="senior-manager", title="Senior Manager Chair")
+    first = book(app, tenant, meeting_id, panel["children"][0], position=1)
+    book(app, tenant, meeting_id, panel["children"][1], position=2, presenter_id=panel["manager"].id)
+    case = panel["children"][0].case_number
+    login(panel["admin"])
+    response = client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish", follow_redirects=True)
+    assert "The agenda is published" in response.text
+    work_jobs()
+    published = meeting_row(app, tenant, meeting_id)
+    assert published.agenda_published_by_id == panel["admin"].id and published.agenda_published_at is not None
+    sent = emails(app, tenant)
+    members = [e for e in sent if "agenda for" in e["subject"]]
+    assert {e["to"] for e in members} == {"nurse@health.example.org", "chair@knowsley.example.org"}
+    nurse = next(e for e in members if e["to"] == "nurse@health.example.org")
+    assert f"A.F. ({case})" in nurse["body"] and "Ava" not in nurse["body"]  # initials only, off the platform
+    assert f"/knowsley/meetings/{meeting_id}/papers" in nurse["body"]
+    assert "09:30 to 09:40" in nurse["body"]
+    event = _event(nurse["calendar"])
+    assert str(event["uid"]) == f"meeting-{meeting_id}@knowsley.permanence" and int(event["sequence"]) == 0
+    assert "nurse@health.example.org" in str(event["attendee"])
+    slots = [e for e in sent if "your slot" in e["subject"]]
+    # Ava's item: her allocated social worker and team manager; Ben's: the team manager chosen.
+    assert sorted(e["to"] for e in slots) == ["manager@knowsley.example.org", "manager@knowsley.example.org",
+                                              "worker@knowsley.example.org"]
+    worker = next(e for e in slots if e["to"] == "worker@knowsley.example.org")
+    assert f"You are presenting A.F. ({case})" in worker["body"] and "09:30 to 09:40" in worker["body"]
+    slot_event = _event(worker["calendar"])
+    assert str(slot_event["uid"]) == f"agenda-item-{first}@knowsley.permanence"
+    assert slot_event.decoded("dtstart").strftime("%H:%M") == "09:30"  # 09:30 in London in December is UTC
+    assert item_row(app, tenant, first).presenter_id == panel["worker"].id  # defaults kept once published
+
+
+def test_publishing_again_after_a_change_sends_an_update_with_the_same_uid(app, client, login, panel, work_jobs):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    seat(app, tenant, panel["nurse"])
+    first = book(app, tenant, meeting_id, panel["children"][0])
+    login(panel["admin"])
+    client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish")
+    client.post(f"/knowsley/agenda-items/{first}/slot", data={"position": "1", "start": "10:00", "minutes": "15",
+                                                              "presenter_id": panel["worker"].id})
+    response = client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish", follow_redirects=True)
+    assert "published again" in response.text
+    work_jobs()
+    nurse = [e for e in emails(app, tenant) if e["to"] == "nurse@health.example.org"]
+    assert [e["subject"].endswith("(updated)") for e in nurse] == [False, True]
+    before, after = _event(nurse[0]["calendar"]), _event(nurse[1]["calendar"])
+    assert str(before["uid"]) == str(after["uid"])
+    assert (int(before["sequence"]), int(after["sequence"])) == (0, 1)
+    worker = [e for e in emails(app, tenant) if e["to"] == "worker@knowsley.example.org"]
+    assert "10:00 to 10:15" in worker[-1]["body"] and int(_event(worker[-1]["calendar"])["sequence"]) == 1
+
+
+def test_an_empty_or_cancelled_agenda_is_not_published(app, client, login, panel, work_jobs):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    login(panel["admin"])
+    response = client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish", follow_redirects=True)
+    assert "There are no booked items on the agenda to publish" in response.text
+    assert meeting_row(app, tenant, meeting_id).agenda_published_at is None
+    assert emails(app, tenant) == []
