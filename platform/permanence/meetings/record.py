@@ -147,7 +147,7 @@ def _propose_review(item: AgendaItem, on_or_after: date) -> None:
     body = body_of(item.meeting)
     if not any(REVIEW_ROUTE in part.entry_routes for part in body.agenda_parts):
         return
-    from ..referrals.services import propose_at_next_sitting  # written by the referrals feature
+    from ..referrals.proposals import propose_at_next_sitting  # written by the referrals feature
 
     propose_at_next_sitting(item, on_or_after=on_or_after,
                             reason=f"Review agreed at the meeting of {item.meeting.date:%-d %B %Y}: "

@@ -14,6 +14,13 @@ TEXT = validate.Length(max=MAX_TEXT)
 NAME = validate.Length(max=MAX_NAME)
 
 
+class Value(fields.Str):
+    """A string that dumps an enum member as its value (``present``, not ``AttendanceStatus.PRESENT``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(getattr(value, "value", value), attr, obj, **kwargs)
+
+
 class AttendanceSchema(Schema):
     """One person at the meeting, in a seat (a ToR role) or as a guest (no role)."""
 
@@ -25,7 +32,7 @@ class AttendanceSchema(Schema):
                       metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
                                                "for quorum)"})
     title = fields.Str(load_default="", validate=validate.Length(max=200))
-    status = fields.Str(required=True, metadata={"description": "present, apologies, represented or absent"})
+    status = Value(required=True, metadata={"description": "present, apologies, represented or absent"})
     represented_by = fields.Str(load_default="", validate=NAME,
                                 metadata={"description": "Required when represented"})
 
