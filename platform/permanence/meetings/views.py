@@ -98,7 +98,7 @@ def take_attendance(tenant_slug, meeting_id):
     form = AttendanceForm()
     entries = _posted_rows()
     if form.validate_on_submit():
-        if form.guest_name.data.strip():
+        if (form.guest_name.data or "").strip():
             entries.append({"name": form.guest_name.data, "title": form.guest_title.data, "role": "",
                             "status": "present"})
         try:
