@@ -73,11 +73,10 @@ def part_title(item: AgendaItem) -> str:
 
 
 def paperwork_for(item: AgendaItem) -> tuple:
-    """The ToR paperwork items of the item's part (the agenda feature's ``paperwork_for_item``)."""
-    try:
-        return body_for(item).paperwork_for(item.part_id)
-    except KeyError:
-        return ()
+    """The ToR paperwork items of the item's part (the one definition, the agenda feature's)."""
+    from ..agenda.papers import paperwork_for_item
+
+    return paperwork_for_item(item)
 
 
 def paperwork(item: AgendaItem):
