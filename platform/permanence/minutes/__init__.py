@@ -1,6 +1,11 @@
 """Minutes of a meeting: assembled from the items, edited with optimistic locking, approved by
-the chair and circulated by the deadline of the terms of reference."""
+the chair and circulated by the deadline of the terms of reference; per-child decision records."""
 
 
 def init_app(app):
-    pass
+    from ..web.navigation import register_nav
+    from . import policies  # noqa: F401  (the object rule for minutes)
+    from .views import bp
+
+    app.register_blueprint(bp)
+    register_nav("Minutes", "minutes.overview", "panels.manage", order=32)

@@ -1,0 +1,145 @@
+"""The minutes' text assembled from the meeting's record: attendance, quorum, declarations and the
+chair's rulings, then each item in agenda order (the child, the part, discussion, confirmations,
+the outcome in the terms of reference's words, the decision, the actions and the next review).
+
+Plain text on purpose: it is what the chair edits, and the decision record renders its own view.
+"""
+
+from __future__ import annotations
+
+from ..panels import services as panels
+from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, Ruling
+from ..tor.services import tor_of
+from ..tracker.drift import role_label
+
+IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED)
+RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
+           Ruling.OBSERVE: "may observe but not take part", Ruling.LEAVE: "left the meeting for the item"}
+ATTENDANCE_HEADINGS = ((AttendanceStatus.PRESENT, "Present"), (AttendanceStatus.REPRESENTED, "Represented"),
+                       (AttendanceStatus.APOLOGIES, "Apologies"), (AttendanceStatus.ABSENT, "Absent"))
+
+
+def d(day) -> str:
+    return f"{day:%-d %B %Y}" if day else ""
+
+
+def person(attendance, tor) -> str:
+    name = attendance.user.name if attendance.user else attendance.name
+    title = attendance.title or role_label(tor, attendance.role)
+    return f"{name}, {title}" if title else name
+
+
+def subject(item: AgendaItem) -> str:
+    """The child (or sibling group) with case numbers, as the case record system knows them."""
+    cases = ", ".join(c.case_number for c in item.children)
+    return f"{item.subject_name} ({cases})" if cases else item.subject_name
+
+
+def part_title(body, part_id: str) -> str:
+    try:
+        return body.part(part_id).title
+    except KeyError:
+        return part_id
+
+
+def outcome_label(body, outcome_id: str | None) -> str:
+    if not outcome_id:
+        return ""
+    return next((o.label for o in body.outcomes if o.id == outcome_id), outcome_id)
+
+
+def agenda_order(meeting: Meeting, body) -> list[AgendaItem]:
+    """Items the meeting considered, part by part as the terms of reference order them."""
+    parts = {p.id: n for n, p in enumerate(body.agenda_parts)}
+    items = [i for i in meeting.items if i.status in IN_THE_MINUTES]
+    return sorted(items, key=lambda i: (parts.get(i.part_id, len(parts)), i.position, i.id))
+
+
+def sign_off_state(item: AgendaItem, tor) -> str:
+    if not item.sign_off_role:
+        return ""
+    who = role_label(tor, item.sign_off_role)
+    agreed = getattr(item, "sign_off_agreed", None)
+    if agreed is None and item.signed_off_at is None:
+        return f"Not yet agreed by {who}"
+    by = f" ({item.signed_off_by.name}, {d(item.signed_off_at)})" if item.signed_off_by else ""
+    note = f": {item.sign_off_note}" if item.sign_off_note else ""
+    return (f"Not agreed by {who}{by}{note}" if agreed is False else f"Agreed by {who}{by}{note}")
+
+
+def yes_no(value) -> str:
+    return {True: "yes", False: "no"}.get(value, "not recorded")
+
+
+def _quorum(meeting: Meeting, body, tor) -> str:
+    rule = body.membership.quorum if body.membership else None
+    rule_text = ""
+    if rule is not None:
+        roles = ", ".join(role_label(tor, r) for r in rule.required_roles)
+        rule_text = f" (quorum: at least {rule.minimum} members" + (f", including {roles}" if roles else "") + ")"
+    state = {True: "The meeting was quorate", False: "The meeting was not quorate"}.get(
+        meeting.quorate, "Quorum was not recorded")
+    return state + rule_text + "."
+
+
+def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
+    lines = [f"{n}. {subject(item)}", f"   Part: {part_title(body, item.part_id)}"]
+    if item.status == ItemStatus.DEFERRED:
+        lines.append("   Deferred to a later meeting.")
+    if item.discussion.strip():
+        lines.append(f"   Discussion: {item.discussion.strip()}")
+    if item.care_plan_confirmed is not None or item.legal_status_confirmed is not None:
+        lines.append(f"   Care plan confirmed: {yes_no(item.care_plan_confirmed)}. "
+                     f"Legal status confirmed: {yes_no(item.legal_status_confirmed)}.")
+    if item.outcome_id:
+        lines.append(f"   Outcome: {outcome_label(body, item.outcome_id)}")
+    if item.decision.strip():
+        lines.append(f"   Decision: {item.decision.strip()}")
+    state = sign_off_state(item, tor)
+    if state:
+        lines.append(f"   Sign-off: {state}")
+    if item.escalate:
+        lines.append(f"   Escalated: {item.escalation_reason or 'yes'}")
+    if item.actions:
+        lines.append("   Actions:")
+        for a in item.actions:
+            owner = a.owner.name if a.owner else "no one"
+            lines.append(f"   - {a.description} (who: {owner}; by: {d(a.due_on)})")
+    if item.next_review_on:
+        lines.append(f"   Next review: {d(item.next_review_on)}")
+    return lines
+
+
+def assemble_text(meeting: Meeting) -> str:
+    """The draft minutes of ``meeting`` from what was recorded."""
+    tor = tor_of(meeting.tor_version)
+    body = panels.body_of(meeting)
+    when = f"{meeting.date:%A %-d %B %Y}"
+    if meeting.starts_at:
+        when += f", {meeting.starts_at.astimezone(panels.LONDON):%H:%M}"
+    lines = [body.name, f"Minutes of the meeting on {when}" + (f", {meeting.venue}" if meeting.venue else ""), ""]
+    for status, heading in ATTENDANCE_HEADINGS:
+        people = [a for a in meeting.attendance if a.status == status]
+        if not people:
+            continue
+        lines.append(heading)
+        for a in people:
+            extra = f", represented by {a.represented_by}" if status == AttendanceStatus.REPRESENTED and a.represented_by else ""
+            lines.append(f"- {person(a, tor)}{extra}")
+        lines.append("")
+    if not meeting.attendance:
+        lines += ["Attendance was not recorded.", ""]
+    lines += [_quorum(meeting, body, tor), "", "Declarations of interest"]
+    if meeting.declarations:
+        for decl in meeting.declarations:
+            on = f" (item: {subject(decl.agenda_item)})" if decl.agenda_item else " (the whole meeting)"
+            lines.append(f"- {decl.user.name}: {decl.interest}{on}. Chair's ruling: {RULINGS[decl.ruling]}.")
+    else:
+        lines.append("- None declared.")
+    lines += ["", "Items"]
+    items = agenda_order(meeting, body)
+    for n, item in enumerate(items, 1):
+        lines += _item_lines(n, item, body, tor) + [""]
+    if not items:
+        lines += ["No items were considered.", ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,75 @@
+"""The per-child decision record of a heard item, for the child's case record system: one set of
+facts rendered as a print-friendly page and, through WeasyPrint, the same page as a PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..extensions import db
+from ..panels import services as panels
+from ..panels.models import AgendaItem, AttendanceStatus
+from ..tenancy.models import Tenant
+from ..tor.services import tor_of
+from .assembly import outcome_label, part_title, person, sign_off_state, subject
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
+
+
+@dataclass
+class DecisionRecord:
+    """What the panel decided about one child (or sibling group) at one meeting."""
+
+    item_id: int
+    council: str
+    body: str
+    meeting_date: date
+    part: str
+    subject: str
+    children: list[dict]
+    attendees: list[str]
+    apologies: list[str]
+    discussion: str
+    care_plan_confirmed: bool | None
+    legal_status_confirmed: bool | None
+    outcome_id: str | None
+    outcome: str
+    decision: str
+    sign_off: str
+    next_review_on: date | None
+    actions: list[dict] = field(default_factory=list)
+    case_record_system: str = ""
+
+
+def decision_record(item: AgendaItem) -> DecisionRecord:
+    """Build the record of a heard item (the caller has loaded it through the object rules)."""
+    meeting = item.meeting
+    tor = tor_of(meeting.tor_version)
+    body = panels.body_of(meeting)
+    attended, apologies = [], []
+    for a in meeting.attendance:
+        text = person(a, tor) + (f", represented by {a.represented_by}" if a.represented_by else "")
+        if a.status in ATTENDED:
+            attended.append(text)
+        elif a.status == AttendanceStatus.APOLOGIES:
+            apologies.append(text)
+    return DecisionRecord(
+        item_id=item.id, council=db.session.get(Tenant, item.tenant_id).name, body=body.name,
+        meeting_date=meeting.date, part=part_title(body, item.part_id), subject=subject(item),
+        children=[{"id": c.id, "name": c.name, "case_number": c.case_number, "date_of_birth": c.date_of_birth}
+                  for c in item.children],
+        attendees=attended, apologies=apologies, discussion=item.discussion,
+        care_plan_confirmed=item.care_plan_confirmed, legal_status_confirmed=item.legal_status_confirmed,
+        outcome_id=item.outcome_id, outcome=outcome_label(body, item.outcome_id), decision=item.decision,
+        sign_off=sign_off_state(item, tor), next_review_on=item.next_review_on,
+        actions=[{"id": a.id, "description": a.description, "owner": a.owner.name if a.owner else "",
+                  "due_on": a.due_on, "status": a.status.value} for a in item.actions],
+        case_record_system=body.record.case_record_system,
+    )
+
+
+def render_pdf(html: str, base_url: str | None = None) -> bytes:
+    """The record page as PDF. WeasyPrint is imported here, so the app starts without Pango."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf()
