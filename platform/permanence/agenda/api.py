@@ -3,15 +3,21 @@ an item's slot and presenters, publishing. Same permissions and object rules as 
 
 from __future__ import annotations
 
+from flask import current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
+from sqlalchemy import select
 
-from ..accounts.permissions import require
+from ..accounts.permissions import has_permission, load_or_404, require
 from ..core.db import get_or_404
 from ..core.jobs import commit
-from ..panels.models import PanelMember
+from ..extensions import db
+from ..panels import services as panel_services
+from ..panels.models import AgendaItem, Meeting, PanelMember
+from . import publishing, services
 from . import seats as seat_services
-from .schemas import SeatSchema, SeatsSchema
+from .schemas import (AgendaItemSchema, AgendaSchema, ItemPatchSchema, MeetingDetailSchema, MeetingQuerySchema,
+                      MeetingSchema, SeatSchema, SeatsSchema)
 
 blp = Blueprint("agenda_api", __name__, description="Panel seats, meetings, agendas and publishing")
 
@@ -25,6 +31,8 @@ def run(change):
     try:
         return change()
     except seat_services.AgendaError as exc:
+        if exc.field in ("item", "meeting"):  # the state of the item or meeting, not the input
+            abort(409, message=exc.message)
         unprocessable(exc.field, exc.message)
 
 
@@ -69,3 +77,99 @@ class SeatView(MethodView):
             abort(404)
         seat_services.remove_seat(member)
         commit()
+
+
+def _meeting(row: Meeting, names: dict, deadlines: bool = False) -> dict:
+    data = {key: getattr(row, key) for key in ("id", "body_id", "date", "starts_at", "ends_at", "venue", "status",
+                                               "agenda_published_at")}
+    data["body_name"] = names.get(row.body_id, row.body_id)
+    if deadlines:
+        data["deadlines"] = panel_services.meeting_deadlines(row)
+    return data
+
+
+def _names() -> dict:
+    from ..tor.services import current_tor
+
+    tor = current_tor(g.tenant.id)
+    return {b.id: b.name for b in tor.bodies} if tor else {}
+
+
+@blp.route("/meetings")
+class MeetingsView(MethodView):
+    @require("panels.view")
+    @blp.arguments(MeetingQuerySchema, location="query")
+    @blp.response(200, MeetingSchema(many=True))
+    def get(self, args, tenant_slug):
+        """Sittings from today, soonest first (cancelled ones say so)."""
+        stmt = select(Meeting).where(Meeting.date >= panel_services.london_today())
+        if args.get("body_id"):
+            stmt = stmt.where(Meeting.body_id == args["body_id"])
+        rows = db.session.execute(stmt.order_by(Meeting.date, Meeting.id).limit(args["per_page"])
+                                  .offset((args["page"] - 1) * args["per_page"])).scalars()
+        names = _names()
+        return [_meeting(row, names) for row in rows]
+
+
+@blp.route("/meetings/<int:meeting_id>")
+class MeetingView(MethodView):
+    @require("panels.view")
+    @blp.response(200, MeetingDetailSchema)
+    def get(self, tenant_slug, meeting_id):
+        """One sitting with the deadlines its terms of reference set."""
+        return _meeting(get_or_404(Meeting, meeting_id), _names(), deadlines=True)
+
+
+def _row(agenda_row) -> dict:
+    item = agenda_row.item
+    return {"id": item.id, "part_id": item.part_id, "position": agenda_row.number, "subject": item.subject_name,
+            "case_numbers": [c.case_number for c in item.children], "starts_at": agenda_row.starts_at,
+            "minutes_allowed": agenda_row.minutes,
+            "presenter_id": agenda_row.presenter.id if agenda_row.presenter else None,
+            "second_presenter_id": agenda_row.second_presenter.id if agenda_row.second_presenter else None,
+            "late": item.late, "paperwork": {"complete": agenda_row.paperwork.complete,
+                                             "missing": [p.label for p in agenda_row.paperwork.missing]}}
+
+
+def _agenda(agenda) -> dict:
+    return {"meeting": _meeting(agenda.meeting, _names()), "published_at": agenda.meeting.agenda_published_at,
+            "parts": [{"id": p.id, "title": p.title, "items": [_row(r) for r in p.rows]} for p in agenda.parts]}
+
+
+@blp.route("/meetings/<int:meeting_id>/agenda")
+class AgendaView(MethodView):
+    @require("panels.view")
+    @blp.response(200, AgendaSchema)
+    def get(self, tenant_slug, meeting_id):
+        """The booked items by part with slots, presenters and paperwork status: every item for the panel
+        administrator, otherwise only the items the token's user may see."""
+        page = services.agenda_page(get_or_404(Meeting, meeting_id), g.membership, has_permission("panels.manage"))
+        return _agenda(page["agenda"])
+
+
+@blp.route("/agenda-items/<int:item_id>")
+class AgendaItemView(MethodView):
+    @require("panels.manage")
+    @blp.arguments(ItemPatchSchema)
+    @blp.response(200, AgendaItemSchema)
+    def patch(self, data, tenant_slug, item_id):
+        """Change a booked item's position in its part, start, minutes or presenters (409 if not booked)."""
+        item = load_or_404(AgendaItem, item_id)
+        run(lambda: services.update_slot(item, **data))
+        commit()
+        return _row(services.build_agenda(item.meeting, shown={item.id}).rows[0])
+
+
+@blp.route("/meetings/<int:meeting_id>/agenda/publish")
+class PublishView(MethodView):
+    @require("panels.manage")
+    @blp.response(200, AgendaSchema)
+    def post(self, tenant_slug, meeting_id):
+        """Publish (or publish again after a change): members and presenters are e-mailed with iCalendar
+        invitations. 409 for a cancelled meeting or an empty agenda."""
+        meeting = get_or_404(Meeting, meeting_id)
+        papers_url = current_app.config["BASE_URL"].rstrip("/") + url_for("agenda.papers_pack",
+                                                                           meeting_id=meeting.id)
+        agenda = run(lambda: publishing.publish(meeting, g.api_user, papers_url=papers_url))
+        commit()
+        return _agenda(agenda)

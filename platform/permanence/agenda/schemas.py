@@ -37,7 +37,7 @@ class DeadlineSchema(Schema):
     kind = fields.Str()
     label = fields.Str()
     due = fields.Date()
-    due_at = fields.Time(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
     responsible = fields.Str(allow_none=True)
 
 
@@ -49,7 +49,7 @@ class MeetingSchema(Schema):
     starts_at = fields.DateTime(allow_none=True)
     ends_at = fields.DateTime(allow_none=True)
     venue = fields.Str()
-    status = fields.Function(lambda m: m.status.value)
+    status = fields.Function(lambda m: m["status"].value)
     agenda_published_at = fields.DateTime(allow_none=True)
 
 
