@@ -96,8 +96,11 @@ def test_the_daily_job_books_each_childs_pptm_from_its_cadence_and_invites_every
         assert sorted(m.to_address for m in mails) == ["bso@example.org", "iro@example.org", "sw@example.org",
                                                        "tm@example.org"]
         mail = next(m for m in mails if m.to_address == "sw@example.org")
-        assert mail.subject == "Permanence Planning Tracking Meeting for Fictional Co1 on Tuesday 13 April 2027"
-        assert "Dear Sam Worker," in mail.body and "- Legal timetable\n- Current care plan\n" in mail.body
+        assert mail.subject == "PPTM for Fictional Co1: Tuesday 13 April 2027"  # the council's wording
+        assert mail.body.startswith("Dear Sam Worker,\n\nThe next Permanence Planning Tracking Meeting for "
+                                    "Fictional Co1 is booked for Tuesday 13 April 2027.\n"
+                                    "PPTM under a care order, in placement under 12 months\n")
+        assert "- Legal timetable\n- Current care plan\n" in mail.body
         assert f"/{SLUG}/tracking-meetings/{item.meeting_id}" in mail.body
         assert "DTSTART;VALUE=DATE:20270413" in mail.calendar and "METHOD:REQUEST" in mail.calendar
         assert "mailto:iro@example.org" in mail.calendar and "mailto:bso@example.org" in mail.calendar

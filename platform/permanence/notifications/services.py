@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from ..core.jobs import enqueue
@@ -32,5 +33,7 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
                            reminder_key=reminder_key)
     db.session.add(message)
     db.session.flush()
-    enqueue(send_email_job, message.id, queue="emails", retries=3)
+    # RQ retries until the job has made MAIL_MAX_ATTEMPTS attempts, when it marks the message failed.
+    attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 5) if has_app_context() else 5
+    enqueue(send_email_job, message.id, queue="emails", retries=max(0, attempts - 1))
     return message

@@ -77,8 +77,9 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
     for user in people:
         subject, text = render_for(item.meeting.tenant_id, "tracking_meeting_booked", {**values, "name": user.name})
         calendar = invitation_calendar(item, body, people, text)
-        queue_email(user.email, subject, text, calendar=calendar)
-        sent.append(user.email)
+        if queue_email(user.email, subject, text, calendar=calendar,
+                       reminder_key=f"tracking_meeting_booked:meeting-{item.meeting_id}") is not None:
+            sent.append(user.email)
     return sent
 
 

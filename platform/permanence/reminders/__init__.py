@@ -6,7 +6,8 @@ once each as RQ jobs in the council's own wording. Also books children's trackin
 def init_app(app):
     from ..core.schedule import register_periodic
     from ..panels.tracking_views import bp as tracking_bp
-    from .jobs import book_tracking_meetings_job
+    from .jobs import book_tracking_meetings_job, send_reminders_job
 
     app.register_blueprint(tracking_bp)
     register_periodic("book-tracking-meetings", book_tracking_meetings_job, "30 4 * * *")
+    register_periodic("send-reminders", send_reminders_job, "0 7 * * *")

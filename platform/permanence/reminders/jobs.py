@@ -7,6 +7,7 @@ from datetime import date
 
 from ..panels.services import london_today
 from ..panels.tracking import book_due_tracking_meetings
+from .services import send_due_reminders
 
 
 def _day(today: str | None) -> date:
@@ -17,3 +18,8 @@ def book_tracking_meetings_job(today: str | None = None) -> int:
     """Book every child's next tracking meeting not booked yet; returns how many were booked.
     Runs after the nightly tracker recompute, whose milestones give the due dates."""
     return len(book_due_tracking_meetings(_day(today)))
+
+
+def send_reminders_job(today: str | None = None) -> dict[str, int]:
+    """Queue the reminders due today that were not sent before (once per person and deadline)."""
+    return send_due_reminders(_day(today))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from flask import current_app
+from werkzeug.routing import BuildError
 
 from ..extensions import db
 from ..tenancy.models import Tenant
@@ -29,5 +30,8 @@ def link_to(endpoint: str, tenant_id: int | None = None, **values) -> str:
     from ..core.context import current_tenant_id
 
     tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
-    path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})
+    except BuildError:  # a feature not installed: the council's home page still helps
+        path = f"/{tenant.slug}/"
     return current_app.config["BASE_URL"].rstrip("/") + path

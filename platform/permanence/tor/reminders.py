@@ -110,8 +110,8 @@ def placeholder_errors(template: str, kind: str) -> list[str]:
     allowed = PLACEHOLDERS[kind]
     try:
         parsed = list(Formatter().parse(template))
-    except ValueError as err:
-        return [f"unbalanced braces ({err}); write {{{{ and }}}} for a literal brace"]
+    except ValueError:
+        return ["a brace is not matched: write a placeholder as {child}, and a literal brace as {{ or }}"]
     problems = []
     for _, name, spec, conversion in parsed:
         if name is None:
