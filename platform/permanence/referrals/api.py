@@ -18,8 +18,6 @@ from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, Re
                       ReferralSchema, SubmitSchema, UpdateReferralSchema)
 
 blp = Blueprint("referrals_api", __name__, description="Referrals and proposals of children to panel meetings")
-TOP_LEVEL = {"meeting_id", "part_id", "child_id", "sibling_group_id", "reason", "comments", "late_reason", "accept",
-             "ruling", "papers", "status"}
 
 
 def _act(change):
@@ -31,8 +29,8 @@ def _act(change):
     except ReferralError as exc:
         if exc.field == "status":
             abort(409, message=exc.message)
-        errors = {k: [v] for k, v in exc.errors.items() if k in TOP_LEVEL}
-        answers = {k: [v] for k, v in exc.errors.items() if k not in TOP_LEVEL}
+        errors = {k: [v] for k, v in exc.errors.items() if not k.startswith("answers.")}
+        answers = {k.split(".", 1)[1]: [v] for k, v in exc.errors.items() if k.startswith("answers.")}
         if answers:
             errors["answers"] = answers
         abort(422, errors={"json": errors}, message=exc.message)

@@ -170,6 +170,7 @@ def _check_part(body, part_id: str | None):
 def _check_answers(body, part_id: str, answers) -> dict:
     clean, errors = rules.clean_answers(rules.form_fields(body, part_id), answers, people())
     if errors:
+        errors = {f"answers.{k}": v for k, v in errors.items()}  # a ToR field may be called "reason"
         first = next(iter(errors))
         raise ReferralError(first, errors[first], errors=errors)
     return clean

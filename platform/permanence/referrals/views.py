@@ -118,6 +118,7 @@ def details(tenant_slug):
     errors = {}
     if form.is_submitted():
         answers, errors = answers_from(form, fields)
+        errors = {f"answers.{k}": v for k, v in errors.items()}
         if form.validate() and not errors:
             holder = {}
             failure = _run(lambda: holder.setdefault("item", services.start_referral(
@@ -137,7 +138,7 @@ def details(tenant_slug):
 
 def _apply_errors(form, errors: dict[str, str]) -> None:
     for key, message in errors.items():
-        name = key if key in form else field_name(key)
+        name = field_name(key.split(".", 1)[1]) if key.startswith("answers.") else key
         if name in form:
             form[name].errors = [*form[name].errors, message] if isinstance(form[name].errors, list) else [message]
         else:
@@ -217,6 +218,7 @@ def edit(tenant_slug, item_id):
         prefill(form, fields, item.answers)
     else:
         answers, errors = answers_from(form, fields)
+        errors = {f"answers.{k}": v for k, v in errors.items()}
         if form.validate() and not errors:
             failure = _run(lambda: services.update_referral(item, answers=answers, reason=form.reason.data, by=_me()))
             if failure is None:
