@@ -5,7 +5,6 @@ built elsewhere). Today is Tuesday 1 December 2026; the first sitting is Wednesd
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,30 +15,18 @@ from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
 from permanence.panels import services as panel_services
 from permanence.panels.models import AgendaItem, ItemStatus, Meeting, PanelMember
-from permanence.tenancy.models import Tenant, TenantStatus
-from permanence.tor.services import load_folder
+from tracker_support import load_seed
 
-REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 12, 1)
 BODY = "permanency-panel"
-
-
-def load_knowsley(app) -> Tenant:
-    with app.app_context():
-        tenant, _ = load_folder(REPO / "tenants" / "knowsley")
-        tenant.status = TenantStatus.ACTIVE
-        commit()
-        tenant = db.session.get(Tenant, tenant.id)
-        db.session.expunge_all()
-        return tenant
 
 
 @pytest.fixture
 def panel(app, make_user, make_child, monkeypatch):
     """Knowsley with its sittings, an administrator, a chair, a seated partner-agency member, an
-    unseated member, a social worker and team manager, and two children allocated to them."""
+    unseated member, a social worker and team manager, and three children allocated to them."""
     monkeypatch.setattr(panel_services, "london_today", lambda: TODAY)
-    tenant = load_knowsley(app)
+    tenant = load_seed(app, "knowsley")
     with app.app_context(), tenant_context(tenant.id):
         panel_services.generate_meetings(tenant.id, TODAY, 26)
         commit()
