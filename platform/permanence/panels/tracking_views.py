@@ -3,20 +3,37 @@ who is invited and the outcomes the meeting can reach. Views only translate HTTP
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, g, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from ..accounts.permissions import require, visible
+from ..accounts.permissions import load_or_404, require, visible
 from ..cases.models import Child
-from ..accounts.permissions import load_or_404
 from ..core.db import get_or_404
 from ..extensions import db
-from .models import AgendaItem, Meeting
-from .services import LONDON, body_of, meeting_deadlines
-from .tracking import TRACKING
+from ..tor.services import current_tor
+from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from .services import LONDON, body_of, london_today, meeting_deadlines
+from .tracking import TRACKING, tracking_bodies
 from .tracking_invites import invitees
 
 bp = Blueprint("tracking_meetings", __name__, template_folder="templates")
+
+
+@bp.get("/<tenant_slug>/tracking-meetings/")
+@require("panels.view")
+def upcoming(tenant_slug):
+    """The booked tracking meetings from today, of the children the member may see."""
+    tor = current_tor(g.tenant.id)
+    bodies = {b.id: b for b in tracking_bodies(tor)} if tor else {}
+    items = db.session.execute(
+        visible(select(AgendaItem), AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.body_id.in_(list(bodies)), Meeting.status == MeetingStatus.SCHEDULED,
+               Meeting.date >= london_today(), AgendaItem.status == ItemStatus.BOOKED)
+        .options(selectinload(AgendaItem.meeting), selectinload(AgendaItem.child))
+        .order_by(Meeting.date, AgendaItem.id)
+    ).scalars().all()
+    return render_template("panels/tracking_meetings.html", items=items, bodies=bodies)
 
 
 @bp.get("/<tenant_slug>/tracking-meetings/<int:meeting_id>")
