@@ -3,13 +3,16 @@ are flagged and come back on the child's next agenda item."""
 
 
 def init_app(app):
+    from ..api import register_api
     from ..web.navigation import register_nav
     from ..panels.models import ActionStatus
     from . import policies  # noqa: F401  (the object rule for actions)
+    from .api import blp as api_blp
     from .services import STATUS_LABELS
     from .views import bp, child_open_actions, item_actions_section
 
     app.register_blueprint(bp)
+    register_api(api_blp, "")
     app.add_template_global(item_actions_section, "item_actions_section")
     app.add_template_global(child_open_actions, "child_open_actions")
     app.add_template_global(ActionStatus, "ActionStatus")

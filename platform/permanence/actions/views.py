@@ -68,10 +68,10 @@ def _apply(form, change) -> bool:
     return True
 
 
-@bp.route("/<tenant_slug>/agenda-items/<int:item_id>/actions", methods=["GET", "POST"])
+@bp.route("/<tenant_slug>/agenda-items/<int:agenda_item_id>/actions", methods=["GET", "POST"])
 @require("meetings.record")
-def add(tenant_slug, item_id):
-    item = load_or_404(AgendaItem, item_id)
+def add(tenant_slug, agenda_item_id):
+    item = load_or_404(AgendaItem, agenda_item_id)
     form = AddActionForm()
     _owner_choices(form)
     back = safe_next(form.next.data or request.args.get("next"), url_for("actions.mine"))

@@ -3,9 +3,12 @@ the chair and circulated by the deadline of the terms of reference; per-child de
 
 
 def init_app(app):
+    from ..api import register_api
     from ..web.navigation import register_nav
     from . import policies  # noqa: F401  (the object rule for minutes)
+    from .api import blp as api_blp
     from .views import bp
 
     app.register_blueprint(bp)
+    register_api(api_blp, "")
     register_nav("Minutes", "minutes.overview", "panels.manage", order=32)

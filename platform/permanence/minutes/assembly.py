@@ -7,6 +7,7 @@ Plain text on purpose: it is what the chair edits, and the decision record rende
 
 from __future__ import annotations
 
+from ..meetings.record import AGREED, AWAITING, NOT_NEEDED, sign_off_state as sign_off_status
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, Ruling
 from ..tor.services import tor_of
@@ -56,15 +57,17 @@ def agenda_order(meeting: Meeting, body) -> list[AgendaItem]:
 
 
 def sign_off_state(item: AgendaItem, tor) -> str:
-    if not item.sign_off_role:
+    """The sign-off as the record states it: "Not yet agreed by <role>" while awaited (the state is
+    the meetings feature's)."""
+    state = sign_off_status(item)
+    if state == NOT_NEEDED:
         return ""
     who = role_label(tor, item.sign_off_role)
-    agreed = getattr(item, "sign_off_agreed", None)
-    if agreed is None and item.signed_off_at is None:
+    if state == AWAITING:
         return f"Not yet agreed by {who}"
     by = f" ({item.signed_off_by.name}, {d(item.signed_off_at)})" if item.signed_off_by else ""
     note = f": {item.sign_off_note}" if item.sign_off_note else ""
-    return (f"Not agreed by {who}{by}{note}" if agreed is False else f"Agreed by {who}{by}{note}")
+    return f"{'Agreed' if state == AGREED else 'Not agreed'} by {who}{by}{note}"
 
 
 def yes_no(value) -> str:

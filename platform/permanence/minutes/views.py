@@ -172,8 +172,9 @@ def overview(tenant_slug):
     return render_template("minutes/overview.html", rows=rows, overdue_only=overdue_only)
 
 
-def _heard_item(item_id):
-    item = load_or_404(AgendaItem, item_id)
+def load_heard_item(agenda_item_id):
+    """A heard item through the object rules (404 if not heard); each child's read is audited."""
+    item = load_or_404(AgendaItem, agenda_item_id)
     if item.status != ItemStatus.HEARD:
         abort(404)
     for child in item.children:  # the record is the child's: the read is audited like their page
@@ -181,17 +182,17 @@ def _heard_item(item_id):
     return item
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/decision-record")
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record")
 @require("panels.view")
-def decision(tenant_slug, item_id):
-    record = decision_record(_heard_item(item_id))
+def decision(tenant_slug, agenda_item_id):
+    record = decision_record(load_heard_item(agenda_item_id))
     return render_template("minutes/decision_record.html", record=record, pdf=False)
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/decision-record.pdf")
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record.pdf")
 @require("panels.view")
-def decision_pdf(tenant_slug, item_id):
-    record = decision_record(_heard_item(item_id))
+def decision_pdf(tenant_slug, agenda_item_id):
+    record = decision_record(load_heard_item(agenda_item_id))
     html = render_template("minutes/decision_record.html", record=record, pdf=True)
     response = make_response(render_pdf(html, base_url=request.url_root))
     response.headers["Content-Type"] = "application/pdf"

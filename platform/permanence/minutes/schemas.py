@@ -1,0 +1,85 @@
+"""Marshmallow schemas of the minutes API: the minutes with their revision, the edit that must
+carry the revision it started from, and the per-child decision record."""
+
+from marshmallow import Schema, fields
+
+from .services import MAX_TEXT
+
+
+class MinutesSchema(Schema):
+    """A meeting's minutes; ``revision`` goes back with every change (optimistic locking)."""
+
+    meeting_id = fields.Int()
+    text = fields.Str()
+    revision = fields.Int(metadata={"description": "Send it back with PUT/approve; a stale one is a 409"})
+    status = fields.Function(lambda m: m.status.value, metadata={"description": "draft, approved or circulated"})
+    edited_by_id = fields.Int(allow_none=True, metadata={"description": "Who last saved by hand; None if assembled"})
+    approved_by_id = fields.Int(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    circulated_at = fields.DateTime(allow_none=True)
+    due_on = fields.Date(allow_none=True, metadata={"description": "The terms of reference's minutes deadline"})
+    overdue = fields.Bool(metadata={"description": "Not circulated and past the deadline"})
+
+
+class MinutesConflictSchema(Schema):
+    """409: someone else saved first; nothing was written. Compare, then PUT again with this revision."""
+
+    message = fields.Str()
+    text = fields.Str(metadata={"description": "The minutes as saved now"})
+    revision = fields.Int(metadata={"description": "The revision saved now"})
+
+
+# Load schemas check types only; the services check meaning (422 naming the field) once the meeting is
+# found, so another council's id is a 404 whatever the body holds.
+class MinutesUpdateSchema(Schema):
+    text = fields.Str(load_default=None, metadata={"description": f"Required; up to {MAX_TEXT:,} characters"})
+    revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
+
+
+class AssembleSchema(Schema):
+    replace = fields.Bool(load_default=False, metadata={"description": "Replace a draft someone edited by hand"})
+    revision = fields.Int(allow_none=True, load_default=None,
+                          metadata={"description": "The revision seen; required with replace"})
+
+
+class ApproveSchema(Schema):
+    revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the chair read"})
+
+
+class DecisionRecordChildSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    case_number = fields.Str()
+    date_of_birth = fields.Date(allow_none=True)
+
+
+class DecisionRecordActionSchema(Schema):
+    id = fields.Int()
+    description = fields.Str()
+    owner = fields.Str()
+    due_on = fields.Date()
+    status = fields.Str()
+
+
+class DecisionRecordSchema(Schema):
+    """What the panel decided about one child (or sibling group) at one meeting, for the case record."""
+
+    item_id = fields.Int()
+    council = fields.Str()
+    body = fields.Str()
+    meeting_date = fields.Date()
+    part = fields.Str()
+    subject = fields.Str()
+    children = fields.List(fields.Nested(DecisionRecordChildSchema))
+    attendees = fields.List(fields.Str())
+    apologies = fields.List(fields.Str())
+    discussion = fields.Str()
+    care_plan_confirmed = fields.Bool(allow_none=True)
+    legal_status_confirmed = fields.Bool(allow_none=True)
+    outcome_id = fields.Str(allow_none=True)
+    outcome = fields.Str(metadata={"description": "The outcome in the terms of reference's words"})
+    decision = fields.Str()
+    sign_off = fields.Str(metadata={"description": "Empty, or e.g. \"Not yet agreed by Head of service\""})
+    next_review_on = fields.Date(allow_none=True)
+    actions = fields.List(fields.Nested(DecisionRecordActionSchema))
+    case_record_system = fields.Str()
