@@ -5,7 +5,6 @@ referral and agenda features are built alongside)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -16,25 +15,13 @@ from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
 from permanence.panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from permanence.panels.services import london_today
-from permanence.tenancy.models import Tenant, TenantStatus
-from permanence.tor.services import active_version, load_folder
-
-REPO = Path(__file__).resolve().parents[1]
+from permanence.tor.services import active_version
+from tracker_support import load_seed as load_council  # noqa: F401  (a seed council, open, its ToR in force)
 
 # The monthly tracking meeting (seed 003): chaired by a service manager, quorum 3 with the service
 # manager; its "senior manager decision" outcome needs a senior manager's sign-off.
 MONTHLY = {"slug": "monthly-tracking-overview", "body": "tracking-meeting", "part": "permanency-tracking"}
 KNOWSLEY = {"slug": "knowsley", "body": "permanency-panel", "part": "adoption-tracking"}
-
-
-def load_council(app, slug: str) -> Tenant:
-    with app.app_context():
-        tenant, _ = load_folder(REPO / "tenants" / slug)
-        tenant.status = TenantStatus.ACTIVE
-        commit()
-        tenant = db.session.get(Tenant, tenant.id)
-        db.session.expunge_all()
-        return tenant
 
 
 def sitting(app, tenant, body_id: str, *, days_from_today: int = 0) -> int:

@@ -56,7 +56,7 @@ def test_attendance_is_prefilled_from_the_seats_and_quorum_follows_the_terms_of_
     before = chair_api.get(f"/meetings/{meeting_id}/attendance").get_json()
     assert before["recorded"] is False
     assert [r["user_id"] for r in before["attendance"]] == [people[k].id for k in ("chair", "tm1", "tm2", "iro")]
-    assert before["attendance"][0]["role"] == "service-manager"
+    assert before["attendance"][0]["role"] == "service-manager" and before["attendance"][0]["person"] == "Casey Chair"
 
     # Everyone present: 4 seats of the 3 needed, the service manager among them.
     response = _take(chair_api, meeting_id)
@@ -120,14 +120,18 @@ def test_knowsley_with_no_seats_lists_the_terms_of_reference_seats_and_needs_fou
     ({"status": "represented", "represented_by": ""}, "attendance.1.represented_by"),
     ({"role": "court-jester"}, "attendance.1.role"),
     ({"user_id": 999999}, "attendance.1.user_id"),
+    (None, "attendance"),
 ])
 def test_bad_attendance_is_a_422_naming_the_row_and_field_and_nothing_is_saved(monthly, change, field):
     api = monthly["as_"]("admin")
     meeting_id = monthly["meeting_id"]
     _take(api, meeting_id)
     rows = present(api.get(f"/meetings/{meeting_id}/attendance").get_json()["attendance"])
-    rows[1].update(change)
-    response = api.put(f"/meetings/{meeting_id}/attendance", {"attendance": rows})
+    if change is None:
+        rows = None
+    else:
+        rows[1].update(change)
+    response = api.put(f"/meetings/{meeting_id}/attendance", {"attendance": rows} if rows is not None else {})
     assert response.status_code == 422
     assert field in response.get_json()["errors"]["json"]
     after = api.get(f"/meetings/{meeting_id}/attendance").get_json()

@@ -79,6 +79,7 @@ def test_a_representative_must_be_named_and_nothing_is_saved(app, client, login,
     assert response.status_code == 400
     assert "There is a problem" in response.text and "Enter who represented the member" in response.text
     assert 'href="#represented_by-2"' in response.text
+    assert "Toby Manager" in response.text  # the rows come back as posted, with their names
     assert _attendance(app, monthly["tenant"], monthly["meeting_id"]) == []
 
 

@@ -82,43 +82,43 @@ class RulingView(MethodView):
                                                          access_roles=current_roles()))
 
 
-@blp.route("/agenda-items/<int:item_id>/record")
+@blp.route("/agenda-items/<int:agenda_item_id>/record")
 class ItemRecordView(MethodView):
     @require("panels.view")
     @blp.response(200, ItemRecordSchema)
-    def get(self, tenant_slug, item_id):
+    def get(self, tenant_slug, agenda_item_id):
         """The meeting's record of the item (the read of the child's item is audited)."""
-        return load_or_404(AgendaItem, item_id)
+        return load_or_404(AgendaItem, agenda_item_id)
 
     @require("meetings.record")
     @blp.arguments(ItemRecordSchema)
     @blp.response(200, ItemRecordSchema)
-    def put(self, data, tenant_slug, item_id):
+    def put(self, data, tenant_slug, agenda_item_id):
         """Record the item: it becomes heard; its outcome takes effect, or awaits the decision maker's
         sign-off when the ToR outcome requires one. 409 if the item is not on the agenda."""
-        item = load_or_404(AgendaItem, item_id)
+        item = load_or_404(AgendaItem, agenda_item_id)
         return _act(lambda: record.record_item(item, data, by=g.api_user, today=london_today()))
 
 
-@blp.route("/agenda-items/<int:item_id>/defer")
+@blp.route("/agenda-items/<int:agenda_item_id>/defer")
 class DeferView(MethodView):
     @require("meetings.record")
     @blp.arguments(DeferSchema)
     @blp.response(201, DeferredSchema)
-    def post(self, data, tenant_slug, item_id):
+    def post(self, data, tenant_slug, agenda_item_id):
         """Defer a booked item to the body's next sitting (a new booked item carried from it)."""
-        item = load_or_404(AgendaItem, item_id)
+        item = load_or_404(AgendaItem, agenda_item_id)
         carried = _act(lambda: record.defer_item(item, data["reason"], by=g.api_user, today=london_today()))
         return {"deferred": item, "carried": carried}
 
 
-@blp.route("/agenda-items/<int:item_id>/sign-off")
+@blp.route("/agenda-items/<int:agenda_item_id>/sign-off")
 class SignOffView(MethodView):
     @require("meetings.sign_off")
     @blp.arguments(SignOffSchema)
     @blp.response(200, ItemRecordSchema)
-    def post(self, data, tenant_slug, item_id):
+    def post(self, data, tenant_slug, agenda_item_id):
         """The named decision maker agrees or disagrees (a note is required to disagree)."""
-        item = load_or_404(AgendaItem, item_id)
+        item = load_or_404(AgendaItem, agenda_item_id)
         return _act(lambda: record.sign_off_item(item, data["agree"], data["note"], by=g.api_user,
                                                  access_roles=current_roles(), today=london_today()))

@@ -32,7 +32,9 @@ class AttendanceSchema(Schema):
                       metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
                                                "for quorum)"})
     title = fields.Str(load_default="", validate=validate.Length(max=200))
-    status = Value(required=True, metadata={"description": "present, apologies, represented or absent"})
+    person = fields.Function(lambda r: r.user.name if r.user else r.name, dump_only=True,
+                             metadata={"description": "The member's or guest's name as shown"})
+    status = Value(load_default="", metadata={"description": "present, apologies, represented or absent"})
     represented_by = fields.Str(load_default="", validate=NAME,
                                 metadata={"description": "Required when represented"})
 
@@ -40,7 +42,7 @@ class AttendanceSchema(Schema):
 class AttendanceUpdateSchema(Schema):
     """The whole attendance list; rows not listed are removed."""
 
-    attendance = fields.List(fields.Nested(AttendanceSchema), required=True)
+    attendance = fields.List(fields.Nested(AttendanceSchema), load_default=None)
 
 
 class QuorumSchema(Schema):
@@ -67,8 +69,8 @@ class DeclarationSchema(Schema):
     id = fields.Int(dump_only=True)
     meeting_id = fields.Int(dump_only=True)
     agenda_item_id = fields.Int(allow_none=True)
-    user_id = fields.Int(required=True)
-    interest = fields.Str(required=True, validate=TEXT)
+    user_id = fields.Int(load_default=None)
+    interest = fields.Str(load_default="", validate=TEXT)
     ruling = fields.Function(lambda d: d.ruling.value, dump_only=True,
                              metadata={"description": "pending, take_part, observe or leave"})
     ruled_by_id = fields.Int(dump_only=True, allow_none=True)
@@ -78,7 +80,7 @@ class DeclarationSchema(Schema):
 class RulingSchema(Schema):
     """The chair's ruling: take_part, observe or leave (leave: for an item; the member cannot open its papers)."""
 
-    ruling = fields.Str(required=True)
+    ruling = fields.Str(load_default=None)
 
 
 class ItemRecordSchema(Schema):

@@ -71,8 +71,12 @@ def tor_for(meeting: Meeting):
 
 
 def label_of(meeting: Meeting, role_id: str) -> str:
-    """A ToR role id as the meeting's terms of reference name it."""
-    return role_label(tor_for(meeting), role_id) if role_id else "Guest"
+    """A ToR role id as the meeting's terms of reference name it ("Guest" for no seat)."""
+    return _label(tor_for(meeting), role_id)
+
+
+def _label(tor, role_id: str) -> str:
+    return role_label(tor, role_id) if role_id else "Guest"
 
 
 # --- Attendance ------------------------------------------------------------------------------------
@@ -108,9 +112,10 @@ def attendance_rows(meeting: Meeting) -> list[Attendance]:
 
 
 def _text(value, field: str, limit: int, missing: str | None = None) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
+    """Trimmed text of at most ``limit`` characters; ``missing`` is the message when it is required."""
+    if value is not None and not isinstance(value, str):
         raise MeetingError(field, "Enter text")
+    value = (value or "").strip()
     if missing and not value:
         raise MeetingError(field, missing)
     if len(value) > limit:
@@ -118,7 +123,8 @@ def _text(value, field: str, limit: int, missing: str | None = None) -> str:
     return value
 
 
-def _member_ids(user_ids) -> set[int]:
+def council_members(user_ids) -> set[int]:
+    """Those of ``user_ids`` who are active members of the current council."""
     if not user_ids:
         return set()
     return set(db.session.execute(select(Membership.user_id).where(
@@ -143,7 +149,7 @@ def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int
     title = _text(entry.get("title"), field + "title", 200)
     name = _text(entry.get("name"), field + "name", MAX_NAME)
     if user_id is None and not name and (not role or status == AttendanceStatus.PRESENT):
-        seat = title or label_role(tor, role)
+        seat = title or _label(tor, role)
         raise MeetingError(field + "name", f"Enter who sat in the seat: {seat}" if role else "Enter the guest's name")
     represented_by = _text(entry.get("represented_by"), field + "represented_by", MAX_NAME)
     if status == AttendanceStatus.REPRESENTED and not represented_by:
@@ -154,10 +160,6 @@ def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int
             "represented_by": represented_by}
 
 
-def label_role(tor, role_id: str) -> str:
-    return role_label(tor, role_id) if role_id else "Guest"
-
-
 def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
     """Replace the meeting's attendance with ``entries`` (each: optional ``id`` of a row kept,
     ``user_id`` or ``name``, ``role`` (ToR role id; empty for a guest), ``title``, ``status``,
@@ -165,9 +167,11 @@ def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
     before anything changes."""
     if meeting.cancelled:
         raise MeetingStateError("The meeting was cancelled; there is no attendance to record")
+    if not isinstance(entries, list):
+        raise MeetingError("attendance", "List who attended")
     tor = tor_for(meeting)
     existing = {row.id: row for row in meeting.attendance}
-    members = _member_ids({e.get("user_id") for e in entries if isinstance(e.get("user_id"), int)})
+    members = council_members({e.get("user_id") for e in entries if isinstance(e.get("user_id"), int)})
     cleaned, seen = [], set()
     for i, entry in enumerate(entries):
         row = _clean_entry(i, entry, tor, set(existing), members)
@@ -279,7 +283,7 @@ def declare_interest(meeting: Meeting, user_id, interest, *, agenda_item_id=None
     """Record a declaration of interest by ``user_id`` for the whole meeting (no item) or one item."""
     if meeting.cancelled:
         raise MeetingStateError("The meeting was cancelled")
-    if not isinstance(user_id, int) or not _member_ids({user_id}):
+    if not isinstance(user_id, int) or not council_members({user_id}):
         raise MeetingError("user_id", "Select the member declaring the interest")
     interest = _text(interest, "interest", MAX_TEXT, "Enter the interest declared")
     if agenda_item_id is not None:

@@ -33,6 +33,28 @@ def _not_allowed(exc):
     return render_template("error.html", code=403, title="You cannot do this", advice=exc.message), 403
 
 
+def _attempt(form, change, back_url):
+    """Run a service change for a posted form and commit it: ``(True, result)``. Otherwise nothing is
+    written and ``(False, response)``: None when the input is wrong (the error is put on its field),
+    a redirect with the message when the item or meeting cannot take the step, a 403 for a person the
+    terms of reference do not give the step to."""
+    try:
+        result = change()
+    except services.NotAllowedError as exc:
+        db.session.rollback()
+        return False, _not_allowed(exc)
+    except services.MeetingStateError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False, redirect(back_url)
+    except services.MeetingError as exc:
+        db.session.rollback()
+        _field_error(form, exc.field, exc.message)
+        return False, None
+    commit()
+    return True, result
+
+
 def _field_error(form, field: str, message: str) -> None:
     target = form[field] if field in form else None
     if target is None:
@@ -120,17 +142,20 @@ def take_attendance(tenant_slug, meeting_id):
 
 def _unsaved(meeting, entries):
     """The rows as posted, to show back with their errors."""
+    from ..accounts.models import User
     from ..panels.models import Attendance, AttendanceStatus
 
     rows = []
+    members = services.council_members({e["user_id"] for e in entries if e.get("user_id")})
     for e in entries:
         try:
             status = AttendanceStatus(e["status"])
         except ValueError:
             status = None
+        user = db.session.get(User, e["user_id"]) if e.get("user_id") in members else None
         rows.append(Attendance(meeting_id=meeting.id, id=e.get("id"), user_id=e.get("user_id"), name=e["name"],
                                role=e["role"], title=e["title"], status=status,
-                               represented_by=e.get("represented_by", "")))
+                               represented_by=e.get("represented_by", ""), user=user))
     return rows
 
 
@@ -140,17 +165,16 @@ def declare(tenant_slug, meeting_id):
     meeting = get_or_404(Meeting, meeting_id)
     form = DeclarationForm()
     _declaration_choices(form, meeting, _items(meeting))
+    back = url_for("meetings.meeting_record", meeting_id=meeting.id)
     if form.validate_on_submit():
-        try:
-            services.declare_interest(meeting, _int_or_none(form.user_id.data), form.interest.data,
-                                      agenda_item_id=_int_or_none(form.agenda_item_id.data))
-        except (services.MeetingError, services.MeetingStateError) as exc:
-            db.session.rollback()
-            _field_error(form, getattr(exc, "field", "interest"), exc.message)
-        else:
-            commit()
+        done, response = _attempt(form, lambda: services.declare_interest(
+            meeting, _int_or_none(form.user_id.data), form.interest.data,
+            agenda_item_id=_int_or_none(form.agenda_item_id.data)), back)
+        if done:
             flash("The declaration is recorded; the chair rules on it.", "success")
-            return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id) + "#declarations")
+            return redirect(back + "#declarations")
+        if response is not None:
+            return response
     return _render_meeting(get_or_404(Meeting, meeting_id), declaration_form=form, status=400)
 
 
@@ -160,24 +184,17 @@ def rule(tenant_slug, declaration_id):
     declaration = get_or_404(Declaration, declaration_id)
     meeting = declaration.meeting
     form = RulingForm()
-    message = None
+    back = url_for("meetings.meeting_record", meeting_id=meeting.id)
     if form.validate_on_submit():
-        try:
-            services.rule_on_declaration(declaration, form.ruling.data, by=current_user,
-                                         access_roles=current_roles())
-        except services.NotAllowedError as exc:
-            db.session.rollback()
-            return _not_allowed(exc)
-        except services.MeetingError as exc:
-            db.session.rollback()
-            message = exc.message
-        else:
-            commit()
+        done, response = _attempt(form, lambda: services.rule_on_declaration(
+            declaration, form.ruling.data, by=current_user, access_roles=current_roles()), back)
+        if done:
             flash(f"Ruling recorded: {services.RULING_LABELS[declaration.ruling].lower()}.", "success")
-            return redirect(url_for("meetings.meeting_record", meeting_id=meeting.id) + "#declarations")
-    else:
-        message = next(iter(form.ruling.errors), "Select take part, observe or leave")
-    return _render_meeting(get_or_404(Meeting, meeting.id), ruling_errors={declaration_id: message}, status=400)
+            return redirect(back + "#declarations")
+        if response is not None:
+            return response
+    message = next(iter(form.ruling.errors), "Select take part, observe or leave")
+    return _render_meeting(meeting, ruling_errors={declaration_id: message}, status=400)
 
 
 # --- The record of an item -------------------------------------------------------------------------
@@ -207,61 +224,47 @@ def _render_item(item, form=None, defer_form=None, status=200):
     ), status
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/record")
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/record")
 @require("panels.view")
-def item_record(tenant_slug, item_id):
-    return _render_item(load_or_404(AgendaItem, item_id))
+def item_record(tenant_slug, agenda_item_id):
+    return _render_item(load_or_404(AgendaItem, agenda_item_id))
 
 
-def _state_error(item, exc):
-    flash(exc.message, "error")
-    return redirect(url_for("meetings.item_record", item_id=item.id))
-
-
-@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/record")
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/record")
 @require("meetings.record")
-def save_item_record(tenant_slug, item_id):
-    item = load_or_404(AgendaItem, item_id)
+def save_item_record(tenant_slug, agenda_item_id):
+    item = load_or_404(AgendaItem, agenda_item_id)
     form = ItemRecordForm()
     form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body_of(item.meeting).outcomes]
     if form.validate_on_submit():
-        try:
-            record.record_item(item, form.data_for_service(), by=current_user, today=london_today())
-        except services.MeetingError as exc:
-            db.session.rollback()
-            item = load_or_404(AgendaItem, item_id)
-            _field_error(form, exc.field, exc.message)
-        except services.MeetingStateError as exc:
-            db.session.rollback()
-            return _state_error(item, exc)
-        else:
-            commit()
+        done, response = _attempt(form, lambda: record.record_item(
+            item, form.data_for_service(), by=current_user, today=london_today()),
+            url_for("meetings.item_record", agenda_item_id=item.id))
+        if done:
             text = record.sign_off_text(item)
             flash("The item is recorded as heard." + (f" {text}; the decision maker has been e-mailed." if text else ""),
                   "success")
-            return redirect(url_for("meetings.item_record", item_id=item.id))
+            return redirect(url_for("meetings.item_record", agenda_item_id=item.id))
+        if response is not None:
+            return response
     return _render_item(item, form=form, status=400)
 
 
-@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/defer")
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/defer")
 @require("meetings.record")
-def defer(tenant_slug, item_id):
-    item = load_or_404(AgendaItem, item_id)
+def defer(tenant_slug, agenda_item_id):
+    item = load_or_404(AgendaItem, agenda_item_id)
     form = DeferForm()
+    back = url_for("meetings.item_record", agenda_item_id=item.id)
     if form.validate_on_submit():
-        try:
-            carried = record.defer_item(item, form.reason.data, by=current_user, today=london_today())
-        except services.MeetingError as exc:
-            db.session.rollback()
-            _field_error(form, exc.field, exc.message)
-        except services.MeetingStateError as exc:
-            db.session.rollback()
-            return _state_error(item, exc)
-        else:
-            commit()
-            flash(f"The item is deferred and booked for {carried.meeting.date:%A %-d %B %Y}.", "success")
-            return redirect(url_for("meetings.item_record", item_id=item.id))
-    return _render_item(load_or_404(AgendaItem, item_id), defer_form=form, status=400)
+        done, result = _attempt(form, lambda: record.defer_item(item, form.reason.data, by=current_user,
+                                                                today=london_today()), back)
+        if done:
+            flash(f"The item is deferred and booked for {result.meeting.date:%A %-d %B %Y}.", "success")
+            return redirect(back)
+        if result is not None:
+            return result
+    return _render_item(item, defer_form=form, status=400)
 
 
 # --- Sign-off ------------------------------------------------------------------------------------
@@ -274,34 +277,25 @@ def _render_sign_off(item, form=None, status=200):
     ), status
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/sign-off")
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/sign-off")
 @require("meetings.sign_off")
-def sign_off(tenant_slug, item_id):
-    return _render_sign_off(load_or_404(AgendaItem, item_id))
+def sign_off(tenant_slug, agenda_item_id):
+    return _render_sign_off(load_or_404(AgendaItem, agenda_item_id))
 
 
-@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/sign-off")
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/sign-off")
 @require("meetings.sign_off")
-def save_sign_off(tenant_slug, item_id):
-    item = load_or_404(AgendaItem, item_id)
+def save_sign_off(tenant_slug, agenda_item_id):
+    item = load_or_404(AgendaItem, agenda_item_id)
     form = SignOffForm()
+    back = url_for("meetings.sign_off", agenda_item_id=item.id)
     if form.validate_on_submit():
-        try:
-            record.sign_off_item(item, form.agree.data == "yes", form.note.data, by=current_user,
-                                 access_roles=current_roles(), today=london_today())
-        except services.NotAllowedError as exc:
-            db.session.rollback()
-            return _not_allowed(exc)
-        except services.MeetingError as exc:
-            db.session.rollback()
-            item = load_or_404(AgendaItem, item_id)
-            _field_error(form, exc.field, exc.message)
-        except services.MeetingStateError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("meetings.sign_off", item_id=item_id))
-        else:
-            commit()
+        done, response = _attempt(form, lambda: record.sign_off_item(
+            item, form.agree.data == "yes", form.note.data, by=current_user, access_roles=current_roles(),
+            today=london_today()), back)
+        if done:
             flash("Your sign-off is recorded.", "success")
-            return redirect(url_for("meetings.sign_off", item_id=item.id))
+            return redirect(back)
+        if response is not None:
+            return response
     return _render_sign_off(item, form=form, status=400)
