@@ -246,3 +246,28 @@ def test_defaults_apply_when_a_council_writes_no_reminders():
     tor = load_tor_from_text(text[:text.index("\n# Reminders e-mailed")] + "\n")
     assert tor.reminders["referral_deadline"].subject == "{panel}: referral for {child} due by {deadline}"
     assert tor.reminders["actions_due"].days_before == 3
+
+
+def test_the_api_previews_the_reminders_due_on_a_day(app, client, waltham_forest, make_token):
+    tenant, p = waltham_forest
+    with app.app_context(), tenant_context(tenant.id):
+        generate_meetings(tenant.id, d(2027, 3, 1))
+        part = current_tor(tenant.id).body("ptm").agenda_parts[0].id
+        _item(_meeting("ptm", d(2027, 3, 17)), part, _child("Ada", "Draft", team_manager=p["tm"]), ItemStatus.PROPOSED)
+        jobs.commit()
+    _, secret = make_token(tenant, p["officer"])
+    _, worker = make_token(tenant, p["sw"])
+    auth = {"Authorization": f"Bearer {secret}"}
+    url = "/waltham-forest/api/v1/reminders/due"
+    due = client.get(f"{url}?date=2027-03-08", headers=auth).get_json()
+    assert [(r["kind"], r["to"], r["subject"], r["already_sent"]) for r in due] == [
+        ("referral_deadline", "tm@wf.example.org",
+         "PTM Wednesday 17 March 2027: referral for Ada Draft due Wednesday 10 March 2027", False)]
+    assert client.get(f"{url}?date=2027-03-05", headers=auth).get_json() == []
+    bad = client.get(f"{url}?date=8 March", headers=auth)
+    assert bad.status_code == 422 and "date" in bad.get_json()["errors"]["query"]
+    assert client.get(url, headers={"Authorization": f"Bearer {worker}"}).status_code == 403
+    with app.app_context(), tenant_context(tenant.id):
+        assert db.session.scalar(select(func.count(EmailMessage.id))) == 0  # a preview sends nothing
+        _run(d(2027, 3, 8))
+    assert [r["already_sent"] for r in client.get(f"{url}?date=2027-03-08", headers=auth).get_json()] == [True]

@@ -254,3 +254,39 @@ def test_a_member_who_may_not_see_the_child_cannot_open_the_meeting(app, client,
             AgendaItem.child_id == ids_by_case()["CO-1"])).scalar_one()
     login(stranger)
     assert client.get(f"/{SLUG}/tracking-meetings/{meeting_id}").status_code == 403
+
+
+def test_the_api_lists_books_and_shows_tracking_meetings_with_the_same_rules(app, client, council, make_token,
+                                                                              make_user):
+    import time_machine
+
+    tenant, people = council
+    _, secret = make_token(tenant, people["bso"])
+    _, stranger = make_token(tenant, make_user(tenant, ("social_worker",), email="other@example.org"))
+    _, worker = make_token(tenant, people["sw"])
+    auth = {"Authorization": f"Bearer {secret}"}
+    with time_machine.travel(date(2027, 3, 1), tick=False):
+        # A social worker may not book for the council; the panel administrator may.
+        assert client.post(f"/{SLUG}/api/v1/tracking-meetings/",
+                           headers={"Authorization": f"Bearer {worker}"}).status_code == 403
+        booked = client.post(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth)
+        assert booked.status_code == 201
+        assert sorted((b["child"], b["date"]) for b in booked.get_json()) == [
+            ("Fictional Co1", "2027-04-13"), ("Fictional Home1", "2027-03-02"), ("Fictional Po1", "2027-03-02"),
+            ("Fictional Proc1", "2027-03-02")]
+        assert client.post(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth).get_json() == []
+
+        listed = client.get(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth).get_json()
+        assert [(x["child"], x["date"], x["entry_route"]) for x in listed] == [  # soonest first
+            ("Fictional Proc1", "2027-03-02", "cohort_rule"), ("Fictional Home1", "2027-03-02", "cohort_rule"),
+            ("Fictional Po1", "2027-03-02", "cohort_rule"), ("Fictional Co1", "2027-04-13", "cohort_rule")]
+        co = next(x for x in listed if x["child"] == "Fictional Co1")
+        one = client.get(f"/{SLUG}/api/v1/tracking-meetings/{co['meeting_id']}", headers=auth).get_json()
+        assert (one["body_name"], one["date"], one["headings"][3]) == (
+            "Permanence Planning Tracking Meeting", "2027-04-13", "Legal timetable")
+        assert [p["email"] for p in one["invited"]] == ["sw@example.org", "tm@example.org", "iro@example.org",
+                                                          "bso@example.org"]
+        assert [o["id"] for o in one["outcomes"]] == ["review-again", "present-at-panel", "no-further-review"]
+        other = {"Authorization": f"Bearer {stranger}"}
+        assert client.get(f"/{SLUG}/api/v1/tracking-meetings/", headers=other).get_json() == []
+        assert client.get(f"/{SLUG}/api/v1/tracking-meetings/{co['meeting_id']}", headers=other).status_code == 403

@@ -20,25 +20,22 @@ from .tracking_invites import invitees
 bp = Blueprint("tracking_meetings", __name__, template_folder="templates")
 
 
-@bp.get("/<tenant_slug>/tracking-meetings/")
-@require("panels.view")
-def upcoming(tenant_slug):
-    """The booked tracking meetings from today, of the children the member may see."""
+def booked_tracking_items(today) -> list[AgendaItem]:
+    """The booked tracking meetings from ``today`` of the children the member may see."""
     tor = current_tor(g.tenant.id)
-    bodies = {b.id: b for b in tracking_bodies(tor)} if tor else {}
-    items = db.session.execute(
+    bodies = [b.id for b in tracking_bodies(tor)] if tor else []
+    return db.session.execute(
         visible(select(AgendaItem), AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Meeting.body_id.in_(list(bodies)), Meeting.status == MeetingStatus.SCHEDULED,
-               Meeting.date >= london_today(), AgendaItem.status == ItemStatus.BOOKED)
+        .where(Meeting.body_id.in_(bodies), Meeting.status == MeetingStatus.SCHEDULED, Meeting.date >= today,
+               AgendaItem.status == ItemStatus.BOOKED)
         .options(selectinload(AgendaItem.meeting), selectinload(AgendaItem.child))
         .order_by(Meeting.date, AgendaItem.id)
     ).scalars().all()
-    return render_template("panels/tracking_meetings.html", items=items, bodies=bodies)
 
 
-@bp.get("/<tenant_slug>/tracking-meetings/<int:meeting_id>")
-@require("panels.view")
-def meeting(tenant_slug, meeting_id):
+def load_tracking_meeting(meeting_id: int):
+    """(meeting, body, item) of a tracking meeting the member may see: another council's or a
+    panel's sitting is a 404, a child the member may not see a 403; the read of the child is audited."""
     row = get_or_404(Meeting, meeting_id)
     body = body_of(row)
     if body.kind != TRACKING:
@@ -49,7 +46,23 @@ def meeting(tenant_slug, meeting_id):
     if item is None:
         abort(403)
     if item.child_id is not None:
-        load_or_404(Child, item.child_id)  # audits the read of the child's record
-    part = body.part(item.part_id)
-    return render_template("panels/tracking_meeting.html", meeting=row, body=body, item=item, part=part,
-                           invited=invitees(item, body), deadlines=meeting_deadlines(row), LONDON=LONDON)
+        load_or_404(Child, item.child_id)
+    return row, body, item
+
+
+@bp.get("/<tenant_slug>/tracking-meetings/")
+@require("panels.view")
+def upcoming(tenant_slug):
+    tor = current_tor(g.tenant.id)
+    bodies = {b.id: b for b in tracking_bodies(tor)} if tor else {}
+    return render_template("panels/tracking_meetings.html", items=booked_tracking_items(london_today()),
+                           bodies=bodies)
+
+
+@bp.get("/<tenant_slug>/tracking-meetings/<int:meeting_id>")
+@require("panels.view")
+def meeting(tenant_slug, meeting_id):
+    row, body, item = load_tracking_meeting(meeting_id)
+    return render_template("panels/tracking_meeting.html", meeting=row, body=body, item=item,
+                           part=body.part(item.part_id), invited=invitees(item, body),
+                           deadlines=meeting_deadlines(row), LONDON=LONDON)

@@ -22,7 +22,7 @@ from ..accounts.models import Membership, RoleAssignment, User
 from ..core.context import current_tenant_id
 from ..core.workdays import add_working_days
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import already_sent, queue_email
 from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes,
                              MinutesStatus, PanelMember)
 from ..panels.services import body_of, meeting_deadlines
@@ -250,3 +250,14 @@ def send_due_reminders(today: date) -> dict[str, int]:
         if queue_email(reminder.to, subject, body, reminder_key=reminder.key) is not None:
             sent[reminder.kind] += 1
     return dict(sent)
+
+
+def preview_due_reminders(today: date) -> list[dict]:
+    """Today's reminders as they would be sent, each saying whether it already went (sends nothing)."""
+    tor = current_tor(current_tenant_id())
+    result = []
+    for reminder in due_reminders(today):
+        subject, body = tor.reminders[reminder.kind].render(reminder.values)
+        result.append({"kind": reminder.kind, "key": reminder.key, "to": reminder.to, "subject": subject,
+                       "body": body, "already_sent": already_sent(reminder.key, reminder.to)})
+    return result

@@ -1,0 +1,52 @@
+"""Marshmallow schemas of the tracking meetings' and reminders' API."""
+
+from marshmallow import Schema, fields
+
+
+class TrackingItemSchema(Schema):
+    """A child's booked tracking meeting."""
+
+    meeting_id = fields.Int()
+    date = fields.Date(attribute="meeting.date")
+    body_id = fields.Str(attribute="meeting.body_id")
+    item_id = fields.Int(attribute="id")
+    child_id = fields.Int(allow_none=True)
+    child = fields.Str(attribute="subject_name")
+    entry_route = fields.Str(metadata={"description": "cohort_rule (booked from the cadence), "
+                                                      "agreed_at_previous_meeting or referred_by_<body>"})
+    reason = fields.Str(metadata={"description": "Why it was booked"})
+
+
+class PersonSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    email = fields.Str()
+
+
+class OutcomeSchema(Schema):
+    id = fields.Str()
+    label = fields.Str()
+
+
+class TrackingMeetingSchema(TrackingItemSchema):
+    """One tracking meeting: the ToR's agenda headings, who is invited and the outcomes it can reach."""
+
+    body_name = fields.Str()
+    headings = fields.List(fields.Str())
+    invited = fields.List(fields.Nested(PersonSchema))
+    outcomes = fields.List(fields.Nested(OutcomeSchema))
+
+
+class DueQuerySchema(Schema):
+    date = fields.Date(load_default=None, metadata={"description": "The day to look at (ISO); today by default"})
+
+
+class DueReminderSchema(Schema):
+    """A reminder due on the day, in the council's words, and whether it already went."""
+
+    kind = fields.Str()
+    key = fields.Str()
+    to = fields.Str()
+    subject = fields.Str()
+    body = fields.Str()
+    already_sent = fields.Bool()
