@@ -107,8 +107,8 @@ def test_waltham_forest_referral_deadline_minutes_and_actions_once_each(app, wal
         assert _run(d(2027, 3, 5)) == {"actions_due": 2}
         work_jobs()
         assert _sent() == [
-            ("sw@wf.example.org", "PTM action for Cal Submitted due Monday 1 March 2027"),
-            ("tm@wf.example.org", "PTM action for Cal Submitted due Friday 12 March 2027"),
+            ("sw@wf.example.org", "PTM action for C.S. (REM-SUBMITTED) due Monday 1 March 2027"),
+            ("tm@wf.example.org", "PTM action for C.S. (REM-SUBMITTED) due Friday 12 March 2027"),
         ]
 
         assert _run(d(2027, 3, 8)) == {"referral_deadline": 3, "minutes_due": 1}
@@ -123,8 +123,8 @@ def test_waltham_forest_referral_deadline_minutes_and_actions_once_each(app, wal
             ("officer@wf.example.org", f"minutes_due:meeting-{held.id}:2027-03-10"),
         ])
         ada_mail = messages[("tm@wf.example.org", "referral_deadline:item-1:2027-03-10")]
-        assert ada_mail.subject == "PTM Wednesday 17 March 2027: referral for Ada Draft due Wednesday 10 March 2027"
-        assert ada_mail.body.startswith("Dear Toby Manager,\n\nAda Draft is down for the Permanency Tracking "
+        assert ada_mail.subject == "PTM Wednesday 17 March 2027: referral for A.D. (REM-DRAFT) due Wednesday 10 March 2027"
+        assert ada_mail.body.startswith("Dear Toby Manager,\n\nA.D. (REM-DRAFT) is down for the Permanency Tracking "
                                         "Meeting on Wednesday 17 March 2027 (")
         assert "and the\nreferral is still in draft." in ada_mail.body
         assert f"/waltham-forest/referrals/1" in ada_mail.body
@@ -178,7 +178,7 @@ def test_seed_001_papers_missing_and_minutes_due_in_its_words(app, make_user):
             EmailMessage.reminder_key == f"papers_missing:item-{missing.id}:2027-03-12")).scalars().all()
         assert sorted(m.to_address for m in papers) == ["sw@pp.example.org", "tm@pp.example.org"]
         assert {m.subject for m in papers} == {
-            "Permanence Panel: permanence paperwork for Dee Missing needed by Friday 12 March 2027"}
+            "Permanence Panel: permanence paperwork for D.M. (REM-MISSING) needed by Friday 12 March 2027"}
         assert "- Permanence paperwork (quality assured by the Team Manager)\n" in papers[0].body
         assert "Dear Sol Worker," in {m.to_address: m for m in papers}["sw@pp.example.org"].body
 
@@ -201,7 +201,7 @@ def test_a_reminder_kind_can_be_switched_off(app, make_user):
         jobs.commit()
         assert _run(d(2027, 3, 1)) == {"actions_due": 1}
         [mail] = db.session.execute(select(EmailMessage)).scalars().all()
-        assert mail.subject == "PTP action for Gus Action: due Wednesday 3 March 2027"
+        assert mail.subject == "PTP action for G.A. (REM-ACTION): due Wednesday 3 March 2027"
         assert mail.body.endswith("Panel Administrator, Redbridge Children's Trust\n")
 
 
@@ -262,7 +262,7 @@ def test_the_api_previews_the_reminders_due_on_a_day(app, client, waltham_forest
     due = client.get(f"{url}?date=2027-03-08", headers=auth).get_json()
     assert [(r["kind"], r["to"], r["subject"], r["already_sent"]) for r in due] == [
         ("referral_deadline", "tm@wf.example.org",
-         "PTM Wednesday 17 March 2027: referral for Ada Draft due Wednesday 10 March 2027", False)]
+         "PTM Wednesday 17 March 2027: referral for A.D. (REM-DRAFT) due Wednesday 10 March 2027", False)]
     assert client.get(f"{url}?date=2027-03-05", headers=auth).get_json() == []
     bad = client.get(f"{url}?date=8 March", headers=auth)
     assert bad.status_code == 422 and "date" in bad.get_json()["errors"]["query"]

@@ -92,17 +92,19 @@ def test_the_daily_job_books_each_childs_pptm_from_its_cadence_and_invites_every
         assert item.meeting.note == "Booked from the cadence: PPTM under a care order, in placement under 12 months"
 
         mails = db.session.execute(select(EmailMessage).where(
-            EmailMessage.subject.contains("Co1"))).scalars().all()
+            EmailMessage.subject.contains("(CO-1)"))).scalars().all()
         assert sorted(m.to_address for m in mails) == ["bso@example.org", "iro@example.org", "sw@example.org",
                                                        "tm@example.org"]
         mail = next(m for m in mails if m.to_address == "sw@example.org")
-        assert mail.subject == "PPTM for Fictional Co1: Tuesday 13 April 2027"  # the council's wording
+        # The council's wording; an e-mail names the child by initials and case number only.
+        assert mail.subject == "PPTM for F.C. (CO-1): Tuesday 13 April 2027"
         assert mail.body.startswith("Dear Sam Worker,\n\nThe next Permanence Planning Tracking Meeting for "
-                                    "Fictional Co1 is booked for Tuesday 13 April 2027.\n"
+                                    "F.C. (CO-1) is booked for Tuesday 13 April 2027.\n"
                                     "PPTM under a care order, in placement under 12 months\n")
         assert "- Legal timetable\n- Current care plan\n" in mail.body
         assert f"/{SLUG}/tracking-meetings/{item.meeting_id}" in mail.body
         assert "DTSTART;VALUE=DATE:20270413" in mail.calendar and "METHOD:REQUEST" in mail.calendar
+        assert "SUMMARY:PPTM: F.C. (CO-1)" in mail.calendar and "Fictional" not in mail.calendar + mail.body
         assert "mailto:iro@example.org" in mail.calendar and "mailto:bso@example.org" in mail.calendar
         work_jobs()  # with Redis, an RQ worker sends them; embedded, they were printed to the console
         db.session.expire_all()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, has_app_context
+from urllib.parse import urlparse
+
+from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
@@ -37,20 +39,21 @@ def invitees(item: AgendaItem, body) -> list[User]:
     return result
 
 
-def invitation_calendar(item: AgendaItem, body, people: list[User], description: str) -> str:
-    """An all-day VEVENT (METHOD:REQUEST) whose UID stays the same for the meeting."""
+def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, description: str) -> str:
+    """An all-day VEVENT (METHOD:REQUEST) whose UID stays the same for the meeting; ``child`` is the
+    child's reference (initials and case number), never the full name."""
     meeting = item.meeting
     cal = Calendar()
     cal.add("prodid", "-//Permanence//Tracking meetings//EN")
     cal.add("version", "2.0")
     cal.add("method", "REQUEST")
     event = Event()
-    domain = current_app.config.get("SERVER_NAME") or "permanence.invalid" if has_app_context() else "permanence.invalid"
+    domain = urlparse(current_app.config["BASE_URL"]).hostname or "permanence.invalid"
     event.add("uid", f"tracking-meeting-{meeting.tenant_id}-{meeting.id}@{domain}")
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.date)
     event.add("dtend", meeting.date + timedelta(days=1))
-    event.add("summary", f"{body.short_name or body.name}: {item.subject_name}")
+    event.add("summary", f"{body.short_name or body.name}: {child}")
     event.add("description", description)
     if meeting.venue:
         event.add("location", meeting.venue)
@@ -65,18 +68,18 @@ def invitation_calendar(item: AgendaItem, body, people: list[User], description:
 
 def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
     """Queue one invitation per person (sent after the commit); returns the addresses."""
-    from ..reminders.wording import render_for
+    from ..reminders.wording import child_reference, render_for
 
     part = body.agenda_parts[0]
     headings = "\n".join(f"- {h}" for h in part.headings) if part.headings else ""
     people = invitees(item, body)
-    values = {"child": item.subject_name, "meeting_date": f"{item.meeting.date:%A %-d %B %Y}",
+    values = {"child": child_reference(item.children), "meeting_date": f"{item.meeting.date:%A %-d %B %Y}",
               "panel": body.name, "reason": item.reason, "headings": headings,
               "link": _link(item)}
     sent = []
     for user in people:
         subject, text = render_for(item.meeting.tenant_id, "tracking_meeting_booked", {**values, "name": user.name})
-        calendar = invitation_calendar(item, body, people, text)
+        calendar = invitation_calendar(item, body, people, values["child"], text)
         if queue_email(user.email, subject, text, calendar=calendar,
                        reminder_key=f"tracking_meeting_booked:meeting-{item.meeting_id}") is not None:
             sent.append(user.email)

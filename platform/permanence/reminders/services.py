@@ -27,7 +27,7 @@ from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeti
                              MinutesStatus, PanelMember)
 from ..panels.services import body_of, meeting_deadlines
 from ..tor.services import current_tor
-from .wording import link_to
+from .wording import child_reference, link_to
 
 REFERRAL_STAGES = {
     ItemStatus.DRAFT: "still in draft",
@@ -85,7 +85,7 @@ def _item_link(endpoint: str, item: AgendaItem) -> str:
 
 
 def _item_values(item: AgendaItem, body, deadline: date) -> dict:
-    return {"child": item.subject_name, "panel": body.name, "meeting_date": long_date(item.meeting.date),
+    return {"child": child_reference(item.children), "panel": body.name, "meeting_date": long_date(item.meeting.date),
             "deadline": long_date(deadline)}
 
 
@@ -225,7 +225,7 @@ def actions_due_reminders(tor, today: date) -> Iterable[Reminder]:
         if not owner:
             continue
         panel = names.get(action.agenda_item.meeting.body_id, "") if action.agenda_item else ""
-        values = {"name": owner[0].name, "child": action.child.name if action.child else "",
+        values = {"name": owner[0].name, "child": child_reference([action.child] if action.child else []),
                   "action": action.description, "deadline": long_date(action.due_on), "panel": panel, "link": link}
         yield Reminder("actions_due", f"actions_due:action-{action.id}:{action.due_on.isoformat()}", owner[0], values)
 

@@ -15,6 +15,15 @@ from ..tor.reminders import DEFAULTS, ReminderWording
 from ..tor.services import current_tor
 
 
+def child_reference(children) -> str:
+    """"A.D. (REM-1)" per child: an e-mail leaves the platform, so it never carries a child's full name."""
+    refs = []
+    for child in children:
+        letters = "".join(f"{n[0].upper()}." for n in (child.first_name, child.last_name) if n)
+        refs.append(f"{letters} ({child.case_number})")
+    return ", ".join(refs)
+
+
 def wording(tenant_id: int, kind: str) -> ReminderWording:
     """The council's wording of ``kind`` (the defaults before any terms of reference are in force)."""
     tor = current_tor(tenant_id)

@@ -19,26 +19,28 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from .fields import Bool, Int, Str, StrictSchema
 
+CHILD = "the child's initials and case number (each child's, for a sibling group): never the full name by e-mail"
 # The placeholders each kind may use, with what each stands for (shown in docs/tor-format.md).
 PLACEHOLDERS: Mapping[str, Mapping[str, str]] = {
     "referral_deadline": {
-        "name": "the person written to", "child": "the child (or sibling group)", "panel": "the body's name",
+        "name": "the person written to", "child": CHILD, "panel": "the body's name",
         "meeting_date": "the date of the meeting", "deadline": "the referral deadline", "part": "the agenda part",
         "status": "where the referral is (draft, awaiting quality assurance, returned, proposed)",
         "link": "a link to the item"},
     "papers_missing": {
-        "name": "the person written to", "child": "the child (or sibling group)", "panel": "the body's name",
+        "name": "the person written to", "child": CHILD, "panel": "the body's name",
         "meeting_date": "the date of the meeting", "deadline": "the papers deadline",
         "papers": "the missing papers, one a line", "link": "a link to the item"},
     "minutes_due": {
         "name": "the person written to", "panel": "the body's name", "meeting_date": "the date of the meeting",
         "deadline": "the minutes deadline", "link": "a link to the meeting"},
     "actions_due": {
-        "name": "the person written to", "child": "the child", "action": "what was agreed",
+        "name": "the person written to", "child": "the child's initials and case number", "action": "what was agreed",
         "deadline": "the date the action is due", "panel": "the body that agreed it",
         "link": "a link to the person's actions"},
     "tracking_meeting_booked": {
-        "name": "the person written to", "child": "the child", "panel": "the tracking meeting's name",
+        "name": "the person written to", "child": "the child's initials and case number",
+        "panel": "the tracking meeting's name",
         "meeting_date": "the date of the meeting", "reason": "why it was booked",
         "headings": "the agenda headings, one a line", "link": "a link to the meeting"},
 }
