@@ -49,8 +49,9 @@ def test_the_panel_adds_an_action_on_the_item_page_and_it_is_audited(app, client
     page = client.get(f"/{panel.slug}/agenda-items/{panel.ids.item}/actions")
     assert page.status_code == 200 and "No actions agreed for this item yet" in page.text
     here = f"/{panel.slug}/agenda-items/{panel.ids.item}/actions"
-    response = client.post(here, data={"description": "Book the medical with the CLA nurse",
-                                       "owner_id": panel.worker.id, "due_on": "15/3/2027", "next": here})
+    response = client.post(here, data={"action-description": "Book the medical with the CLA nurse",
+                                       "action-owner_id": panel.worker.id, "action-due_on": "15/3/2027",
+                                       "action-next": here})
     assert response.status_code == 302 and response.headers["Location"].endswith(here)
     [action] = _actions(app, panel)
     assert (action.owner_id, action.due_on, action.child_id, action.status) == (
@@ -66,8 +67,8 @@ def test_a_bad_action_shows_the_errors_and_a_return_address_elsewhere_is_ignored
                                                                                  fixed_today):
     login(panel.chair)
     response = client.post(f"/{panel.slug}/agenda-items/{panel.ids.item}/actions",
-                           data={"description": "Do it", "owner_id": "", "due_on": "1/2/2027",
-                                 "next": "https://evil.example.org/"})
+                           data={"action-description": "Do it", "action-owner_id": "", "action-due_on": "1/2/2027",
+                                 "action-next": "https://evil.example.org/"})
     assert response.status_code == 400
     assert "There is a problem" in response.text and "so it is specific" in response.text
     assert "Select who will do it" in response.text
@@ -75,8 +76,8 @@ def test_a_bad_action_shows_the_errors_and_a_return_address_elsewhere_is_ignored
     assert _actions(app, panel) == []
     login(panel.worker)  # a social worker does not record meetings
     assert client.post(f"/{panel.slug}/agenda-items/{panel.ids.item}/actions",
-                       data={"description": "Book the medical with the CLA nurse", "owner_id": panel.worker.id,
-                             "due_on": "15/3/2027"}).status_code == 403
+                       data={"action-description": "Book the medical with the CLA nurse",
+                             "action-owner_id": panel.worker.id, "action-due_on": "15/3/2027"}).status_code == 403
 
 
 def test_my_actions_flags_the_overdue_one_and_the_owner_marks_it_done(app, client, login, panel, fixed_today):

@@ -21,6 +21,7 @@ from .forms import ActionFilterForm, AddActionForm, UpdateActionForm
 
 bp = Blueprint("actions", __name__, template_folder="templates")
 LIST_LIMIT = 500
+ADD_PREFIX = "action"  # the add form sits on other features' pages: keep its ids apart
 
 
 def safe_next(value: str | None, fallback: str) -> str:
@@ -45,7 +46,7 @@ def item_actions_section(item: AgendaItem) -> Markup:
                if a.agenda_item is None or a.agenda_item.meeting.date <= item.meeting.date]
     form = None
     if has_permission("meetings.record"):
-        form = AddActionForm(formdata=None, next=request.path)
+        form = AddActionForm(formdata=None, next=request.path, prefix=ADD_PREFIX)
         _owner_choices(form)
     return Markup(render_template("actions/_item_section.html", item=item, actions=item.actions, earlier=earlier,
                                   form=form, today=today, hint=today_hint(today), here=request.path,
@@ -72,9 +73,9 @@ def _apply(form, change) -> bool:
 @require("meetings.record")
 def add(tenant_slug, agenda_item_id):
     item = load_or_404(AgendaItem, agenda_item_id)
-    form = AddActionForm()
+    form = AddActionForm(prefix=ADD_PREFIX)
     _owner_choices(form)
-    back = safe_next(form.next.data or request.args.get("next"), url_for("actions.mine"))
+    back = safe_next(form.next.data or request.args.get("next"), url_for("actions.add", agenda_item_id=item.id))
     form.next.data = back
     if request.method == "POST":
         status = 400

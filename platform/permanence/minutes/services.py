@@ -51,7 +51,8 @@ class MinutesConflict(Exception):
     saved now, so the person can compare it with their own text and save again."""
 
     def __init__(self, minutes: Minutes):
-        super().__init__("The minutes were changed by someone else")
+        self.message = "The minutes were changed by someone else; read the saved text and try again"
+        super().__init__(self.message)
         self.minutes = minutes
         self.text = minutes.text
         self.revision = minutes.revision

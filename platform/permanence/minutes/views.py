@@ -33,6 +33,21 @@ def _meeting_and_minutes(meeting_id):
     return meeting, minutes
 
 
+def _existing(meeting_id):
+    """The meeting and its minutes, which must exist (a change to minutes not yet written is a 404)."""
+    meeting, minutes = _meeting_and_minutes(meeting_id)
+    if minutes is None:
+        abort(404)
+    return meeting, minutes
+
+
+def _done(meeting, message: str):
+    """Commit (e-mails go after), say what happened, and show the minutes again."""
+    commit()
+    flash(message, "success")
+    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+
+
 def _render(meeting, minutes, *, form=None, reopen_form=None, status=200, error=None):
     today = panels.london_today()
     body = panels.body_of(meeting)
@@ -67,9 +82,7 @@ def show(tenant_slug, meeting_id):
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes")
 @require("minutes.edit")
 def save(tenant_slug, meeting_id):
-    meeting, minutes = _meeting_and_minutes(meeting_id)
-    if minutes is None:
-        abort(404)
+    meeting, minutes = _existing(meeting_id)
     form = MinutesForm()
     if not form.validate():
         return _render(meeting, minutes, form=form, status=400)
@@ -82,9 +95,7 @@ def save(tenant_slug, meeting_id):
     except services.MinutesError as exc:
         form.text.errors = [*form.text.errors, exc.message]
         return _render(meeting, minutes, form=form, status=400)
-    commit()
-    flash("The minutes are saved.", "success")
-    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+    return _done(meeting, "The minutes are saved.")
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes/assemble")
@@ -105,17 +116,13 @@ def assemble(tenant_slug, meeting_id):
         return _conflict(meeting, exc, exc.text)
     except services.MinutesStateError as exc:
         return _state_error(meeting, minutes, exc)
-    commit()
-    flash("The draft minutes are assembled from the record.", "success")
-    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+    return _done(meeting, "The draft minutes are assembled from the record.")
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes/approve")
 @require("minutes.approve")
 def approve(tenant_slug, meeting_id):
-    meeting, minutes = _meeting_and_minutes(meeting_id)
-    if minutes is None:
-        abort(404)
+    meeting, minutes = _existing(meeting_id)
     form = ApproveForm()
     try:
         if not form.validate():
@@ -126,17 +133,13 @@ def approve(tenant_slug, meeting_id):
             "The minutes were changed after you opened them. Read the saved text, then approve again."))
     except (services.MinutesStateError, services.MinutesError) as exc:
         return _state_error(meeting, minutes, exc)
-    commit()
-    flash("The minutes are approved.", "success")
-    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+    return _done(meeting, "The minutes are approved.")
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes/reopen")
 @require("minutes.approve")
 def reopen(tenant_slug, meeting_id):
-    meeting, minutes = _meeting_and_minutes(meeting_id)
-    if minutes is None:
-        abort(404)
+    meeting, minutes = _existing(meeting_id)
     form = ReopenForm()
     if not form.validate():
         return _render(meeting, minutes, reopen_form=form, status=400)
@@ -144,24 +147,20 @@ def reopen(tenant_slug, meeting_id):
         services.reopen_minutes(minutes, current_user, form.reason.data)
     except (services.MinutesStateError, services.MinutesConflict) as exc:
         return _state_error(meeting, minutes, exc)
-    commit()
-    flash("The minutes are reopened for editing; they need approving again.", "success")
-    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+    return _done(meeting, "The minutes are reopened for editing; they need approving again.")
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes/circulate")
 @require("panels.manage")
 def circulate(tenant_slug, meeting_id):
-    meeting, minutes = _meeting_and_minutes(meeting_id)
-    if minutes is None or not CirculateForm().validate():
-        abort(404 if minutes is None else 400)
+    meeting, minutes = _existing(meeting_id)
+    if not CirculateForm().validate():
+        abort(400)
     try:
         told = services.circulate_minutes(minutes, current_user)
     except (services.MinutesStateError, services.MinutesConflict) as exc:
         return _state_error(meeting, minutes, exc)
-    commit()
-    flash(f"The minutes are circulated: {len(told)} people were sent a link by e-mail.", "success")
-    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+    return _done(meeting, f"The minutes are circulated: {len(told)} people were sent a link by e-mail.")
 
 
 @bp.get("/<tenant_slug>/minutes/")
