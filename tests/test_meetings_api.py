@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from permanence.core.context import tenant_context
+from permanence.core.jobs import commit
 from permanence.documents import services as papers
 from permanence.documents.subjects import subject
 from permanence.extensions import db
@@ -179,8 +180,6 @@ def test_a_member_ruled_out_of_an_item_cannot_open_its_papers(app, monthly, clie
                                 title="Care plan summary", filename="care-plan.pdf", data=PDF,
                                 uploaded_by=people["admin"].id)
         token = version.document.token
-        from permanence.core.jobs import commit
-
         commit()
     member = monthly["as_"]("tm2")
     assert member.get(f"/agenda-items/{item_id}/record").status_code == 200
@@ -266,6 +265,11 @@ def test_an_outcome_needing_sign_off_waits_for_the_senior_manager(app, monthly):
     assert body["sign_off"] == "agreed" and body["signed_off_by_id"] == monthly["people"]["senior"].id
     assert body["sign_off_text"].startswith("Agreed by Sam Senior (Senior manager) on ")
     assert senior.post(f"/agenda-items/{item_id}/sign-off", {"agree": False, "note": "Changed my mind"}).status_code == 409
+    # What the decision maker agreed to is not changed afterwards.
+    changed = admin.put(f"/agenda-items/{item_id}/record", {**RECORD, "outcome_id": "senior-manager-decision",
+                                                            "decision": "Something else"})
+    assert changed.status_code == 409
+    assert item_of(app, monthly["tenant"], item_id).decision == RECORD["decision"]
 
 
 def test_disagreeing_tells_the_recorder_and_the_record_stays_not_agreed(app, monthly):
@@ -314,3 +318,14 @@ def test_a_social_worker_cannot_record_and_another_council_gets_404(app, monthly
                                            **({} if body is None else {"json": body}))
         assert response.status_code == 404, (method, path)
     assert item_of(app, monthly["tenant"], item_id).status == ItemStatus.BOOKED
+
+
+def test_an_item_is_not_recorded_before_its_meeting(app, monthly):
+    tenant = monthly["tenant"]
+    with app.app_context(), tenant_context(tenant.id):
+        item = db.session.get(AgendaItem, monthly["items"][0])
+        item.meeting_id = monthly["later_id"]
+        commit()
+    response = monthly["as_"]("admin").put(f"/agenda-items/{monthly['items'][0]}/record", RECORD)
+    assert response.status_code == 409 and "its items are recorded from that day" in response.get_json()["message"]
+    assert item_of(app, tenant, monthly["items"][0]).status == ItemStatus.BOOKED

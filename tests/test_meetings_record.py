@@ -55,6 +55,8 @@ def test_the_chair_takes_attendance_and_sees_whether_the_meeting_is_quorate(app,
                            data=_attendance_form(page.text, **{"status-0": "apologies"}), follow_redirects=True)
     assert response.status_code == 200
     assert "Not quorate: no service manager is present" in response.text
+    item_page = client.get(f"/{SLUG}/agenda-items/{monthly['items'][0]}/record")
+    assert "The meeting was not quorate" in item_page.text
     response = client.post(f"/{SLUG}/meetings/{monthly['meeting_id']}/attendance",
                            data=_attendance_form(page.text, **{"status-1": "represented",
                                                                "represented_by-1": "Rita Deputy",

@@ -15,7 +15,8 @@ def test_the_chair_runs_the_meeting(app, page, sign_in, assert_accessible, make_
     slug, meeting_id = MONTHLY["slug"], setup["meeting_id"]
     sign_in(page, "chair@monthly.example.org", PASSWORD)
 
-    page.goto(f"/{slug}/meetings/{meeting_id}/record")
+    page.goto(f"/{slug}/meetings/{meeting_id}")
+    page.get_by_role("link", name="Record of the meeting").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record of the meeting")
     expect(page.get_by_text("Attendance has not been taken yet")).to_be_visible()
     assert_accessible(page)

@@ -111,6 +111,9 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
     _check_recordable(item, today)
     clean = _clean(item, data)
     outcome = clean.pop("outcome")
+    if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision):
+        raise MeetingStateError("The decision maker has agreed this recommendation; its outcome and decision "
+                                "can no longer be changed (record a new item instead)")
     changed_outcome = item.outcome_id != outcome.id or item.status != ItemStatus.HEARD
     newly_escalated = clean["escalate"] and not item.escalate
     for key, value in clean.items():
