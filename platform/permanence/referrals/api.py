@@ -65,7 +65,7 @@ class ReferralsView(MethodView):
         meeting's agenda part, answering the ToR's referral form: a draft."""
         child = load_or_404(Child, data["child_id"]) if "child_id" in data else None
         group = get_or_404(SiblingGroup, data["sibling_group_id"]) if "sibling_group_id" in data else None
-        meeting = db.session.get(Meeting, data["meeting_id"])
+        meeting = services.meeting_or_none(data["meeting_id"])
         if meeting is None:
             abort(422, errors={"json": {"meeting_id": ["No such meeting"]}})
         return _act(lambda: services.start_referral(meeting, data["part_id"], child=child, sibling_group=group,
@@ -88,7 +88,7 @@ class ReferralView(MethodView):
         item = _item(item_id)
         meeting = None
         if "meeting_id" in data:
-            meeting = db.session.get(Meeting, data["meeting_id"])
+            meeting = services.meeting_or_none(data["meeting_id"])
             if meeting is None:
                 abort(422, errors={"json": {"meeting_id": ["No such meeting"]}})
         return _act(lambda: services.update_referral(item, answers=data.get("answers"), reason=data.get("reason"),

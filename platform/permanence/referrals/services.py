@@ -98,6 +98,13 @@ def deadlines_of(meeting: Meeting):
     return rules.referral_deadline(found), rules.papers_deadline(found)
 
 
+def meeting_or_none(meeting_id) -> Meeting | None:
+    """This council's meeting with the id, or None (another council's is None too)."""
+    if not isinstance(meeting_id, int):
+        return None
+    return db.session.execute(select(Meeting).where(Meeting.id == meeting_id)).scalar_one_or_none()
+
+
 def open_meetings(on: date, body_ids=None) -> list[Meeting]:
     """Scheduled, not cancelled sittings of panels from ``on``, soonest first."""
     stmt = select(Meeting).where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.date >= on)

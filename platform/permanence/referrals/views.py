@@ -70,7 +70,8 @@ def new(tenant_slug):
     form.child_id.choices = [("", "Select a child")] + [(str(c.id), f"{c.name} ({c.case_number})")
                                                         for c in _visible_children()]
     form.meeting_id.choices = [("", "Select a meeting")] + [(str(m.id), _meeting_label(m)) for m in meetings]
-    if request.args and form.validate():
+    # ?child_id= alone (a link from the child's page) only chooses the child.
+    if "meeting_id" in request.args and form.validate():
         return redirect(url_for("referrals.choose_part", child_id=form.child_id.data, meeting_id=form.meeting_id.data))
     return render_template("referrals/new.html", form=form, meetings=meetings), 400 if form.errors else 200
 
@@ -155,6 +156,16 @@ def _item(item_id: int) -> AgendaItem:
     return item
 
 
+class _Errors:
+    """Service errors in the shape the layout's ``error_summary`` macro reads (links to ``#field``)."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = {name: [message] for name, message in errors.items()}
+
+    def __contains__(self, name):
+        return False
+
+
 def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int = 200, next_meeting=None):
     body = services.body_for(item)
     tor = services.tor_for(item.meeting)
@@ -170,7 +181,7 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
 
         papers = papers_panel("agenda_item", item)
     return render_template(
-        "referrals/item.html", item=item, body=body, errors=errors or {}, next_meeting=next_meeting,
+        "referrals/item.html", item=item, body=body, errors=errors or {}, error_list=_Errors(errors or {}), next_meeting=next_meeting,
         answers=[(f, rules.answer_text(f, item.answers.get(f.id), people)) for f in fields],
         paperwork=services.paperwork(item), paperwork_items=services.paperwork_for(item), papers=papers,
         referral_due=referral_due, papers_due=papers_due, history=services.history(item),
@@ -260,7 +271,7 @@ def submit(tenant_slug, item_id):
 @require("referrals.create")
 def move(tenant_slug, item_id):
     form = MoveForm()
-    target = db.session.get(Meeting, int(form.meeting_id.data)) if (form.meeting_id.data or "").isdigit() else None
+    target = services.meeting_or_none(int(form.meeting_id.data)) if (form.meeting_id.data or "").isdigit() else None
     if target is None:
         abort(404)
     return _step(item_id, lambda item: services.update_referral(item, meeting=target, by=_me()),
