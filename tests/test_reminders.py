@@ -271,3 +271,20 @@ def test_the_api_previews_the_reminders_due_on_a_day(app, client, waltham_forest
         assert db.session.scalar(select(func.count(EmailMessage.id))) == 0  # a preview sends nothing
         _run(d(2027, 3, 8))
     assert [r["already_sent"] for r in client.get(f"{url}?date=2027-03-08", headers=auth).get_json()] == [True]
+
+
+def test_a_reminder_key_goes_once_to_each_address_and_sending_is_retried_up_to_the_limit(app, make_tenant):
+    from permanence.notifications.services import queue_email
+
+    tenant = make_tenant("council-r", "Council R")
+    with app.app_context(), tenant_context(tenant.id):
+        first = queue_email("a@example.org", "Subject", "Body", reminder_key="minutes_due:meeting-1:2027-03-10")
+        # RQ retries the send until MAIL_MAX_ATTEMPTS attempts in all (the job then marks it failed).
+        assert db.session.info["pending_jobs"][-1].retries == app.config["MAIL_MAX_ATTEMPTS"] - 1
+        assert queue_email("A@example.org", "Again", "Body", reminder_key="minutes_due:meeting-1:2027-03-10") is None
+        assert queue_email("b@example.org", "Subject", "Body", reminder_key="minutes_due:meeting-1:2027-03-10")
+        assert queue_email("a@example.org", "Moved", "Body", reminder_key="minutes_due:meeting-1:2027-03-17")
+        assert queue_email("a@example.org", "Not a reminder", "Body") and queue_email("a@example.org", "Again", "Body")
+        jobs.commit()
+        assert first.reminder_key == "minutes_due:meeting-1:2027-03-10"
+        assert db.session.scalar(select(func.count(EmailMessage.id))) == 5

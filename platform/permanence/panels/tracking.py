@@ -106,6 +106,8 @@ def book_tracking_meeting(child: Child, body, *, today: date, entry_route: str =
     if milestone is None:
         return None
     version = active_version(current_tenant_id())
+    if version is None:
+        return None
     day = booking_date(milestone.due, today)
     meeting = Meeting(body_id=body.id, tor_version_id=version.id, sitting_date=None, date=day, starts_at=None,
                       ends_at=None, venue=venue_text(body.venue), status=MeetingStatus.SCHEDULED,
