@@ -168,7 +168,8 @@ def test_the_senior_manager_signs_off_on_their_page(app, client, login, monthly)
     login(monthly["people"]["admin"])
     client.post(f"/{SLUG}/agenda-items/{other}/record", data={**FORM, "outcome_id": "senior-manager-decision"})
     login(monthly["people"]["chair"])
-    assert client.get(f"/{SLUG}/agenda-items/{other}/sign-off").status_code == 200
+    page = client.get(f"/{SLUG}/agenda-items/{other}/sign-off")
+    assert page.status_code == 200 and "Only the named decision maker can agree" in page.text
     response = client.post(f"/{SLUG}/agenda-items/{other}/sign-off", data={"agree": "yes"})
     assert response.status_code == 403 and "Only the Senior manager signs off" in response.text
     assert item_of(app, monthly["tenant"], other).sign_off_agreed is None
@@ -187,10 +188,16 @@ def test_deferring_on_the_page(app, client, login, monthly):
 
 def test_who_may_see_and_record(app, client, login, monthly, make_user, tenant_b):
     meeting_id, item_id = monthly["meeting_id"], monthly["items"][0]
+    login(monthly["people"]["admin"])
+    client.post(f"/{SLUG}/meetings/{meeting_id}/declarations",
+                data={"user_id": str(monthly["people"]["tm1"].id), "agenda_item_id": str(item_id),
+                      "interest": "Related to the carers"})
     login(monthly["people"]["worker"])
     assert client.post(f"/{SLUG}/agenda-items/{item_id}/record", data=FORM).status_code == 403
     assert client.post(f"/{SLUG}/meetings/{meeting_id}/attendance", data={"rows": "0"}).status_code == 403
-    assert client.get(f"/{SLUG}/meetings/{meeting_id}/record").status_code == 200
+    page = client.get(f"/{SLUG}/meetings/{meeting_id}/record")
+    assert page.status_code == 200  # the meeting, but not the children they may not see
+    assert "Fictional Ash" not in page.text and "An item you cannot see" in page.text
     assert client.get(f"/{SLUG}/agenda-items/{item_id}/record").status_code == 403  # not their child
     login(monthly["people"]["tm1"])  # a seated member reads the record but has no form
     page = client.get(f"/{SLUG}/agenda-items/{item_id}/record")

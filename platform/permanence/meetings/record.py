@@ -191,6 +191,12 @@ def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
             f"disagree: /{council.slug}/agenda-items/{item.id}/sign-off\n")
 
 
+def may_sign_off(item: AgendaItem, access_roles) -> bool:
+    """Whether a member with ``access_roles`` holds the access role the ToR gives the sign-off role."""
+    role = tor_for(item.meeting).roles.get(item.sign_off_role) if item.sign_off_role else None
+    return role is not None and role.access_role in set(access_roles)
+
+
 def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, today: date) -> AgendaItem:
     """The named decision maker agrees (the outcome then takes effect) or disagrees (with a note; the
     person who recorded the item is told). Only a holder of the sign-off role's access role may."""
@@ -202,9 +208,9 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
     if sign_off_state(item) != AWAITING:
         raise MeetingStateError(f"This recommendation was already {'agreed' if item.sign_off_agreed else 'not agreed'}")
     tor = tor_for(item.meeting)
-    role = tor.roles.get(item.sign_off_role)
-    if role is None or role.access_role not in set(access_roles):
+    if not may_sign_off(item, access_roles):
         raise NotAllowedError(f"Only the {role_label(tor, item.sign_off_role)} signs off this recommendation")
+    role = tor.roles[item.sign_off_role]
     item.signed_off_by_id, item.signed_off_at, item.sign_off_note = by.id, now(), note
     item.sign_off_agreed = agree
     db.session.flush()

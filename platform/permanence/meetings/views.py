@@ -82,6 +82,7 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         attendance_form=attendance_form or AttendanceForm(formdata=None), declaration_form=declaration_form,
         ruling_form=RulingForm(formdata=None), ruling_errors=ruling_errors or {},
         declarations=services.declarations_of(meeting), items=items, left={i.id: services.left_for(i) for i in items},
+        seen={i.id for i in items},
         can_record=can_record and not meeting.cancelled,
         can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
         label=lambda role: services.label_of(meeting, role),
@@ -274,6 +275,7 @@ def _render_sign_off(item, form=None, status=200):
         "meetings/sign_off.html", item=item, meeting=item.meeting, body=body_of(item.meeting),
         outcome=record.outcome_of(item), form=form or SignOffForm(formdata=None),
         sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
+        may_sign_off=record.may_sign_off(item, current_roles()),
     ), status
 
 
