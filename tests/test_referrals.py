@@ -4,6 +4,8 @@ administrator books or declines. Today is Monday 1 March 2027 (see referrals_sup
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import func, select
 
 from permanence.cases.models import Child, SiblingGroup
@@ -225,15 +227,13 @@ def test_missing_papers_follow_until_the_papers_deadline_then_block(app, client,
     assert "The papers were due by Friday 12 March 2027" in refused.text
     assert "Permanence paperwork" in refused.text or "permanence" in refused.text.lower()
     assert item_state(app, c["tenant"], too_late).status == ItemStatus.DRAFT
-    with app.app_context(), tenant_context(c["tenant"].id):
-        from permanence.documents.services import attach
-
-        item = db.session.get(AgendaItem, too_late)
-        attach("agenda_item", item, paperwork_id="permanence-paperwork", title="Permanence paperwork",
-               filename="paperwork.pdf", data=b"%PDF-1.4\n% fictional\n%%EOF\n",
-               uploaded_by=db.session.get(__import__("permanence.accounts.models", fromlist=["User"]).User,
-                                          c["manager"].id))
-        commit()
+    page = client.get(f"/permanence-panel-pptm/referrals/{too_late}")
+    assert f"/permanence-panel-pptm/papers/upload?subject_type=agenda_item&amp;subject_id={too_late}" in page.text
+    uploaded = client.post(f"/permanence-panel-pptm/papers/upload?subject_type=agenda_item&subject_id={too_late}",
+                           data={"paperwork_id": "permanence-paperwork",
+                                 "file": (io.BytesIO(b"%PDF-1.4\n% fictional\n%%EOF\n"), "paperwork.pdf")},
+                           content_type="multipart/form-data")
+    assert uploaded.status_code == 302, uploaded.text
     assert client.post(f"/permanence-panel-pptm/referrals/{too_late}/submit").status_code == 302
     assert "Uploaded" in client.get(f"/permanence-panel-pptm/referrals/{too_late}").text
 

@@ -12,7 +12,7 @@ from ..cases.models import Child, SiblingGroup
 from ..core.db import get_or_404
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
-from . import proposals, rules, services
+from . import decisions, proposals, services
 from .rules import NotAllowed, ReferralError
 from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, ReasonSchema, ReferralQuerySchema,
                       ReferralSchema, SubmitSchema, UpdateReferralSchema)
@@ -118,15 +118,15 @@ _step("referrals.create", "submit", SubmitSchema,
       "Submit to the panel; after the deadline the ToR's late policy applies (give late_reason).",
       lambda item, d: services.submit(item, by=g.api_user, comments=d["comments"], late_reason=d["late_reason"]))
 _step("panels.manage", "late-ruling", LateRulingSchema, "The chair accepts or declines a late referral.",
-      lambda item, d: services.rule_on_late(item, d["accept"], d["ruling"], by=g.api_user))
+      lambda item, d: decisions.rule_on_late(item, d["accept"], d["ruling"], by=g.api_user))
 _step("panels.manage", "book", ReasonSchema, "Book a submitted referral on the agenda.",
-      lambda item, d: services.book(item, by=g.api_user))
+      lambda item, d: decisions.book(item, by=g.api_user))
 _step("panels.manage", "accept", ReasonSchema, "Accept a proposal: it is booked on the agenda.",
-      lambda item, d: services.accept_proposal(item, by=g.api_user))
+      lambda item, d: decisions.accept_proposal(item, by=g.api_user))
 _step("panels.manage", "decline", ReasonSchema, "Decline a submitted or late referral, with a reason.",
-      lambda item, d: services.decline(item, d["reason"], by=g.api_user))
+      lambda item, d: decisions.decline(item, d["reason"], by=g.api_user))
 _step("panels.manage", "dismiss", ReasonSchema, "Dismiss a proposal, with a reason.",
-      lambda item, d: services.dismiss(item, d["reason"], by=g.api_user))
+      lambda item, d: decisions.dismiss(item, d["reason"], by=g.api_user))
 _step("referrals.create", "withdraw", ReasonSchema, "Withdraw an open referral.",
       lambda item, d: services.withdraw(item, d["reason"], by=g.api_user))
 

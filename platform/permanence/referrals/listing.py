@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import visible
+from ..documents.services import paperwork_status
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
 from . import rules, services
@@ -47,3 +48,14 @@ def meeting_items(meeting: Meeting) -> list[AgendaItem]:
     rows = db.session.execute(_loaded(visible(select(AgendaItem), AgendaItem)
                                       .where(AgendaItem.meeting_id == meeting.id))).scalars().all()
     return sorted(rows, key=lambda r: (MEETING_ORDER.index(r.status), r.part_id, r.id))
+
+
+def paperwork_statuses(items: list[AgendaItem]) -> dict:
+    """Paperwork status of many items, one query per part (for the administrator's page)."""
+    result = {}
+    by_part: dict[tuple[int, str], list[AgendaItem]] = {}
+    for item in items:
+        by_part.setdefault((item.meeting_id, item.part_id), []).append(item)
+    for group in by_part.values():
+        result.update(paperwork_status("agenda_item", [i.id for i in group], services.paperwork_for(group[0])))
+    return result

@@ -16,7 +16,7 @@ from ..core.jobs import commit
 from ..documents import subjects as paper_subjects
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
-from . import listing, proposals, rules, services
+from . import decisions, listing, proposals, rules, services
 from .forms import (ChooseForm, CommentsForm, EmptyForm, LateRulingForm, MoveForm, PartForm, ReasonForm, SubmitForm,
                     answers_from, field_name, prefill, referral_form_class)
 from .rules import NotAllowed, ReferralError
@@ -188,7 +188,7 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
         needs_qa=rules.needs_quality_assurance(body), qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
         can_edit=mine and item.status in services.EDITABLE and has_permission("referrals.create"),
         can_assure=rules.may_quality_assure(tor, body, roles) and has_permission("referrals.quality_assure"),
-        can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & services.CHAIR_ROLES),
+        can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & decisions.CHAIR_ROLES),
         can_withdraw=(mine or "team_manager" in roles) and has_permission("referrals.create"),
         late_now=rules.passed(referral_due, services.now()), late_policy=body.referral.late_policy,
         form=EmptyForm(), submit_form=SubmitForm(formdata=None), comments_form=CommentsForm(formdata=None),
@@ -291,14 +291,14 @@ def withdraw(tenant_slug, item_id):
 def late_ruling(tenant_slug, item_id):
     form = LateRulingForm()
     accept = {"yes": True, "no": False}.get(form.accept.data or "")
-    return _step(item_id, lambda item: services.rule_on_late(item, accept, form.ruling.data, by=_me()),
+    return _step(item_id, lambda item: decisions.rule_on_late(item, accept, form.ruling.data, by=_me()),
                  "Your decision on the late referral is recorded.")
 
 
 @bp.post("/<tenant_slug>/referrals/<int:item_id>/book")
 @require("panels.manage")
 def book(tenant_slug, item_id):
-    return _step(item_id, lambda item: services.book(item, by=_me()), "The item is booked on the agenda.",
+    return _step(item_id, lambda item: decisions.book(item, by=_me()), "The item is booked on the agenda.",
                  to_meeting=True)
 
 
@@ -306,7 +306,7 @@ def book(tenant_slug, item_id):
 @require("panels.manage")
 def decline(tenant_slug, item_id):
     form = ReasonForm()
-    return _step(item_id, lambda item: services.decline(item, form.reason.data, by=_me()),
+    return _step(item_id, lambda item: decisions.decline(item, form.reason.data, by=_me()),
                  "The referral is declined and the referrer told.", to_meeting=True)
 
 
@@ -314,7 +314,7 @@ def decline(tenant_slug, item_id):
 @require("panels.manage")
 def dismiss(tenant_slug, item_id):
     form = ReasonForm()
-    return _step(item_id, lambda item: services.dismiss(item, form.reason.data, by=_me()),
+    return _step(item_id, lambda item: decisions.dismiss(item, form.reason.data, by=_me()),
                  "The proposal is dismissed.", to_meeting=True)
 
 
@@ -348,8 +348,8 @@ def meeting(tenant_slug, meeting_id):
         flash(f"{len(created)} new proposal{'s' if len(created) != 1 else ''} from the cohort rules.", "success")
         return redirect(url_for("referrals.meeting", meeting_id=row.id))
     items = listing.meeting_items(row)
-    status = services.paperwork_statuses(items)
+    status = listing.paperwork_statuses(items)
     referral_due, papers_due = services.deadlines_of(row)
     return render_template("referrals/meeting.html", meeting=row, body=services.body_for(row), items=items,
                            paperwork=status, referral_due=referral_due, papers_due=papers_due, form=EmptyForm(),
-                           is_chair=bool(set(g.membership.roles) & services.CHAIR_ROLES), new_count=len(created))
+                           is_chair=bool(set(g.membership.roles) & decisions.CHAIR_ROLES), new_count=len(created))
