@@ -159,7 +159,7 @@ def test_the_administrator_orders_items_and_sets_a_slot_and_presenters(app, clie
     first = book(app, tenant, meeting_id, panel["children"][0], position=1)
     second = book(app, tenant, meeting_id, panel["children"][1], position=2)
     login(panel["admin"])
-    client.post(f"/knowsley/agenda-items/{second}/move-up")
+    client.post(f"/knowsley/agenda-items/{second}/reorder", data={"direction": "up"})
     assert (item_row(app, tenant, second).position, item_row(app, tenant, first).position) == (1, 2)
     text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
     assert text.index("Ben Fictional") < text.index("Ava Fictional")
@@ -225,7 +225,7 @@ def test_members_read_only_the_items_they_may_see_and_cannot_change_the_agenda(a
     text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text
     assert "Ben Fictional" in text and "Ava Fictional" not in text
     assert "Move up" not in text and "Publish" not in text.replace("Not published", "")
-    assert client.post(f"/knowsley/agenda-items/{first}/move-down").status_code == 403
+    assert client.post(f"/knowsley/agenda-items/{first}/reorder", data={"direction": "down"}).status_code == 403
     assert client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish").status_code == 403
     login(panel["outsider"])
     text = client.get(f"/knowsley/meetings/{meeting_id}/agenda").text

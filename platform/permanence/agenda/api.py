@@ -43,13 +43,13 @@ def _body_or_404(body_id):
     return body
 
 
-@blp.route("/bodies/<body_id>/seats")
+@blp.route("/bodies/<body>/seats")
 class SeatsView(MethodView):
     @require("panels.view")
     @blp.response(200, SeatsSchema)
-    def get(self, tenant_slug, body_id):
+    def get(self, tenant_slug, body):
         """The ToR's seats of the panel (filled or vacant) and who sits on it."""
-        body = _body_or_404(body_id)
+        body = _body_or_404(body)
         holders = seat_services.seats_of(body.id)
         return {"body_id": body.id, "name": body.name, "tor_seats": seat_services.seat_rows(body, holders),
                 "seats": holders}
@@ -57,22 +57,22 @@ class SeatsView(MethodView):
     @require("panels.manage")
     @blp.arguments(SeatSchema)
     @blp.response(201, SeatSchema)
-    def post(self, data, tenant_slug, body_id):
+    def post(self, data, tenant_slug, body):
         """Seat a member of the council in one of the ToR's seats (``seat`` is its index)."""
-        body = _body_or_404(body_id)
+        body = _body_or_404(body)
         member = run(lambda: seat_services.add_seat(body, data["user_id"], data["seat"], active=data["active"]))
         commit()
         return member
 
 
-@blp.route("/bodies/<body_id>/seats/<int:seat_id>")
+@blp.route("/bodies/<body>/seats/<int:panel_member_id>")
 class SeatView(MethodView):
     @require("panels.manage")
     @blp.response(204)
-    def delete(self, tenant_slug, body_id, seat_id):
+    def delete(self, tenant_slug, body, panel_member_id):
         """Take a member off the panel."""
-        body = _body_or_404(body_id)
-        member = get_or_404(PanelMember, seat_id)
+        body = _body_or_404(body)
+        member = get_or_404(PanelMember, panel_member_id)
         if member.body_id != body.id:
             abort(404)
         seat_services.remove_seat(member)
@@ -147,14 +147,14 @@ class AgendaView(MethodView):
         return _agenda(page["agenda"])
 
 
-@blp.route("/agenda-items/<int:item_id>")
+@blp.route("/agenda-items/<int:agenda_item_id>")
 class AgendaItemView(MethodView):
     @require("panels.manage")
     @blp.arguments(ItemPatchSchema)
     @blp.response(200, AgendaItemSchema)
-    def patch(self, data, tenant_slug, item_id):
+    def patch(self, data, tenant_slug, agenda_item_id):
         """Change a booked item's position in its part, start, minutes or presenters (409 if not booked)."""
-        item = load_or_404(AgendaItem, item_id)
+        item = load_or_404(AgendaItem, agenda_item_id)
         run(lambda: services.update_slot(item, **data))
         commit()
         return _row(services.build_agenda(item.meeting, shown={item.id}).rows[0])

@@ -8,13 +8,18 @@ a chair who must leave an item does not read its papers either.
 
 from __future__ import annotations
 
+import logging
+
 from flask import url_for
 from sqlalchemy import exists, select
 
 from ..accounts.permissions import visible
 from ..documents import register_subject
 from ..panels.models import AgendaItem, Declaration, Ruling
+from ..tor.loader import TorConfigError
 from ..tor.services import tor_of
+
+log = logging.getLogger(__name__)
 
 
 def ruled_out_of(user_id: int):
@@ -30,8 +35,13 @@ def items_whose_papers_member_reads(membership):
 
 def paperwork_for_item(item: AgendaItem) -> tuple:
     """The paperwork the item's part asks for, from the ToR version the meeting was scheduled under
-    (the body's common papers, then the part's own); none when the ToR no longer has the part."""
-    body = tor_of(item.meeting.tor_version).body(item.meeting.body_id)
+    (the body's common papers, then the part's own; the body's alone when the part is gone). A
+    version that names no such body, or cannot be read, offers none rather than break every page."""
+    try:
+        body = tor_of(item.meeting.tor_version).body(item.meeting.body_id)
+    except (KeyError, TorConfigError):
+        log.warning("agenda item %s: no paperwork, its meeting's ToR has no body %r", item.id, item.meeting.body_id)
+        return ()
     try:
         return body.paperwork_for(item.part_id)
     except KeyError:

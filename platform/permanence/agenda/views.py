@@ -59,16 +59,16 @@ def _render_seats(body, form=None, status=200):
                            can_manage=has_permission("panels.manage")), status
 
 
-@bp.get("/<tenant_slug>/panels/<body_id>/members")
+@bp.get("/<tenant_slug>/panels/<body>/members")
 @require("panels.view")
-def seats(tenant_slug, body_id):
-    return _render_seats(_body_or_404(body_id))
+def seats(tenant_slug, body):
+    return _render_seats(_body_or_404(body))
 
 
-@bp.post("/<tenant_slug>/panels/<body_id>/members")
+@bp.post("/<tenant_slug>/panels/<body>/members")
 @require("panels.manage")
-def add_seat(tenant_slug, body_id):
-    body = _body_or_404(body_id)
+def add_seat(tenant_slug, body):
+    body = _body_or_404(body)
     form = SeatForm()
     form.user_id.choices = [(str(u.id), u.name) for u in seat_services.council_members()]
     form.seat.choices = seat_services.seat_choices(body)
@@ -78,15 +78,15 @@ def add_seat(tenant_slug, body_id):
         if member:
             commit()
             flash(f"{member.user.name} now sits on {body.name} as {member.title or member.role}.", "success")
-            return redirect(url_for("agenda.seats", body_id=body.id))
+            return redirect(url_for("agenda.seats", body=body.id))
     return _render_seats(body, form, 400)
 
 
-@bp.post("/<tenant_slug>/panels/<body_id>/members/<int:seat_id>/remove")
+@bp.post("/<tenant_slug>/panels/<body>/members/<int:panel_member_id>/remove")
 @require("panels.manage")
-def remove_seat(tenant_slug, body_id, seat_id):
-    body = _body_or_404(body_id)
-    member = get_or_404(PanelMember, seat_id)
+def remove_seat(tenant_slug, body, panel_member_id):
+    body = _body_or_404(body)
+    member = get_or_404(PanelMember, panel_member_id)
     if member.body_id != body.id:
         abort(404)
     if not RemoveSeatForm().validate_on_submit():
@@ -95,7 +95,7 @@ def remove_seat(tenant_slug, body_id, seat_id):
     seat_services.remove_seat(member)
     commit()
     flash(f"{name} no longer sits on {body.name}.", "success")
-    return redirect(url_for("agenda.seats", body_id=body.id))
+    return redirect(url_for("agenda.seats", body=body.id))
 
 
 def _readable_item_or_403(item_id):
@@ -107,11 +107,11 @@ def _readable_item_or_403(item_id):
     return item
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:item_id>/papers")
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/papers")
 @require("papers.view")
-def item(tenant_slug, item_id):
+def item(tenant_slug, agenda_item_id):
     """The item's papers (the ToR's paperwork for its part), for those entitled to them."""
-    row = _readable_item_or_403(item_id)
+    row = _readable_item_or_403(agenda_item_id)
     agenda = services.build_agenda(row.meeting, shown={row.id})
     return render_template("agenda/item.html", item=row, agenda_row=agenda.rows[0] if agenda.rows else None,
                            body=agenda.body, papers=papers_panel("agenda_item", row),
@@ -133,10 +133,12 @@ def agenda(tenant_slug, meeting_id):
                            form=ReorderForm(formdata=None), publish_form=PublishForm(formdata=None))
 
 
-@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/move-<direction>")
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/reorder")
 @require("panels.manage")
-def reorder(tenant_slug, item_id, direction):
-    row = load_or_404(AgendaItem, item_id)
+def reorder(tenant_slug, agenda_item_id):
+    """Move up or down (the button's ``direction``) within the item's part."""
+    row = load_or_404(AgendaItem, agenda_item_id)
+    direction = request.form.get("direction")
     if direction not in ("up", "down") or not ReorderForm().validate_on_submit():
         abort(400)
     try:
@@ -175,11 +177,11 @@ def _booked_or_404(item_id):
     return row
 
 
-@bp.route("/<tenant_slug>/agenda-items/<int:item_id>/slot", methods=["GET", "POST"])
+@bp.route("/<tenant_slug>/agenda-items/<int:agenda_item_id>/slot", methods=["GET", "POST"])
 @require("panels.manage")
-def edit_item(tenant_slug, item_id):
+def edit_item(tenant_slug, agenda_item_id):
     """The item's place in its part, start time, minutes and presenters."""
-    row = _booked_or_404(item_id)
+    row = _booked_or_404(agenda_item_id)
     if request.method == "GET":
         return _render_edit(row)
     form = SlotForm()
@@ -195,14 +197,14 @@ def edit_item(tenant_slug, item_id):
             flash(f"The slot of {row.subject_name} is saved.", "success")
             return redirect(url_for("agenda.agenda", meeting_id=row.meeting_id) + f"#item-{row.id}")
     db.session.rollback()
-    return _render_edit(_booked_or_404(item_id), slot_form=form, status=400)
+    return _render_edit(_booked_or_404(agenda_item_id), slot_form=form, status=400)
 
 
-@bp.post("/<tenant_slug>/agenda-items/<int:item_id>/move")
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/move")
 @require("panels.manage")
-def move_to_sitting(tenant_slug, item_id):
+def move_to_sitting(tenant_slug, agenda_item_id):
     """Move a booked item to another sitting of the same panel."""
-    row = _booked_or_404(item_id)
+    row = _booked_or_404(agenda_item_id)
     old_meeting = row.meeting_id
     form = MoveItemForm()
     form.meeting_id.choices = [(str(m.id), str(m.id)) for m in services.other_sittings(row)]
@@ -212,7 +214,7 @@ def move_to_sitting(tenant_slug, item_id):
         flash(f"{row.subject_name} is moved to the meeting on {row.meeting.date:%A %-d %B %Y}.", "success")
         return redirect(url_for("agenda.agenda", meeting_id=old_meeting))
     db.session.rollback()
-    return _render_edit(_booked_or_404(item_id), move_form=form, status=400)
+    return _render_edit(_booked_or_404(agenda_item_id), move_form=form, status=400)
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/agenda/publish")
