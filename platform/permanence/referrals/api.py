@@ -14,8 +14,8 @@ from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
 from . import decisions, proposals, services
 from .rules import NotAllowed, ReferralError
-from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, ReasonSchema, ReferralQuerySchema,
-                      ReferralSchema, SubmitSchema, UpdateReferralSchema)
+from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, NoBodySchema, ReasonSchema,
+                      ReferralQuerySchema, ReferralSchema, SubmitSchema, UpdateReferralSchema)
 
 blp = Blueprint("referrals_api", __name__, description="Referrals and proposals of children to panel meetings")
 
@@ -110,7 +110,7 @@ def _step(rule: str, path: str, schema, doc: str, call):
     blp.route(f"/referrals/<int:item_id>/{path}")(view)
 
 
-_step("referrals.create", "send-for-qa", ReasonSchema, "Send a draft or returned referral for quality assurance.",
+_step("referrals.create", "send-for-qa", NoBodySchema, "Send a draft or returned referral for quality assurance.",
       lambda item, d: services.send_for_quality_assurance(item, by=g.api_user))
 _step("referrals.quality_assure", "return", CommentsSchema, "Return the referral to the referrer with comments.",
       lambda item, d: services.return_referral(item, d["comments"], by=g.api_user))
@@ -119,9 +119,9 @@ _step("referrals.create", "submit", SubmitSchema,
       lambda item, d: services.submit(item, by=g.api_user, comments=d["comments"], late_reason=d["late_reason"]))
 _step("panels.manage", "late-ruling", LateRulingSchema, "The chair accepts or declines a late referral.",
       lambda item, d: decisions.rule_on_late(item, d["accept"], d["ruling"], by=g.api_user))
-_step("panels.manage", "book", ReasonSchema, "Book a submitted referral on the agenda.",
+_step("panels.manage", "book", NoBodySchema, "Book a submitted referral on the agenda.",
       lambda item, d: decisions.book(item, by=g.api_user))
-_step("panels.manage", "accept", ReasonSchema, "Accept a proposal: it is booked on the agenda.",
+_step("panels.manage", "accept", NoBodySchema, "Accept a proposal: it is booked on the agenda.",
       lambda item, d: decisions.accept_proposal(item, by=g.api_user))
 _step("panels.manage", "decline", ReasonSchema, "Decline a submitted or late referral, with a reason.",
       lambda item, d: decisions.decline(item, d["reason"], by=g.api_user))

@@ -84,5 +84,9 @@ class LateRulingSchema(Schema):
     ruling = fields.Str(required=True, validate=TEXT)
 
 
+class NoBodySchema(Schema):
+    """An action that takes no input."""
+
+
 class ReasonSchema(Schema):
     reason = fields.Str(load_default="", validate=TEXT)

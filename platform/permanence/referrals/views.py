@@ -339,8 +339,8 @@ def meeting(tenant_slug, meeting_id):
     """The panel administrator's referrals and proposals for one sitting; opening it (or pressing
     the button) proposes the children the cohort rules select."""
     row = get_or_404(Meeting, meeting_id)
-    if request.method == "POST":
-        EmptyForm().validate_on_submit() or abort(400)
+    if request.method == "POST" and not EmptyForm().validate_on_submit():
+        abort(400)
     created = proposals.propose_for_meeting(row)
     if created:
         commit()
