@@ -274,7 +274,7 @@ def test_publishing_emails_members_the_agenda_and_presenters_their_slot_with_inv
     worker = next(e for e in slots if e["to"] == "worker@knowsley.example.org")
     assert f"You are presenting A.F. ({case})" in worker["body"] and "09:30 to 09:40" in worker["body"]
     slot_event = _event(worker["calendar"])
-    assert str(slot_event["uid"]) == f"agenda-item-{first}@knowsley.permanence"
+    assert str(slot_event["uid"]) == f"agenda-item-{first}-meeting-{meeting_id}@knowsley.permanence"
     assert slot_event.decoded("dtstart").strftime("%H:%M") == "09:30"  # 09:30 in London in December is UTC
     assert item_row(app, tenant, first).presenter_id == panel["worker"].id  # defaults kept once published
 
@@ -306,3 +306,23 @@ def test_an_empty_or_cancelled_agenda_is_not_published(app, client, login, panel
     assert "There are no booked items on the agenda to publish" in response.text
     assert meeting_row(app, tenant, meeting_id).agenda_published_at is None
     assert emails(app, tenant) == []
+
+
+def test_moving_an_item_off_a_published_agenda_cancels_the_presenters_slot(app, client, login, panel, work_jobs):
+    from icalendar import Calendar
+
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    item_id = book(app, tenant, meeting_id, panel["children"][0], presenter_id=panel["worker"].id)
+    login(panel["admin"])
+    client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish")
+    client.post(f"/knowsley/agenda-items/{item_id}/move",
+                data={"meeting_id": panel["next_meeting_id"], "reason": "Papers not ready"})
+    work_jobs()
+    invited, cancelled = [e for e in emails(app, tenant) if e["to"] == "worker@knowsley.example.org"]
+    assert cancelled["subject"].endswith("your slot on Wednesday 16 December 2026 is cancelled")
+    assert "moved to the meeting on Wednesday 20 January 2027" in cancelled["body"]
+    before = Calendar.from_ical(invited["calendar"]).walk("VEVENT")[0]
+    cal = Calendar.from_ical(cancelled["calendar"])
+    after = cal.walk("VEVENT")[0]
+    assert str(cal["method"]) == "CANCEL" and str(after["status"]) == "CANCELLED"
+    assert str(after["uid"]) == str(before["uid"]) and int(after["sequence"]) > int(before["sequence"])

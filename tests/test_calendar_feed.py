@@ -66,7 +66,7 @@ def test_the_feed_holds_the_members_sittings_and_presenter_slots_without_names(a
     events = _events(response)
     case = panel["children"][0].case_number
     slot = events[f"Presenting A.F. ({case}) at Multi-Agency Permanency Panel"]
-    assert str(slot["uid"]) == f"agenda-item-{item_id}@knowsley.permanence"
+    assert str(slot["uid"]) == f"agenda-item-{item_id}-meeting-{panel['meeting_id']}@knowsley.permanence"
     assert slot.decoded("dtstart").strftime("%Y-%m-%d %H:%M") == "2026-12-16 09:30"
     assert not any(panel["children"][1].case_number in summary for summary in events)  # not their slot
     sittings = [e for e in Calendar.from_ical(response.data).walk("VEVENT")

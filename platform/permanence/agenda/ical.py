@@ -27,8 +27,9 @@ def meeting_uid(meeting, tenant_slug: str) -> str:
     return f"meeting-{meeting.id}@{tenant_slug}.permanence"
 
 
-def slot_uid(item, tenant_slug: str) -> str:
-    return f"agenda-item-{item.id}@{tenant_slug}.permanence"
+def slot_uid(item, tenant_slug: str, meeting_id: int | None = None) -> str:
+    """One presenter slot per item per sitting: a moved item's new slot is a new event."""
+    return f"agenda-item-{item.id}-meeting-{meeting_id or item.meeting_id}@{tenant_slug}.permanence"
 
 
 def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
@@ -68,9 +69,9 @@ def event(uid: str, start: datetime, end: datetime, summary: str, *, sequence: i
     return ev
 
 
-def invitation(ev: Event) -> str:
-    """One event as an invitation (METHOD:REQUEST), the text an e-mail carries."""
-    cal = _calendar("REQUEST")
+def invitation(ev: Event, method: str = "REQUEST") -> str:
+    """One event as an invitation (REQUEST) or its withdrawal (CANCEL), the text an e-mail carries."""
+    cal = _calendar(method)
     cal.add_component(ev)
     return cal.to_ical().decode()
 

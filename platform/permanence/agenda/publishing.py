@@ -118,3 +118,26 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
                         f"{body.name}\n", calendar=ical.invitation(event))
 
 
+
+
+def withdraw_slot(item, new_meeting: Meeting) -> None:
+    """Before a booked item moves to ``new_meeting``: if its sitting's agenda was published, its
+    presenters are sent a cancellation of the slot there (a higher SEQUENCE than the last invitation)."""
+    old = item.meeting
+    if old.agenda_published_at is None:
+        return
+    rows = build_agenda(old, shown={item.id}).rows
+    if not rows:
+        return
+    row, body = rows[0], panel_services.body_of(old)
+    slug = db.session.get(Tenant, old.tenant_id).slug
+    when = f"{old.date:%A %-d %B %Y}"
+    for user in {u.id: u for u in (row.presenter, row.second_presenter) if u}.values():
+        event = ical.event(ical.slot_uid(item, slug), row.starts_at, row.ends_at,
+                           f"Presenting {ical.initials(item)} at {body.name}", sequence=publications(old),
+                           cancelled=True, attendee=(user.email, user.name))
+        queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
+                    f"Dear {user.name},\n\n{ical.initials(item)} is no longer on the agenda of the meeting on {when}: "
+                    f"the item has moved to the meeting on {new_meeting.date:%A %-d %B %Y}. You will be sent the "
+                    f"new slot when that agenda is published.\n\n{body.name}\n",
+                    calendar=ical.invitation(event, "CANCEL"))

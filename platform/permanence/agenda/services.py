@@ -223,6 +223,9 @@ def move_to_meeting(item: AgendaItem, meeting_id: int | None, reason: str | None
         raise AgendaError("reason", "Enter the reason for moving the item")
     if len(reason) > 1000:
         raise AgendaError("reason", "The reason must be 1000 characters or fewer")
+    from .publishing import withdraw_slot  # publishing builds on this module
+
+    withdraw_slot(item, target)
     old = item.meeting
     item.meeting = target
     item.meeting_id = target.id
