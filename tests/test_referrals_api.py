@@ -93,6 +93,8 @@ def test_late_policies_through_the_api(app, client, make_token, council, clock):
     assert pending.json["status"] == "late_pending" and pending.json["late"] is True
     assert admin("POST", f"/referrals/{item_id}/late-ruling", {"accept": True, "ruling": "ok"}).status_code == 403
     assert worker("POST", f"/referrals/{item_id}/late-ruling", {"accept": True, "ruling": "ok"}).status_code == 403
+    assert chair("POST", f"/referrals/{item_id}/late-ruling", {"ruling": "Urgent"}).json["errors"]["json"] == {
+        "accept": ["Select whether the late referral is accepted"]}
     ruled = chair("POST", f"/referrals/{item_id}/late-ruling", {"accept": True, "ruling": "Urgent"})
     assert ruled.json["status"] == "submitted" and ruled.json["late_ruling"] == "Urgent"
 

@@ -36,8 +36,8 @@ def _act(change):
         abort(422, errors={"json": errors}, message=exc.message)
 
 
-def _item(item_id: int) -> AgendaItem:
-    item = load_or_404(AgendaItem, item_id)
+def _item(agenda_item_id: int) -> AgendaItem:
+    item = load_or_404(AgendaItem, agenda_item_id)
     for child in item.children:
         load_or_404(Child, child.id)
     return item
@@ -72,20 +72,20 @@ class ReferralsView(MethodView):
                                                     answers=data["answers"], reason=data["reason"], by=g.api_user))
 
 
-@blp.route("/referrals/<int:item_id>")
+@blp.route("/referrals/<int:agenda_item_id>")
 class ReferralView(MethodView):
     @require("panels.view")
     @blp.response(200, ReferralSchema)
-    def get(self, tenant_slug, item_id):
+    def get(self, tenant_slug, agenda_item_id):
         """One referral (the read of its children is audited)."""
-        return _item(item_id)
+        return _item(agenda_item_id)
 
     @require("referrals.create")
     @blp.arguments(UpdateReferralSchema)
     @blp.response(200, ReferralSchema)
-    def patch(self, data, tenant_slug, item_id):
+    def patch(self, data, tenant_slug, agenda_item_id):
         """Change a draft or returned referral: answers (the whole form), reason, or the meeting (same panel)."""
-        item = _item(item_id)
+        item = _item(agenda_item_id)
         meeting = None
         if "meeting_id" in data:
             meeting = services.meeting_or_none(data["meeting_id"])
@@ -101,13 +101,13 @@ def _step(rule: str, path: str, schema, doc: str, call):
     @require(rule)
     @blp.arguments(schema)
     @blp.response(200, ReferralSchema)
-    def post(self, data, tenant_slug, item_id):
-        item = _item(item_id)
+    def post(self, data, tenant_slug, agenda_item_id):
+        item = _item(agenda_item_id)
         return _act(lambda: call(item, data))
 
     post.__doc__ = doc
     view = type(f"Referral{path.title().replace('-', '')}View", (MethodView,), {"post": post})
-    blp.route(f"/referrals/<int:item_id>/{path}")(view)
+    blp.route(f"/referrals/<int:agenda_item_id>/{path}")(view)
 
 
 _step("referrals.create", "send-for-qa", NoBodySchema, "Send a draft or returned referral for quality assurance.",

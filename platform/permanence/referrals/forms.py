@@ -62,8 +62,8 @@ def referral_form_class(fields, people: dict[int, str]):
             attrs[name] = MultiCheckboxField(f.label, choices=[(o, o) for o in f.options], description=f.help,
                                              validate_choice=False)
         elif f.type == "person":
-            attrs[name] = SelectField(f.label, choices=[("", "Select a person")] + [(str(i), n) for i, n in people.items()],
-                                      description=f.help, validate_choice=False)
+            choices = [("", "Select a person")] + [(str(i), n) for i, n in people.items()]
+            attrs[name] = SelectField(f.label, choices=choices, description=f.help, validate_choice=False)
         else:
             attrs[name] = StringField(f.label, description=f.help)
     return type("ReferralForm", (FlaskForm,), attrs)

@@ -80,8 +80,10 @@ class SubmitSchema(Schema):
 
 
 class LateRulingSchema(Schema):
-    accept = fields.Bool(required=True)
-    ruling = fields.Str(required=True, validate=TEXT)
+    """Both are needed; the service names the missing one (so another council's referral is a 404 first)."""
+
+    accept = fields.Bool(load_default=None, allow_none=True)
+    ruling = fields.Str(load_default="", validate=TEXT)
 
 
 class NoBodySchema(Schema):

@@ -128,7 +128,7 @@ def details(tenant_slug):
             if failure is None:
                 commit()
                 flash("Your referral is saved as a draft.", "success")
-                return redirect(url_for("referrals.show", item_id=holder["item"].id))
+                return redirect(url_for("referrals.show", agenda_item_id=holder["item"].id))
             errors = failure.errors
         _apply_errors(form, errors)
     return render_template("referrals/details.html", form=form, fields=fields, child=child, group=group,
@@ -148,9 +148,9 @@ def _apply_errors(form, errors: dict[str, str]) -> None:
 
 # --- one referral -------------------------------------------------------------------------------
 
-def _item(item_id: int) -> AgendaItem:
+def _item(agenda_item_id: int) -> AgendaItem:
     """The item through its object rule; the read of the children it shows is audited too."""
-    item = load_or_404(AgendaItem, item_id)
+    item = load_or_404(AgendaItem, agenda_item_id)
     for child in item.children:
         load_or_404(Child, child.id)
     return item
@@ -181,11 +181,13 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
 
         papers = papers_panel("agenda_item", item)
     return render_template(
-        "referrals/item.html", item=item, body=body, errors=errors or {}, error_list=_Errors(errors or {}), next_meeting=next_meeting,
+        "referrals/item.html", item=item, body=body, errors=errors or {}, error_list=_Errors(errors or {}),
+        next_meeting=next_meeting,
         answers=[(f, rules.answer_text(f, item.answers.get(f.id), people)) for f in fields],
         paperwork=services.paperwork(item), paperwork_items=services.paperwork_for(item), papers=papers,
         referral_due=referral_due, papers_due=papers_due, history=services.history(item),
-        needs_qa=rules.needs_quality_assurance(body), qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
+        needs_qa=rules.needs_quality_assurance(body),
+        qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
         can_edit=mine and item.status in services.EDITABLE and has_permission("referrals.create"),
         can_assure=rules.may_quality_assure(tor, body, roles) and has_permission("referrals.quality_assure"),
         can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & decisions.CHAIR_ROLES),
@@ -195,14 +197,14 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
     ), status
 
 
-@bp.get("/<tenant_slug>/referrals/<int:item_id>")
+@bp.get("/<tenant_slug>/referrals/<int:agenda_item_id>")
 @require("panels.view")
-def show(tenant_slug, item_id):
-    return _render(_item(item_id))
+def show(tenant_slug, agenda_item_id):
+    return _render(_item(agenda_item_id))
 
 
-def _step(item_id: int, change, done: str, *, to_meeting=False):
-    item = _item(item_id)
+def _step(agenda_item_id: int, change, done: str, *, to_meeting=False):
+    item = _item(agenda_item_id)
     failure = _run(lambda: change(item))
     if failure is not None:
         return _render(item, failure.errors, 400, failure.next_meeting)
@@ -210,17 +212,17 @@ def _step(item_id: int, change, done: str, *, to_meeting=False):
     flash(done, "success")
     if to_meeting:
         return redirect(url_for("referrals.meeting", meeting_id=item.meeting_id))
-    return redirect(url_for("referrals.show", item_id=item.id))
+    return redirect(url_for("referrals.show", agenda_item_id=item.id))
 
 
 def _me():
     return current_user._get_current_object()
 
 
-@bp.route("/<tenant_slug>/referrals/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/<tenant_slug>/referrals/<int:agenda_item_id>/edit", methods=["GET", "POST"])
 @require("referrals.create")
-def edit(tenant_slug, item_id):
-    item = _item(item_id)
+def edit(tenant_slug, agenda_item_id):
+    item = _item(agenda_item_id)
     body = services.body_for(item)
     fields = rules.form_fields(body, item.part_id)
     form = referral_form_class(fields, services.people())()
@@ -235,7 +237,7 @@ def edit(tenant_slug, item_id):
             if failure is None:
                 commit()
                 flash("Your changes are saved.", "success")
-                return redirect(url_for("referrals.show", item_id=item.id))
+                return redirect(url_for("referrals.show", agenda_item_id=item.id))
             errors = failure.errors
         _apply_errors(form, errors)
     return render_template("referrals/details.html", form=form, fields=fields, item=item, child=None,
@@ -243,78 +245,78 @@ def edit(tenant_slug, item_id):
                            label=_meeting_label(item.meeting), file_fields=[]), 400 if form.errors else 200
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/send-for-qa")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/send-for-qa")
 @require("referrals.create")
-def send_for_qa(tenant_slug, item_id):
-    return _step(item_id, lambda item: services.send_for_quality_assurance(item, by=_me()),
+def send_for_qa(tenant_slug, agenda_item_id):
+    return _step(agenda_item_id, lambda item: services.send_for_quality_assurance(item, by=_me()),
                  "The referral is sent for quality assurance.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/return")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/return")
 @require("referrals.quality_assure")
-def return_(tenant_slug, item_id):
+def return_(tenant_slug, agenda_item_id):
     form = CommentsForm()
-    return _step(item_id, lambda item: services.return_referral(item, form.comments.data, by=_me()),
+    return _step(agenda_item_id, lambda item: services.return_referral(item, form.comments.data, by=_me()),
                  "The referral is returned to the social worker with your comments.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/submit")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/submit")
 @require("referrals.create")
-def submit(tenant_slug, item_id):
+def submit(tenant_slug, agenda_item_id):
     form = SubmitForm()
-    return _step(item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
+    return _step(agenda_item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
                                                        late_reason=form.late_reason.data),
                  "The referral is submitted to the panel.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/move")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/move")
 @require("referrals.create")
-def move(tenant_slug, item_id):
+def move(tenant_slug, agenda_item_id):
     form = MoveForm()
     target = services.meeting_or_none(int(form.meeting_id.data)) if (form.meeting_id.data or "").isdigit() else None
     if target is None:
         abort(404)
-    return _step(item_id, lambda item: services.update_referral(item, meeting=target, by=_me()),
+    return _step(agenda_item_id, lambda item: services.update_referral(item, meeting=target, by=_me()),
                  f"The referral is moved to the meeting on {target.date:%-d %B %Y}.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/withdraw")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/withdraw")
 @require("referrals.create")
-def withdraw(tenant_slug, item_id):
+def withdraw(tenant_slug, agenda_item_id):
     form = ReasonForm()
-    return _step(item_id, lambda item: services.withdraw(item, form.reason.data, by=_me()),
+    return _step(agenda_item_id, lambda item: services.withdraw(item, form.reason.data, by=_me()),
                  "The referral is withdrawn.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/late-ruling")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/late-ruling")
 @require("panels.manage")
-def late_ruling(tenant_slug, item_id):
+def late_ruling(tenant_slug, agenda_item_id):
     form = LateRulingForm()
     accept = {"yes": True, "no": False}.get(form.accept.data or "")
-    return _step(item_id, lambda item: decisions.rule_on_late(item, accept, form.ruling.data, by=_me()),
+    return _step(agenda_item_id, lambda item: decisions.rule_on_late(item, accept, form.ruling.data, by=_me()),
                  "Your decision on the late referral is recorded.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/book")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/book")
 @require("panels.manage")
-def book(tenant_slug, item_id):
-    return _step(item_id, lambda item: decisions.book(item, by=_me()), "The item is booked on the agenda.",
+def book(tenant_slug, agenda_item_id):
+    return _step(agenda_item_id, lambda item: decisions.book(item, by=_me()), "The item is booked on the agenda.",
                  to_meeting=True)
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/decline")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/decline")
 @require("panels.manage")
-def decline(tenant_slug, item_id):
+def decline(tenant_slug, agenda_item_id):
     form = ReasonForm()
-    return _step(item_id, lambda item: decisions.decline(item, form.reason.data, by=_me()),
+    return _step(agenda_item_id, lambda item: decisions.decline(item, form.reason.data, by=_me()),
                  "The referral is declined and the referrer told.", to_meeting=True)
 
 
-@bp.post("/<tenant_slug>/referrals/<int:item_id>/dismiss")
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/dismiss")
 @require("panels.manage")
-def dismiss(tenant_slug, item_id):
+def dismiss(tenant_slug, agenda_item_id):
     form = ReasonForm()
-    return _step(item_id, lambda item: decisions.dismiss(item, form.reason.data, by=_me()),
+    return _step(agenda_item_id, lambda item: decisions.dismiss(item, form.reason.data, by=_me()),
                  "The proposal is dismissed.", to_meeting=True)
 
 
