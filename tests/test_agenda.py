@@ -326,3 +326,19 @@ def test_moving_an_item_off_a_published_agenda_cancels_the_presenters_slot(app, 
     after = cal.walk("VEVENT")[0]
     assert str(cal["method"]) == "CANCEL" and str(after["status"]) == "CANCELLED"
     assert str(after["uid"]) == str(before["uid"]) and int(after["sequence"]) > int(before["sequence"])
+
+
+def test_a_presenter_replaced_before_publishing_again_is_sent_a_cancellation(app, client, login, panel, work_jobs):
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    item_id = book(app, tenant, meeting_id, panel["children"][0])
+    login(panel["admin"])
+    client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish")  # the allocated worker and manager
+    client.post(f"/knowsley/agenda-items/{item_id}/slot", data={"position": "1", "presenter_id": panel["manager"].id})
+    client.post(f"/knowsley/meetings/{meeting_id}/agenda/publish")
+    work_jobs()
+    worker = [e["subject"] for e in emails(app, tenant) if e["to"] == "worker@knowsley.example.org"]
+    manager = [e["subject"] for e in emails(app, tenant) if e["to"] == "manager@knowsley.example.org"]
+    assert [s.rsplit(": ", 1)[1] for s in worker] == ["your slot on Wednesday 16 December 2026",
+                                                     "your slot on Wednesday 16 December 2026 is cancelled"]
+    assert [s.rsplit(": ", 1)[1] for s in manager] == ["your slot on Wednesday 16 December 2026",
+                                                      "your slot on Wednesday 16 December 2026 (updated)"]

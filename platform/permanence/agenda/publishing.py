@@ -16,11 +16,12 @@ from ..core.db import utcnow
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..panels import services as panel_services
-from ..panels.models import Declaration, Meeting, MeetingStatus, Ruling
+from ..accounts.models import User
+from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, Ruling
 from ..tenancy.models import Tenant
 from . import ical
 from .seats import AgendaError
-from .services import LONDON, Agenda, build_agenda
+from .services import LONDON, Agenda, build_agenda, meeting_start
 
 PUBLISH = "publish_agenda"
 
@@ -77,14 +78,51 @@ def publish(meeting: Meeting, by, *, papers_url: str) -> Agenda:
             row.item.presenter_id = row.presenter.id
             row.item.second_presenter_id = row.second_presenter.id if row.second_presenter else None
     sequence = publications(meeting)
+    previous = _last_slots(meeting)
     meeting.agenda_published_at = utcnow()
     meeting.agenda_published_by_id = by.id
     db.session.flush()
     audit.record(PUBLISH, entity=meeting, summary=f"Agenda of {meeting.date:%-d %B %Y} published"
                  f"{' again (update ' + str(sequence) + ')' if sequence else ''} with {len(agenda.rows)} items",
-                 changes={"sequence": sequence, "items": [r.item.id for r in agenda.rows]})
+                 changes={"sequence": sequence, "items": [r.item.id for r in agenda.rows], "slots": _slots(agenda)})
     _send(agenda, by, sequence, papers_url)
+    _cancel_dropped_slots(agenda, previous, sequence)
     return agenda
+
+
+def _slots(agenda: Agenda) -> dict[str, list[int]]:
+    """Who presents each item: kept with each publication, so the next one knows whose slot went."""
+    return {str(r.item.id): sorted({u.id for u in (r.presenter, r.second_presenter) if u}) for r in agenda.rows}
+
+
+def _last_slots(meeting: Meeting) -> dict[str, list[int]]:
+    changes = db.session.execute(select(AuditEvent.changes).where(
+        AuditEvent.action == PUBLISH, AuditEvent.entity_type == "Meeting", AuditEvent.entity_id == str(meeting.id))
+        .order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+    return (changes or {}).get("slots", {})
+
+
+def _cancel_dropped_slots(agenda: Agenda, previous: dict[str, list[int]], sequence: int) -> None:
+    """Presenters invited last time who no longer present that item here (another presenter was
+    chosen, or the item was withdrawn) are sent a cancellation; a moved item's were sent one when it moved."""
+    current = _slots(agenda)
+    meeting, body = agenda.meeting, agenda.body
+    slug = db.session.get(Tenant, meeting.tenant_id).slug
+    when = f"{meeting.date:%A %-d %B %Y}"
+    for item_id, user_ids in previous.items():
+        item = db.session.get(AgendaItem, int(item_id))
+        if item is None or item.meeting_id != meeting.id:
+            continue
+        for user_id in set(user_ids) - set(current.get(item_id, [])):
+            user = db.session.get(User, user_id)
+            if user is None:
+                continue
+            event = ical.event(ical.slot_uid(item, slug), meeting_start(meeting), meeting_start(meeting),
+                               f"Presenting {ical.initials(item)} at {body.name}", sequence=sequence,
+                               cancelled=True, attendee=(user.email, user.name))
+            queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
+                        f"Dear {user.name},\n\nYou are no longer presenting {ical.initials(item)} at the meeting on "
+                        f"{when}.\n\n{body.name}\n", calendar=ical.invitation(event, "CANCEL"))
 
 
 def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
