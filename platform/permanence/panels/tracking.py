@@ -25,6 +25,7 @@ from ..cases.models import Child, ChildFlag
 from ..core.context import current_tenant_id
 from ..core.workdays import is_working_day, next_working_day, previous_working_day
 from ..extensions import db
+from ..tor.rules import evaluate
 from ..tor.services import active_version, current_tor
 from ..tracker.models import Milestone
 from ..tracker.services import recompute_children
@@ -156,38 +157,35 @@ def after_outcome(item: AgendaItem, outcome, *, today: date) -> NextStep:
     body = tor.body(item.meeting.body_id)
     children = item.children
     db.session.flush()
+    held = f"{body.short_name or body.name} on {item.meeting.date:%-d %B %Y}"
     if outcome.books_next_tracking_meeting:
-        # The meeting just held moves each child's "next tracking meeting" on.
-        recompute_children([c.id for c in children], today, tor=tor)
         targets = [body] if body.kind == TRACKING else tracking_bodies(tor)
-        for target in targets:
-            for child in children:
-                booked = book_tracking_meeting(child, target, today=today, entry_route="agreed_at_previous_meeting",
-                                               reason=f"Agreed at the {body.short_name or body.name} on "
-                                                      f"{item.meeting.date:%-d %B %Y}: {outcome.label}")
-                if booked is not None:
-                    step.booked.append(booked)
+        step.booked += _book_next(children, targets, tor, today, route="agreed_at_previous_meeting",
+                                  reason=f"Agreed at the {held}: {outcome.label}")
     if outcome.refers_to_body:
         target = tor.body(outcome.refers_to_body)
         if target.kind == TRACKING:
-            recompute_children([c.id for c in children], today, tor=tor)
-            for child in children:
-                booked = book_tracking_meeting(child, target, today=today, entry_route=f"referred_by_{body.id}",
-                                               reason=f"Referred by the {body.short_name or body.name}: "
-                                                      f"{outcome.label}")
-                if booked is not None:
-                    step.booked.append(booked)
+            step.booked += _book_next(children, [target], tor, today, route=f"referred_by_{body.id}",
+                                      reason=f"Referred by the {held}: {outcome.label}")
         else:
             referred = refer_to_next_sitting(item, target, from_body=body, today=today, reason=outcome.label)
             if referred is not None:
                 step.referred.append(referred)
     if outcome.closes_tracking:
         for child in children:
-            close_tracking(child, today=today, reason=f"{body.short_name or body.name} on "
-                                                      f"{item.meeting.date:%-d %B %Y}: {outcome.label}")
+            close_tracking(child, today=today, reason=f"{held}: {outcome.label}")
             step.closed.append(child.id)
         recompute_children([c.id for c in children], today, tor=tor)
     return step
+
+
+def _book_next(children, targets, tor, today: date, *, route: str, reason: str) -> list[AgendaItem]:
+    """Book each child's next meeting of each tracking body, counted from the meeting just held
+    (recomputed first, so its date is the child's last tracking meeting)."""
+    recompute_children([c.id for c in children], today, tor=tor)
+    booked = [book_tracking_meeting(child, target, today=today, entry_route=route, reason=reason)
+              for target in targets for child in children]
+    return [b for b in booked if b is not None]
 
 
 def _part_for(target, item: AgendaItem, route: str, today: date):
@@ -199,8 +197,6 @@ def _part_for(target, item: AgendaItem, route: str, today: date):
     child = item.children[0] if item.children else None
     if child is not None:
         facts = child_facts(child, today)
-        from ..tor.rules import evaluate
-
         for part in target.agenda_parts:
             if part.cohort is not None and evaluate(part.cohort, facts):
                 return part
