@@ -48,6 +48,7 @@ class Membership(TenantScoped, Timestamped, db.Model):
 
     __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
     __audit__ = True
+    __audit_redact__ = ("calendar_token_hash",)  # the log says the feed address changed, never its hash
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
