@@ -93,3 +93,17 @@ def test_a_feed_secret_of_one_council_does_not_open_another(app, client, login, 
     path, _ = _make_feed(client)
     assert client.get(path.replace("/knowsley/", "/council-b/")).status_code == 404
     assert other.slug == "council-b"
+
+
+def test_the_audit_log_says_the_feed_address_changed_but_never_holds_its_hash(app, client, login, panel):
+    from permanence.audit.models import AuditEvent
+
+    tenant = panel["tenant"]
+    login(panel["nurse"])
+    _make_feed(client)
+    digest = _hash(app, tenant, panel["nurse"])
+    with app.app_context(), tenant_context(tenant.id):
+        events = db.session.execute(select(AuditEvent).where(AuditEvent.entity_type == "Membership",
+                                                             AuditEvent.action == "update")).scalars().all()
+        assert [e.changes["calendar_token_hash"]["after"] for e in events] == ["[redacted]"]
+        assert not any(digest in str(e.changes) for e in db.session.execute(select(AuditEvent)).scalars())
