@@ -234,8 +234,10 @@ def test_missing_papers_follow_until_the_papers_deadline_then_block(app, client,
                                  "file": (io.BytesIO(b"%PDF-1.4\n% fictional\n%%EOF\n"), "paperwork.pdf")},
                            content_type="multipart/form-data")
     assert uploaded.status_code == 302, uploaded.text
+    assert uploaded.headers["Location"].endswith(f"/permanence-panel-pptm/referrals/{too_late}#papers")
     assert client.post(f"/permanence-panel-pptm/referrals/{too_late}/submit").status_code == 302
-    assert "Uploaded" in client.get(f"/permanence-panel-pptm/referrals/{too_late}").text
+    page = client.get(f"/permanence-panel-pptm/referrals/{too_late}").text
+    assert "Uploaded" in page and page.count('id="papers"') == 1
 
 
 def test_a_sibling_group_is_referred_as_one_item(app, client, login, council):
