@@ -128,6 +128,9 @@ def test_waltham_forest_referral_deadline_minutes_and_actions_once_each(app, wal
                                         "Meeting on Wednesday 17 March 2027 (")
         assert "and the\nreferral is still in draft." in ada_mail.body
         assert f"/waltham-forest/referrals/1" in ada_mail.body
+        action_mail = messages[("tm@wf.example.org", "actions_due:action-1:2027-03-12")]
+        assert "Complete the later life letter" in action_mail.body
+        assert "/waltham-forest/actions/mine\n" in action_mail.body
         ben_mail = messages[("tm2@wf.example.org", "referral_deadline:item-2:2027-03-10")]
         assert "referral is proposed, and not referred yet" in ben_mail.body
         minutes_mail = messages[("officer@wf.example.org", f"minutes_due:meeting-{held.id}:2027-03-10")]
@@ -181,6 +184,7 @@ def test_seed_001_papers_missing_and_minutes_due_in_its_words(app, make_user):
             "Permanence Panel: permanence paperwork for D.M. (REM-MISSING) needed by Friday 12 March 2027"}
         assert "- Permanence paperwork (quality assured by the Team Manager)\n" in papers[0].body
         assert "Dear Sol Worker," in {m.to_address: m for m in papers}["sw@pp.example.org"].body
+        assert f"/permanence-panel-pptm/agenda-items/{missing.id}/papers\n" in papers[0].body
 
         assert _run(d(2027, 3, 11)) == {}
         # Circulated minutes are not reminded, whatever the day.

@@ -81,7 +81,7 @@ def _upcoming_meetings(today: date) -> list[Meeting]:
 
 
 def _item_link(endpoint: str, item: AgendaItem) -> str:
-    return link_to(endpoint, item_id=item.id)
+    return link_to(endpoint, agenda_item_id=item.id)
 
 
 def _item_values(item: AgendaItem, body, deadline: date) -> dict:
