@@ -4,6 +4,7 @@ Jobs run without a request, so links are built from ``BASE_URL`` and the URL map
 
 from __future__ import annotations
 
+import logging
 from typing import Mapping
 
 from flask import current_app
@@ -13,6 +14,8 @@ from ..extensions import db
 from ..tenancy.models import Tenant
 from ..tor.reminders import DEFAULTS, ReminderWording
 from ..tor.services import current_tor
+
+log = logging.getLogger(__name__)
 
 
 def child_reference(children) -> str:
@@ -41,6 +44,7 @@ def link_to(endpoint: str, tenant_id: int | None = None, **values) -> str:
     tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
     try:
         path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})
-    except BuildError:  # a feature not installed: the council's home page still helps
+    except BuildError:  # a page renamed or not installed: the council's home page still helps
+        log.warning("no page %s(%s) to link a reminder to; linking the council's home page", endpoint, values)
         path = f"/{tenant.slug}/"
     return current_app.config["BASE_URL"].rstrip("/") + path
