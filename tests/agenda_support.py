@@ -56,8 +56,8 @@ def seat(app, tenant, user, role="cla-nurse", title="Specialist Nurse CLA", body
 
 def book(app, tenant, meeting_id, child, part="adoption-tracking", **fields):
     with app.app_context(), tenant_context(tenant.id):
-        item = AgendaItem(meeting_id=meeting_id, part_id=part, child_id=child.id, status=ItemStatus.BOOKED,
-                          entry_route="referral", reason="Fictional reason", **fields)
+        values = {"status": ItemStatus.BOOKED, "entry_route": "referral", "reason": "Fictional reason", **fields}
+        item = AgendaItem(meeting_id=meeting_id, part_id=part, child_id=child.id, **values)
         db.session.add(item)
         commit()
         return item.id

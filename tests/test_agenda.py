@@ -342,3 +342,26 @@ def test_a_presenter_replaced_before_publishing_again_is_sent_a_cancellation(app
                                                      "your slot on Wednesday 16 December 2026 is cancelled"]
     assert [s.rsplit(": ", 1)[1] for s in manager] == ["your slot on Wednesday 16 December 2026",
                                                       "your slot on Wednesday 16 December 2026 (updated)"]
+
+
+def test_an_upload_returns_to_the_referral_while_it_is_one_and_to_the_agenda_item_once_booked(app, client, login,
+                                                                                           panel):
+    import io
+
+    from permanence.panels.models import ItemStatus
+
+    tenant, meeting_id = panel["tenant"], panel["meeting_id"]
+    booked = book(app, tenant, meeting_id, panel["children"][0])
+    draft = book(app, tenant, meeting_id, panel["children"][1], status=ItemStatus.DRAFT)
+    login(panel["admin"])
+    pages = {}
+    for item_id in (booked, draft):
+        response = client.post(f"/knowsley/papers/upload?subject_type=agenda_item&subject_id={item_id}", data={
+            "paperwork_id": "care-plan", "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "plan.pdf")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302
+        pages[item_id] = response.headers["Location"]
+    assert pages[booked].endswith(f"/knowsley/agenda-items/{booked}/papers#papers")
+    expected = f"/knowsley/referrals/{draft}#papers" if "referrals.show" in app.view_functions \
+        else f"/knowsley/agenda-items/{draft}/papers#papers"
+    assert pages[draft].endswith(expected)

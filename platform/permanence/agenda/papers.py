@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import exists, select
 
 from ..accounts.permissions import visible
 from ..documents import register_subject
-from ..panels.models import AgendaItem, Declaration, Ruling
+from ..panels.models import AgendaItem, Declaration, ItemStatus, Ruling
 from ..tor.loader import TorConfigError
 from ..tor.services import tor_of
 
 log = logging.getLogger(__name__)
+REFERRAL_STAGES = frozenset({ItemStatus.PROPOSED, ItemStatus.DRAFT, ItemStatus.AWAITING_QA, ItemStatus.RETURNED,
+                             ItemStatus.SUBMITTED, ItemStatus.LATE_PENDING})
 
 
 def ruled_out_of(user_id: int):
@@ -52,8 +54,16 @@ def item_label(item: AgendaItem) -> str:
     return f"{item.subject_name}, agenda item for {item.meeting.date:%-d %B %Y}"
 
 
+def item_page(item: AgendaItem) -> str:
+    """Where an item's papers are worked on: the referral's page while it is a referral (when the
+    referrals feature is there), the agenda item's papers page once it is on an agenda."""
+    if item.status in REFERRAL_STAGES and "referrals.show" in current_app.view_functions:
+        return url_for("referrals.show", agenda_item_id=item.id)
+    return url_for("agenda.item", agenda_item_id=item.id)
+
+
 register_subject("agenda_item", AgendaItem, items_whose_papers_member_reads, paperwork=paperwork_for_item,
-                 page=lambda item: url_for("agenda.item", item_id=item.id), label=item_label)
+                 page=item_page, label=item_label)
 
 
 def may_read_papers(item: AgendaItem) -> bool:

@@ -113,8 +113,9 @@ def item(tenant_slug, agenda_item_id):
     """The item's papers (the ToR's paperwork for its part), for those entitled to them."""
     row = _readable_item_or_403(agenda_item_id)
     agenda = services.build_agenda(row.meeting, shown={row.id})
+    part = next((p.title for p in agenda.body.agenda_parts if p.id == row.part_id), row.part_id)
     return render_template("agenda/item.html", item=row, agenda_row=agenda.rows[0] if agenda.rows else None,
-                           body=agenda.body, papers=papers_panel("agenda_item", row),
+                           body=agenda.body, part=part, papers=papers_panel("agenda_item", row),
                            can_manage=has_permission("panels.manage"))
 
 
@@ -129,8 +130,9 @@ def _meeting_or_404(meeting_id) -> Meeting:
 def agenda(tenant_slug, meeting_id):
     """The agenda: the panel administrator orders and times it; members read the items they may see."""
     meeting = _meeting_or_404(meeting_id)
-    return render_template("agenda/agenda.html", **services.agenda_page(meeting, g.membership, has_permission("panels.manage")),
-                           form=ReorderForm(formdata=None), publish_form=PublishForm(formdata=None))
+    page = services.agenda_page(meeting, g.membership, has_permission("panels.manage"))
+    return render_template("agenda/agenda.html", **page, form=ReorderForm(formdata=None),
+                           publish_form=PublishForm(formdata=None))
 
 
 @bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/reorder")
