@@ -1,5 +1,6 @@
-"""Referring a child in Chromium: the social worker refers and sends for quality assurance, the
-team manager submits, the panel administrator books. Every page is checked with axe."""
+"""Referring a child in Chromium: the social worker refers, uploads the paper the ToR asks for and
+sends it for quality assurance, the team manager submits, the panel administrator books. Every
+page is checked with axe."""
 
 from playwright.sync_api import expect
 
@@ -34,6 +35,14 @@ def test_refer_quality_assure_and_book(page, sign_in, assert_accessible, council
     expect(page.get_by_role("alert")).to_contain_text("Your referral is saved as a draft")
     expect(page.get_by_role("heading", name="Referral: Ava Fictional")).to_be_visible()
     assert_accessible(page)
+    expect(page.locator('[data-paper="permanence-paperwork"]')).to_contain_text("Missing")
+    paper = page.locator("#paper-permanence-paperwork")
+    paper.get_by_text("Upload this paper").click()
+    paper.locator('input[type="file"]').set_input_files(
+        files=[{"name": "paperwork.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% fictional\n%%EOF\n"}])
+    paper.locator('button[type="submit"]').click()
+    expect(page.get_by_role("alert")).to_contain_text("uploaded as version 1")
+    expect(page.locator('[data-paper="permanence-paperwork"]')).to_contain_text("Uploaded")
     page.get_by_role("button", name="Send to the team manager for quality assurance").click()
     expect(page.get_by_role("alert")).to_contain_text("sent for quality assurance")
 
