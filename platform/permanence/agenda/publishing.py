@@ -131,7 +131,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
     update = " (updated)" if sequence else ""
     when = f"{meeting.date:%A %-d %B %Y}"
     start = agenda.rows[0].starts_at if agenda.rows else meeting.starts_at
-    end = meeting.ends_at or max(r.ends_at for r in agenda.rows)
+    end = max([r.ends_at for r in agenda.rows] + ([meeting.ends_at] if meeting.ends_at else []))
     start = min(start, meeting.starts_at) if meeting.starts_at else start
     leave = _leave_ids(meeting)
     sign_in = current_app.config["BASE_URL"].rstrip("/")
