@@ -173,3 +173,4 @@ def test_the_childs_page_lists_the_childs_open_actions(app, client, login, panel
     page = client.get(f"/{panel.slug}/children/{panel.child.id}").text
     section = page.split('id="actions"', 1)[1]
     assert "Open actions" in page and "later-life letter" in section and "Overdue" in section
+    assert "Action due: Send the later-life letter draft to the chair" in page  # on the timeline too

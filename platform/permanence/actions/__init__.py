@@ -6,7 +6,7 @@ def init_app(app):
     from ..api import register_api
     from ..web.navigation import register_nav
     from ..panels.models import ActionStatus
-    from . import policies  # noqa: F401  (the object rule for actions)
+    from . import policies, timeline  # noqa: F401  (the object rule; actions on the child's timeline)
     from .api import blp as api_blp
     from .services import STATUS_LABELS
     from .views import bp, child_open_actions, item_actions_section
