@@ -6,7 +6,6 @@ Pure reading of the ToR plus the clock: no database writes, no Flask request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -106,12 +105,6 @@ def deadline_text(deadline: Deadline) -> str:
 
 
 # --- the referral form -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-
 
 def form_fields(body, part_id: str) -> list:
     """The ToR's referral form for a part: the body's fields then the part's, less file fields."""

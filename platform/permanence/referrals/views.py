@@ -265,7 +265,7 @@ def return_(tenant_slug, agenda_item_id):
 def submit(tenant_slug, agenda_item_id):
     form = SubmitForm()
     return _step(agenda_item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
-                                                       late_reason=form.late_reason.data),
+                                                              late_reason=form.late_reason.data),
                  "The referral is submitted to the panel.")
 
 
