@@ -197,6 +197,9 @@ def test_minutes_not_circulated_by_the_tors_deadline_are_flagged_overdue(app, cl
 
 
 def test_who_may_read_the_minutes(app, client, login, panel, fixed_today):
+    login(panel.worker)  # before any minutes: the page names only the items the member may see
+    page = client.get(_url(panel)).text
+    assert "RB-CASE-0042" in page and "RB-SIB-0001" not in page and "Moss" not in page
     login(panel.admin)
     client.post(_url(panel, "/assemble"))
     login(panel.worker)  # not on the panel: the minutes hold other children's details

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
-from ..accounts.permissions import has_permission, load_or_404, require
+from ..accounts.permissions import has_permission, load_or_404, require, visible
 from ..audit.services import record_read
 from ..core.db import get_or_404
 from ..core.jobs import commit
+from ..extensions import db
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting, Minutes, MinutesStatus
 from . import services
@@ -48,6 +50,13 @@ def _done(meeting, message: str):
     return redirect(url_for("minutes.show", meeting_id=meeting.id))
 
 
+def _visible(items):
+    """Only the items the member may see are named (their children's decision records)."""
+    ids = {i.id for i in items}
+    seen = set(db.session.execute(visible(select(AgendaItem.id).where(AgendaItem.id.in_(ids)), AgendaItem)).scalars())
+    return [i for i in items if i.id in seen]
+
+
 def _render(meeting, minutes, *, form=None, reopen_form=None, status=200, error=None):
     today = panels.london_today()
     body = panels.body_of(meeting)
@@ -56,7 +65,7 @@ def _render(meeting, minutes, *, form=None, reopen_form=None, status=200, error=
     return render_template(
         "minutes/minutes.html", meeting=meeting, minutes=minutes, body=body, form=form,
         reopen_form=reopen_form or ReopenForm(formdata=None), due=services.minutes_due(meeting),
-        overdue=services.minutes_overdue(meeting, today), items=agenda_order(meeting, body), error=error,
+        overdue=services.minutes_overdue(meeting, today), items=_visible(agenda_order(meeting, body)), error=error,
         can_edit=has_permission("minutes.edit"), can_approve=has_permission("minutes.approve"),
         can_circulate=has_permission("panels.manage")), status
 
