@@ -3,6 +3,7 @@ facts rendered as a print-friendly page and, through WeasyPrint, the same page a
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -72,4 +73,5 @@ def render_pdf(html: str, base_url: str | None = None) -> bytes:
     """The record page as PDF. WeasyPrint is imported here, so the app starts without Pango."""
     from weasyprint import HTML
 
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress steps are not our log's business
     return HTML(string=html, base_url=base_url).write_pdf()
