@@ -81,6 +81,15 @@ def _state_error(meeting, minutes, exc):
     return _render(meeting, minutes, status=409, error=exc.message)
 
 
+def _change(meeting, minutes, change, message):
+    """Run a change of state; one the minutes' state refuses is shown on the page (409)."""
+    try:
+        result = change()
+    except (services.MinutesStateError, services.MinutesConflict) as exc:
+        return _state_error(meeting, minutes, exc)
+    return _done(meeting, message(result))
+
+
 @bp.get("/<tenant_slug>/meetings/<int:meeting_id>/minutes")
 @require("panels.view")
 def show(tenant_slug, meeting_id):
@@ -152,11 +161,8 @@ def reopen(tenant_slug, meeting_id):
     form = ReopenForm()
     if not form.validate():
         return _render(meeting, minutes, reopen_form=form, status=400)
-    try:
-        services.reopen_minutes(minutes, current_user, form.reason.data)
-    except (services.MinutesStateError, services.MinutesConflict) as exc:
-        return _state_error(meeting, minutes, exc)
-    return _done(meeting, "The minutes are reopened for editing; they need approving again.")
+    return _change(meeting, minutes, lambda: services.reopen_minutes(minutes, current_user, form.reason.data),
+                   lambda _: "The minutes are reopened for editing; they need approving again.")
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/minutes/circulate")
@@ -165,11 +171,8 @@ def circulate(tenant_slug, meeting_id):
     meeting, minutes = _existing(meeting_id)
     if not CirculateForm().validate():
         abort(400)
-    try:
-        told = services.circulate_minutes(minutes, current_user)
-    except (services.MinutesStateError, services.MinutesConflict) as exc:
-        return _state_error(meeting, minutes, exc)
-    return _done(meeting, f"The minutes are circulated: {len(told)} people were sent a link by e-mail.")
+    return _change(meeting, minutes, lambda: services.circulate_minutes(minutes, current_user),
+                   lambda told: f"The minutes are circulated: {len(told)} people were sent a link by e-mail.")
 
 
 @bp.get("/<tenant_slug>/minutes/")
