@@ -61,7 +61,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                                   "meetings.record", "minutes.edit", "reports.view"}),
     "chair": frozenset(_CHAIRING),
     "vice_chair": frozenset(_CHAIRING),
-    "panel_member": frozenset(_PRACTICE - {"tracker.view"}),
+    # A member may refer where the council's ToR lets panel members refer (who_may_refer decides).
+    "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create"}),
     # Caseworkers export their own children's rows of the tracker (the object rules decide which).
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",

@@ -10,9 +10,11 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from ..accounts.permissions import has_permission, require
 from ..core.db import get_or_404
 from ..core.jobs import commit
+from ..tor.services import current_tor
 from . import services
 from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
 from .models import Meeting, MeetingStatus
+from .tracking import tracking_bodies
 
 bp = Blueprint("panels", __name__, template_folder="templates")
 
@@ -37,8 +39,10 @@ def _apply(form, change):
 @require("panels.view")
 def meetings(tenant_slug):
     today = services.london_today()
+    tor = current_tor(g.tenant.id)
     return render_template("panels/meetings.html", schedules=services.upcoming(g.tenant.id, today), today=today,
-                           can_manage=has_permission("panels.manage"))
+                           can_manage=has_permission("panels.manage"),
+                           tracking_bodies=tracking_bodies(tor) if tor else [])
 
 
 def _render_meeting(meeting, move_form=None, cancel_form=None, status=200):
