@@ -29,7 +29,7 @@ def _hold(tenant, body_id, day, case_number, status=ItemStatus.HEARD):
     return item
 
 
-def test_a_heard_tracking_meeting_moves_the_next_one_and_reaches_the_spreadsheet(app, fixed_today):
+def test_a_heard_tracking_meeting_moves_the_next_one_and_reaches_the_spreadsheet(app, fixed_today, work_jobs):
     tenant = load_seed(app, "permanence-panel-pptm")
     with app.app_context(), tenant_context(tenant.id):
         db.session.add_all(crafted_children())
@@ -42,7 +42,8 @@ def test_a_heard_tracking_meeting_moves_the_next_one_and_reaches_the_spreadsheet
         assert meeting_events([po], TODAY) == {}  # booked, not yet heard
 
         item.status = ItemStatus.HEARD
-        jobs.commit()  # the change queues the child's recompute, run in-process after the commit
+        jobs.commit()  # the change queues the child's recompute: in-process after the commit, or on RQ
+        work_jobs()
         assert meeting_events([po], TODAY) == {po: {"last_tracking_meeting": date(2027, 2, 24)}}
         milestone = db.session.execute(select(Milestone).where(
             Milestone.child_id == po, Milestone.rule_id == "pptm-placement-order")).scalar_one()

@@ -105,7 +105,8 @@ def _next_meeting(body, users, booked, referred, today: date) -> None:
             meeting=meeting, part_id=part.id, child=child, entry_route=part.entry_routes[0],
             status=ItemStatus.BOOKED, position=n, starts_at=_at(meeting, n * part.minutes_per_item),
             minutes_allowed=part.minutes_per_item, presenter_id=users["social_worker"].id,
-            second_presenter_id=users["team_manager"].id, reason="Demo item"))
+            second_presenter_id=users["team_manager"].id,
+            reason=f"{part.title}: agreed at the previous meeting (demo)"))
     referral_part = _part(body, "referral")
     if "referral" not in referral_part.entry_routes:
         return
