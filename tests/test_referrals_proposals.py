@@ -81,7 +81,8 @@ def test_the_administrator_accepts_or_dismisses_proposals_and_dismissed_ones_sta
     login(c["admin"])
     page = client.get(f"/redbridge/meetings/{meeting_id}/referrals")
     assert page.status_code == 200
-    assert "Cohort rule: New children looked after (initial plan)" in page.text
+    assert "Cohort rule<span class=\"govuk-visually-hidden\">" in page.text
+    assert "New children looked after (initial plan)" in page.text
     rows = {r.part_id: r.id for r in items_of(app, c["tenant"])}
     accepted, dismissed = rows["new-to-care"], rows["second-review"]
     assert client.post(f"/redbridge/referrals/{accepted}/book").status_code == 302

@@ -100,13 +100,14 @@ def _next_meeting(body, users, booked, referred, today: date) -> None:
     if meeting is None:
         return
     part = body.agenda_parts[0]
+    route = "agreed_at_previous_meeting" if "agreed_at_previous_meeting" in part.entry_routes else part.entry_routes[0]
     for n, child in enumerate(booked):
         db.session.add(AgendaItem(
-            meeting=meeting, part_id=part.id, child=child, entry_route=part.entry_routes[0],
+            meeting=meeting, part_id=part.id, child=child, entry_route=route,
             status=ItemStatus.BOOKED, position=n, starts_at=_at(meeting, n * part.minutes_per_item),
             minutes_allowed=part.minutes_per_item, presenter_id=users["social_worker"].id,
             second_presenter_id=users["team_manager"].id,
-            reason=f"{part.title}: agreed at the previous meeting (demo)"))
+            reason=f"{part.title}: on the agenda for a progress update (demo)"))
     referral_part = _part(body, "referral")
     if "referral" not in referral_part.entry_routes:
         return
