@@ -39,9 +39,12 @@ def _seat(body, tor, users) -> None:
     if body.membership is None:
         return
     seated = set()
+    chairs, vice_chairs = set(body.membership.chairs), set(body.membership.vice_chairs)
     for seat in body.membership.seats:
         role = tor.roles.get(seat.role)
-        user = users.get(role.access_role) if role is not None else None
+        access = "chair" if seat in chairs else "vice_chair" if seat in vice_chairs else (
+            role.access_role if role is not None else None)
+        user = users.get(access)
         if user is None or user.id in seated:
             continue
         seated.add(user.id)
@@ -70,7 +73,7 @@ def _held_meeting(body, version, users, children, today: date) -> None:
         db.session.add(Attendance(meeting=meeting, user_id=seat.user_id, role=seat.role, title=seat.title,
                                   status=status))
     part = body.agenda_parts[0]
-    held_at = datetime.combine(meeting.date, datetime.min.time(), tzinfo=timezone.utc)
+    held_at = _at(meeting, 120) or datetime.combine(meeting.date, datetime.min.time(), tzinfo=timezone.utc)
     for n, child in enumerate(children):
         outcome = body.outcomes[n % len(body.outcomes)]
         item = AgendaItem(
