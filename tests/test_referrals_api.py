@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from permanence.panels.models import ItemStatus
-from referrals_support import clock, council, item_state, items_of, london  # noqa: F401
+from permanence.core import jobs
+from permanence.core.context import tenant_context
+from permanence.extensions import db
+from permanence.panels.models import ItemStatus, Meeting
+from permanence.tor.services import active_version
+from referrals_support import TODAY, clock, council, item_state, items_of, london  # noqa: F401
 from test_referrals_proposals import _with_crafted_children
 
 WF = {"reason": "Plan", "current-plan": "Long-term fostering", "legal-status": "C2"}
@@ -128,3 +132,18 @@ def test_proposals_through_the_api(app, client, make_token, council):
         "reason": ["Enter why the proposal is dismissed"]}
     assert admin("POST", f"/referrals/{second}/dismiss", {"reason": "Seen last month"}).json["status"] == "dismissed"
     assert len(admin("GET", f"/meetings/{meeting}/proposals").json) == 3
+
+
+def test_a_sitting_on_the_day_takes_no_new_referrals(app, client, make_token, council, clock):
+    c = council("waltham-forest")
+    with app.app_context(), tenant_context(c["tenant"].id):
+        today = Meeting(body_id="ptm", tor_version_id=active_version(c["tenant"].id).id, date=TODAY)
+        db.session.add(today)
+        jobs.commit()
+        meeting_id = today.id
+    worker = api(client, make_token, c, "worker")
+    refused = worker("POST", "/referrals", {"meeting_id": meeting_id, "part_id": "tracking", "reason": "x",
+                                            "child_id": c["children"][0].id, "answers": WF})
+    assert refused.status_code == 422
+    assert refused.json["errors"]["json"] == {"meeting_id": ["Select a panel meeting that is still to come"]}
+    assert items_of(app, c["tenant"]) == []

@@ -10,7 +10,7 @@ referral's history on its page.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import exists, or_, select
 
@@ -116,9 +116,9 @@ def open_meetings(on: date, body_ids=None) -> list[Meeting]:
 
 def referable_meetings(on: date, roles) -> list[Meeting]:
     """The sittings the member may refer to: panels whose ToR lets their role refer and which have
-    a part taking referrals."""
+    a part taking referrals, from tomorrow (a sitting under way today takes no new referrals)."""
     result = []
-    for meeting in open_meetings(on):
+    for meeting in open_meetings(on + timedelta(days=1)):
         body = body_for(meeting)
         if rules.referral_parts(body) and rules.may_refer(tor_for(meeting), body, roles):
             result.append(meeting)
@@ -163,7 +163,7 @@ def _require_status(item: AgendaItem, allowed, doing: str) -> None:
 
 
 def _check_meeting(meeting: Meeting | None, on: date) -> None:
-    if meeting is None or meeting.cancelled or meeting.date < on or body_for(meeting).kind != "panel":
+    if meeting is None or meeting.cancelled or meeting.date <= on or body_for(meeting).kind != "panel":
         raise ReferralError("meeting_id", "Select a panel meeting that is still to come")
 
 
