@@ -21,6 +21,7 @@ from ..cases.models import Child, SiblingGroup
 from ..core.context import tenant_context
 from ..extensions import db
 from ..panels.services import generate_meetings, london_today
+from ..panels.tracking import book_due_tracking_meetings
 from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from ..tracker.services import recompute_council
@@ -60,7 +61,8 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
             lines.extend(tenant_lines)
             db.session.flush()
             load_meeting_demo(tenant.id, users, london_today())
-            recompute_council(london_today())  # the demo ends with every child's milestones and drift
+            recompute_council(london_today())
+            book_due_tracking_meetings(london_today())  # what the daily job would have booked  # the demo ends with every child's milestones and drift
     return {"password": DEMO_PASSWORD, "users": lines}
 
 
