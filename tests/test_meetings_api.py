@@ -329,3 +329,21 @@ def test_an_item_is_not_recorded_before_its_meeting(app, monthly):
     response = monthly["as_"]("admin").put(f"/agenda-items/{monthly['items'][0]}/record", RECORD)
     assert response.status_code == 409 and "its items are recorded from that day" in response.get_json()["message"]
     assert item_of(app, tenant, monthly["items"][0]).status == ItemStatus.BOOKED
+
+
+def test_a_member_of_the_panel_declares_their_own_interest_ahead_of_the_meeting(monthly):
+    people, meeting_id, item_id = monthly["people"], monthly["meeting_id"], monthly["items"][0]
+    member, chair = monthly["as_"]("tm1"), monthly["as_"]("chair")
+    mine = member.post(f"/meetings/{meeting_id}/declarations",
+                       {"agenda_item_id": item_id, "interest": "Supervised the child's carers"})
+    assert mine.status_code == 201
+    assert (mine.get_json()["user_id"], mine.get_json()["ruling"]) == (people["tm1"].id, "pending")
+    # Only their own, and only as a member of this panel.
+    assert _declare(member, meeting_id, people["tm2"]).status_code == 403
+    worker = monthly["as_"]("worker")
+    refused = worker.post(f"/meetings/{meeting_id}/declarations", {"interest": "Not on the panel"})
+    assert refused.status_code == 403
+    blank = member.post(f"/meetings/{meeting_id}/declarations", {"interest": ""})
+    assert blank.status_code == 422 and "interest" in blank.get_json()["errors"]["json"]
+    assert chair.post(f"/declarations/{mine.get_json()['id']}/ruling", {"ruling": "leave"}).status_code == 200
+    assert len(chair.get(f"/meetings/{meeting_id}/declarations").get_json()) == 1

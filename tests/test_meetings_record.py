@@ -208,3 +208,22 @@ def test_who_may_see_and_record(app, client, login, monthly, make_user, tenant_b
     assert client.get(f"/{tenant_b.slug}/agenda-items/{item_id}/record").status_code == 404
     assert client.post(f"/{tenant_b.slug}/agenda-items/{item_id}/record", data=FORM).status_code == 404
     assert item_of(app, monthly["tenant"], item_id).status == ItemStatus.BOOKED
+
+
+def test_a_member_of_the_panel_declares_their_own_interest_on_the_page(app, client, login, monthly):
+    people, meeting_id = monthly["people"], monthly["meeting_id"]
+    login(people["tm2"])
+    page = client.get(f"/{SLUG}/meetings/{meeting_id}/record").get_data(as_text=True)
+    assert "Declare your own interest" in page and "Record a declaration" not in page
+    response = client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine", data={"interest": ""})
+    assert response.status_code == 400 and "Enter the interest you declare" in response.get_data(as_text=True)
+    response = client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine",
+                           data={"interest": "My partner fosters for the agency", "agenda_item_id": ""},
+                           follow_redirects=True)
+    assert "Your declaration is recorded; the chair will rule on it." in response.get_data(as_text=True)
+    assert "My partner fosters for the agency" in response.get_data(as_text=True)
+    login(people["worker"])
+    assert "Declare your own interest" not in client.get(f"/{SLUG}/meetings/{meeting_id}/record").get_data(
+        as_text=True)
+    assert client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine",
+                       data={"interest": "Not on the panel"}).status_code == 403

@@ -6,7 +6,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from ..accounts.permissions import current_roles, load_or_404, require
+from ..accounts.permissions import current_roles, has_permission, load_or_404, require
 from ..core.db import get_or_404
 from ..panels.models import AgendaItem, Declaration, Meeting
 from ..panels.services import london_today
@@ -60,14 +60,22 @@ class DeclarationsView(MethodView):
         """Declarations of interest at the meeting, with the chair's rulings."""
         return services.declarations_of(get_or_404(Meeting, meeting_id))
 
-    @require("meetings.record")
+    @require("panels.view")
     @blp.arguments(DeclarationSchema)
     @blp.response(201, DeclarationSchema)
     def post(self, data, tenant_slug, meeting_id):
-        """Record a declaration (agenda_item_id null: the whole meeting); the chair rules on it next."""
+        """Record a declaration (agenda_item_id null: the whole meeting); the chair rules on it next.
+        With ``meetings.record`` for anyone (``user_id``); otherwise a member of the panel declares their
+        own interest (``user_id`` omitted or their own)."""
         meeting = get_or_404(Meeting, meeting_id)
-        return _act(lambda: services.declare_interest(meeting, data["user_id"], data["interest"],
-                                                      agenda_item_id=data.get("agenda_item_id")))
+        if has_permission("meetings.record"):
+            user_id = g.api_user.id if data["user_id"] is None else data["user_id"]
+            return _act(lambda: services.declare_interest(meeting, user_id, data["interest"],
+                                                          agenda_item_id=data.get("agenda_item_id")))
+        if data["user_id"] not in (None, g.api_user.id):
+            abort(403, message="You may declare only your own interest")
+        return _act(lambda: services.declare_own_interest(meeting, g.api_user, data["interest"],
+                                                          agenda_item_id=data.get("agenda_item_id")))
 
 
 @blp.route("/declarations/<int:declaration_id>/ruling")

@@ -26,6 +26,13 @@ class DeclarationForm(FlaskForm):
     interest = TextAreaField("Interest declared", validators=[InputRequired("Enter the interest declared"), TEXT])
 
 
+class OwnDeclarationForm(FlaskForm):
+    """A member declaring their own interest: no choice of person."""
+
+    agenda_item_id = SelectField("Declared for", coerce=str, validators=[Optional()])
+    interest = TextAreaField("Your interest", validators=[InputRequired("Enter the interest you declare"), TEXT])
+
+
 class RulingForm(FlaskForm):
     ruling = RadioField("Chair's ruling", choices=[("take_part", "May take part"), ("observe", "May observe only"),
                                                    ("leave", "Leaves the meeting for the item")],

@@ -261,10 +261,16 @@ def is_chair(user_id: int, access_roles, meeting: Meeting) -> bool:
     council gives them the chair or vice-chair role."""
     if set(access_roles) & CHAIR_ACCESS_ROLES:
         return True
-    chairs = chair_seat_roles(body_of(meeting).membership)
-    return db.session.execute(select(PanelMember.id).where(
-        PanelMember.body_id == meeting.body_id, PanelMember.user_id == user_id, PanelMember.active.is_(True),
-        PanelMember.role.in_(chairs))).first() is not None
+    return holds_a_seat(user_id, meeting, roles=chair_seat_roles(body_of(meeting).membership))
+
+
+def holds_a_seat(user_id: int, meeting: Meeting, *, roles=None) -> bool:
+    """Whether the person has an active seat on the meeting's body (of one of ``roles``, if given)."""
+    stmt = select(PanelMember.id).where(PanelMember.body_id == meeting.body_id, PanelMember.user_id == user_id,
+                                        PanelMember.active.is_(True))
+    if roles is not None:
+        stmt = stmt.where(PanelMember.role.in_(roles))
+    return db.session.execute(stmt).first() is not None
 
 
 # --- Declarations of interest ----------------------------------------------------------------------
@@ -295,6 +301,15 @@ def declare_interest(meeting: Meeting, user_id, interest, *, agenda_item_id=None
     meeting.declarations.append(declaration)
     db.session.flush()
     return declaration
+
+
+def declare_own_interest(meeting: Meeting, user: User, interest, *, agenda_item_id=None) -> Declaration:
+    """A member of the panel declares their own interest, ahead of the meeting or at it, so the chair
+    can rule before the item comes up (and before its papers are read)."""
+    if not holds_a_seat(user.id, meeting):
+        raise NotAllowedError("Only members of this panel declare their own interests here; the chair or the "
+                              "panel administrator records anyone else's at the meeting")
+    return declare_interest(meeting, user.id, interest, agenda_item_id=agenda_item_id)
 
 
 def rule_on_declaration(declaration: Declaration, ruling, *, by: User, access_roles) -> Declaration:

@@ -18,7 +18,8 @@ from ..extensions import db
 from ..panels.models import AgendaItem, Declaration, Meeting, Ruling
 from ..panels.services import LONDON, body_of, london_today
 from . import record, services
-from .forms import AttendanceForm, DeclarationForm, DeferForm, ItemRecordForm, RulingForm, SignOffForm
+from .forms import (AttendanceForm, DeclarationForm, DeferForm, ItemRecordForm, OwnDeclarationForm, RulingForm,
+                    SignOffForm)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -70,11 +71,13 @@ def _items(meeting):
 
 
 def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None, declaration_form=None,
-                    ruling_errors=None, status=200):
+                    own_form=None, ruling_errors=None, status=200):
     items = _items(meeting)
     rows = rows if rows is not None else services.attendance_rows(meeting)
     declaration_form = declaration_form or DeclarationForm(formdata=None)
     _declaration_choices(declaration_form, meeting, items)
+    own_form = own_form or OwnDeclarationForm(formdata=None)
+    own_form.agenda_item_id.choices = declaration_form.agenda_item_id.choices
     can_record = has_permission("meetings.record")
     return render_template(
         "meetings/record_meeting.html", meeting=meeting, body=body_of(meeting), rows=rows,
@@ -83,7 +86,8 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         ruling_form=RulingForm(formdata=None), ruling_errors=ruling_errors or {},
         declarations=services.declarations_of(meeting), items=items, left={i.id: services.left_for(i) for i in items},
         seen={i.id for i in items},
-        can_record=can_record and not meeting.cancelled,
+        can_record=can_record and not meeting.cancelled, own_form=own_form,
+        can_declare=not meeting.cancelled and services.holds_a_seat(current_user.id, meeting),
         can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
         label=lambda role: services.label_of(meeting, role),
     ), status
@@ -177,6 +181,25 @@ def declare(tenant_slug, meeting_id):
         if response is not None:
             return response
     return _render_meeting(get_or_404(Meeting, meeting_id), declaration_form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/declarations/mine")
+@require("panels.view")
+def declare_own(tenant_slug, meeting_id):
+    """A member of the panel declares their own interest (the chair rules on it)."""
+    meeting = get_or_404(Meeting, meeting_id)
+    form = OwnDeclarationForm()
+    form.agenda_item_id.choices = [("", "The whole meeting")] + [(str(i.id), i.subject_name) for i in _items(meeting)]
+    back = url_for("meetings.meeting_record", meeting_id=meeting.id)
+    if form.validate_on_submit():
+        done, response = _attempt(form, lambda: services.declare_own_interest(
+            meeting, current_user, form.interest.data, agenda_item_id=_int_or_none(form.agenda_item_id.data)), back)
+        if done:
+            flash("Your declaration is recorded; the chair will rule on it.", "success")
+            return redirect(back + "#declarations")
+        if response is not None:
+            return response
+    return _render_meeting(get_or_404(Meeting, meeting_id), own_form=form, status=400)
 
 
 @bp.post("/<tenant_slug>/declarations/<int:declaration_id>/ruling")
