@@ -215,10 +215,10 @@ def test_a_member_of_the_panel_declares_their_own_interest_on_the_page(app, clie
     login(people["tm2"])
     page = client.get(f"/{SLUG}/meetings/{meeting_id}/record").get_data(as_text=True)
     assert "Declare your own interest" in page and "Record a declaration" not in page
-    response = client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine", data={"interest": ""})
+    response = client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine", data={"own-interest": ""})
     assert response.status_code == 400 and "Enter the interest you declare" in response.get_data(as_text=True)
     response = client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine",
-                           data={"interest": "My partner fosters for the agency", "agenda_item_id": ""},
+                           data={"own-interest": "My partner fosters for the agency", "own-agenda_item_id": ""},
                            follow_redirects=True)
     assert "Your declaration is recorded; the chair will rule on it." in response.get_data(as_text=True)
     assert "My partner fosters for the agency" in response.get_data(as_text=True)
@@ -226,4 +226,4 @@ def test_a_member_of_the_panel_declares_their_own_interest_on_the_page(app, clie
     assert "Declare your own interest" not in client.get(f"/{SLUG}/meetings/{meeting_id}/record").get_data(
         as_text=True)
     assert client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine",
-                       data={"interest": "Not on the panel"}).status_code == 403
+                       data={"own-interest": "Not on the panel"}).status_code == 403

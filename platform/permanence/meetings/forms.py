@@ -29,7 +29,7 @@ class DeclarationForm(FlaskForm):
 class OwnDeclarationForm(FlaskForm):
     """A member declaring their own interest: no choice of person."""
 
-    agenda_item_id = SelectField("Declared for", coerce=str, validators=[Optional()])
+    agenda_item_id = SelectField("Your interest is in", coerce=str, validators=[Optional()])
     interest = TextAreaField("Your interest", validators=[InputRequired("Enter the interest you declare"), TEXT])
 
 

@@ -76,7 +76,7 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
     rows = rows if rows is not None else services.attendance_rows(meeting)
     declaration_form = declaration_form or DeclarationForm(formdata=None)
     _declaration_choices(declaration_form, meeting, items)
-    own_form = own_form or OwnDeclarationForm(formdata=None)
+    own_form = own_form or OwnDeclarationForm(formdata=None, prefix="own")
     own_form.agenda_item_id.choices = declaration_form.agenda_item_id.choices
     can_record = has_permission("meetings.record")
     return render_template(
@@ -188,7 +188,7 @@ def declare(tenant_slug, meeting_id):
 def declare_own(tenant_slug, meeting_id):
     """A member of the panel declares their own interest (the chair rules on it)."""
     meeting = get_or_404(Meeting, meeting_id)
-    form = OwnDeclarationForm()
+    form = OwnDeclarationForm(prefix="own")
     form.agenda_item_id.choices = [("", "The whole meeting")] + [(str(i.id), i.subject_name) for i in _items(meeting)]
     back = url_for("meetings.meeting_record", meeting_id=meeting.id)
     if form.validate_on_submit():
