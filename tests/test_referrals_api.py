@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from permanence.core import jobs
 from permanence.core.context import tenant_context
 from permanence.extensions import db
+from permanence.notifications.models import EmailMessage
 from permanence.panels.models import ItemStatus, Meeting
 from permanence.tor.services import active_version
 from referrals_support import TODAY, clock, council, item_state, items_of, london  # noqa: F401
@@ -147,3 +150,19 @@ def test_a_sitting_on_the_day_takes_no_new_referrals(app, client, make_token, co
     assert refused.status_code == 422
     assert refused.json["errors"]["json"] == {"meeting_id": ["Select a panel meeting that is still to come"]}
     assert items_of(app, c["tenant"]) == []
+
+
+def test_referral_emails_name_the_child_by_initials_and_case_number_only(app, client, make_token, council, clock):
+    c = council("waltham-forest")
+    worker, admin = api(client, make_token, c, "worker"), api(client, make_token, c, "admin")
+    item_id = _new(worker, c).json["id"]
+    assert worker("POST", f"/referrals/{item_id}/submit", {}).json["status"] == "submitted"
+    assert admin("POST", f"/referrals/{item_id}/book", {}).json["status"] == "booked"
+    child = c["children"][0]
+    with app.app_context(), tenant_context(c["tenant"].id):
+        sent = db.session.execute(select(EmailMessage)).scalars().all()
+        assert any("booked" in m.subject for m in sent)
+        for message in sent:
+            assert child.first_name not in message.body and child.first_name not in message.subject
+        booked = next(m for m in sent if "booked" in m.subject)
+        assert f"A.F. ({child.case_number})" in booked.body

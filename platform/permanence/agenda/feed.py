@@ -92,6 +92,6 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         if row is None:
             continue
         events.append(ical.event(ical.slot_uid(item, tenant_slug), row.starts_at, row.ends_at,
-                                 f"Presenting {ical.initials(item)} at {names.get(item.meeting.body_id, '')}",
+                                 f"Presenting {item.subject_reference} at {names.get(item.meeting.body_id, '')}",
                                  location=item.meeting.venue))
     return ical.feed(f"Panels: {membership.user.name}", events)

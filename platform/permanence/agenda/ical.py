@@ -14,15 +14,6 @@ from ..core.db import utcnow
 PRODID = "-//Permanence//Panel agenda//EN"
 
 
-def initials(item) -> str:
-    """"A.F. (TEST-00001)" per child of the item: never the full name."""
-    parts = []
-    for child in item.children:
-        letters = "".join(f"{n[0].upper()}." for n in (child.first_name, child.last_name) if n)
-        parts.append(f"{letters} ({child.case_number})")
-    return ", ".join(parts) or f"item {item.id}"
-
-
 def meeting_uid(meeting, tenant_slug: str) -> str:
     return f"meeting-{meeting.id}@{tenant_slug}.permanence"
 

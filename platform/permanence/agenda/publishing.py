@@ -48,7 +48,7 @@ def agenda_text(agenda: Agenda, leave_ids: set[int]) -> str:
         for row in rows:
             who = ", ".join(u.name for u in (row.presenter, row.second_presenter) if u) or "presenter to be confirmed"
             late = " (late referral)" if row.item.late else ""
-            lines.append(f"  {_time(row.starts_at)} to {_time(row.ends_at)}  {ical.initials(row.item)}{late}; "
+            lines.append(f"  {_time(row.starts_at)} to {_time(row.ends_at)}  {row.item.subject_reference}{late}; "
                          f"presented by {who}")
         lines.append("")
     return "\n".join(lines) or "There are no items on the agenda."
@@ -118,10 +118,10 @@ def _cancel_dropped_slots(agenda: Agenda, previous: dict[str, list[int]], sequen
             if user is None:
                 continue
             event = ical.event(ical.slot_uid(item, slug), meeting_start(meeting), meeting_start(meeting),
-                               f"Presenting {ical.initials(item)} at {body.name}", sequence=sequence,
+                               f"Presenting {item.subject_reference} at {body.name}", sequence=sequence,
                                cancelled=True, attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
-                        f"Dear {user.name},\n\nYou are no longer presenting {ical.initials(item)} at the meeting on "
+                        f"Dear {user.name},\n\nYou are no longer presenting {item.subject_reference} at the meeting on "
                         f"{when}.\n\n{body.name}\n", calendar=ical.invitation(event, "CANCEL"))
 
 
@@ -148,10 +148,10 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
         for user in {u.id: u for u in (row.presenter, row.second_presenter) if u}.values():
             slot = f"{_time(row.starts_at)} to {_time(row.ends_at)}"
             event = ical.event(ical.slot_uid(row.item, slug), row.starts_at, row.ends_at,
-                               f"Presenting {ical.initials(row.item)} at {body.name}", sequence=sequence,
+                               f"Presenting {row.item.subject_reference} at {body.name}", sequence=sequence,
                                location=meeting.venue, organizer=by.email, attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when}{update}",
-                        f"Dear {user.name},\n\nYou are presenting {ical.initials(row.item)} at the meeting on "
+                        f"Dear {user.name},\n\nYou are presenting {row.item.subject_reference} at the meeting on "
                         f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n"
                         f"{body.name}\n", calendar=ical.invitation(event))
 
@@ -172,10 +172,10 @@ def withdraw_slot(item, new_meeting: Meeting) -> None:
     when = f"{old.date:%A %-d %B %Y}"
     for user in {u.id: u for u in (row.presenter, row.second_presenter) if u}.values():
         event = ical.event(ical.slot_uid(item, slug), row.starts_at, row.ends_at,
-                           f"Presenting {ical.initials(item)} at {body.name}", sequence=publications(old),
+                           f"Presenting {item.subject_reference} at {body.name}", sequence=publications(old),
                            cancelled=True, attendee=(user.email, user.name))
         queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
-                    f"Dear {user.name},\n\n{ical.initials(item)} is no longer on the agenda of the meeting on {when}: "
+                    f"Dear {user.name},\n\n{item.subject_reference} is no longer on the agenda of the meeting on {when}: "
                     f"the item has moved to the meeting on {new_meeting.date:%A %-d %B %Y}. You will be sent the "
                     f"new slot when that agenda is published.\n\n{body.name}\n",
                     calendar=ical.invitation(event, "CANCEL"))

@@ -178,6 +178,11 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
         return [self.child] if self.child is not None else []
 
     @property
+    def subject_reference(self) -> str:
+        """The item's children as e-mails and calendars name them: initials and case numbers."""
+        return ", ".join(c.reference for c in self.children) or f"item {self.id}"
+
+    @property
     def subject_name(self) -> str:
         if self.sibling_group is not None:
             return f"{self.sibling_group.name} ({', '.join(c.first_name for c in self.children)})"

@@ -33,7 +33,7 @@ def rule_on_late(item: AgendaItem, accept: bool | None, ruling: str | None, *, b
     verb = "accepted" if accept else "declined"
     _log(item, "late_ruling", f"{verb} the late referral: {item.late_ruling}", by)
     _tell(item.referred_by, item, f"late referral {verb}",
-          f"The chair has {verb} your late referral of {item.subject_name}.\n\n{item.late_ruling}")
+          f"The chair has {verb} your late referral of {item.subject_reference}.\n\n{item.late_ruling}")
     return item
 
 
@@ -57,7 +57,7 @@ def book(item: AgendaItem, *, by: User) -> AgendaItem:
          f"{'accepted the proposal and booked' if proposal else 'booked'} the item on the agenda", by)
     if not proposal:
         _tell(item.referred_by, item, "referral booked",
-              f"Your referral of {item.subject_name} is booked on the agenda of the meeting on "
+              f"Your referral of {item.subject_reference} is booked on the agenda of the meeting on "
               f"{item.meeting.date:%A %-d %B %Y}.")
     return item
 
@@ -74,7 +74,7 @@ def decline(item: AgendaItem, reason: str | None, *, by: User) -> AgendaItem:
     db.session.flush()
     _log(item, "declined", f"declined the referral: {item.decision}", by)
     _tell(item.referred_by, item, "referral declined",
-          f"Your referral of {item.subject_name} is declined.\n\nReason: {item.decision}")
+          f"Your referral of {item.subject_reference} is declined.\n\nReason: {item.decision}")
     return item
 
 

@@ -294,7 +294,7 @@ def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
         return
     body = body_for(item)
     queue_email(user.email, f"{body.name}: {subject}",
-                f"Dear {user.name},\n\n{text}\n\nReferral {item.id}: {item.subject_name}, "
+                f"Dear {user.name},\n\n{text}\n\nReferral {item.id}: {item.subject_reference}, "
                 f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n\n{body.name}\n")
 
 
@@ -312,7 +312,7 @@ def send_for_quality_assurance(item: AgendaItem, *, by: User, roles=None) -> Age
     _log(item, "sent_for_qa", f"sent the referral to the {qa} for quality assurance", by)
     for manager in _qa_recipients(item):
         _tell(manager, item, "a referral to quality-assure",
-              f"{by.name} has referred {item.subject_name} and asks you to quality-assure the referral.")
+              f"{by.name} has referred {item.subject_reference} and asks you to quality-assure the referral.")
     return item
 
 
@@ -330,7 +330,7 @@ def return_referral(item: AgendaItem, comments: str | None, *, by: User, roles=N
     db.session.flush()
     _log(item, "returned", f"returned the referral: {item.qa_comments}", by)
     _tell(item.referred_by, item, "your referral is returned",
-          f"{by.name} has returned your referral of {item.subject_name} with these comments:\n\n{item.qa_comments}")
+          f"{by.name} has returned your referral of {item.subject_reference} with these comments:\n\n{item.qa_comments}")
     return item
 
 
@@ -389,7 +389,7 @@ def submit(item: AgendaItem, *, by: User, comments: str | None = None, late_reas
         text += "; the chair decides whether it is heard"
         for chair in _chairs():
             _tell(chair, item, "a late referral for your decision",
-                  f"{item.subject_name} was referred after the deadline. Reason given: {item.late_reason}")
+                  f"{item.subject_reference} was referred after the deadline. Reason given: {item.late_reason}")
     _log(item, "submitted", text, by)
     return item
 

@@ -20,11 +20,7 @@ log = logging.getLogger(__name__)
 
 def child_reference(children) -> str:
     """"A.D. (REM-1)" per child: an e-mail leaves the platform, so it never carries a child's full name."""
-    refs = []
-    for child in children:
-        letters = "".join(f"{n[0].upper()}." for n in (child.first_name, child.last_name) if n)
-        refs.append(f"{letters} ({child.case_number})")
-    return ", ".join(refs)
+    return ", ".join(child.reference for child in children)
 
 
 def wording(tenant_id: int, kind: str) -> ReminderWording:

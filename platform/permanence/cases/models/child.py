@@ -74,6 +74,13 @@ class Child(TenantScoped, Timestamped, db.Model):
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def reference(self) -> str:
+        """"A.D. (DEMO-0001)": how the child is named in anything that leaves the platform (e-mail,
+        calendars), never the full name."""
+        letters = "".join(f"{n[0].upper()}." for n in (self.first_name, self.last_name) if n)
+        return f"{letters} ({self.case_number})"
+
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:
             return None
