@@ -162,3 +162,19 @@ def test_propose_at_next_sitting_for_knowsleys_agreed_agenda(app, council):
         assert proposals.propose_at_next_sitting(heard, on_or_after=date(2031, 1, 1), reason="x") is None
         commit()
     assert len(items_of(app, c["tenant"])) == 2
+
+
+def test_a_dismissed_see_again_proposal_is_not_brought_back_by_a_later_edit(app, council):
+    c = council("knowsley")
+    ava = c["children"][0]
+    with app.app_context(), tenant_context(c["tenant"].id):
+        heard = AgendaItem(meeting_id=c["meetings"][0], part_id="adoption-tracking", child_id=ava.id,
+                           status=ItemStatus.HEARD, reason="Review")
+        db.session.add(heard)
+        db.session.flush()
+        first = proposals.propose_at_next_sitting(heard, on_or_after=date(2027, 4, 1), reason="See again")
+        first.status = ItemStatus.DISMISSED
+        db.session.flush()
+        assert proposals.propose_at_next_sitting(heard, on_or_after=date(2027, 4, 1), reason="See again") is None
+        commit()
+    assert sorted(i.status for i in items_of(app, c["tenant"])) == sorted([ItemStatus.HEARD, ItemStatus.DISMISSED])

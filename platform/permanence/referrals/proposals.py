@@ -110,7 +110,8 @@ def propose_at_next_sitting(item: AgendaItem, *, on_or_after: date, reason: str)
     """The previous meeting agreed to see the child again (Knowsley's agenda): a PROPOSED item at the
     body's first scheduled sitting on or after ``on_or_after``, in the item's part if that part
     takes this route, else the body's first part that does. Idempotent: the child's existing item
-    on that sitting is returned. None when the body has no such part or no sitting yet."""
+    on that sitting is returned. None when the body has no such part or no sitting yet, or when the
+    child's item there was dismissed or withdrawn (a later edit of the record does not bring it back)."""
     body = services.body_for(item)
     parts = [p for p in body.agenda_parts if PREVIOUS_MEETING_ROUTE in p.entry_routes]
     part = next((p for p in parts if p.id == item.part_id), parts[0] if parts else None)
@@ -124,6 +125,9 @@ def propose_at_next_sitting(item: AgendaItem, *, on_or_after: date, reason: str)
     existing = services._already_on(meeting.id, ids, item.sibling_group_id)
     if existing is not None:
         return existing
+    children, groups = _taken(meeting.id)
+    if set(ids) & children or item.sibling_group_id in groups:
+        return None  # dismissed or withdrawn there already: the administrator's decision stands
     new = AgendaItem(meeting_id=meeting.id, part_id=part.id, child_id=item.child_id,
                      sibling_group_id=item.sibling_group_id, entry_route=PREVIOUS_MEETING_ROUTE,
                      status=ItemStatus.PROPOSED, reason=(reason or "Agreed at the previous meeting")[:5000])
