@@ -292,3 +292,20 @@ def test_a_reminder_key_goes_once_to_each_address_and_sending_is_retried_up_to_t
         jobs.commit()
         assert first.reminder_key == "minutes_due:meeting-1:2027-03-10"
         assert db.session.scalar(select(func.count(EmailMessage.id))) == 5
+
+
+def test_redbridge_reminds_of_its_added_items_cut_off(app, make_user):
+    """Redbridge sets no "referrals" deadline: its cut-off for items to be added (3 working days before)
+    is the referral deadline, for reminders as for the referrals themselves."""
+    tenant = load_seed(app, "redbridge")
+    sw = make_user(tenant, ("social_worker",), email="sw@rb.example.org", name="Sol Worker")
+    with app.app_context(), tenant_context(tenant.id):
+        generate_meetings(tenant.id, d(2027, 3, 1))
+        ptp = _meeting("ptp", d(2027, 3, 17))  # items to be added by Friday 12 March
+        part = next(p.id for p in current_tor(tenant.id).body("ptp").agenda_parts if "referral" in p.entry_routes)
+        _item(ptp, part, _child("Dot", "Draft", social_worker=sw), ItemStatus.DRAFT, referred_by_id=sw.id)
+        jobs.commit()
+        assert _run(d(2027, 3, 9)) == {}  # more than 2 working days before
+        assert _run(d(2027, 3, 10)) == {"referral_deadline": 1}
+        [mail] = db.session.execute(select(EmailMessage)).scalars().all()
+        assert mail.to_address == "sw@rb.example.org" and "Friday 12 March 2027" in mail.body

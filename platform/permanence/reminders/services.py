@@ -26,6 +26,7 @@ from ..notifications.services import already_sent, queue_email
 from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes,
                              MinutesStatus, PanelMember)
 from ..panels.services import body_of, meeting_deadlines
+from ..referrals.rules import referral_deadline
 from ..tor.services import current_tor
 from .wording import child_reference, link_to
 
@@ -97,7 +98,7 @@ def referral_deadline_reminders(tor, today: date) -> Iterable[Reminder]:
     if not wording.enabled:
         return
     for meeting in _upcoming_meetings(today):
-        deadline = _deadline(meeting, "referrals")
+        deadline = referral_deadline(meeting_deadlines(meeting))  # the cut-off as the referrals read it
         if deadline is None or not _in_window(today, deadline.due, wording.days_before):
             continue
         body = body_of(meeting)
