@@ -9,7 +9,7 @@ from permanence.core import jobs
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
-from permanence.panels.models import ItemStatus, Meeting
+from permanence.panels.models import ItemStatus, Meeting, PanelMember
 from permanence.tor.services import active_version
 from referrals_support import TODAY, clock, council, item_state, items_of, london  # noqa: F401
 from test_referrals_proposals import _with_crafted_children
@@ -166,3 +166,24 @@ def test_referral_emails_name_the_child_by_initials_and_case_number_only(app, cl
             assert child.first_name not in message.body and child.first_name not in message.subject
         booked = next(m for m in sent if "booked" in m.subject)
         assert f"A.F. ({child.case_number})" in booked.body
+
+
+def test_only_the_childs_or_referrers_team_manager_withdraws_a_referral(app, client, make_token, make_team,
+                                                                        make_user, council, clock):
+    c = council("waltham-forest")
+    elsewhere = make_user(c["tenant"], ["team_manager"], team=make_team(c["tenant"], name="Children in Care 2"),
+                          email="tm2@waltham-forest.example.org")
+    with app.app_context(), tenant_context(c["tenant"].id):
+        db.session.add(PanelMember(body_id="ptm", user_id=elsewhere.id, role="team-manager"))
+        jobs.commit()
+    worker, admin = api(client, make_token, c, "worker"), api(client, make_token, c, "admin")
+    item_id = _new(worker, c).json["id"]
+    worker("POST", f"/referrals/{item_id}/submit", {})
+    assert admin("POST", f"/referrals/{item_id}/book", {}).json["status"] == "booked"
+    other = api(client, make_token, {**c, "elsewhere": elsewhere}, "elsewhere")
+    assert other("GET", f"/referrals/{item_id}").status_code == 200  # seated on the panel: sees the item
+    assert other("POST", f"/referrals/{item_id}/withdraw", {"reason": "Not mine"}).status_code == 403
+    assert item_state(app, c["tenant"], item_id).status == ItemStatus.BOOKED
+    manager = api(client, make_token, c, "manager")
+    withdrawn = manager("POST", f"/referrals/{item_id}/withdraw", {"reason": "Plan changed at review"})
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"

@@ -158,9 +158,10 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
 
 
 
-def withdraw_slot(item, new_meeting: Meeting) -> None:
-    """Before a booked item moves to ``new_meeting``: if its sitting's agenda was published, its
-    presenters are sent a cancellation of the slot there (a higher SEQUENCE than the last invitation)."""
+def withdraw_slot(item, new_meeting: Meeting | None) -> None:
+    """Before a booked item moves to ``new_meeting`` (or is withdrawn, None): if its sitting's agenda
+    was published, its presenters are sent a cancellation of the slot there (a higher SEQUENCE than
+    the last invitation)."""
     old = item.meeting
     if old.agenda_published_at is None:
         return
@@ -176,6 +177,7 @@ def withdraw_slot(item, new_meeting: Meeting) -> None:
                            cancelled=True, attendee=(user.email, user.name))
         queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
                     f"Dear {user.name},\n\n{item.subject_reference} is no longer on the agenda of the meeting on {when}: "
-                    f"the item has moved to the meeting on {new_meeting.date:%A %-d %B %Y}. You will be sent the "
-                    f"new slot when that agenda is published.\n\n{body.name}\n",
+                    + (f"the item has moved to the meeting on {new_meeting.date:%A %-d %B %Y}. You will be sent the "
+                       "new slot when that agenda is published." if new_meeting else "the referral was withdrawn.")
+                    + f"\n\n{body.name}\n",
                     calendar=ical.invitation(event, "CANCEL"))

@@ -402,13 +402,29 @@ def _chairs() -> list[User]:
         .distinct().order_by(User.email)).scalars())
 
 
+def _manages(manager: User, item: AgendaItem) -> bool:
+    """The team manager of one of the item's children, or of the referrer's team."""
+    if any(child.team_manager_id == manager.id for child in item.children):
+        return True
+    teams = dict(db.session.execute(select(Membership.user_id, Membership.team_id).where(
+        Membership.user_id.in_([manager.id, item.referred_by_id or 0]))).all())
+    return item.referred_by_id is not None and teams.get(manager.id) is not None and \
+        teams.get(manager.id) == teams.get(item.referred_by_id)
+
+
 def withdraw(item: AgendaItem, reason: str | None = None, *, by: User, roles=None) -> AgendaItem:
     """The referrer (or the panel administrator) takes an open referral off the meeting."""
     roles = current_roles() if roles is None else roles
     _require_status(item, tuple(s for s in OPEN if s != S.PROPOSED), "withdraw the referral")
-    if item.referred_by_id != by.id and not set(roles) & {"panel_administrator", "team_manager"}:
+    allowed = (item.referred_by_id == by.id or "panel_administrator" in roles
+               or ("team_manager" in roles and _manages(by, item)))
+    if not allowed:
         raise NotAllowed("Only the referrer, their team manager or the panel administrator may withdraw it")
     reason = _text(reason, "reason", "Reason", required=False)
+    if item.status == S.BOOKED:
+        from ..agenda.publishing import withdraw_slot
+
+        withdraw_slot(item, None)  # presenters of a published agenda get a cancellation
     item.status = S.WITHDRAWN
     db.session.flush()
     _log(item, "withdrawn", "withdrew the referral" + (f": {reason}" if reason else ""), by)
