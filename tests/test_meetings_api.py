@@ -247,7 +247,7 @@ def test_an_outcome_needing_sign_off_waits_for_the_senior_manager(app, monthly):
     assert body["sign_off_text"] == "Awaiting sign-off by Senior manager: this recommendation is not yet agreed"
     asked = [e for e in emails(app, monthly["tenant"]) if e[1].startswith("Sign-off needed")]
     assert [e[0] for e in asked] == ["senior@monthly.example.org"]
-    assert f"/monthly-tracking-overview/agenda-items/{item_id}/sign-off" in asked[0][2]
+    assert f"http://127.0.0.1:5000/monthly-tracking-overview/agenda-items/{item_id}/sign-off" in asked[0][2]  # BASE_URL
 
     # Others may not sign off: a team manager (the permission, but not the role) and the chair.
     assert monthly["as_"]("team_manager").post(f"/agenda-items/{item_id}/sign-off",

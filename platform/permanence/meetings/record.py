@@ -17,10 +17,9 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..cases.models import Child
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
-from ..tenancy.models import Tenant
 from ..tracker.drift import recipients, role_label
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, now, tor_for
 
@@ -161,10 +160,6 @@ def _child_of(item: AgendaItem) -> Child | None:
     return item.children[0] if item.children else None
 
 
-def _council(item: AgendaItem) -> Tenant:
-    return db.session.get(Tenant, item.tenant_id)
-
-
 def decision_makers(item: AgendaItem) -> list[User]:
     """Who may sign off the item: the council's active members holding the access role that the
     terms of reference give the sign-off role (the child's own one for a per-child role)."""
@@ -176,7 +171,6 @@ def decision_makers(item: AgendaItem) -> list[User]:
 def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
     tor = tor_for(item.meeting)
     body = body_of(item.meeting)
-    council = _council(item)
     who = role_label(tor, item.sign_off_role)
     for user in decision_makers(item):
         queue_email(
@@ -188,7 +182,7 @@ def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
             f"Outcome: {outcome.label}\n"
             f"Recommendation: {item.decision}\n\n"
             f"Until you agree, the decision record says it is not yet agreed. Sign in to Permanence to agree or "
-            f"disagree: /{council.slug}/agenda-items/{item.id}/sign-off\n")
+            f"disagree: {link_to('meetings.sign_off', agenda_item_id=item.id)}\n")
 
 
 def may_sign_off(item: AgendaItem, access_roles) -> bool:
@@ -242,7 +236,7 @@ def escalate_item(item: AgendaItem) -> list[str]:
         queue_email(user.email, f"Escalated by the {body.name}: item {item.id} of {item.meeting.date:%-d %B %Y}",
                     f"Dear {user.name},\n\nThe {body.name} escalated an item to you ({who}, the first step of "
                     f"{ladder.label}).\n\nReason: {item.escalation_reason}\nDecision: {item.decision}\n\n"
-                    f"Sign in to Permanence to read the record: /{_council(item).slug}/agenda-items/{item.id}/record\n")
+                    f"Sign in to Permanence to read the record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n")
         told.append(user.email)
     return told
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
 from ..audit import services as audit
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import (AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus,
                              PanelMember, Ruling)
-from ..tenancy.models import Tenant
 from .assembly import assemble_text
 
 MAX_TEXT = 200_000
@@ -177,10 +175,6 @@ def reopen_minutes(minutes: Minutes, by: User, reason: str | None) -> Minutes:
     return minutes
 
 
-def _link(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def circulation_list(meeting: Meeting) -> tuple[list[User], dict[int, list[AgendaItem]]]:
     """Who the minutes go to: the body's seated members (active), less anyone the chair ruled out of
     an item of this meeting (they are sent the decision records they may read instead); and each
@@ -207,7 +201,6 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
         raise MinutesStateError("Only approved minutes can be circulated" if minutes.status == MinutesStatus.DRAFT
                                 else "The minutes have already been circulated")
     meeting = minutes.meeting
-    slug = db.session.get(Tenant, minutes.tenant_id).slug
     name = panels.body_of(meeting).name
     when = f"{meeting.date:%A %-d %B %Y}"
     _write(minutes, status=MinutesStatus.CIRCULATED, circulated_at=_now())  # first: a conflict sends nothing
@@ -216,7 +209,7 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
     for user in members:
         queue_email(user.email, f"{name}: minutes of {when}",
                     f"Dear {user.name},\n\nThe approved minutes of the {name} meeting on {when} are ready to read "
-                    f"in Permanence:\n\n{_link(f'/{slug}/meetings/{meeting.id}/minutes')}\n\n"
+                    f"in Permanence:\n\n{link_to('minutes.show', meeting_id=meeting.id)}\n\n"
                     f"They are not attached: children's details stay in the platform.\n\n{name}\n")
         told.append(user.email)
     member_ids = {u.id for u in members}
@@ -224,7 +217,7 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
         user = db.session.get(User, uid)
         if user is None or not user.active or uid in member_ids:
             continue
-        links = "\n".join(_link(f"/{slug}/agenda-items/{i.id}/decision-record") for i in items)
+        links = "\n".join(link_to("minutes.decision", agenda_item_id=i.id) for i in items)
         queue_email(user.email, f"{name}: decision records from {when}",
                     f"Dear {user.name},\n\nThe minutes of the {name} meeting on {when} are approved. The decision "
                     f"record for each child you presented is in Permanence:\n\n{links}\n\n{name}\n")

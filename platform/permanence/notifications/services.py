@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, has_app_context
+from werkzeug.routing import BuildError
 from sqlalchemy import func, select
 
 from ..core.jobs import enqueue
 from ..extensions import db
+from ..tenancy.models import Tenant
 from .models import EmailMessage
+
+log = logging.getLogger(__name__)
 
 
 def already_sent(reminder_key: str, to_address: str) -> bool:
@@ -37,3 +43,17 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
     attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 5) if has_app_context() else 5
     enqueue(send_email_job, message.id, queue="emails", retries=max(0, attempts - 1))
     return message
+
+
+def link_to(endpoint: str, tenant_id: int | None = None, **values) -> str:
+    """An absolute link to ``endpoint`` in the current (or given) council, for e-mails: jobs run
+    without a request, so it is built from ``BASE_URL`` and the URL map."""
+    from ..core.context import current_tenant_id
+
+    tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})
+    except BuildError:  # a page renamed or not installed: the council's home page still helps
+        log.warning("no page %s(%s) to link an e-mail to; linking the council's home page", endpoint, values)
+        path = f"/{tenant.slug}/"
+    return current_app.config["BASE_URL"].rstrip("/") + path

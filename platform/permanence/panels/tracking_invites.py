@@ -87,6 +87,6 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
 
 
 def _link(item: AgendaItem) -> str:
-    from ..reminders.wording import link_to
+    from ..notifications.services import link_to
 
     return link_to("tracking_meetings.meeting", item.meeting.tenant_id, meeting_id=item.meeting_id)

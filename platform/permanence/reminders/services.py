@@ -28,7 +28,8 @@ from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeti
 from ..panels.services import body_of, meeting_deadlines
 from ..referrals.rules import referral_deadline
 from ..tor.services import current_tor
-from .wording import child_reference, link_to
+from ..notifications.services import link_to
+from .wording import child_reference
 
 REFERRAL_STAGES = {
     ItemStatus.DRAFT: "still in draft",
