@@ -13,7 +13,9 @@ from permanence.actions import services
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
 from permanence.extensions import db
-from permanence.panels.models import Action, ActionStatus, AgendaItem
+from permanence.cases.models import Child
+from permanence.core.jobs import commit
+from permanence.panels.models import Action, ActionStatus, AgendaItem, ItemStatus
 from minutes_support import TODAY, add_action_row, fixed_today, panel  # noqa: F401  (fixtures)
 
 
@@ -174,3 +176,39 @@ def test_the_childs_page_lists_the_childs_open_actions(app, client, login, panel
     section = page.split('id="actions"', 1)[1]
     assert "Open actions" in page and "later-life letter" in section and "Overdue" in section
     assert "Action due: Send the later-life letter draft to the chair" in page  # on the timeline too
+
+
+def test_my_actions_runs_the_same_queries_for_two_actions_or_twenty(app, client, login, panel, fixed_today):
+    from sqlalchemy import event
+
+    def statements(url):
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def actions_on_new_items(numbers):
+        """Each action on its own item, for its own child, so nothing is shared between rows."""
+        with app.app_context(), tenant_context(panel.tenant.id):
+            meeting_id = db.session.get(AgendaItem, panel.ids.item).meeting_id
+            for n in numbers:
+                child = Child(case_number=f"ACT-{n}", first_name="Fictional", last_name=f"Row{n}")
+                item = AgendaItem(meeting_id=meeting_id, part_id="part", child=child, status=ItemStatus.HEARD)
+                db.session.add(Action(agenda_item=item, child=child, description=f"Fictional action number {n}",
+                                      owner_id=panel.worker.id, due_on=date(2027, 3, 20)))
+            commit()
+
+    actions_on_new_items(range(2))
+    login(panel.worker)
+    few = statements(f"/{panel.slug}/actions/mine")
+    actions_on_new_items(range(2, 20))
+    assert statements(f"/{panel.slug}/actions/mine") == few

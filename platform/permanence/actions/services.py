@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, User
 from ..accounts.roles import permissions_for
-from ..cases.models import Child
+from ..cases.models import Child, SiblingGroup
 from ..extensions import db
 from ..panels.models import Action, ActionStatus, AgendaItem, Meeting
 from ..panels import services as panels
@@ -156,6 +156,13 @@ def filter_actions(stmt, flt: ActionFilter, today: date):
         items = select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
             Meeting.body_id == flt.body_id)
         stmt = stmt.where(Action.agenda_item_id.in_(items))
-    return (stmt.options(selectinload(Action.owner), selectinload(Action.child),
-                         selectinload(Action.agenda_item).selectinload(AgendaItem.meeting))
-            .order_by(Action.due_on, Action.id))
+    return with_rows_loaded(stmt).order_by(Action.due_on, Action.id)
+
+
+def with_rows_loaded(stmt):
+    """What an action's row shows (owner, child, the item with its meeting, child or sibling group)
+    loaded up front, so a list runs a fixed number of queries however long it is."""
+    item = selectinload(Action.agenda_item)
+    return stmt.options(selectinload(Action.owner), selectinload(Action.child), item.selectinload(AgendaItem.meeting),
+                        item.selectinload(AgendaItem.child),
+                        item.selectinload(AgendaItem.sibling_group).selectinload(SiblingGroup.children))

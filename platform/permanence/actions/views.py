@@ -112,8 +112,8 @@ def update(tenant_slug, action_id):
 @bp.get("/<tenant_slug>/actions/mine")
 @require("actions.view")
 def mine(tenant_slug):
-    rows = db.session.execute(
-        visible(select(Action), Action).where(Action.owner_id == current_user.id)
+    rows = db.session.execute(services.with_rows_loaded(
+        visible(select(Action), Action).where(Action.owner_id == current_user.id))
         .order_by(Action.status != ActionStatus.OPEN, Action.due_on, Action.id).limit(LIST_LIMIT)).scalars().all()
     return render_template("actions/mine.html", actions=rows, today=panels.london_today(), always=lambda a: True)
 
