@@ -30,7 +30,7 @@ from ..tor.services import active_version, current_tor
 from ..tracker.models import Milestone
 from ..tracker.services import recompute_children
 from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus
-from .services import venue_text
+from .services import body_of, venue_text
 
 TRACKING = "tracking_meeting"
 TRACKING_CLOSED = "tracking_closed"  # the circumstance recorded when an outcome closes tracking
@@ -147,6 +147,14 @@ def book_due_tracking_meetings(today: date) -> list[AgendaItem]:
     return booked
 
 
+def _body_or_none(tor, body_id: str):
+    """The body in ``tor``, or None when a later version of the terms of reference dropped it."""
+    try:
+        return tor.body(body_id)
+    except KeyError:
+        return None
+
+
 def after_outcome(item: AgendaItem, outcome, *, today: date) -> NextStep:
     """Do what the recorded ``outcome`` (a ToR OutcomeOption) says happens next for the item's
     child or children. Called by the meetings feature once the item is HEARD; idempotent."""
@@ -154,16 +162,17 @@ def after_outcome(item: AgendaItem, outcome, *, today: date) -> NextStep:
     step = NextStep()
     if tor is None or outcome is None:
         return step
-    body = tor.body(item.meeting.body_id)
+    body = body_of(item.meeting)  # the meeting's own terms of reference; what follows is booked under today's
     children = item.children
     db.session.flush()
     held = f"{body.short_name or body.name} on {item.meeting.date:%-d %B %Y}"
     if outcome.books_next_tracking_meeting:
-        targets = [body] if body.kind == TRACKING else tracking_bodies(tor)
+        same = _body_or_none(tor, body.id)
+        targets = [same] if same is not None and same.kind == TRACKING else tracking_bodies(tor)
         step.booked += _book_next(children, targets, tor, today, route="agreed_at_previous_meeting",
                                   reason=f"Agreed at the {held}: {outcome.label}")
-    if outcome.refers_to_body:
-        target = tor.body(outcome.refers_to_body)
+    target = _body_or_none(tor, outcome.refers_to_body) if outcome.refers_to_body else None
+    if target is not None:
         if target.kind == TRACKING:
             step.booked += _book_next(children, [target], tor, today, route=f"referred_by_{body.id}",
                                       reason=f"Referred by the {held}: {outcome.label}")
