@@ -227,3 +227,16 @@ def test_a_member_of_the_panel_declares_their_own_interest_on_the_page(app, clie
         as_text=True)
     assert client.post(f"/{SLUG}/meetings/{meeting_id}/declarations/mine",
                        data={"own-interest": "Not on the panel"}).status_code == 403
+
+
+def test_opening_an_items_record_is_a_read_of_the_childs_record_in_the_audit_log(app, client, login, monthly):
+    from permanence.audit.models import AuditEvent
+
+    child = monthly["children"][0]
+    login(monthly["people"]["tm1"])  # a seated member: sees the booked item through the seat
+    assert client.get(f"/{SLUG}/agenda-items/{monthly['items'][0]}/record").status_code == 200
+    with app.app_context(), tenant_context(monthly["tenant"].id):
+        reads = db.session.execute(select(AuditEvent).where(
+            AuditEvent.action == "read", AuditEvent.entity_type == "Child",
+            AuditEvent.entity_id == str(child.id))).scalars().all()
+    assert [r.actor_id for r in reads] == [monthly["people"]["tm1"].id]

@@ -171,4 +171,7 @@ def load_or_404(model, ident):
         abort(403)
     if getattr(model, "__audit_reads__", False):
         audit.record_read(obj)
+    # A record that shows other sensitive records (an agenda item shows its children) audits their reads.
+    for related in getattr(obj, getattr(model, "__audit_reads_through__", ""), None) or ():
+        audit.record_read(related)
     return obj

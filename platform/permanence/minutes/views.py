@@ -4,12 +4,11 @@ and the per-child decision record (HTML and PDF). Views only translate between H
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
-from ..audit.services import record_read
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
@@ -188,8 +187,6 @@ def load_heard_item(agenda_item_id):
     item = load_or_404(AgendaItem, agenda_item_id)
     if item.status != ItemStatus.HEARD:
         abort(404)
-    for child in item.children:  # the record is the child's: the read is audited like their page
-        record_read(child)
     return item
 
 

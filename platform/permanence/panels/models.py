@@ -116,6 +116,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     """
 
     __audit__ = True
+    __audit_reads_through__ = "children"  # an item shows its children: reading it is reading them
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="RESTRICT"), index=True)
