@@ -20,7 +20,7 @@ from ..extensions import db
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from ..tor.services import current_tor
-from . import ical
+from ..notifications import ical
 from .services import build_agenda, meeting_start
 
 TOKEN_BYTES = 32

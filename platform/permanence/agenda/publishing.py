@@ -19,7 +19,7 @@ from ..panels import services as panel_services
 from ..accounts.models import User
 from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, Ruling
 from ..tenancy.models import Tenant
-from . import ical
+from ..notifications import ical
 from .seats import AgendaError
 from .services import LONDON, Agenda, build_agenda, meeting_start
 

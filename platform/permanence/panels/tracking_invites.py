@@ -7,18 +7,13 @@ invitation is for the whole day; the team manager moves it (and the meeting) if 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from urllib.parse import urlparse
-
-from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..core.db import utcnow
 from ..extensions import db
+from ..notifications import ical
 from ..notifications.services import queue_email
+from ..tenancy.models import Tenant
 from .models import AgendaItem, PanelMember
 
 
@@ -40,30 +35,14 @@ def invitees(item: AgendaItem, body) -> list[User]:
 
 
 def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, description: str) -> str:
-    """An all-day VEVENT (METHOD:REQUEST) whose UID stays the same for the meeting; ``child`` is the
-    child's reference (initials and case number), never the full name."""
+    """An all-day invitation (the ToR agrees a day, not a time) whose UID is the meeting's; ``child``
+    is the child's reference (initials and case number), never the full name."""
     meeting = item.meeting
-    cal = Calendar()
-    cal.add("prodid", "-//Permanence//Tracking meetings//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "REQUEST")
-    event = Event()
-    domain = urlparse(current_app.config["BASE_URL"]).hostname or "permanence.invalid"
-    event.add("uid", f"tracking-meeting-{meeting.tenant_id}-{meeting.id}@{domain}")
-    event.add("dtstamp", utcnow())
-    event.add("dtstart", meeting.date)
-    event.add("dtend", meeting.date + timedelta(days=1))
-    event.add("summary", f"{body.short_name or body.name}: {child}")
-    event.add("description", description)
-    if meeting.venue:
-        event.add("location", meeting.venue)
-    for user in people:
-        attendee = vCalAddress(f"mailto:{user.email}")
-        attendee.params["cn"] = vText(user.name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=0)
-    cal.add_component(event)
-    return cal.to_ical().decode()
+    slug = db.session.get(Tenant, meeting.tenant_id).slug
+    event = ical.event(ical.meeting_uid(meeting, slug), meeting.date, None, f"{body.short_name or body.name}: {child}",
+                       description=description, location=meeting.venue or "",
+                       attendees=[(user.email, user.name) for user in people])
+    return ical.invitation(event)
 
 
 def send_invitations(item: AgendaItem, body, milestone) -> list[str]:

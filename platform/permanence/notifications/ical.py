@@ -1,17 +1,18 @@
-"""iCalendar for the agenda: invitations sent when an agenda is published, and a member's feed.
+"""iCalendar, built one way for every invitation an e-mail carries (a published agenda, a
+presenter's slot, a child's tracking meeting) and for each member's feed.
 
 Anything here leaves the platform, so a child is named by initials and case number only.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..core.db import utcnow
 
-PRODID = "-//Permanence//Panel agenda//EN"
+PRODID = "-//Permanence//Panels//EN"
 
 
 def meeting_uid(meeting, tenant_slug: str) -> str:
@@ -34,14 +35,18 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
     return cal
 
 
-def event(uid: str, start: datetime, end: datetime, summary: str, *, sequence: int = 0, location: str = "",
-          description: str = "", cancelled: bool = False, organizer: str | None = None,
-          attendee: tuple[str, str] | None = None) -> Event:
+def event(uid: str, start: datetime | date, end: datetime | date | None, summary: str, *, sequence: int = 0,
+          location: str = "", description: str = "", cancelled: bool = False, organizer: str | None = None,
+          attendee: tuple[str, str] | None = None, attendees: list[tuple[str, str]] = ()) -> Event:
+    """One VEVENT; a ``date`` start (no time agreed) is an all-day event."""
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", utcnow())
     ev.add("dtstart", start)
-    ev.add("dtend", end if end > start else start + timedelta(minutes=30))
+    if not isinstance(start, datetime):
+        ev.add("dtend", start + timedelta(days=1))
+    else:
+        ev.add("dtend", end if end is not None and end > start else start + timedelta(minutes=30))
     ev.add("summary", summary)
     ev.add("sequence", sequence)
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -51,9 +56,9 @@ def event(uid: str, start: datetime, end: datetime, summary: str, *, sequence: i
         ev.add("description", description)
     if organizer:
         ev.add("organizer", vCalAddress(f"mailto:{organizer}"))
-    if attendee:
-        address = vCalAddress(f"mailto:{attendee[0]}")
-        address.params["cn"] = vText(attendee[1])
+    for email, name in ([attendee] if attendee else []) + list(attendees):
+        address = vCalAddress(f"mailto:{email}")
+        address.params["cn"] = vText(name)
         address.params["role"] = vText("REQ-PARTICIPANT")
         address.params["partstat"] = vText("NEEDS-ACTION")
         ev.add("attendee", address, encode=0)
