@@ -21,7 +21,7 @@ from permanence.notifications.models import EmailMessage
 from permanence.panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from permanence.panels.services import generate_meetings
 from permanence.panels.tracking import after_outcome, book_due_tracking_meetings
-from permanence.reminders.jobs import book_tracking_meetings_job
+from permanence.panels.jobs import book_tracking_meetings_job
 from permanence.tor.services import active_version, current_tor
 from permanence.tracker.models import Milestone
 from permanence.tracker.services import recompute_council
@@ -294,3 +294,13 @@ def test_the_api_lists_books_and_shows_tracking_meetings_with_the_same_rules(app
         other = {"Authorization": f"Bearer {stranger}"}
         assert client.get(f"/{SLUG}/api/v1/tracking-meetings/", headers=other).get_json() == []
         assert client.get(f"/{SLUG}/api/v1/tracking-meetings/{co['meeting_id']}", headers=other).status_code == 403
+
+
+def test_the_navigation_offers_tracking_meetings_only_where_the_tor_holds_them(app, client, login, council,
+                                                                               make_user):
+    _, people = council
+    login(people["sw"])
+    assert ">Tracking meetings</a>" in client.get(f"/{SLUG}/").get_data(as_text=True)
+    knowsley = load_seed(app, "knowsley")
+    login(make_user(knowsley, ("social_worker",), email="sw@knowsley.example.org"))
+    assert ">Tracking meetings</a>" not in client.get("/knowsley/").get_data(as_text=True)

@@ -51,6 +51,12 @@ class NextStep:
         return not (self.booked or self.referred or self.closed)
 
 
+def holds_tracking_meetings(tenant_id: int) -> bool:
+    """Whether the council's terms of reference hold meetings per child (for its navigation)."""
+    tor = current_tor(tenant_id)
+    return bool(tor and tracking_bodies(tor))
+
+
 def tracking_bodies(tor) -> list:
     return [b for b in tor.bodies if b.kind == TRACKING]
 
