@@ -212,3 +212,27 @@ def test_my_actions_runs_the_same_queries_for_two_actions_or_twenty(app, client,
     few = statements(f"/{panel.slug}/actions/mine")
     actions_on_new_items(range(2, 20))
     assert statements(f"/{panel.slug}/actions/mine") == few
+
+
+def test_an_action_on_a_sibling_groups_item_is_on_each_siblings_timeline_and_named_in_its_reminder(
+        app, panel, fixed_today):
+    from permanence.actions.timeline import action_entries
+    from permanence.cases.models import SiblingGroup
+    from permanence.reminders.services import due_reminders
+
+    with app.app_context(), tenant_context(panel.tenant.id):
+        meeting_id = db.session.get(AgendaItem, panel.ids.item).meeting_id
+        group = SiblingGroup(name="Fictional siblings")
+        older = Child(case_number="SIB-1", first_name="Fictional", last_name="Older", sibling_group=group)
+        younger = Child(case_number="SIB-2", first_name="Fictional", last_name="Younger", sibling_group=group)
+        item = AgendaItem(meeting_id=meeting_id, part_id="part", sibling_group=group, status=ItemStatus.HEARD)
+        db.session.add_all([older, younger, item, Action(
+            agenda_item=item, description="Arrange the siblings' contact review", owner_id=panel.worker.id,
+            due_on=date(2027, 3, 2))])
+        commit()
+        for child in (older, younger):
+            assert [e.label for e in action_entries(child, TODAY)] == [
+                "Action due: Arrange the siblings' contact review"]
+        [reminder] = [r for r in due_reminders(TODAY) if r.kind == "actions_due"
+                      and "siblings" in r.values["action"]]
+        assert reminder.values["child"] == "F.O. (SIB-1), F.Y. (SIB-2)"

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..cases.models import Child
 from ..extensions import db
-from ..panels.models import Action, ActionStatus
+from ..panels.models import Action, ActionStatus, AgendaItem
 from ..tracker.timeline import TimelineEntry, register_timeline_source
 
 
 @register_timeline_source
 def action_entries(child: Child, today: date) -> list[TimelineEntry]:
-    rows = db.session.execute(select(Action).where(Action.child_id == child.id,
-                                                   Action.status != ActionStatus.CANCELLED)).scalars()
+    about = Action.child_id == child.id
+    if child.sibling_group_id is not None:  # a sibling group's item: the action is about each of them
+        group_items = select(AgendaItem.id).where(AgendaItem.sibling_group_id == child.sibling_group_id)
+        about = or_(about, and_(Action.child_id.is_(None), Action.agenda_item_id.in_(group_items)))
+    rows = db.session.execute(select(Action).where(about, Action.status != ActionStatus.CANCELLED)).scalars()
     entries = []
     for a in rows:
         if a.status == ActionStatus.DONE:

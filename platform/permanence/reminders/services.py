@@ -227,7 +227,8 @@ def actions_due_reminders(tor, today: date) -> Iterable[Reminder]:
         if not owner:
             continue
         panel = names.get(action.agenda_item.meeting.body_id, "") if action.agenda_item else ""
-        values = {"name": owner[0].name, "child": child_reference([action.child] if action.child else []),
+        about = [action.child] if action.child else (action.agenda_item.children if action.agenda_item else [])
+        values = {"name": owner[0].name, "child": child_reference(about),
                   "action": action.description, "deadline": long_date(action.due_on), "panel": panel, "link": link}
         yield Reminder("actions_due", f"actions_due:action-{action.id}:{action.due_on.isoformat()}", owner[0], values)
 
