@@ -4,10 +4,12 @@ recording an item (sign-off, deferral), the decision maker's sign-off page, and 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
+from permanence.core.clock import LONDON
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.panels.models import Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
@@ -240,3 +242,18 @@ def test_opening_an_items_record_is_a_read_of_the_childs_record_in_the_audit_log
             AuditEvent.action == "read", AuditEvent.entity_type == "Child",
             AuditEvent.entity_id == str(child.id))).scalars().all()
     assert [r.actor_id for r in reads] == [monthly["people"]["tm1"].id]
+
+
+def test_the_record_of_a_timed_sitting_shows_its_london_times(app, client, login, monthly):
+    """Generated sittings have start and end times (the demo's all do): the page shows them in
+    London time. It answered 500 for every such sitting (the time macro had no time zone)."""
+    with app.app_context(), tenant_context(monthly["tenant"].id):
+        meeting = db.session.get(Meeting, monthly["meeting_id"])
+        meeting.starts_at = datetime.combine(meeting.date, datetime.min.time(), timezone.utc).replace(hour=9)
+        meeting.ends_at = meeting.starts_at.replace(hour=12)
+        db.session.commit()
+        expected = meeting.starts_at.astimezone(LONDON).strftime("%H:%M")
+    login(monthly["people"]["chair"])
+    page = client.get(f"/{SLUG}/meetings/{monthly['meeting_id']}/record")
+    assert page.status_code == 200
+    assert f", {expected} to " in page.text

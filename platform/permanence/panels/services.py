@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from ..accounts.models import Membership, RoleAssignment, User
+from ..core.clock import LONDON, london_today  # noqa: F401 (re-exported until callers move)
 from ..core.context import tenant_context
 from ..extensions import db
 from ..notifications.services import queue_email
@@ -22,7 +22,6 @@ from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.services import active_version, tor_of
 from .models import Meeting, MeetingStatus, PanelMember
 
-LONDON = ZoneInfo("Europe/London")
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
 MAX_REASON = 1000
 
@@ -34,10 +33,6 @@ class ScheduleError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-def london_today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def _utc(value: datetime | None) -> datetime | None:

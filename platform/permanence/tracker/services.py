@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
+from ..core.clock import london_today  # noqa: F401 (re-exported until callers move)
 from ..core.context import current_tenant_id
 from ..core.db import utcnow
 from ..extensions import db
@@ -55,12 +56,6 @@ def register_event_source(source: EventSource) -> EventSource:
 def unregister_event_source(source: EventSource) -> None:
     if source in _event_sources:
         _event_sources.remove(source)
-
-
-def london_today() -> date:
-    from ..panels.services import london_today as today
-
-    return today()
 
 
 @dataclass

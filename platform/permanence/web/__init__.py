@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..accounts.permissions import enforce_access, has_permission
 from ..accounts.roles import ROLES
 from ..core import context
+from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
 from .navigation import nav_items
 from ..tenancy.resolver import inject_tenant_slug, load_membership, release_tenant, resolve_tenant
@@ -88,6 +89,10 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_error)
+
+    # Globals, not context: macros imported without context see them too.
+    app.jinja_env.globals["LONDON"] = LONDON
+    app.add_template_filter(in_london, "london")
 
     @app.context_processor
     def _layout_context():
