@@ -1,6 +1,8 @@
 """A referral's life: written by a social worker, quality-assured by the team manager, submitted
 to the panel (late as the ToR's late policy says), then booked or declined by the panel
-administrator; withdrawn at any open step.
+administrator; withdrawn at any open step. A child whose team has no team manager goes to the
+ToR's fallback, else the panel administrator chooses who quality-assures (and may ask someone
+else at any time while it waits).
 
 Every rule comes from the body's terms of reference (``rules``). No Flask request objects, and
 nothing commits: the caller commits through ``core.jobs.commit`` so e-mails go after the commit.
