@@ -254,7 +254,7 @@ def test_the_extracts_proposals_appear_on_the_proposals_page_the_agenda_item_and
 
 
 def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_and_value(
-        app, tmp_path, client, login, make_user, make_token, make_child):
+        app, tmp_path, client, login, make_user, make_token, make_child, clock):
     bad = _extract(tmp_path, "DEMO-0004,scrutiny,\nDEMO-0009,part-5,\n", name="bad.csv")
     with pytest.raises(Exception) as caught:
         _knowsley_with(app, tmp_path, bad)
@@ -264,6 +264,7 @@ def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_a
     csv_path = _extract(tmp_path, "DEMO-0004,scrutiny,\n")
     tenant = _knowsley_with(app, tmp_path, csv_path)
     make_child(tenant, case_number="DEMO-0004")
+    _with_crafted_children(app, tenant)
     _extract(tmp_path, "DEMO-0004,scrutiny,\nDEMO-0009,matching-and-approval,\n")
     admin = make_user(tenant, ["panel_administrator"])
     meeting_id = _first_meeting(app, tenant)
@@ -271,6 +272,10 @@ def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_a
     page = client.get(f"/knowsley/meetings/{meeting_id}/referrals")
     assert page.status_code == 200
     assert "Some children could not be proposed" in page.text
+    assert page.text.count("row 3: unknown agenda part") == 1  # one extract, several parts: said once
+    with app.app_context(), tenant_context(tenant.id):  # the cohort rules still propose theirs
+        cases = {c.case_number for i in db.session.execute(select(AgendaItem)).scalars() for c in i.children}
+    assert {"REVIEWS-1", "CO-1"} <= cases and "DEMO-0004" not in cases
     assert ("scrutiny-march.csv, row 3: unknown agenda part &#39;matching-and-approval&#39;; parts that take "
             "children from cohort rules: adoption-tracking, placed-with-parents, scrutiny") in page.text
     _, secret = make_token(tenant, admin)

@@ -87,16 +87,17 @@ def _candidates(meeting: Meeting, body, parts, on: date, problems: list[str]) ->
         try:
             extra = plugin_cohort_candidates(current_tenant_id(), tor, body, part,
                                              safe_mode=current_app.config.get("SAFE_MODE", False))
-        except PluginDataError as exc:
-            problems.append(f"{part.title}: {exc}")
-            log.warning("meeting %s, part %s: %s", meeting.id, part.id, exc)
+        except PluginDataError as exc:  # one extract serves several parts: say it once
+            if str(exc) not in problems:
+                problems.append(str(exc))
+                log.warning("meeting %s: %s", meeting.id, exc)
             continue
         for child_id, candidate in extra.items():
             named.setdefault(child_id, Found(part, [candidate.source],
                                              f"{part.title}: {candidate.reason or 'listed in ' + candidate.source}"))
     for child_id, found in named.items():
         rule = selected.get(child_id)
-        if rule is not None and rule.part is found.part:
+        if rule is not None and rule.part.id == found.part.id:
             found.sources.extend(rule.sources)
     return {**named, **{k: v for k, v in selected.items() if k not in named}}
 
