@@ -27,11 +27,15 @@ class ReferralSchema(Schema):
     sibling_group_id = fields.Int(allow_none=True)
     children = fields.List(fields.Nested(ChildRefSchema))
     entry_route = fields.Str(metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
+    proposal_source = fields.Str(metadata={"description": "Which rule or extract proposed the child, e.g. \"Cohort "
+                                                          "rule of part 'scrutiny': ...\" or \"Power BI extract "
+                                                          "x.csv, row 3\"; empty for a referral"})
     status = fields.Function(lambda item: item.status.value)
     answers = fields.Dict(metadata={"description": "Answers to the ToR's referral form, by field id"})
     reason = fields.Str()
     referred_by_id = fields.Int(allow_none=True)
     referred_at = fields.DateTime(allow_none=True)
+    qa_assignee_id = fields.Int(allow_none=True, metadata={"description": "The person asked to quality-assure it"})
     quality_assured_by_id = fields.Int(allow_none=True)
     quality_assured_at = fields.DateTime(allow_none=True)
     qa_comments = fields.Str()
@@ -91,4 +95,20 @@ class NoBodySchema(Schema):
 
 
 class ReasonSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT)
+
+
+class QualityAssurerSchema(Schema):
+    """A person who may be asked to quality-assure the referral."""
+
+    id = fields.Int()
+    name = fields.Str()
+    asked = fields.Bool(metadata={"description": "They are the one asked now"})
+
+
+class ReassignSchema(Schema):
+    """``user_id`` is needed; the service names it when missing (so another council's referral is a 404 first)."""
+
+    user_id = fields.Int(load_default=None, allow_none=True,
+                         metadata={"description": "One of the referral's quality-assurers (GET quality-assurers)"})
     reason = fields.Str(load_default="", validate=TEXT)
