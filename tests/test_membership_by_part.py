@@ -9,9 +9,9 @@ import re
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
 
-from agenda_support import attach_paper, book, emails, meeting_row, panel, seat  # noqa: F401
+from agenda_support import attach_paper, emails, meeting_row, panel, seat  # noqa: F401
+from parts_support import PART_1, PART_2, PART_3, sitting  # noqa: F401
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
@@ -19,35 +19,6 @@ from permanence.panels.models import AgendaItem, ItemStatus, Meeting
 from permanence.tor import load_tor_from_text
 from permanence.tor.loader import TorConfigError
 from tracker_support import REPO
-
-PART_1, PART_2, PART_3 = "adoption-tracking", "matching-and-approval", "placed-with-parents"
-
-
-@pytest.fixture
-def sitting(app, make_user, panel):
-    """Knowsley's sitting on Wednesday 16 December 2026, 09:30 to 12:30: the chair, the nurse, an IRO,
-    the Virtual School Head and the adoption team manager seated (partner members see children only
-    through their seat); Ava in part 1 (09:30 to 09:40), Ben in part 2 (09:40 to 10:00), Cal in part 3
-    (10:00 to 10:10)."""
-    tenant = panel["tenant"]
-    people = dict(panel)
-    people["vsh"] = make_user(tenant, ["panel_member"], email="vsh@school.example.org", name="Vera Head")
-    people["adoption"] = make_user(tenant, ["panel_member"], email="adoption@knowsley.example.org",
-                                   name="Adam Adopt")
-    people["iro"] = make_user(tenant, ["panel_member"], email="iro@knowsley.example.org", name="Ira Reviewer")
-    seat(app, tenant, panel["chair"], role="senior-manager", title="Senior Manager Chair")
-    seat(app, tenant, panel["nurse"])
-    seat(app, tenant, people["iro"], role="independent-reviewing-officer", title="Independent Reviewing Officer")
-    seat(app, tenant, people["vsh"], role="virtual-school-head", title="Virtual School Head")
-    seat(app, tenant, people["adoption"], role="team-manager", title="Team Manager, Adoption Service")
-    ava, ben, cal = panel["children"]
-    meeting_id = panel["meeting_id"]
-    people["items"] = {
-        "ava": book(app, tenant, meeting_id, ava, part=PART_1, position=1),
-        "ben": book(app, tenant, meeting_id, ben, part=PART_2, position=1),
-        "cal": book(app, tenant, meeting_id, cal, part=PART_3, position=1),
-    }
-    return people
 
 
 def _calendar(text, method="REQUEST"):

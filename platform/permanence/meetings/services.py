@@ -170,6 +170,20 @@ class PersonByPart:
     seat: object
     cells: tuple[PartCell, ...]
 
+    @property
+    def summary(self) -> str:
+        """The parts the person is required for, may attend and is not required for, in a sentence."""
+        if self.cells and not any(c.sits for c in self.cells):
+            return "Not required for any part of this agenda."
+        if all(c.expected for c in self.cells):
+            return "Required for every part of this agenda."
+        phrases = [f"{text} {'; '.join(c.part.title for c in cells)}" for text, cells in (
+            ("required for", [c for c in self.cells if c.expected]),
+            ("may attend", [c for c in self.cells if c.sits and not c.expected]),
+            ("not required for", [c for c in self.cells if not c.sits])) if cells]
+        text = "; ".join(phrases)
+        return text[:1].upper() + text[1:] + "."
+
 
 def attendance_by_part(meeting: Meeting, rows: list[Attendance] | None = None) -> list[PersonByPart]:
     """Each person on the attendance with a cell per part with items: who is expected for which part,

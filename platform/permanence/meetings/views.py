@@ -116,8 +116,8 @@ def _int_or_none(text: str | None):
 
 def _posted_rows() -> list[dict]:
     count = _int_or_none(request.form.get("rows")) or 0
-    part_ids = [request.form.get(f"part-id-{k}", "") for k in range(min(_int_or_none(request.form.get("parts")) or 0,
-                                                                         50))]
+    parts = min(_int_or_none(request.form.get("parts")) or 0, 50)  # attendance by agenda part, when shown
+    part_ids = [request.form.get(f"part-id-{k}", "") for k in range(parts)]
     return [{"id": _int_or_none(request.form.get(f"id-{i}")), "user_id": _int_or_none(request.form.get(f"user_id-{i}")),
              "name": request.form.get(f"name-{i}", ""), "role": request.form.get(f"role-{i}", ""),
              "title": request.form.get(f"title-{i}", ""), "status": request.form.get(f"status-{i}", ""),
