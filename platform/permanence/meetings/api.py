@@ -30,6 +30,11 @@ def _act(change):
 
 def _attendance(meeting, quorum=None):
     rows = services.attendance_rows(meeting)
+    parts = services.parts_sat(meeting)
+    for row in rows:  # dump-only fields of attendance by agenda part
+        seat = services.seat_of(meeting, row.role, row.title)
+        row.by_part = {p.id: services.part_status(row, seat, p.id).value for p in parts}
+        row.not_required_for = [p.id for p in parts if not services.sits_for(seat, p.id)]
     return {"meeting_id": meeting.id, "recorded": bool(meeting.attendance), "attendance": rows,
             "quorum": quorum or services.quorum_of(meeting, rows)}
 

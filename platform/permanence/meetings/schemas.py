@@ -37,6 +37,17 @@ class AttendanceSchema(Schema):
     status = Value(load_default="", metadata={"description": "present, apologies, represented or absent"})
     represented_by = fields.Str(load_default="", validate=NAME,
                                 metadata={"description": "Required when represented"})
+    parts = fields.Dict(keys=fields.Str(), values=fields.Str(allow_none=True), load_default=None, allow_none=True,
+                        metadata={"description": "{part id: status} for an agenda part where the attendance differs "
+                                                 "from status (left early; came to a part the seat is not required "
+                                                 "for: present). A part the seat is not required for is "
+                                                 "not_required unless given here"})
+    by_part = fields.Dict(keys=fields.Str(), values=fields.Str(), dump_only=True,
+                          metadata={"description": "The attendance at each part with items: present, apologies, "
+                                                   "represented, absent or not_required"})
+    not_required_for = fields.List(fields.Str(), dump_only=True,
+                                   metadata={"description": "Parts with items the seat is not required for "
+                                                            "(the ToR's not_required_for_parts)"})
 
 
 class AttendanceUpdateSchema(Schema):
@@ -45,8 +56,18 @@ class AttendanceUpdateSchema(Schema):
     attendance = fields.List(fields.Nested(AttendanceSchema), load_default=None)
 
 
-class QuorumSchema(Schema):
+class PartQuorumSchema(Schema):
+    part_id = fields.Str()
+    title = fields.Str()
     met = fields.Bool()
+    reasons = fields.List(fields.Str())
+    counted = fields.Int(metadata={"description": "Seats required for the part present (or represented)"})
+
+
+class QuorumSchema(Schema):
+    met = fields.Bool(metadata={"description": "Quorate in every agenda part with items"})
+    parts = fields.List(fields.Nested(PartQuorumSchema), metadata={"description": "Each part with items, judged "
+                                                                                   "over the seats required for it"})
     reasons = fields.List(fields.Str(), metadata={"description": "Why the meeting is not quorate"})
     counted = fields.Int(metadata={"description": "Seats present (or represented, when substitutes count)"})
     minimum = fields.Int()

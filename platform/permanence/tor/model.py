@@ -97,8 +97,17 @@ class Seat:
     note: str = ""
     source: str = ""
 
+    def sits_for(self, part_id: str | None) -> bool:
+        """Whether the seat is part of the panel for the agenda part: its holder is invited to it, is
+        sent its items and papers and counts for its quorum. ``not_required_for_parts`` takes a seat
+        out of a part (Knowsley: the Virtual School Head is not needed for part 1); None is the whole
+        meeting, which every seat sits for."""
+        return part_id is None or part_id not in self.not_required_for_parts
+
     def required_for(self, part_id: str | None) -> bool:
-        return self.required and part_id not in self.not_required_for_parts
+        """Whether the holder is expected for the part: a seat that sits for it and is not optional
+        (``required: false``: the holder may attend, "where applicable")."""
+        return self.required and self.sits_for(part_id)
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,32 @@ class Membership:
     def required_seats(self, part_id: str | None = None) -> tuple[Seat, ...]:
         """Seats expected for ``part_id`` (Knowsley: YPT manager not needed for part 1)."""
         return tuple(s for s in self.seats if s.required_for(part_id))
+
+    def seats_for(self, part_id: str | None) -> tuple[Seat, ...]:
+        """Seats that sit for ``part_id`` (optional ones included): the part's membership."""
+        return tuple(s for s in self.seats if s.sits_for(part_id))
+
+    def fills(self, role: str, required: str) -> bool:
+        """Whether a seat of ``role`` meets the quorum's required role ``required``: ``chair`` (or
+        ``vice-chair``) is met by any chair (vice chair) seat, whatever ToR role the council gives it."""
+        if required == "chair":
+            return role == "chair" or role in {s.role for s in self.chairs}
+        if required == "vice-chair":
+            return role == "vice-chair" or role in {s.role for s in self.vice_chairs}
+        return role == required
+
+    def seat_for(self, role: str, title: str = "") -> Seat | None:
+        """The seat a member holds, known by its role and the council's title for it (as a panel
+        member or an attendance row records them). With no seat of that title, the seats of the role
+        when they all say the same about parts; None when the ToR has no such seat or cannot tell
+        which it is (then the member is treated as sitting for every part)."""
+        same_role = [s for s in self.seats if s.role == role]
+        exact = next((s for s in same_role if s.title == title), None)
+        if exact is not None:
+            return exact
+        if same_role and len({(s.required, s.not_required_for_parts) for s in same_role}) == 1:
+            return same_role[0]
+        return None
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,19 @@ def _membership(body: Body, path: tuple) -> Iterator[Problem]:
     if m.quorum.minimum > len(m.seats):
         yield (path + ("membership", "quorum", "minimum"),
                f"quorum of {m.quorum.minimum} is more than the {len(m.seats)} seats listed")
+        return
+    # Quorum is judged per agenda part, over the seats that sit for it: a part must be able to meet it.
+    for part in body.agenda_parts:
+        sitting = m.seats_for(part.id)
+        if len(sitting) < m.quorum.minimum:
+            yield (path + ("membership", "quorum", "minimum"),
+                   f"agenda part {part.id!r} could never be quorate: only {len(sitting)} seats sit for it "
+                   f"(the others are not_required_for_parts) and the quorum is {m.quorum.minimum}")
+        for ri, required in enumerate(m.quorum.required_roles):
+            if any(m.fills(s.role, required) for s in m.seats) and not any(m.fills(s.role, required) for s in sitting):
+                yield (path + ("membership", "quorum", "required_roles", ri),
+                       f"agenda part {part.id!r} could never be quorate: no {required} seat sits for it "
+                       f"(not_required_for_parts)")
 
 
 def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
