@@ -2,7 +2,7 @@
 attended a part the seat is not required for) and whether the meeting was quorate in each part
 
 Revision ID: 096d015ba5ea
-Revises: c1b94065f09a
+Revises: fc8afecd1e29
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '096d015ba5ea'
-down_revision = 'c1b94065f09a'
+down_revision = 'fc8afecd1e29'
 branch_labels = None
 depends_on = None
 
