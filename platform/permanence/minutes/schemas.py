@@ -3,22 +3,25 @@ carry the revision it started from, and the per-child decision record."""
 
 from marshmallow import Schema, fields
 
+from ..core.schemas import UpdateSchema
 from .services import MAX_TEXT
 
 
 class MinutesSchema(Schema):
     """A meeting's minutes; ``revision`` goes back with every change (optimistic locking)."""
 
-    meeting_id = fields.Int()
+    meeting_id = fields.Int(dump_only=True)
     text = fields.Str()
     revision = fields.Int(metadata={"description": "Send it back with PUT/approve; a stale one is a 409"})
     status = fields.Function(lambda m: m.status.value, metadata={"description": "draft, approved or circulated"})
-    edited_by_id = fields.Int(allow_none=True, metadata={"description": "Who last saved by hand; None if assembled"})
-    approved_by_id = fields.Int(allow_none=True)
-    approved_at = fields.DateTime(allow_none=True)
-    circulated_at = fields.DateTime(allow_none=True)
-    due_on = fields.Date(allow_none=True, metadata={"description": "The terms of reference's minutes deadline"})
-    overdue = fields.Bool(metadata={"description": "Not circulated and past the deadline"})
+    edited_by_id = fields.Int(allow_none=True, dump_only=True,
+                              metadata={"description": "Who last saved by hand; None if assembled"})
+    approved_by_id = fields.Int(allow_none=True, dump_only=True)
+    approved_at = fields.DateTime(allow_none=True, dump_only=True)
+    circulated_at = fields.DateTime(allow_none=True, dump_only=True)
+    due_on = fields.Date(allow_none=True, dump_only=True,
+                         metadata={"description": "The terms of reference's minutes deadline"})
+    overdue = fields.Bool(dump_only=True, metadata={"description": "Not circulated and past the deadline"})
 
 
 class MinutesConflictSchema(Schema):
@@ -31,7 +34,10 @@ class MinutesConflictSchema(Schema):
 
 # Load schemas check types only; the services check meaning (422 naming the field) once the meeting is
 # found, so another council's id is a 404 whatever the body holds.
-class MinutesUpdateSchema(Schema):
+class MinutesUpdateSchema(UpdateSchema):
+    """The minutes' text and the revision it was edited from (the minutes as GET shows them are accepted)."""
+
+    resource_schema = MinutesSchema
     text = fields.Str(load_default=None, metadata={"description": f"Required; up to {MAX_TEXT:,} characters"})
     revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
 
