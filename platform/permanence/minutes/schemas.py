@@ -1,6 +1,8 @@
 """Marshmallow schemas of the minutes API: the minutes with their revision, the edit that must
-carry the revision it started from, and the per-child decision record."""
+carry the revision it started from, the per-child decision record and the meetings that
+considered a child."""
 
+from flask import url_for
 from marshmallow import Schema, fields
 
 from ..core.schemas import UpdateSchema
@@ -89,3 +91,37 @@ class DecisionRecordSchema(Schema):
     next_review_on = fields.Date(allow_none=True)
     actions = fields.List(fields.Nested(DecisionRecordActionSchema))
     case_record_system = fields.Str()
+
+
+def _record_url(endpoint: str):
+    return lambda m: url_for(endpoint, agenda_item_id=m.agenda_item_id) if m.heard else None
+
+
+class ChildMeetingSchema(Schema):
+    """One panel or tracking meeting that considered the child (on their own, or with their sibling
+    group): what happened, and where the decision record is once the item was heard."""
+
+    agenda_item_id = fields.Int()
+    meeting_id = fields.Int()
+    date = fields.Date()
+    body_id = fields.Str()
+    body = fields.Str(metadata={"description": "The panel or tracking meeting as the terms of reference name it"})
+    kind = fields.Function(lambda m: "tracking_meeting" if m.tracking else "panel",
+                           metadata={"description": "panel or tracking_meeting"})
+    part = fields.Str(metadata={"description": "The agenda part the child was considered in"})
+    state = fields.Str(metadata={"description": "heard, deferred, not_heard (the meeting was cancelled, or the "
+                                                "record says so), not_recorded (the day has passed, no record "
+                                                "yet) or booked (still to come)"})
+    state_label = fields.Str()
+    note = fields.Str(metadata={"description": "Why it was not heard, or the sign-off still awaited"})
+    sibling_group = fields.Str(metadata={"description": "The sibling group's name when considered with siblings"})
+    outcome_id = fields.Str(allow_none=True, metadata={"description": "The outcome of the body's ToR, once heard"})
+    outcome = fields.Str(metadata={"description": "The outcome in the terms of reference's words"})
+    decision = fields.Str(metadata={"description": "The decision; for a deferred item, why and to when"})
+    next_review_on = fields.Date(allow_none=True)
+    meeting_url = fields.Function(lambda m: url_for("tracking_meetings.meeting" if m.tracking else "panels.meeting",
+                                                    meeting_id=m.meeting_id))
+    decision_record_url = fields.Function(_record_url("minutes.decision"),
+                                          metadata={"description": "The decision record's page, once heard"})
+    decision_record_pdf_url = fields.Function(_record_url("minutes.decision_pdf"),
+                                              metadata={"description": "The decision record as PDF, once heard"})
