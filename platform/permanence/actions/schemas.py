@@ -44,6 +44,7 @@ class ActionUpdateSchema(UpdateSchema):
     and ignored."""
 
     resource_schema = ActionSchema
+
     status = fields.Str(load_default=None, metadata={"description": "Required: open, done or cancelled"})
     progress = fields.Str(load_default="", metadata={"description": "Up to 2000 characters"})
 

@@ -40,6 +40,7 @@ class MinutesUpdateSchema(UpdateSchema):
     """The minutes' text and the revision it was edited from (the minutes as GET shows them are accepted)."""
 
     resource_schema = MinutesSchema
+
     text = fields.Str(load_default=None, metadata={"description": f"Required; up to {MAX_TEXT:,} characters"})
     revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
 

@@ -128,10 +128,16 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
     answers: Mapped[dict] = mapped_column(db.JSON, default=dict)  # the ToR's referral form fields
     reason: Mapped[str] = mapped_column(db.Text, default="")  # why the child is brought / proposed
+    # Which rule or extract proposed the child ("Cohort rule of part 'scrutiny': ...", "Power BI extract
+    # x.csv, row 3"); empty for a referral.
+    proposal_source: Mapped[str] = mapped_column(db.Text, default="")
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     referred_at: Mapped[datetime | None]
     quality_assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     quality_assured_at: Mapped[datetime | None]
+    # The person asked to quality-assure it (the child's team manager, the ToR's fallback, or whom the
+    # panel administrator chose); they may see the item and quality-assure it.
+    qa_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     qa_comments: Mapped[str] = mapped_column(db.Text, default="")
     submitted_at: Mapped[datetime | None]
     late: Mapped[bool] = mapped_column(default=False)
@@ -166,6 +172,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     sibling_group: Mapped[SiblingGroup | None] = relationship()
     referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
     quality_assured_by: Mapped[User | None] = relationship(foreign_keys=[quality_assured_by_id])
+    qa_assignee: Mapped[User | None] = relationship(foreign_keys=[qa_assignee_id])
     presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id])
     second_presenter: Mapped[User | None] = relationship(foreign_keys=[second_presenter_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

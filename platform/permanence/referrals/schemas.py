@@ -29,11 +29,17 @@ class ReferralSchema(Schema):
     children = fields.List(fields.Nested(ChildRefSchema), dump_only=True)
     entry_route = fields.Str(dump_only=True,
                              metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
+    proposal_source = fields.Str(dump_only=True,
+                                 metadata={"description": "Which rule or extract proposed the child, e.g. \"Cohort "
+                                                          "rule of part 'scrutiny': ...\" or \"Power BI extract "
+                                                          "x.csv, row 3\"; empty for a referral"})
     status = fields.Function(lambda item: item.status.value)
     answers = fields.Dict(metadata={"description": "Answers to the ToR's referral form, by field id"})
     reason = fields.Str()
     referred_by_id = fields.Int(allow_none=True, dump_only=True)
     referred_at = fields.DateTime(allow_none=True, dump_only=True)
+    qa_assignee_id = fields.Int(allow_none=True, dump_only=True,
+                                metadata={"description": "The person asked to quality-assure it"})
     quality_assured_by_id = fields.Int(allow_none=True, dump_only=True)
     quality_assured_at = fields.DateTime(allow_none=True, dump_only=True)
     qa_comments = fields.Str(dump_only=True)
@@ -72,6 +78,7 @@ class UpdateReferralSchema(UpdateSchema):
     or the reason. The referral as GET shows it is accepted; its read-only fields are ignored."""
 
     resource_schema = ReferralSchema
+
     meeting_id = fields.Int()
     answers = fields.Dict(keys=fields.Str())
     reason = fields.Str(validate=TEXT)
@@ -98,4 +105,20 @@ class NoBodySchema(Schema):
 
 
 class ReasonSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT)
+
+
+class QualityAssurerSchema(Schema):
+    """A person who may be asked to quality-assure the referral."""
+
+    id = fields.Int()
+    name = fields.Str()
+    asked = fields.Bool(metadata={"description": "They are the one asked now"})
+
+
+class ReassignSchema(Schema):
+    """``user_id`` is needed; the service names it when missing (so another council's referral is a 404 first)."""
+
+    user_id = fields.Int(load_default=None, allow_none=True,
+                         metadata={"description": "One of the referral's quality-assurers (GET quality-assurers)"})
     reason = fields.Str(load_default="", validate=TEXT)

@@ -166,6 +166,7 @@ class AgendaPart:
     paperwork: tuple[PaperworkItem, ...] = ()
     referral_form: tuple[FormField, ...] = ()
     headings: tuple[str, ...] = ()  # what each item is discussed under (a tracking meeting's agenda)
+    accepted_proposals: str | None = None  # None: the body's ``referral.accepted_proposals``
     source: str = ""
 
 
@@ -195,6 +196,9 @@ class Referral:
     who_may_refer: tuple[str, ...] = ("social-worker", "team-manager")
     submit_to: str = ""
     quality_assurance_by: str | None = None
+    # Who quality-assures when the child's team has no team manager to (a role of the ToR).
+    quality_assurance_fallback: str | None = None
+    accepted_proposals: str = "book_directly"
     sibling_groups_as_one_item: bool = True
     consolidated_sibling_reports: bool = True
     late_policy: str = "chair_discretion"
@@ -274,6 +278,14 @@ class Body:
 
     def referral_form_for(self, part_id: str) -> tuple[FormField, ...]:
         return self.referral_form + self.part(part_id).referral_form
+
+    def accepted_proposals_for(self, part_id: str) -> str:
+        """What accepting a proposal in the part does: the part's own word, else the body's."""
+        try:
+            own = self.part(part_id).accepted_proposals
+        except KeyError:
+            own = None
+        return own or self.referral.accepted_proposals
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _membership(body, path)
         yield from _cadence(body, path)
         yield from _parts(body, path)
+        yield from _referral(body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
         for oi, outcome in enumerate(body.outcomes):
@@ -111,6 +112,17 @@ def _parts(body: Body, path: tuple) -> Iterator[Problem]:
         for fi, form_field in enumerate(part.referral_form):
             if form_field.type in ("choice", "choices") and not form_field.options:
                 yield part_path + ("referral_form", fi, "options"), "a choice field needs options"
+
+
+def _referral(body: Body, path: tuple) -> Iterator[Problem]:
+    referral = body.referral
+    fallback = referral.quality_assurance_fallback
+    if fallback is not None and referral.quality_assurance_by is None:
+        yield (path + ("referral", "quality_assurance_fallback"),
+               "a fallback for quality assurance needs quality_assurance_by (who quality-assures first)")
+    elif fallback is not None and fallback == referral.quality_assurance_by:
+        yield (path + ("referral", "quality_assurance_fallback"),
+               f"the fallback must be another role than quality_assurance_by ({fallback!r})")
 
 
 def _deadlines(body: Body, path: tuple) -> Iterator[Problem]:
