@@ -12,7 +12,7 @@ from ..panels.models import AgendaItem, Declaration, Meeting
 from ..panels.services import london_today
 from . import record, services
 from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferredSchema, DeferSchema,
-                      ItemRecordSchema, RulingSchema, SignOffSchema)
+                      ItemRecordSchema, ItemRecordUpdateSchema, RulingSchema, SignOffSchema)
 
 blp = Blueprint("meetings_api", __name__, description="Attendance, quorum, declarations and the record of items")
 
@@ -104,7 +104,7 @@ class ItemRecordView(MethodView):
         return load_or_404(AgendaItem, agenda_item_id)
 
     @require("meetings.record")
-    @blp.arguments(ItemRecordSchema)
+    @blp.arguments(ItemRecordUpdateSchema)
     @blp.response(200, ItemRecordSchema)
     def put(self, data, tenant_slug, agenda_item_id):
         """Record the item: it becomes heard; its outcome takes effect, or awaits the decision maker's
