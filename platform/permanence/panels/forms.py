@@ -71,6 +71,23 @@ class MinutesField(IntegerField):
             raise ValueError(f"{self.label.text} must be a whole number, for example 30") from None
 
 
+class DayOfWeekField(RadioField):
+    """Monday to Friday as 0 to 4; anything else is one clear message."""
+
+    MESSAGE = "Choose a day from Monday to Friday"
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.MESSAGE) from None
+
+    def pre_validate(self, form):
+        if self.data not in dict(self.choices):
+            raise StopValidation(self.MESSAGE)
+
+
 class DateRequired:
     """Like DataRequired, but keeps the "must be a real date" error of a date that does not parse."""
 
@@ -113,8 +130,7 @@ class TrackingSlotForm(FlaskForm):
     """A day and time agreed for a team's tracking meetings: 'Tuesdays 10:00 to 12:00, meetings of 30 minutes'."""
 
     body_id = SelectField("Meeting", validators=[_required("Select the meeting")])
-    weekday = RadioField("Day of the week", coerce=int, choices=list(enumerate(WEEKDAYS[:5])),
-                         validators=[InputRequired("Choose a day from Monday to Friday")])
+    weekday = DayOfWeekField("Day of the week", coerce=int, choices=list(enumerate(WEEKDAYS[:5])))
     starts = TimeOfDayField("From", validators=[DateRequired("Enter the time the meetings start, for example 10:00")])
     ends = TimeOfDayField("To", validators=[DateRequired("Enter the time the meetings end, for example 12:00")])
     minutes_each = MinutesField("Length of each meeting, in minutes", validators=[
