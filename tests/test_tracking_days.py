@@ -20,7 +20,6 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
-from permanence.accounts.models import Team
 from permanence.audit.models import AuditEvent
 from permanence.cases.models import Child
 from permanence.core import jobs
@@ -332,3 +331,32 @@ def test_the_terms_of_reference_page_says_who_agrees_the_days(app, client, login
     page = _get(client, f"/{SLUG}/terms-of-reference")
     assert ("Each team's meetings are held on the days and at the times its team manager agrees; the panel "
             "administrator arranges them for any team.") in page.text
+
+
+def test_the_demo_councils_teams_have_agreed_days_and_its_pptms_are_booked_in_them(app, client, login):
+    from permanence.accounts.models import User
+    from permanence.demo.services import demo_email, load_demo
+    from permanence.tenancy.models import Tenant
+
+    with app.app_context():
+        load_demo(children_per_tenant=10)
+        jobs.commit()
+        tenant = db.session.execute(select(Tenant).where(Tenant.slug == SLUG)).scalar_one()
+        with tenant_context(tenant.id):
+            slots = db.session.execute(select(TrackingSlot)).scalars().all()
+            assert sorted((s.team.name, s.label) for s in slots) == [
+                ("Children in Care 1", "Tuesdays 09:30 to 12:30, 3 meetings of 60 minutes"),
+                ("Children in Care 2", "Thursdays 13:30 to 16:30, 3 meetings of 60 minutes")]
+            rows = db.session.execute(
+                select(Meeting, Child).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+                .join(Child, Child.id == AgendaItem.child_id)
+                .where(Meeting.body_id == "pptm", AgendaItem.status == ItemStatus.BOOKED)).all()
+            assert rows
+            weekday = {s.team_id: s.weekday for s in slots}
+            assert all(m.starts_at is not None and m.date.weekday() == weekday[c.team_id] for m, c in rows)
+        user = db.session.execute(select(User).where(User.email == demo_email("team_manager", SLUG))).scalar_one()
+        db.session.expunge_all()
+    login(user)  # the demo team manager, in Children in Care 1, finds their team's day
+    page = client.get(f"/{SLUG}/tracking-meetings/days")
+    assert "Tuesdays 09:30 to 12:30, 3 meetings of 60 minutes" in page.text
+    assert "Children in Care 2" not in page.text

@@ -25,7 +25,7 @@ from ..core.workdays import bank_holiday_name, is_working_day, next_working_day,
 from ..extensions import db
 from ..tor import Sitting
 from ..tor.schedule import deadline
-from .models import WEEKDAYS, AgendaItem, ItemStatus, Meeting, MeetingStatus, TrackingSlot
+from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus, TrackingSlot
 from .services import MAX_REASON, ScheduleError
 from .tracking_invites import send_move_notices, when_text
 
