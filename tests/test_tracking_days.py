@@ -119,6 +119,22 @@ def test_the_daily_booking_spreads_the_team_over_its_agreed_times_from_each_due_
             assert item.minutes_allowed == 30
 
 
+def test_the_api_gives_each_meeting_its_agreed_time(app, client, make_council, make_token, monday):
+    tenant, teams, people = make_council()
+    with app.app_context():
+        _agree(tenant, teams["one"], 1, time(10), time(11), 30)
+        with tenant_context(tenant.id):
+            book_due_tracking_meetings(TODAY)
+            jobs.commit()
+    _, secret = make_token(tenant, people["bso"])
+    listed = client.get(f"/{SLUG}/api/v1/tracking-meetings/", headers={"Authorization": f"Bearer {secret}"})
+    assert [(x["child"], x["starts_at"], x["ends_at"]) for x in listed.get_json()] == [
+        ("Fictional Po1", "2027-03-09T10:00:00+00:00", "2027-03-09T10:30:00+00:00"),
+        ("Fictional Home1", "2027-03-09T10:30:00+00:00", "2027-03-09T11:00:00+00:00"),
+        ("Fictional Proc1", "2027-03-16T10:00:00+00:00", "2027-03-16T10:30:00+00:00"),
+        ("Fictional Co1", "2027-04-13T09:00:00+00:00", "2027-04-13T09:30:00+00:00")]  # British Summer Time
+
+
 def test_a_bank_holiday_is_skipped_and_a_full_team_goes_to_the_next_free_day(app, make_council):
     # CO-1's last PPTM was Monday 4 January, so its next (12 weeks) is due on Easter Monday 29 March.
     tenant, teams, _ = make_council({**RECORDED_EVENTS, "CO-1": {"last_tracking_meeting": d(2027, 1, 4)}})
@@ -320,6 +336,9 @@ def test_the_team_manager_moves_one_meeting_and_everyone_invited_gets_the_new_in
     assert _post(client, f"/{SLUG}/tracking-meetings/{po}/move",
                  {"date": "11/3/2027", "time": "09:30", "reason": "Chair on leave"}).status_code == 302
     # A tracking meeting is not moved through the panels' schedule, which would tell only the seats.
+    schedule_page = _get(client, f"/{SLUG}/meetings/{po}")
+    assert "A child's tracking meeting is moved from" in schedule_page.text
+    assert "Move meeting</button>" not in schedule_page.text
     assert _post(client, f"/{SLUG}/meetings/{po}/move", {"date": "12/3/2027", "reason": "x"}).status_code == 302
     with app.app_context(), tenant_context(tenant.id):
         assert db.session.get(Meeting, po).date == d(2027, 3, 11)
