@@ -297,7 +297,7 @@ class Walk:
         try:
             response = self.client.get(url, headers=headers or {})
         except Exception as exc:  # noqa: BLE001 - every failure of a page is a finding, with its cause
-            self.defects.append(f"GET {url}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+            self.defects.append(f"GET {url}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:300]}")
             return None
         if response.status_code != 404:
             self.reached.add(self._endpoint(url))
