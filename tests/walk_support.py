@@ -111,7 +111,8 @@ def load(app, *, hasher_patch) -> Demo:
                 _add_first_week(tenant.id, {role: accounts.find_user(demo_email(role, slug)) for role in ROLES})
                 for role in ROLES:
                     user = accounts.find_user(demo_email(role, slug))
-                    membership = db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one()
+                    membership = db.session.execute(
+                        select(Membership).where(Membership.user_id == user.id)).scalar_one()
                     _, secret = accounts.create_api_token(user, "walking test")
                     people[(slug, role)] = Person(user.email, role, slug, permissions_for({role}),
                                                   api_secret=secret,
