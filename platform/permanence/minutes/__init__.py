@@ -11,4 +11,4 @@ def init_app(app):
 
     app.register_blueprint(bp)
     register_api(api_blp, "")
-    register_nav("Minutes", "minutes.overview", "panels.manage", order=32)
+    register_nav("Minutes", "minutes.overview", "minutes.oversee", order=32)
