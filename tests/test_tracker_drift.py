@@ -228,3 +228,22 @@ def test_the_demo_has_no_drift_of_children_who_left_care_and_no_escalation_left_
                     assert not escalation_outlook(tor, drift, today).pending, (tenant.slug, child.case_number)
                     escalated += drift.level > 0
         assert escalated > 0
+
+
+def test_drift_closed_because_its_rule_no_longer_matches_the_child_says_so(app):
+    tenant = load_seed(app, "redbridge")
+    # Placed with relatives on 26 Feb; the Managing Director's sign-off was due the next day.
+    child_id = _night(app, tenant, d(2027, 3, 1), _crafted("KIN-1"))
+    assert _drift(app, tenant)["viability-assessment-sign-off"] == (None, "", 0)
+
+    def moved(session):
+        from permanence.cases.models import Placement
+
+        placement = session.execute(select(Placement).where(Placement.child_id == child_id)).scalar_one()
+        placement.end = d(2027, 3, 2)
+        session.add(Placement(child_id=child_id, place="U6", provider="PR1", start=d(2027, 3, 2)))
+
+    _night(app, tenant, d(2027, 3, 3), moved)
+    closed_on, reason, _ = _drift(app, tenant)["viability-assessment-sign-off"]
+    assert closed_on == d(2027, 3, 3)
+    assert reason.startswith("No longer applies: applies only where placement type is U1 (long-term fostering")

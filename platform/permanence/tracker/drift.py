@@ -141,9 +141,13 @@ def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tu
 
 
 def _sentence(reason: str | None) -> str:
-    """The engine's reason (``stopped applying when the child left care on ...``) as a close reason."""
+    """The engine's reason a rule does not apply (``stopped applying when the child left care on
+    ...``, ``applies only where ...``) as a close reason."""
     reason = (reason or "").strip()
-    return (reason[0].upper() + reason[1:])[:300] if reason else ""
+    if not reason:
+        return ""
+    text = reason[0].upper() + reason[1:] if reason.startswith("stopped") else f"No longer applies: {reason}"
+    return text[:300]
 
 
 # --- Climbing the ladder -------------------------------------------------------------------------
