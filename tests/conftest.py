@@ -125,7 +125,7 @@ def pytest_terminal_summary(terminalreporter, config):
 
     stats = config.stash.get(WALK_STATS, None)
     if stats:
-        terminalreporter.write_sep("-", summary(stats))
+        terminalreporter.write_line(summary(stats))
 
 
 @pytest.fixture

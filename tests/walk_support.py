@@ -10,7 +10,8 @@ A route of the URL map that answers 403 or 404 to a role that may not use it is 
 Bounds, so every CI run can afford it: pages whose paths differ only in numeric ids (or random
 tokens) are visited at most ``PER_PATTERN`` times per user; expensive downloads (PDF, XLSX) once
 per council in the whole walk; a URL-map route is tried with at most ``TRIES`` ids, and a route the
-user's role is refused at the door (its declared permission) once in the whole walk, not per user.
+user's role is refused at the door (its declared permission) once in the whole walk, not per user,
+and an API route once per council, by the first member permitted to use it.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ class Walk:
     person: Person
     shared: Counter  # the whole walk's: expensive downloads made, routes refused at the door, URL-map 404s
     pages: int = 0
+    linked: int = 0  # of the pages, those reached by links and forms
     defects: list[str] = field(default_factory=list)
     seen: set = field(default_factory=set)
     reached: set = field(default_factory=set)  # endpoints that answered something other than 404
@@ -336,6 +338,7 @@ class Walk:
             if not self._afford(url):
                 continue
             per_pattern[key] += 1
+            self.linked += 1
             response = self.request(url)
             if response is None:
                 continue
@@ -389,6 +392,12 @@ class Walk:
             if refused:
                 self.shared[("door", rule.endpoint)] += 1
                 if self.shared[("door", rule.endpoint)] > 1:
+                    continue
+            elif "/api/" in rule.rule and council is not None:
+                # The API serialises what the pages show: once per council, by the first member
+                # permitted (in ROLES order the panel administrator, who sees every child, comes early).
+                self.shared[("api", council.slug, rule.endpoint)] += 1
+                if self.shared[("api", council.slug, rule.endpoint)] > 1:
                     continue
             for scope in ([council] if tenant_route or council is not None else admin_councils):
                 for values in self._values(rule, scope)[:TRIES]:
@@ -455,9 +464,10 @@ def walk(app, demo: Demo, key: tuple[str | None, str], shared: Counter) -> Walk:
 
 
 def record(config, w: Walk, seconds: float) -> None:
-    stats = config.stash.setdefault(WALK_STATS, {"pages": 0, "users": 0, "roles": set(), "councils": set(),
-                                                 "seconds": 0.0})
+    stats = config.stash.setdefault(WALK_STATS, {"pages": 0, "linked": 0, "users": 0, "roles": set(),
+                                                 "councils": set(), "seconds": 0.0})
     stats["pages"] += w.pages
+    stats["linked"] += w.linked
     stats["users"] += 1
     stats["roles"].add(w.person.role)
     stats["seconds"] += seconds
@@ -466,8 +476,9 @@ def record(config, w: Walk, seconds: float) -> None:
 
 
 def summary(stats: dict) -> str:
-    return (f"walked {stats['pages']:,} pages as {stats['users']} users ({len(stats['roles'])} roles) "
-            f"in {len(stats['councils'])} councils, {stats['seconds']:.0f} s")
+    return (f"walked {stats['pages']:,} pages ({stats['linked']:,} by links, the rest from the URL map) as "
+            f"{stats['users']} users ({len(stats['roles'])} roles) in {len(stats['councils'])} councils, "
+            f"{stats['seconds']:.0f} s")
 
 
 def timed(fn):
