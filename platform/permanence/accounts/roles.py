@@ -50,8 +50,10 @@ PERMISSIONS: dict[str, str] = {
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
              "actions.update", "tor.view", "api_tokens.manage"}
+# A chair quality-assures a referral only where the ToR names the chair for it (for instance when the
+# child's team has no team manager: ``referral.quality_assurance_fallback``).
 _CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off", "minutes.edit",
-                         "minutes.approve", "escalations.manage", "reports.view"}
+                         "minutes.approve", "escalations.manage", "reports.view", "referrals.quality_assure"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",

@@ -50,7 +50,8 @@ class Meeting(TenantScoped, Timestamped, db.Model):
     # The agenda is published (members and presenters told) at this time; None while it is being built.
     agenda_published_at: Mapped[dt.datetime | None]
     agenda_published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    quorate: Mapped[bool | None]  # recorded when attendance is taken
+    quorate: Mapped[bool | None]  # recorded when attendance is taken: quorate in every agenda part
+    quorate_parts: Mapped[dict | None] = mapped_column(db.JSON)  # {part id: quorate} for the parts with items
 
     tor_version: Mapped[TorVersion] = relationship()
     items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting",
@@ -128,10 +129,16 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
     answers: Mapped[dict] = mapped_column(db.JSON, default=dict)  # the ToR's referral form fields
     reason: Mapped[str] = mapped_column(db.Text, default="")  # why the child is brought / proposed
+    # Which rule or extract proposed the child ("Cohort rule of part 'scrutiny': ...", "Power BI extract
+    # x.csv, row 3"); empty for a referral.
+    proposal_source: Mapped[str] = mapped_column(db.Text, default="")
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     referred_at: Mapped[datetime | None]
     quality_assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     quality_assured_at: Mapped[datetime | None]
+    # The person asked to quality-assure it (the child's team manager, the ToR's fallback, or whom the
+    # panel administrator chose); they may see the item and quality-assure it.
+    qa_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     qa_comments: Mapped[str] = mapped_column(db.Text, default="")
     submitted_at: Mapped[datetime | None]
     late: Mapped[bool] = mapped_column(default=False)
@@ -166,6 +173,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     sibling_group: Mapped[SiblingGroup | None] = relationship()
     referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
     quality_assured_by: Mapped[User | None] = relationship(foreign_keys=[quality_assured_by_id])
+    qa_assignee: Mapped[User | None] = relationship(foreign_keys=[qa_assignee_id])
     presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id])
     second_presenter: Mapped[User | None] = relationship(foreign_keys=[second_presenter_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
@@ -198,10 +206,15 @@ class AttendanceStatus(str, enum.Enum):
     APOLOGIES = "apologies"
     REPRESENTED = "represented"
     ABSENT = "absent"
+    NOT_REQUIRED = "not_required"  # the seat does not sit for the part (or for any part with items)
 
 
 class Attendance(TenantScoped, Timestamped, db.Model):
-    """Who was at a meeting, in which seat; a member may send a representative."""
+    """Who was at a meeting, in which seat; a member may send a representative.
+
+    ``status`` holds for every agenda part the seat sits for; ``parts`` records a part where it was
+    different ({part id: status}: left before part 4, attended a part they are not required for).
+    A part the seat does not sit for is "not required" unless ``parts`` says otherwise."""
 
     __audit__ = True
     __table_args__ = (UniqueConstraint("tenant_id", "meeting_id", "user_id"),)
@@ -214,6 +227,7 @@ class Attendance(TenantScoped, Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.PRESENT)
     represented_by: Mapped[str] = mapped_column(String(200), default="")
+    parts: Mapped[dict | None] = mapped_column(db.JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     user: Mapped[User | None] = relationship()

@@ -3,7 +3,9 @@
 An agenda item is about children, so a member sees the items of the children they may see.
 A member who holds a seat on a panel (``PanelMember``) also sees the children on that panel's
 agendas once they are booked, so a partner agency's member reads them through the platform;
-a member the chair ruled must leave an item does not get that child through the seat.
+a member the chair ruled must leave an item does not get that child through the seat, nor does
+a member whose seat does not sit for the item's agenda part (``not_required_for_parts`` in the
+meeting's terms of reference, see ``parts``): they are not sent that part's papers.
 """
 
 from sqlalchemy import and_, exists, or_, select
@@ -12,6 +14,7 @@ from ..accounts.permissions import grant_visibility, register_policy, visible
 from ..accounts.roles import ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
 from .models import AgendaItem, Declaration, ItemStatus, Meeting, PanelMember, Ruling
+from .parts import in_parts_left_out
 
 register_policy(AgendaItem, sees_all_roles=SEES_ALL_CHILDREN)
 
@@ -25,12 +28,14 @@ def _items_of_visible_children(membership):
 
 
 def items_seen_through_a_seat(user_id: int):
-    """Booked or heard items of the bodies ``user_id`` sits on, less those they were ruled out of."""
+    """Booked or heard items of the bodies ``user_id`` sits on, less those they were ruled out of and
+    those in agenda parts their seat does not sit for."""
     seated = select(PanelMember.body_id).where(PanelMember.user_id == user_id, PanelMember.active.is_(True))
     ruled_out = exists().where(Declaration.agenda_item_id == AgendaItem.id, Declaration.user_id == user_id,
                                Declaration.ruling == Ruling.LEAVE)
     return (select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Meeting.body_id.in_(seated), AgendaItem.status.in_(ON_THE_AGENDA), ~ruled_out))
+            .where(Meeting.body_id.in_(seated), AgendaItem.status.in_(ON_THE_AGENDA), ~ruled_out,
+                   ~in_parts_left_out(user_id)))
 
 
 def _children_on_seated_agendas(membership):

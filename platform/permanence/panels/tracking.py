@@ -245,7 +245,9 @@ def refer_to_next_sitting(item: AgendaItem, target, *, from_body, today: date, r
                           sibling_group_id=item.sibling_group_id, entry_route=route[:40],
                           status=ItemStatus.PROPOSED, answers={},
                           reason=f"Referred by the {from_body.short_name or from_body.name} on "
-                                 f"{item.meeting.date:%-d %B %Y}: {reason}")
+                                 f"{item.meeting.date:%-d %B %Y}: {reason}",
+                          proposal_source=f"Outcome of the {from_body.short_name or from_body.name} on "
+                                          f"{item.meeting.date:%-d %B %Y}")
     db.session.add(proposed)
     db.session.flush()
     return proposed
