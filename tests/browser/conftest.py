@@ -23,6 +23,9 @@ Fixtures:
     sideways, and axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA, with 2.2's
     24 px target-size rule switched on) must find nothing. It fails with a
     readable list of what is wrong at which width, then puts the viewport back.
+``accessibility_problems``
+    The same checks, returned as a list of lines instead of failing, for a
+    test that walks many pages and reports them all at once.
 
 Example::
 

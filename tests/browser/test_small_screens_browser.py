@@ -67,7 +67,7 @@ def _ids(slug):
 
 
 def _walk(p, t):
-    """(who, [(name, path)]) for each demo role and the central administrator."""
+    """(who, [(name, path)]): the demo roles' main pages, and the central administrator's."""
     k = f"/{PANEL}"
     return [
         (demo_email("panel_administrator", PANEL), [
@@ -106,6 +106,10 @@ def _walk(p, t):
         (demo_email("team_manager", PANEL), [
             ("home", f"{k}/"), ("referrals", f"{k}/referrals/"),
         ]),
+        (demo_email("panel_member", PANEL), [
+            ("home", f"{k}/"), ("member-agenda", f"{k}/meetings/{p['next']}/agenda"),
+        ]),
+        (demo_email("iro", PANEL), [("home", f"{k}/")]),
         (demo_email("senior_manager", PANEL), [("home", f"{k}/")]),
         (demo_email("tenant_admin", PANEL), [
             ("home", f"{k}/"), ("users", f"{k}/admin/users"), ("add-user", f"{k}/admin/users/new"),
