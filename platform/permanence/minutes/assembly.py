@@ -84,7 +84,7 @@ def _quorum(meeting: Meeting, body, tor) -> str:
         roles = ", ".join(role_label(tor, r) for r in rule.required_roles)
         rule_text = f" (quorum: at least {rule.minimum} members" + (f", including {roles}" if roles else "") + ")"
     by_part = meeting.quorate_parts or {}
-    if len(by_part) > 1:  # judged per agenda part, over the members required for each
+    if len(set(by_part.values())) > 1:  # quorate for some parts only: say which
         state = "Quorum by part of the agenda: " + "; ".join(
             f"{part_title(body, part_id)} {'quorate' if met else 'not quorate'}" for part_id, met in by_part.items())
     else:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
+from ..accounts.models import Team, User
 from ..cases.models import Child, SiblingGroup
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
@@ -331,3 +331,42 @@ class Minutes(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Minutes of meeting {self.meeting_id} ({self.status.value}, revision {self.revision})"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class TrackingSlot(TenantScoped, Timestamped, db.Model):
+    """A day of the week and a time when a team's children's tracking meetings of one body are held,
+    as agreed for the team (the ToR's ``meeting_days``): from ``starts`` to ``ends``, meetings of
+    ``minutes_each`` minutes one after another, so ``capacity`` children a week."""
+
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "team_id", "body_id", "weekday", "starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[str] = mapped_column(String(100))
+    weekday: Mapped[int]  # 0 Monday ... 4 Friday
+    starts: Mapped[dt.time]  # London time
+    ends: Mapped[dt.time]
+    minutes_each: Mapped[int]
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    team: Mapped[Team] = relationship()
+    agreed_by: Mapped[User | None] = relationship()
+
+    @property
+    def capacity(self) -> int:
+        """How many meetings fit one after another between ``starts`` and ``ends``."""
+        minutes = (self.ends.hour * 60 + self.ends.minute) - (self.starts.hour * 60 + self.starts.minute)
+        return max(0, minutes // self.minutes_each) if self.minutes_each else 0
+
+    @property
+    def label(self) -> str:
+        count = self.capacity
+        return (f"{WEEKDAYS[self.weekday]}s {self.starts:%H:%M} to {self.ends:%H:%M}, "
+                f"{count} meeting{'' if count == 1 else 's'} of {self.minutes_each} minutes")
+
+    def audit_label(self) -> str:
+        return f"Tracking meetings of team {self.team_id} ({self.body_id}): {self.label}"

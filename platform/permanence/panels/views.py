@@ -14,7 +14,7 @@ from ..tor.services import current_tor
 from . import services
 from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
 from .models import Meeting, MeetingStatus
-from .tracking import tracking_bodies
+from .tracking import TRACKING, tracking_bodies
 
 bp = Blueprint("panels", __name__, template_folder="templates")
 
@@ -64,6 +64,8 @@ def meeting(tenant_slug, meeting_id):
 @require("panels.manage")
 def move(tenant_slug, meeting_id):
     row = get_or_404(Meeting, meeting_id)
+    if services.body_of(row).kind == TRACKING:  # moved on its own page, so the child's invitees are told
+        return redirect(url_for("tracking_meetings.move", meeting_id=row.id))
     form = MoveMeetingForm()
     if form.validate_on_submit() and _apply(form, lambda: services.move_meeting(row, form.date.data, form.reason.data)):
         commit()

@@ -79,6 +79,17 @@ class ChildCadence:
 
 
 @dataclass(frozen=True)
+class MeetingDays:
+    """Each team's tracking meetings are held on the days of the week and at the times agreed for
+    it: by a holder of ``agreed_by`` for their own team, or of a ``supported_by`` role for any team."""
+
+    agreed_by: str
+    supported_by: tuple[str, ...] = ("panel-administrator",)
+    text: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Venue:
     kind: str = "online"
     platform: str = ""
@@ -288,6 +299,7 @@ class Body:
     accountable_to: str = ""
     cadence: Cadence | None = None
     per_child_cadence: tuple[ChildCadence, ...] = ()
+    meeting_days: MeetingDays | None = None
     venue: Venue = Venue()
     membership: Membership | None = None
     agenda_parts: tuple[AgendaPart, ...] = ()

@@ -101,6 +101,14 @@ class ChildCadenceSchema(StrictSchema):
     source = Str(load_default="")
 
 
+class MeetingDaysSchema(StrictSchema):
+    target = model.MeetingDays
+    agreed_by = RoleRef(required=True)
+    supported_by = Tuple(RoleRef(), load_default=("panel-administrator",))
+    text = Str(load_default="")
+    source = Str(load_default="")
+
+
 class VenueSchema(StrictSchema):
     target = model.Venue
     kind = Str(load_default="online", validate=one_of(VENUE_KINDS, "venue kind"))
@@ -247,6 +255,7 @@ class BodySchema(StrictSchema):
     accountable_to = Str(load_default="")
     cadence = fields.Nested(CadenceSchema, load_default=None)
     per_child_cadence = NestedList(ChildCadenceSchema, load_default=())
+    meeting_days = fields.Nested(MeetingDaysSchema, load_default=None)
     venue = fields.Nested(VenueSchema, load_default=model.Venue)
     membership = fields.Nested(MembershipSchema, required=True)
     agenda_parts = NestedList(AgendaPartSchema, load_default=())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Iterator
 
+from ..accounts.roles import ARRANGE_TRACKING, ROLE_PERMISSIONS
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -64,6 +65,7 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         path = ("bodies", bi)
         yield from _membership(body, path)
         yield from _cadence(body, path)
+        yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
         yield from _referral(body, path)
         yield from _deadlines(body, path)
@@ -110,6 +112,24 @@ def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
     if body.kind == "tracking_meeting" and not body.per_child_cadence:
         yield path + ("per_child_cadence",), "a tracking meeting needs per_child_cadence (how often per child)"
     yield from _duplicates(body.per_child_cadence, path + ("per_child_cadence",), "cadence")
+
+
+def _meeting_days(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """Days agreed per team are for tracking meetings, by roles the platform lets arrange them."""
+    days = body.meeting_days
+    if days is None:
+        return
+    if body.kind != "tracking_meeting":
+        yield path + ("meeting_days",), "meeting_days is for tracking meetings; a panel sits on its cadence"
+        return
+    arrangers = [r for r, granted in ROLE_PERMISSIONS.items() if ARRANGE_TRACKING in granted]
+    named = [(("agreed_by",), days.agreed_by), *((("supported_by", i), r) for i, r in enumerate(days.supported_by))]
+    for where, role_id in named:
+        role = tor.roles.get(role_id)
+        if role is not None and role.access_role not in arrangers:
+            yield (path + ("meeting_days", *where),
+                   f"role {role_id!r} (access role {role.access_role}) cannot arrange tracking meetings in the "
+                   f"platform; name a role whose access role is one of: {', '.join(arrangers)}")
 
 
 def _parts(body: Body, path: tuple) -> Iterator[Problem]:
