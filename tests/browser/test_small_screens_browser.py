@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from factories import PASSWORD
 
+from permanence.accounts.models import Team
 from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
@@ -51,6 +52,7 @@ def _ids(slug):
                       .order_by(func.count().desc(), Milestone.child_id))
         return {
             "tenant": tenant.id,
+            "team": one(select(Team.id).order_by(Team.id)),
             "held": heard.meeting_id if heard else None,
             "heard": heard.id if heard else None,
             "booked": booked.id if booked else None,
@@ -95,6 +97,11 @@ def _walk(p, t):
             ("home", f"{k}/"), ("tor", f"{k}/terms-of-reference"),
             ("decision-record", f"{k}/agenda-items/{p['heard']}/decision-record"),
             ("add-action", f"{k}/agenda-items/{p['heard']}/actions"),
+        ]),
+        (demo_email("team_manager", TRACKING), [
+            ("pptm-days", f"/{TRACKING}/tracking-meetings/days"),
+            ("team-pptm-days", f"/{TRACKING}/tracking-meetings/days/{t['team']}"),
+            ("move-pptm", f"/{TRACKING}/tracking-meetings/{t['tracking']}/move"),
         ]),
         (demo_email("chair", TRACKING), [  # Knowsley's demo has no drift yet
             ("drift-list", f"/{TRACKING}/tracker/drift"), ("drift", f"/{TRACKING}/tracker/drift/{t['drift']}"),
