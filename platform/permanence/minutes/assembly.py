@@ -13,7 +13,7 @@ from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, R
 from ..tor.services import tor_of
 from ..tracker.drift import role_label
 
-IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED)
+IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
            Ruling.OBSERVE: "may observe but not take part", Ruling.LEAVE: "left the meeting for the item"}
 ATTENDANCE_HEADINGS = ((AttendanceStatus.PRESENT, "Present"), (AttendanceStatus.REPRESENTED, "Represented"),
@@ -89,6 +89,8 @@ def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
     lines = [f"{n}. {subject(item)}", f"   Part: {part_title(body, item.part_id)}"]
     if item.status == ItemStatus.DEFERRED:
         lines.append("   Deferred to a later meeting.")
+    elif item.status == ItemStatus.NOT_HEARD:
+        lines.append("   Not heard.")
     if item.discussion.strip():
         lines.append(f"   Discussion: {item.discussion.strip()}")
     if item.care_plan_confirmed is not None or item.legal_status_confirmed is not None:

@@ -20,7 +20,7 @@ from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import (AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus,
                              PanelMember, Ruling)
-from .assembly import assemble_text
+from .assembly import assemble_text, subject
 
 MAX_TEXT = 200_000
 OVERDUE_LOOKBACK_DAYS = 366
@@ -149,10 +149,26 @@ def save_minutes(minutes: Minutes, text: str | None, revision: int | None, by: U
     return minutes
 
 
+def unfinished_items(meeting: Meeting) -> list[AgendaItem]:
+    """Items still booked on the meeting: neither recorded (heard), deferred nor marked not heard."""
+    return [i for i in meeting.items if i.status == ItemStatus.BOOKED]
+
+
+def unfinished_message(items: list[AgendaItem]) -> str:
+    names = ", ".join(subject(i) for i in items)
+    return ("The minutes cannot be approved until every item on the agenda is recorded, deferred or marked not "
+            f"heard. Still to record: {names}")
+
+
 def approve_minutes(minutes: Minutes, by: User, revision: int | None) -> Minutes:
-    """The chair approves the text they read (``revision``); a later save makes it a conflict."""
+    """The chair approves the text they read (``revision``); a later save makes it a conflict. Minutes
+    are complete first: an item still booked (not recorded, deferred or marked not heard) refuses,
+    naming the items."""
     if minutes.status != MinutesStatus.DRAFT:
         raise MinutesStateError("The minutes are already approved")
+    unfinished = unfinished_items(minutes.meeting)
+    if unfinished:
+        raise MinutesStateError(unfinished_message(unfinished))
     _check_revision(minutes, revision)
     if not minutes.text.strip():
         raise MinutesError("text", "The minutes are empty; write or assemble them first")

@@ -15,7 +15,7 @@ from .models import AgendaItem, Declaration, ItemStatus, Meeting, PanelMember, R
 
 register_policy(AgendaItem, sees_all_roles=SEES_ALL_CHILDREN)
 
-ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED)
+ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 
 
 def _items_of_visible_children(membership):

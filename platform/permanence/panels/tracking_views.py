@@ -7,7 +7,7 @@ from flask import Blueprint, abort, g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.permissions import load_or_404, require, visible
+from ..accounts.permissions import has_permission, load_or_404, require, visible
 from ..cases.models import Child
 from ..core.db import get_or_404
 from ..extensions import db
@@ -65,4 +65,5 @@ def meeting(tenant_slug, meeting_id):
     row, body, item = load_tracking_meeting(meeting_id)
     return render_template("panels/tracking_meeting.html", meeting=row, body=body, item=item,
                            part=body.part(item.part_id), invited=invitees(item, body),
-                           deadlines=meeting_deadlines(row), LONDON=LONDON)
+                           deadlines=meeting_deadlines(row), LONDON=LONDON,
+                           can_read_papers=has_permission("papers.view"))
