@@ -18,7 +18,7 @@ from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting
 from permanence.panels.services import london_today
-from meetings_support import item_of
+from meetings_support import emails, item_of
 from sitting_support import pptm_held_today
 
 
@@ -138,3 +138,37 @@ def test_deferring_or_not_hearing_a_pptm_books_the_childs_own_next_meeting(app, 
         assert booked.carried_from_id == pptm.ids.item
         assert [i.id for i in booked.meeting.items] == [booked.id]
     assert "Booked for the meeting on" in response.text
+
+
+def test_a_pptms_minutes_go_to_the_childs_own_workers_who_may_read_them(app, client, login, pptm):
+    people = pptm.people
+    login(people["chair"])
+    client.post(f"/{pptm.slug}/agenda-items/{pptm.ids.item}/record", data={
+        "discussion": "Family finding under way.", "care_plan_confirmed": "yes", "legal_status_confirmed": "yes",
+        "outcome_id": "review-again", "decision": "Review again in six weeks.", "next_review_on": "",
+        "escalate": "no", "escalation_reason": ""})
+    client.post(f"/{pptm.slug}/meetings/{pptm.ids.meeting}/minutes/assemble", data={})
+    with app.app_context(), tenant_context(pptm.tenant.id):
+        revision = db.session.get(Meeting, pptm.ids.meeting).minutes.revision
+    client.post(f"/{pptm.slug}/meetings/{pptm.ids.meeting}/minutes/approve", data={"revision": str(revision)})
+    login(people["bso"])
+    response = client.post(f"/{pptm.slug}/meetings/{pptm.ids.meeting}/minutes/circulate", data={},
+                           follow_redirects=True)
+    assert "The minutes are circulated: 6 people were sent a link by e-mail." in response.text
+    told = {to for to, subject, _ in emails(app, pptm.tenant) if "minutes of" in subject}
+    assert {people[k].email for k in ("worker", "manager", "iro", "chair", "bso", "supervising")} == told
+    login(people["worker"])
+    page = client.get(f"/{pptm.slug}/meetings/{pptm.ids.meeting}/minutes")
+    assert page.status_code == 200 and "Review again in six weeks." in page.text
+
+
+def test_a_member_who_may_not_see_the_child_is_not_linked_to_its_tracking_meeting_page(app, client, login, pptm,
+                                                                                       make_user):
+    outsider = make_user(pptm.tenant, ["panel_member"], email="outsider@pptm.example.org")
+    login(outsider)
+    assert client.get(f"/{pptm.slug}/tracking-meetings/{pptm.ids.meeting}").status_code == 403
+    for url in (f"/{pptm.slug}/meetings/{pptm.ids.meeting}", f"/{pptm.slug}/meetings/{pptm.ids.meeting}/record"):
+        page = client.get(url)
+        assert page.status_code == 200 and f"/tracking-meetings/{pptm.ids.meeting}" not in page.text
+    login(pptm.people["bso"])
+    assert f"/tracking-meetings/{pptm.ids.meeting}" in client.get(f"/{pptm.slug}/meetings/{pptm.ids.meeting}").text

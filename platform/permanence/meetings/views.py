@@ -99,7 +99,7 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         can_record=can_record and not meeting.cancelled, own_form=own_form,
         can_declare=not meeting.cancelled and services.holds_a_seat(current_user.id, meeting),
         can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
-        label=lambda role: services.label_of(meeting, role), tracking=body_of(meeting).kind == TRACKING,
+        label=lambda role: services.label_of(meeting, role), tracking_page=body_of(meeting).kind == TRACKING and bool(items),
         plan=_next_agenda(meeting, can_record), next_errors=next_errors or {}, next_form=EmptyForm(formdata=None),
     ), status
 
