@@ -179,6 +179,15 @@ def test_the_next_sittings_agenda_is_agreed_at_the_end_of_the_meeting_and_arrive
     assert response.status_code == 400 and "Select the children who come to the next sitting" in response.text
     assert beech_child not in booked_at(app, sitting.tenant, sitting.ids.later)
 
+    # The minutes record the agenda agreed.
+    login(sitting.people["chair"])
+    _assemble(client, sitting)
+    with app.app_context(), tenant_context(sitting.tenant.id):
+        text = db.session.get(Meeting, sitting.ids.meeting).minutes.text
+    assert "Agenda agreed for the next sitting (" in text
+    assert "- Fictional Alder (KN-FICT-1): Part 1: Adoption tracking" in text
+    assert "- Fictional Cedar (KN-FICT-3): Part 3: Children placed at home with parents" in text
+
     # A social worker does not agree the agenda.
     login(sitting.people["worker"])
     assert client.post(f"/{sitting.slug}/meetings/{sitting.ids.meeting}/next-agenda",
