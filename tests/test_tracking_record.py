@@ -172,3 +172,19 @@ def test_a_member_who_may_not_see_the_child_is_not_linked_to_its_tracking_meetin
         assert page.status_code == 200 and f"/tracking-meetings/{pptm.ids.meeting}" not in page.text
     login(pptm.people["bso"])
     assert f"/tracking-meetings/{pptm.ids.meeting}" in client.get(f"/{pptm.slug}/meetings/{pptm.ids.meeting}").text
+
+
+def test_a_body_with_no_seats_filled_lists_the_tors_seats_with_empty_names_not_none(app, client, login, make_user):
+    """Before attendance is taken the rows come from the terms of reference; their empty names and
+    representatives read (and post) as empty, never as the text "None"."""
+    from meetings_support import load_council, sitting as a_sitting
+
+    tenant = load_council(app, "knowsley")
+    admin = make_user(tenant, ["panel_administrator"])
+    meeting_id = a_sitting(app, tenant, "permanency-panel")
+    login(admin)
+    page = client.get(f"/knowsley/meetings/{meeting_id}/record").text
+    assert "Senior Manager Chair" in page and "Virtual School Head" in page
+    assert 'value="None"' not in page
+    response = client.post(f"/knowsley/meetings/{meeting_id}/attendance", data=_form(page))
+    assert response.status_code == 400 and "Enter who sat in the seat: Senior Manager Chair" in response.text
