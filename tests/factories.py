@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, time as clock
 
 import pytest
 from argon2 import PasswordHasher
@@ -18,7 +18,7 @@ from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
 from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, ItemStatus, Meeting, Minutes,
-                                      PanelMember, Ruling)
+                                      PanelMember, Ruling, TrackingSlot)
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
 from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
@@ -206,7 +206,9 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             action = Action(agenda_item=item, child_id=child.id, description="Book the medical", owner_id=user.id,
                             due_on=date(2024, 2, 1))
             minutes = Minutes(meeting=meeting, text="Fictional minutes")
-            meeting_rows = [seat, item, attendance, declaration, action, minutes]
+            slot = TrackingSlot(team_id=team.id, body_id="pptm", weekday=1, starts=clock(10), ends=clock(12),
+                                minutes_each=30, agreed_by_id=user.id)
+            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -57,7 +57,8 @@ def build_panel(app, make_user, make_child):
                      date_of_birth=date(2021, 5, 1), sibling_group_id=group.id)
         db.session.add_all([sib1, sib2])
         meeting = Meeting(body_id="ptp", tor_version_id=version.id, date=SAT_ON, added_by_hand=True, venue="Town Hall",
-                          starts_at=datetime(2027, 2, 17, 10, tzinfo=timezone.utc), quorate=True)
+                          starts_at=datetime(2027, 2, 17, 10, tzinfo=timezone.utc), quorate=True,
+                          quorate_parts={"new-to-care": True, "in-proceedings": True})
         later = Meeting(body_id="ptp", tor_version_id=version.id, date=NEXT_SITTING, added_by_hand=True)
         db.session.add_all([meeting, later])
         db.session.add(PanelMember(body_id="ptp", user_id=partner.id, role="cla-nurse", title="CLAFH Nurse"))

@@ -225,7 +225,11 @@ def test_a_full_cycle_through_the_api(app, client, make_team, make_user, make_to
         told = {m.to_address for m in sent}
         assert f"sw@{slug}.example.org" in told
         assert {f"seat{i}@{slug}.example.org" for i in range(len(ids["seats"]))} <= told
-        assert all(m.calendar and "BEGIN:VCALENDAR" in m.calendar for m in sent)
+        # A seat the ToR does not require for the item's part is told so, with no invitation (Knowsley's
+        # adoption team manager for part 2).
+        invited = [m for m in sent if "you are not required" not in m.subject]
+        assert all(m.calendar and "BEGIN:VCALENDAR" in m.calendar for m in invited)
+        assert len(sent) - len(invited) == sum(not s.sits_for(cycle.part) for s in body.membership.seats)
         # A partner agency's member reads the papers through the platform.
         member = api["member"]
         papers = member.get(f"/papers/?subject_type=agenda_item&subject_id={item_id}")

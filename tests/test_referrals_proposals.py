@@ -81,7 +81,8 @@ def test_the_administrator_accepts_or_dismisses_proposals_and_dismissed_ones_sta
     login(c["admin"])
     page = client.get(f"/redbridge/meetings/{meeting_id}/referrals")
     assert page.status_code == 200
-    assert "Cohort rule<span class=\"govuk-visually-hidden\">" in page.text
+    assert "Why proposed<span class=\"govuk-visually-hidden\">" in page.text
+    assert "Proposed by: Cohort rule of part &#39;new-to-care&#39;: " in page.text
     assert "New children looked after (initial plan)" in page.text
     rows = {r.part_id: r.id for r in items_of(app, c["tenant"])}
     accepted, dismissed = rows["new-to-care"], rows["second-review"]
@@ -112,6 +113,8 @@ def test_a_referred_child_is_not_proposed_and_a_sibling_group_is_one_proposal(ap
             db.session.get(Child, ids[case]).sibling_group_id = group.id
         db.session.add(AgendaItem(meeting_id=meeting_id, part_id="permanency-tracking", child_id=ids["PO-1"],
                                   status=ItemStatus.SUBMITTED, reason="Referred by hand"))
+        # Recomputed on the test's day here, so no job recomputes them on the real date after the commit.
+        tracker.recompute_children([ids["KIN-1"], ids["KIN-2"]], TODAY)
         commit()
     made = _propose(app, c["tenant"], meeting_id)
     cases = {case for _, case, _ in made}
@@ -127,8 +130,9 @@ def test_a_plugin_adds_children_to_its_part(app, tmp_path, make_child):
     listed = make_child(tenant, case_number="DEMO-0004", first_name="Listed", date_of_birth=date(2012, 5, 5))
     made = _propose(app, tenant, _first_meeting(app, tenant))
     assert {(part, case) for part, case, _ in made} == {("scrutiny", "DEMO-0004")}
-    assert "performance_cohort plugin" in next(iter(made))[2]
-    assert listed.id in {r.child_id for r in items_of(app, tenant)}
+    assert "residential placement" in next(iter(made))[2]  # the extract's reason column
+    item = next(r for r in items_of(app, tenant) if r.child_id == listed.id)
+    assert item.proposal_source == "Power BI extract power-bi-scrutiny-cohort.synthetic.csv, row 2"
 
 
 def test_the_daily_job_proposes_for_the_sittings_of_the_next_eight_weeks(app, tmp_path, clock):
@@ -178,3 +182,104 @@ def test_a_dismissed_see_again_proposal_is_not_brought_back_by_a_later_edit(app,
         assert proposals.propose_at_next_sitting(heard, on_or_after=date(2027, 4, 1), reason="See again") is None
         commit()
     assert sorted(i.status for i in items_of(app, c["tenant"])) == sorted([ItemStatus.HEARD, ItemStatus.DISMISSED])
+
+
+# --- Part 4 from performance data (Knowsley's Power BI extract) ---------------------------------------
+
+def _extract(tmp_path, rows: str, name="scrutiny-march.csv"):
+    path = tmp_path / name
+    path.write_text("case_number,part,reason\n" + rows, encoding="utf-8")
+    return path
+
+
+def _knowsley_with(app, tmp_path, csv_path):
+    return load_council(app, "knowsley", tmp_path,
+                        changes={"csv: knowsley/power-bi-scrutiny-cohort.synthetic.csv": f"csv: {csv_path}"})
+
+
+def test_each_child_lands_in_the_part_the_extract_names_and_says_which_row_proposed_it(app, tmp_path):
+    csv_path = _extract(tmp_path, "PO-1,scrutiny,Not in a permanent placement\n"
+                                  "CO-1,scrutiny,\n"
+                                  "KIN-1,placed-with-parents,Placed with family\n"
+                                  "UNBORN-1,,Listed without a part\n")
+    tenant = _knowsley_with(app, tmp_path, csv_path)
+    _with_crafted_children(app, tenant)
+    _propose(app, tenant, _first_meeting(app, tenant))
+    with app.app_context(), tenant_context(tenant.id):
+        rows = {i.children[0].case_number: (i.part_id, i.proposal_source, i.reason)
+                for i in db.session.execute(select(AgendaItem)).scalars()}
+    extract = "Power BI extract scrutiny-march.csv"
+    # Part 1's rule selects PO-1 (a placement order), but the extract names part 4.
+    assert rows["PO-1"] == ("scrutiny", f"{extract}, row 2",
+                            "Part 4: Scrutiny of plans and placements without a plan of permanency: "
+                            "Not in a permanent placement")
+    # Both the extract and part 4's own rule select CO-1: both are named.
+    assert rows["CO-1"][0] == "scrutiny"
+    assert rows["CO-1"][1].startswith(f"{extract}, row 3; Cohort rule of part 'scrutiny': ")
+    assert rows["KIN-1"][:2] == ("placed-with-parents", f"{extract}, row 4")
+    assert rows["UNBORN-1"][:2] == ("scrutiny", f"{extract}, row 5")  # no part: the plugin's parts
+    # A child only a rule selects says which rule.
+    assert rows["REVIEWS-1"][0] == "adoption-tracking"
+    assert rows["REVIEWS-1"][1].startswith("Cohort rule of part 'adoption-tracking': legal status is E1")
+
+
+def test_the_extracts_proposals_appear_on_the_proposals_page_the_agenda_item_and_the_api(
+        app, tmp_path, client, login, make_user, make_token, make_child):
+    csv_path = _extract(tmp_path, "DEMO-0004,scrutiny,Residential placement\n")
+    tenant = _knowsley_with(app, tmp_path, csv_path)
+    listed = make_child(tenant, case_number="DEMO-0004", first_name="Listed", last_name="Fictional")
+    admin = make_user(tenant, ["panel_administrator"], name="Ada Admin")
+    meeting_id = _first_meeting(app, tenant)
+    login(admin)
+    page = client.get(f"/knowsley/meetings/{meeting_id}/referrals")
+    assert page.status_code == 200
+    assert "Listed Fictional" in page.text
+    assert "Proposed by: Power BI extract scrutiny-march.csv, row 2" in page.text
+    item = next(i for i in items_of(app, tenant) if i.child_id == listed.id)
+    assert item.part_id == "scrutiny"
+    proposal = client.get(f"/knowsley/referrals/{item.id}")
+    assert "Proposed by" in proposal.text and "Power BI extract scrutiny-march.csv, row 2" in proposal.text
+    _, secret = make_token(tenant, admin)
+    headers = {"Authorization": f"Bearer {secret}"}
+    listed_api = client.get(f"/knowsley/api/v1/meetings/{meeting_id}/proposals", headers=headers).json
+    assert [p["proposal_source"] for p in listed_api] == ["Power BI extract scrutiny-march.csv, row 2"]
+    assert client.post(f"/knowsley/referrals/{item.id}/book").status_code == 302  # Knowsley books at once
+    agenda_item = client.get(f"/knowsley/agenda-items/{item.id}/papers")
+    assert agenda_item.status_code == 200, agenda_item.status_code
+    assert "Power BI extract scrutiny-march.csv, row 2" in agenda_item.text
+    agenda = client.get(f"/knowsley/api/v1/meetings/{meeting_id}/agenda", headers=headers).json
+    rows = [i for part in agenda["parts"] for i in part["items"]]
+    assert [(r["entry_route"], r["proposal_source"]) for r in rows] == [
+        ("cohort_rule", "Power BI extract scrutiny-march.csv, row 2")]
+
+
+def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_and_value(
+        app, tmp_path, client, login, make_user, make_token, make_child, clock):
+    bad = _extract(tmp_path, "DEMO-0004,scrutiny,\nDEMO-0009,part-5,\n", name="bad.csv")
+    with pytest.raises(Exception) as caught:
+        _knowsley_with(app, tmp_path, bad)
+    assert "bad.csv, row 3: unknown agenda part 'part-5'; parts that take children from cohort rules: " \
+           "adoption-tracking, placed-with-parents, scrutiny" in str(caught.value)
+    # The extract is replaced after the terms of reference were loaded: the page says what is wrong.
+    csv_path = _extract(tmp_path, "DEMO-0004,scrutiny,\n")
+    tenant = _knowsley_with(app, tmp_path, csv_path)
+    make_child(tenant, case_number="DEMO-0004")
+    _with_crafted_children(app, tenant)
+    _extract(tmp_path, "DEMO-0004,scrutiny,\nDEMO-0009,matching-and-approval,\n")
+    admin = make_user(tenant, ["panel_administrator"])
+    meeting_id = _first_meeting(app, tenant)
+    login(admin)
+    page = client.get(f"/knowsley/meetings/{meeting_id}/referrals")
+    assert page.status_code == 200
+    assert "Some children could not be proposed" in page.text
+    assert page.text.count("row 3: unknown agenda part") == 1  # one extract, several parts: said once
+    with app.app_context(), tenant_context(tenant.id):  # the cohort rules still propose theirs
+        cases = {c.case_number for i in db.session.execute(select(AgendaItem)).scalars() for c in i.children}
+    assert {"REVIEWS-1", "CO-1"} <= cases and "DEMO-0004" not in cases
+    assert ("scrutiny-march.csv, row 3: unknown agenda part &#39;matching-and-approval&#39;; parts that take "
+            "children from cohort rules: adoption-tracking, placed-with-parents, scrutiny") in page.text
+    _, secret = make_token(tenant, admin)
+    refreshed = client.post(f"/knowsley/api/v1/meetings/{meeting_id}/proposals/refresh",
+                            headers={"Authorization": f"Bearer {secret}"})
+    assert refreshed.status_code == 422
+    assert "scrutiny-march.csv, row 3: unknown agenda part 'matching-and-approval'" in refreshed.json["message"]

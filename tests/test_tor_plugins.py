@@ -57,7 +57,7 @@ def test_a_tenant_without_the_plugin_enabled_never_calls_it(app, spy):
     with app.app_context():
         tor = services.parse_tor(NORTH_SHIRE)
         body = tor.bodies[0]
-        assert services.plugin_cohort_candidates(1, tor, body, body.agenda_parts[0]) == []
+        assert services.plugin_cohort_candidates(1, tor, body, body.agenda_parts[0]) == {}
     assert spy.calls == []
 
 
@@ -70,7 +70,8 @@ def test_an_enabled_plugin_validates_and_its_errors_are_load_errors_with_lines(a
         error = caught.value.errors[0]
         assert error.message == "spy says no" and error.line == text.splitlines().index("  settings:") + 1
         ok = services.parse_tor(_with_plugins(NORTH_SHIRE, "  enabled: [spy]\n"))
-        assert services.plugin_cohort_candidates(1, ok, ok.bodies[0], ok.bodies[0].agenda_parts[0]) == [1, 2]
+        found = services.plugin_cohort_candidates(1, ok, ok.bodies[0], ok.bodies[0].agenda_parts[0])
+        assert list(found) == [1, 2] and found[1].source == "put forward by the council's spy plugin"
 
 
 performance_cohort = pytest.importorskip("permanence_performance_cohort")
@@ -105,4 +106,5 @@ def test_performance_cohort_proposes_the_councils_children_in_the_csv(app, tenan
         body = tor.bodies[0]
         ids = services.plugin_cohort_candidates(tenant_a.id, tor, body, body.part("scrutiny"))
         other_part = services.plugin_cohort_candidates(tenant_a.id, tor, body, body.part("adoption-tracking"))
-    assert ids == [inside.id] and other_part == []
+    assert list(ids) == [inside.id] and other_part == {}
+    assert ids[inside.id].source == "Power BI extract power-bi-scrutiny-cohort.synthetic.csv, row 2"

@@ -52,7 +52,7 @@ def test_knowsley_four_parts_in_order_with_part_attendance(read_tor):
     assert positions == sorted(positions)
     assert "Monthly on the third Wednesday of the month, 09:30" in text
     assert "Legal status is E1 (placement order)" in text
-    assert "Team Manager, YPT" in text and "Optional" in text
+    assert "Team Manager, YPT" in text and "Not required" in text
 
 
 def test_seed_001_has_two_bodies(read_tor):

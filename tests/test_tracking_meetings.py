@@ -80,11 +80,14 @@ def test_the_daily_job_books_each_childs_pptm_from_its_cadence_and_invites_every
     with app.app_context(), tenant_context(tenant.id):
         assert book_tracking_meetings_job(TODAY.isoformat()) == 4
         jobs.commit()
+        # The team agreed no days, so each goes on its due date; but never so soon that the
+        # paperwork (due two days before) is already late: a meeting on Tue 2 March would need it
+        # by Fri 26 Feb, on Wed 3 March by today, so Thu 4 March (papers due Tue 2 March) is first.
         assert _booked() == {
-            "PROC-1": d(2027, 3, 2),   # in proceedings: 6 weeks after the PPTM of Tue 19 Jan
+            "PROC-1": d(2027, 3, 4),   # in proceedings: due Tue 2 Mar, 6 weeks after the PPTM of Tue 19 Jan
             "CO-1": d(2027, 4, 13),    # care order, 6 months in placement: 12 weeks after 19 Jan
-            "HOME-1": d(2027, 3, 2),   # due 23 Feb (6 weeks after proceedings were issued): first working day
-            "PO-1": d(2027, 3, 2),     # due 12 Jan 2026 (6 weeks after the placement order): first working day
+            "HOME-1": d(2027, 3, 4),   # due 23 Feb (6 weeks after proceedings were issued): first possible day
+            "PO-1": d(2027, 3, 4),     # due 12 Jan 2026 (6 weeks after the placement order): first possible day
         }
         item = db.session.execute(select(AgendaItem).where(
             AgendaItem.child_id == ids_by_case()["CO-1"])).scalar_one()
@@ -177,7 +180,7 @@ def test_a_panel_outcome_monitoring_in_proceedings_books_the_pptm(app, council):
         step = after_outcome(item, _outcome(tenant, "permanence-panel", "monitor-in-proceedings"), today=TODAY)
         jobs.commit()
         assert [(i.meeting.body_id, i.meeting.date, i.entry_route) for i in step.booked] == [
-            ("pptm", d(2027, 3, 2), "referred_by_permanence-panel")]
+            ("pptm", d(2027, 3, 4), "referred_by_permanence-panel")]  # the first day the paperwork allows
 
 
 def test_no_further_review_closes_tracking_and_nothing_is_booked_again(app, council):
@@ -276,14 +279,14 @@ def test_the_api_lists_books_and_shows_tracking_meetings_with_the_same_rules(app
         booked = client.post(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth)
         assert booked.status_code == 201
         assert sorted((b["child"], b["date"]) for b in booked.get_json()) == [
-            ("Fictional Co1", "2027-04-13"), ("Fictional Home1", "2027-03-02"), ("Fictional Po1", "2027-03-02"),
-            ("Fictional Proc1", "2027-03-02")]
+            ("Fictional Co1", "2027-04-13"), ("Fictional Home1", "2027-03-04"), ("Fictional Po1", "2027-03-04"),
+            ("Fictional Proc1", "2027-03-04")]
         assert client.post(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth).get_json() == []
 
         listed = client.get(f"/{SLUG}/api/v1/tracking-meetings/", headers=auth).get_json()
         assert [(x["child"], x["date"], x["entry_route"]) for x in listed] == [  # soonest first
-            ("Fictional Proc1", "2027-03-02", "cohort_rule"), ("Fictional Home1", "2027-03-02", "cohort_rule"),
-            ("Fictional Po1", "2027-03-02", "cohort_rule"), ("Fictional Co1", "2027-04-13", "cohort_rule")]
+            ("Fictional Po1", "2027-03-04", "cohort_rule"), ("Fictional Home1", "2027-03-04", "cohort_rule"),
+            ("Fictional Proc1", "2027-03-04", "cohort_rule"), ("Fictional Co1", "2027-04-13", "cohort_rule")]
         co = next(x for x in listed if x["child"] == "Fictional Co1")
         one = client.get(f"/{SLUG}/api/v1/tracking-meetings/{co['meeting_id']}", headers=auth).get_json()
         assert (one["body_name"], one["date"], one["headings"][3]) == (

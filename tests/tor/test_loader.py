@@ -241,3 +241,37 @@ def test_missing_folder(tmp_path: Path):
     with pytest.raises(TorConfigError) as caught:
         load_tor(tmp_path / "nowhere")
     assert "cannot read the file" in str(caught.value)
+
+
+TRACKING = MINIMAL + """  - id: tm
+    kind: tracking_meeting
+    name: Tracking meeting
+    per_child_cadence:
+      - {id: every-6, every: {weeks: 6}}
+    membership:
+      chairs: [{role: team-manager}]
+      quorum: {minimum: 1, required_roles: [team-manager]}
+    meeting_days:
+      agreed_by: team-manager
+"""
+
+
+def test_meeting_days_are_agreed_per_team_by_a_role_that_can_arrange_them():
+    body = load_tor_from_text(TRACKING).body("tm")
+    assert (body.meeting_days.agreed_by, body.meeting_days.supported_by) == ("team-manager", ("panel-administrator",))
+    assert load_tor_from_text(TENANTS_DIR.joinpath("permanence-panel-pptm", "tor.yaml").read_text()).body(
+        "pptm").meeting_days.agreed_by == "team-manager"
+
+    [error] = _errors(TRACKING.replace("agreed_by: team-manager", "agreed_by: social-worker"))
+    assert (error.line, error.dotted_path) == (26, "bodies[1].meeting_days.agreed_by")
+    assert error.message == ("role 'social-worker' (access role social_worker) cannot arrange tracking meetings in "
+                             "the platform; name a role whose access role is one of: panel_administrator, "
+                             "team_manager")
+    [error] = _errors(TRACKING + "      supported_by: [chair]\n")
+    assert error.dotted_path == "bodies[1].meeting_days.supported_by[0]"
+    [error] = _errors(TRACKING + "      weekday: tuesday\n")
+    assert error.dotted_path == "bodies[1].meeting_days.weekday"
+    [error] = _errors(TRACKING.replace("      - {role: social-worker}\n",
+                                       "      - {role: social-worker}\n    meeting_days: {agreed_by: team-manager}\n"))
+    assert (error.dotted_path, error.message) == (
+        "bodies[0].meeting_days", "meeting_days is for tracking meetings; a panel sits on its cadence")

@@ -109,8 +109,9 @@ def enforce_access():
 
 @dataclass
 class Policy:
-    """Which rows of a model a member may see: all of them for some roles, else any criterion
-    contributed for one of the member's roles (features add criteria, e.g. panels for members)."""
+    """Which rows of a model a member may see (or, for an action, act on): all of them for some
+    roles, else any criterion contributed for one of the member's roles (features add criteria,
+    e.g. panels for members)."""
 
     sees_all_roles: frozenset[str]
     criteria: dict[str, list[Callable]]
@@ -124,50 +125,64 @@ class Policy:
         return or_(*clauses) if clauses else false()
 
 
-_policies: dict[type, Policy] = {}
+# Keyed by (model, action): action None is who may see a row; an action (a permission, such as
+# "tracking.arrange") is who may do that to it. An action with no rule registered allows nothing.
+_policies: dict[tuple[type, str | None], Policy] = {}
 
 
-def register_policy(model, *, sees_all_roles=frozenset()):
-    _policies[model] = Policy(frozenset(sees_all_roles), {})
+def _check_action(action: str | None) -> None:
+    if action is not None and action not in PERMISSIONS:
+        raise ValueError(f"unknown permission {action!r}")
 
 
-def grant_visibility(model, role: str):
-    """Decorator: ``fn(membership) -> SQL criterion`` widening what ``role`` sees of ``model``."""
+def register_policy(model, *, sees_all_roles=frozenset(), action: str | None = None):
+    """Declare ``model`` protected: seen (or, with ``action``, acted on) only through rules."""
+    _check_action(action)
+    _policies[(model, action)] = Policy(frozenset(sees_all_roles), {})
+
+
+def grant_visibility(model, role: str, action: str | None = None):
+    """Decorator: ``fn(membership) -> SQL criterion`` widening what ``role`` sees of ``model``
+    (or, with ``action``, which rows of it ``role`` may do that to)."""
 
     def decorator(fn):
-        _policies[model].criteria.setdefault(role, []).append(fn)
+        _policies[(model, action)].criteria.setdefault(role, []).append(fn)
         return fn
 
     return decorator
 
 
-def visible(stmt, model):
-    """Restrict a SELECT of ``model`` to the rows the current member may see."""
-    policy = _policies.get(model)
+def visible(stmt, model, action: str | None = None):
+    """Restrict a SELECT of ``model`` to the rows the current member may see, or with ``action``
+    to those they may do it to (which also needs the permission itself)."""
+    _check_action(action)
+    policy = _policies.get((model, action))
     if policy is None:
-        return stmt
+        return stmt if action is None else stmt.where(false())
     membership = g.get("membership")
-    if membership is None:
+    if membership is None or (action is not None and not has_permission(action)):
         return stmt.where(false())
     criterion = policy.criterion(membership)
     return stmt if criterion is None else stmt.where(criterion)
 
 
-def can_see(obj) -> bool:
+def can_see(obj, action: str | None = None) -> bool:
+    """Whether the current member may see ``obj`` (or, with ``action``, do that to it)."""
     model = type(obj)
-    if model not in _policies:
+    if (model, action) not in _policies and action is None:
         return True
-    stmt = visible(select(model.id).where(model.id == obj.id), model)
+    stmt = visible(select(model.id).where(model.id == obj.id), model, action)
     from ..extensions import db
 
     return db.session.execute(stmt).first() is not None
 
 
-def load_or_404(model, ident):
+def load_or_404(model, ident, action: str | None = None):
     """Load a protected record for the current member: another tenant's row is a 404, a row of
-    this council the member may not see is a 403, and every read of a sensitive record is audited."""
+    this council the member may not see (or, with ``action``, may not do that to) is a 403, and
+    every read of a sensitive record is audited."""
     obj = get_or_404(model, ident)
-    if not can_see(obj):
+    if not can_see(obj) or (action is not None and not can_see(obj, action)):
         abort(403)
     if getattr(model, "__audit_reads__", False):
         audit.record_read(obj)

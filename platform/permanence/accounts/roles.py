@@ -19,6 +19,9 @@ ROLES: dict[str, str] = {
     "senior_manager": "Senior manager",
 }
 
+# The terms of reference's ``meeting_days`` may name only roles whose access role holds this.
+ARRANGE_TRACKING = "tracking.arrange"
+
 PERMISSIONS: dict[str, str] = {
     "home.view": "See the council's home page",
     "children.view": "Read a child's record (object rules apply)",
@@ -32,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "panels.manage": "Schedule sittings and build agendas",
     "referrals.create": "Refer a child to a panel",
     "referrals.quality_assure": "Quality-assure and submit a referral",
+    "tracking.arrange": "Agree the days and times of a team's tracking meetings, and move one (object rules apply)",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
     "minutes.edit": "Edit minutes",
@@ -50,15 +54,18 @@ PERMISSIONS: dict[str, str] = {
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
              "actions.update", "tor.view", "api_tokens.manage"}
+# A chair quality-assures a referral only where the ToR names the chair for it (for instance when the
+# child's team has no team manager: ``referral.quality_assurance_fallback``).
 _CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off", "minutes.edit",
-                         "minutes.approve", "escalations.manage", "reports.view"}
+                         "minutes.approve", "escalations.manage", "reports.view", "referrals.quality_assure"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
                                "reports.view", "api_tokens.manage"}),
     "panel_administrator": frozenset(_PRACTICE | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
-                                                  "meetings.record", "minutes.edit", "reports.view"}),
+                                                  "meetings.record", "minutes.edit", "reports.view",
+                                                  ARRANGE_TRACKING}),
     "chair": frozenset(_CHAIRING),
     "vice_chair": frozenset(_CHAIRING),
     # A member may refer where the council's ToR lets panel members refer (who_may_refer decides).
@@ -67,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
-                                           "meetings.sign_off"}),
+                                           "meetings.sign_off", ARRANGE_TRACKING}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
     "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}),
 }

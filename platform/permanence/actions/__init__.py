@@ -4,6 +4,7 @@ are flagged and come back on the child's next agenda item."""
 
 def init_app(app):
     from ..api import register_api
+    from ..cases.sections import register_child_section
     from ..web.navigation import register_nav
     from ..panels.models import ActionStatus
     from . import policies, timeline  # noqa: F401  (the object rule; actions on the child's timeline)
@@ -14,7 +15,7 @@ def init_app(app):
     app.register_blueprint(bp)
     register_api(api_blp, "")
     app.add_template_global(item_actions_section, "item_actions_section")
-    app.add_template_global(child_open_actions, "child_open_actions")
+    register_child_section("actions", "actions/_child.html", child_open_actions, order=20, permission="actions.view")
     app.add_template_global(ActionStatus, "ActionStatus")
     app.add_template_global(STATUS_LABELS, "ACTION_STATUS_LABELS")
     register_nav("My actions", "actions.mine", "actions.view", order=30)

@@ -3,6 +3,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import UpdateSchema
 from ..panels import services as panels
 from ..panels.models import ActionStatus
 
@@ -10,19 +11,20 @@ STATUSES = [s.value for s in ActionStatus]
 
 
 class ActionSchema(Schema):
-    """A SMART action: what, who, by when, and where it stands."""
+    """A SMART action: what, who, by when, and where it stands. Only ``status`` and ``progress``
+    change after it is agreed (PATCH); the rest is read-only."""
 
     id = fields.Int(dump_only=True)
-    agenda_item_id = fields.Int(allow_none=True)
-    child_id = fields.Int(allow_none=True, metadata={"description": "None for a sibling group's item"})
-    description = fields.Str()
-    owner_id = fields.Int(allow_none=True)
+    agenda_item_id = fields.Int(allow_none=True, dump_only=True)
+    child_id = fields.Int(allow_none=True, dump_only=True, metadata={"description": "None for a sibling group's item"})
+    description = fields.Str(dump_only=True)
+    owner_id = fields.Int(allow_none=True, dump_only=True)
     owner_name = fields.Function(lambda a: a.owner.name if a.owner else None)
-    due_on = fields.Date()
+    due_on = fields.Date(dump_only=True)
     status = fields.Function(lambda a: a.status.value, metadata={"description": "open, done or cancelled"})
     overdue = fields.Method("_overdue", metadata={"description": "Open and past its due date (today in London)"})
     progress = fields.Str()
-    completed_on = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True, dump_only=True)
 
     def _overdue(self, action):
         return action.overdue_on(panels.london_today())
@@ -37,7 +39,12 @@ class ActionCreateSchema(Schema):
     due_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "Required; today or later"})
 
 
-class ActionUpdateSchema(Schema):
+class ActionUpdateSchema(UpdateSchema):
+    """The action's new status and progress note; the rest of the action as GET shows it is accepted
+    and ignored."""
+
+    resource_schema = ActionSchema
+
     status = fields.Str(load_default=None, metadata={"description": "Required: open, done or cancelled"})
     progress = fields.Str(load_default="", metadata={"description": "Up to 2000 characters"})
 

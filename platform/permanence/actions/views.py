@@ -54,8 +54,8 @@ def item_actions_section(item: AgendaItem) -> Markup:
 
 
 def child_open_actions(child) -> dict:
-    """Template global for the child's page: the child's open actions (the child was already loaded,
-    its read audited, by the cases view)."""
+    """The actions section of the child's page (``cases.sections``): the child's open actions (the
+    child was already loaded, its read audited, by the cases view)."""
     return {"actions": services.open_actions_for_children([child.id]), "today": panels.london_today()}
 
 

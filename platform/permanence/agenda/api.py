@@ -127,8 +127,9 @@ def _row(agenda_row) -> dict:
             "minutes_allowed": agenda_row.minutes,
             "presenter_id": agenda_row.presenter.id if agenda_row.presenter else None,
             "second_presenter_id": agenda_row.second_presenter.id if agenda_row.second_presenter else None,
-            "late": item.late, "paperwork": {"complete": agenda_row.paperwork.complete,
-                                             "missing": [p.label for p in agenda_row.paperwork.missing]}}
+            "late": item.late, "entry_route": item.entry_route, "proposal_source": item.proposal_source,
+            "paperwork": {"complete": agenda_row.paperwork.complete,
+                          "missing": [p.label for p in agenda_row.paperwork.missing]}}
 
 
 def _agenda(agenda) -> dict:

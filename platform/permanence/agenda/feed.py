@@ -21,7 +21,8 @@ from ..panels import services as panel_services
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from ..tor.services import current_tor
 from ..notifications import ical
-from .services import build_agenda, meeting_start
+from ..panels.parts import parts_left_out
+from .services import build_agenda, meeting_start, member_span
 
 TOKEN_BYTES = 32
 PAST_DAYS = 90  # sittings this far back stay in the feed
@@ -62,7 +63,8 @@ def _names() -> dict[str, str]:
 
 def feed_for(membership: Membership, tenant_slug: str) -> bytes:
     """The member's sittings (meetings of the bodies they hold an active seat on, cancelled ones
-    marked so) and their presenter slots, from ``PAST_DAYS`` ago."""
+    marked so; timed, like their invitation, to the agenda parts they sit for, and left out when they
+    sit for none of the parts with items) and their presenter slots, from ``PAST_DAYS`` ago."""
     since = panel_services.london_today() - timedelta(days=PAST_DAYS)
     names = _names()
     user_id = membership.user_id
@@ -73,6 +75,15 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
     for meeting in meetings:
         start = meeting_start(meeting)
         end = meeting.ends_at or start + timedelta(hours=2)
+        left_out = parts_left_out(meeting, user_id)
+        if left_out:  # membership by agenda part: the member's parts, as their invitation has them
+            agenda = build_agenda(meeting)
+            sat = [p for p in agenda.parts if p.rows]
+            mine = [p for p in sat if p.id not in left_out]
+            if sat and not mine:
+                continue
+            if mine:
+                start, end = member_span(agenda, mine)
         events.append(ical.event(ical.meeting_uid(meeting, tenant_slug), start, end,
                                  names.get(meeting.body_id, meeting.body_id), location=meeting.venue,
                                  cancelled=meeting.status == MeetingStatus.CANCELLED))

@@ -1,8 +1,16 @@
-"""Publishing a sitting's agenda: each seated member is sent the agenda with an invitation to the
-sitting, each presenter their slot with an invitation to it; the papers stay on the platform.
+"""Publishing a sitting's agenda: each seated member is sent the agenda of the parts they sit for
+with an invitation covering those parts' slots, each presenter their slot with an invitation to
+it; the papers stay on the platform.
+
+Membership by agenda part (``panels.parts``): a member whose seat the terms of reference take out
+of some parts is sent only the other parts' items, told which parts they are not required for,
+and invited from the start of their first part to the end of their last. A member required for
+none of the parts with items is told so and not invited (and an invitation sent by an earlier
+publication is cancelled): hearing nothing would leave them wondering whether the panel sits.
 
 Publishing again after a change sends every invitation again as an update (same UID, the
-SEQUENCE one higher: the count of earlier publications, kept in the audit log). No commits here.
+SEQUENCE one higher: the count of earlier publications, kept in the audit log with who was
+invited). No commits here.
 """
 
 from __future__ import annotations
@@ -17,11 +25,12 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..panels import services as panel_services
 from ..accounts.models import User
-from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, Ruling
+from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, PanelMember, Ruling
+from ..panels.parts import seat_of, sits_for
 from ..tenancy.models import Tenant
 from ..notifications import ical
 from .seats import AgendaError
-from .services import LONDON, Agenda, build_agenda, meeting_start
+from .services import LONDON, Agenda, build_agenda, meeting_start, member_span
 
 PUBLISH = "publish_agenda"
 
@@ -37,10 +46,13 @@ def _time(at) -> str:
     return at.astimezone(LONDON).strftime("%H:%M")
 
 
-def agenda_text(agenda: Agenda, leave_ids: set[int]) -> str:
-    """The agenda as plain text for e-mail: initials and case numbers, never a child's full name."""
+def agenda_text(agenda: Agenda, leave_ids: set[int], part_ids: set[str] | None = None) -> str:
+    """The agenda as plain text for e-mail: initials and case numbers, never a child's full name.
+    ``part_ids`` limits it to the parts the member sits for."""
     lines = []
     for part in agenda.parts:
+        if part_ids is not None and part.id not in part_ids:
+            continue
         rows = [r for r in part.rows if r.item.id not in leave_ids]
         if not rows:
             continue
@@ -78,16 +90,40 @@ def publish(meeting: Meeting, by, *, papers_url: str) -> Agenda:
             row.item.presenter_id = row.presenter.id
             row.item.second_presenter_id = row.second_presenter.id if row.second_presenter else None
     sequence = publications(meeting)
-    previous = _last_slots(meeting)
+    last = _last_publication(meeting)
+    previous = last.get("slots", {})
+    members = member_parts(agenda)
     meeting.agenda_published_at = utcnow()
     meeting.agenda_published_by_id = by.id
     db.session.flush()
     audit.record(PUBLISH, entity=meeting, summary=f"Agenda of {meeting.date:%-d %B %Y} published"
                  f"{' again (update ' + str(sequence) + ')' if sequence else ''} with {len(agenda.rows)} items",
-                 changes={"sequence": sequence, "items": [r.item.id for r in agenda.rows], "slots": _slots(agenda)})
-    _send(agenda, by, sequence, papers_url)
+                 changes={"sequence": sequence, "items": [r.item.id for r in agenda.rows], "slots": _slots(agenda),
+                          "members": sorted(user.id for user, parts in members if parts)})
+    # Publications from before parts took effect did not record who was invited: every seated member was.
+    invited_before = set(last["members"]) if "members" in last else None if sequence else set()
+    _send(agenda, by, sequence, papers_url, members, invited_before)
     _cancel_dropped_slots(agenda, previous, sequence)
     return agenda
+
+
+def member_parts(agenda: Agenda) -> list[tuple[User, list]]:
+    """Each member told of the agenda (the seated members; with no seats, the council's panel roles)
+    with the parts with items that they sit for, in agenda order."""
+    meeting = agenda.meeting
+    seats = {m.user_id: m for m in db.session.execute(select(PanelMember).where(
+        PanelMember.body_id == meeting.body_id, PanelMember.active.is_(True))).scalars()}
+    parts = [p for p in agenda.parts if p.rows]
+    result = []
+    for user in panel_services.attendees(meeting.body_id):
+        member = seats.get(user.id)
+        seat = seat_of(meeting, member.role, member.title) if member is not None else None
+        result.append((user, [p for p in parts if sits_for(seat, p.id)]))
+    return result
+
+
+def _part_times(part) -> str:
+    return f"{_time(min(r.starts_at for r in part.rows))} to {_time(max(r.ends_at for r in part.rows))}"
 
 
 def _slots(agenda: Agenda) -> dict[str, list[int]]:
@@ -95,11 +131,12 @@ def _slots(agenda: Agenda) -> dict[str, list[int]]:
     return {str(r.item.id): sorted({u.id for u in (r.presenter, r.second_presenter) if u}) for r in agenda.rows}
 
 
-def _last_slots(meeting: Meeting) -> dict[str, list[int]]:
+def _last_publication(meeting: Meeting) -> dict:
+    """What the last publication recorded: its slots (who presents each item) and the members invited."""
     changes = db.session.execute(select(AuditEvent.changes).where(
         AuditEvent.action == PUBLISH, AuditEvent.entity_type == "Meeting", AuditEvent.entity_id == str(meeting.id))
         .order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
-    return (changes or {}).get("slots", {})
+    return changes or {}
 
 
 def _cancel_dropped_slots(agenda: Agenda, previous: dict[str, list[int]], sequence: int) -> None:
@@ -125,23 +162,34 @@ def _cancel_dropped_slots(agenda: Agenda, previous: dict[str, list[int]], sequen
                         f"{when}.\n\n{body.name}\n", calendar=ical.invitation(event, "CANCEL"))
 
 
-def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
+def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_before: set[int] | None) -> None:
     meeting, body = agenda.meeting, agenda.body
     slug = db.session.get(Tenant, meeting.tenant_id).slug
     update = " (updated)" if sequence else ""
     when = f"{meeting.date:%A %-d %B %Y}"
-    start = agenda.rows[0].starts_at if agenda.rows else meeting.starts_at
-    end = max([r.ends_at for r in agenda.rows] + ([meeting.ends_at] if meeting.ends_at else []))
-    start = min(start, meeting.starts_at) if meeting.starts_at else start
     leave = _leave_ids(meeting)
     sign_in = current_app.config["BASE_URL"].rstrip("/")
-    for user in panel_services.attendees(meeting.body_id):
-        text = agenda_text(agenda, leave.get(user.id, set()))
+    sat = [p for p in agenda.parts if p.rows]
+    for user, parts in members:
+        others = [p for p in sat if p not in parts]
+        if not parts:
+            _not_needed(agenda, user, others, sequence, update, slug,
+                        invited_before is None or user.id in invited_before)
+            continue
+        start, end = member_span(agenda, parts)
+        text = agenda_text(agenda, leave.get(user.id, set()), {p.id for p in parts})
+        yours = ""
+        if others:
+            yours = ("Under the terms of reference you are required for "
+                     + "; ".join(f"{p.title} ({_part_times(p)})" for p in parts) + ". You are not required for "
+                     + "; ".join(p.title for p in others) + ", so its items and papers are not sent to you.\n\n")
         event = ical.event(ical.meeting_uid(meeting, slug), start, end, body.name, sequence=sequence,
-                           location=meeting.venue, description=f"Agenda and papers: {papers_url}",
+                           location=meeting.venue,
+                           description=f"Agenda and papers: {papers_url}"
+                           + (f"\nYour parts: {'; '.join(p.title for p in parts)}" if others else ""),
                            organizer=by.email, attendee=(user.email, user.name))
         queue_email(user.email, f"{body.name}: agenda for {when}{update}",
-                    f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{text}\n"
+                    f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{yours}{text}\n"
                     f"Read the papers on the platform (sign in at {sign_in}); they are not sent by e-mail:\n"
                     f"{papers_url}\n\n{body.name}\n", calendar=ical.invitation(event))
     for row in agenda.rows:
@@ -156,6 +204,25 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str) -> None:
                         f"{body.name}\n", calendar=ical.invitation(event))
 
 
+
+
+def _not_needed(agenda: Agenda, user, parts, sequence: int, update: str, slug: str, was_invited: bool) -> None:
+    """A member required for none of the parts with items: told so, with no invitation; one sent by an
+    earlier publication is cancelled."""
+    meeting, body = agenda.meeting, agenda.body
+    when = f"{meeting.date:%A %-d %B %Y}"
+    calendar = None
+    if was_invited:
+        start = meeting_start(meeting)
+        event = ical.event(ical.meeting_uid(meeting, slug), start, meeting.ends_at or start, body.name,
+                           sequence=sequence, cancelled=True, attendee=(user.email, user.name))
+        calendar = ical.invitation(event, "CANCEL")
+    queue_email(user.email, f"{body.name}: you are not required on {when}{update}",
+                f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}. Its items are all in "
+                f"parts you are not required for under the terms of reference ({'; '.join(p.title for p in parts)}), "
+                f"so you are not invited to this meeting and its papers are not sent to you."
+                + (" The earlier invitation is cancelled." if was_invited else "") + f"\n\n{body.name}\n",
+                calendar=calendar)
 
 
 def withdraw_slot(item, new_meeting: Meeting | None) -> None:

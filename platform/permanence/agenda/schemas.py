@@ -79,6 +79,9 @@ class AgendaItemSchema(Schema):
     presenter_id = fields.Int(allow_none=True)
     second_presenter_id = fields.Int(allow_none=True)
     late = fields.Bool()
+    entry_route = fields.Str(metadata={"description": "How the child reached the agenda: referral, cohort_rule, ..."})
+    proposal_source = fields.Str(metadata={"description": "Which rule or extract proposed the child (empty for a "
+                                                          "referral)"})
     paperwork = fields.Nested(PaperworkSchema)
 
 

@@ -21,6 +21,7 @@ from ..documents.services import PaperworkStatus, paperwork_status
 from ..extensions import db
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..panels.parts import parts_left_out
 from .papers import paperwork_for_item
 from .seats import AgendaError
 
@@ -126,6 +127,21 @@ def build_agenda(meeting: Meeting, *, shown=None) -> Agenda:
                                       item.second_presenter if chosen else tm, not chosen, statuses[item.id]))
         parts.append(AgendaPartView(part_id, title, rows))
     return Agenda(meeting, body, parts)
+
+
+def member_span(agenda: Agenda, parts: list):
+    """When the member is needed: from the start of their first part's first slot to the end of their
+    last part's last slot; the scheduled start and end of the sitting count when their parts open or
+    close it (so a member of every part is invited for the whole sitting)."""
+    meeting = agenda.meeting
+    rows = [r for p in parts for r in p.rows]
+    start, end = min(r.starts_at for r in rows), max(r.ends_at for r in rows)
+    sat = [p for p in agenda.parts if p.rows]
+    if meeting.starts_at is not None and parts[0].id == sat[0].id:
+        start = min(start, meeting.starts_at)
+    if meeting.ends_at is not None and parts[-1].id == sat[-1].id:
+        end = max(end, meeting.ends_at)
+    return start, end
 
 
 def presenter_choices() -> list[User]:
@@ -251,20 +267,31 @@ def readable_item_ids(meeting: Meeting, membership) -> set[int]:
 
 def agenda_page(meeting: Meeting, membership, can_manage: bool) -> dict:
     """What the agenda page shows: every booked item to the panel administrator; to anyone else only
-    the items they may see (the AgendaItem object rule), with no hint of the others."""
+    the items they may see (the AgendaItem object rule), with no hint of the others. ``not_required``:
+    the parts the member's seat does not sit for (the page says so)."""
     shown = None if can_manage else set(db.session.execute(
         visible(select(AgendaItem.id), AgendaItem).where(AgendaItem.meeting_id == meeting.id)).scalars())
     agenda = build_agenda(meeting, shown=shown)
     return {"meeting": meeting, "agenda": agenda, "body": agenda.body, "can_manage": can_manage,
             "readable": readable_item_ids(meeting, membership),
+            "not_required": set(parts_left_out(meeting, membership.user_id)),
             "editable": can_manage and meeting.status == MeetingStatus.SCHEDULED}
 
 
 def papers_pack(meeting: Meeting, membership) -> dict:
-    """The items whose papers the member may read, each with those papers."""
+    """The items whose papers the member may read, each with those papers: for a member of the panel,
+    only the parts their seat sits for (another route to a child, such as being its team manager,
+    does not put a part they are not required for in their pack)."""
     from ..documents.services import documents_for
 
+    left_out = parts_left_out(meeting, membership.user_id)
     readable = readable_item_ids(meeting, membership)
     agenda = build_agenda(meeting, shown=readable)
+    agenda.parts = [p for p in agenda.parts if p.id not in left_out]
     return {"meeting": meeting, "agenda": agenda, "body": agenda.body,
+            "not_required": [p.title for p in _parts_titled(agenda.body, left_out)],
             "papers": {row.item.id: documents_for("agenda_item", row.item.id) for row in agenda.rows}}
+
+
+def _parts_titled(body, part_ids):
+    return [p for p in body.agenda_parts if p.id in part_ids]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import event, inspect, insert, select
@@ -28,7 +28,7 @@ REDACTED = "[redacted]"
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import UpdateSchema
+
 
 class ChildSchema(Schema):
     """A child as the API shows it."""
@@ -14,15 +16,19 @@ class ChildSchema(Schema):
     expected_date_of_birth = fields.Date(allow_none=True)
     sex = fields.Str(allow_none=True)
     ethnicity = fields.Str(allow_none=True)
-    team_id = fields.Int(allow_none=True)
-    social_worker_id = fields.Int(allow_none=True)
-    team_manager_id = fields.Int(allow_none=True)
-    iro_id = fields.Int(allow_none=True)
-    sibling_group_id = fields.Int(allow_none=True)
+    # Allocation and the sibling group come from the imports; PATCH does not change them.
+    team_id = fields.Int(allow_none=True, dump_only=True)
+    social_worker_id = fields.Int(allow_none=True, dump_only=True)
+    team_manager_id = fields.Int(allow_none=True, dump_only=True)
+    iro_id = fields.Int(allow_none=True, dump_only=True)
+    sibling_group_id = fields.Int(allow_none=True, dump_only=True)
 
 
-class ChildUpdateSchema(Schema):
-    """Fields a member may change on a child's record."""
+class ChildUpdateSchema(UpdateSchema):
+    """Fields a member may change on a child's record (the record as GET shows it is accepted; its
+    read-only fields are ignored)."""
+
+    resource_schema = ChildSchema
 
     case_number = fields.Str(validate=validate.Length(min=1, max=40))
     first_name = fields.Str(validate=validate.Length(min=1, max=100))

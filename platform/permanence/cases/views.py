@@ -8,6 +8,7 @@ from ..documents.views import papers_panel
 from ..extensions import db
 from . import codes
 from .models import Child
+from .sections import child_sections
 from .services import children_for_listing
 
 bp = Blueprint("cases", __name__, template_folder="templates")
@@ -36,4 +37,5 @@ def children(tenant_slug):
 def child(tenant_slug, child_id):
     record = load_or_404(Child, child_id)
     papers = papers_panel("child", record) if has_permission("papers.view") else None
-    return render_template("cases/child.html", child=record, codes=codes, label=codes.label, papers=papers)
+    return render_template("cases/child.html", child=record, codes=codes, label=codes.label, papers=papers,
+                           sections=child_sections(record))

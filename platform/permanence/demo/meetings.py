@@ -1,18 +1,21 @@
 """Demo panel business, so a first visit shows a cycle in motion: every body's seats filled by
 the demo users, a meeting held a few weeks ago with its record, actions (one overdue) and
 draft minutes, and the next sitting with booked items, a referral awaiting booking and one
-still in draft. All of it is fictional, like the demo children; created once per council."""
+still in draft; where the terms of reference have teams agree the days of their tracking meetings
+(``meeting_days``), each demo team's agreed days and times. All of it is fictional, like the demo
+children; created once per council."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
+from ..accounts.models import Membership, Team
 from ..cases.models import Child
 from ..extensions import db
 from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, ItemStatus, Meeting, MeetingStatus,
-                             Minutes, PanelMember)
+                             Minutes, PanelMember, TrackingSlot)
 from ..panels.services import _from_sitting, panel_bodies
 from ..tor import sittings
 from ..tor.services import active_version, tor_of
@@ -32,6 +35,32 @@ def load_meeting_demo(tenant_id: int, users: dict, today: date) -> None:
         picked = children[index * 6:(index + 1) * 6]
         _held_meeting(body, version, users, picked[:2], today)
         _next_meeting(body, users, picked[2:4], referable[index * 2:(index + 1) * 2], today)
+    db.session.flush()
+
+
+# Each demo team's agreed day and times, in turn: (weekday, from, to).
+DEMO_DAYS = ((1, time(9, 30), time(12, 30)), (3, time(13, 30), time(16, 30)), (2, time(10), time(13)))
+
+
+def agree_demo_tracking_days(tenant_id: int, users: dict) -> None:
+    """Each team's days and times for the tracking bodies whose ToR has teams agree them, so the
+    booking that follows spreads the children over them; the demo team manager agreed their own
+    team's, the panel administrator the others'. Does nothing if any are agreed already."""
+    if db.session.execute(select(func.count(TrackingSlot.id))).scalar_one():
+        return
+    tor = tor_of(active_version(tenant_id))
+    teams = list(db.session.execute(select(Team).order_by(Team.name)).scalars())
+    manager_team = db.session.execute(select(Membership.team_id).where(
+        Membership.user_id == users["team_manager"].id)).scalar_one_or_none()
+    for body in tor.bodies:
+        if body.kind != "tracking_meeting" or body.meeting_days is None:
+            continue
+        minutes = body.agenda_parts[0].minutes_per_item if body.agenda_parts else 60
+        for n, team in enumerate(teams):
+            weekday, starts, ends = DEMO_DAYS[n % len(DEMO_DAYS)]
+            by = users["team_manager"] if team.id == manager_team else users["panel_administrator"]
+            db.session.add(TrackingSlot(team_id=team.id, body_id=body.id, weekday=weekday, starts=starts, ends=ends,
+                                        minutes_each=minutes, agreed_by_id=by.id))
     db.session.flush()
 
 

@@ -26,7 +26,7 @@ from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from ..tracker.services import recompute_council
 from .histories import add_history
-from .meetings import load_meeting_demo
+from .meetings import agree_demo_tracking_days, load_meeting_demo
 
 DEMO_PASSWORD = "demo-password-2027"
 PLATFORM_ADMIN_EMAIL = "platform.admin@example.org"
@@ -61,6 +61,7 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
             lines.extend(tenant_lines)
             db.session.flush()
             load_meeting_demo(tenant.id, users, london_today())
+            agree_demo_tracking_days(tenant.id, users)
             recompute_council(london_today())
             book_due_tracking_meetings(london_today())  # what the daily job would have booked  # the demo ends with every child's milestones and drift
     return {"password": DEMO_PASSWORD, "users": lines}

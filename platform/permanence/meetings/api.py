@@ -12,8 +12,8 @@ from ..panels.models import AgendaItem, Declaration, Meeting
 from ..panels.services import london_today
 from . import next_agenda, record, services
 from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferredSchema, DeferSchema,
-                      ItemRecordSchema, NextAgendaSchema, NextAgendaUpdateSchema, NotHeardResultSchema, NotHeardSchema,
-                      RulingSchema, SignOffSchema)
+                      ItemRecordSchema, ItemRecordUpdateSchema, NextAgendaSchema, NextAgendaUpdateSchema,
+                      NotHeardResultSchema, NotHeardSchema, RulingSchema, SignOffSchema)
 
 blp = Blueprint("meetings_api", __name__, description="Attendance, quorum, declarations and the record of items")
 
@@ -31,6 +31,11 @@ def _act(change):
 
 def _attendance(meeting, quorum=None):
     rows = services.attendance_rows(meeting)
+    parts = services.parts_sat(meeting)
+    for row in rows:  # dump-only fields of attendance by agenda part
+        seat = services.seat_of(meeting, row.role, row.title)
+        row.by_part = {p.id: services.part_status(row, seat, p.id).value for p in parts}
+        row.not_required_for = [p.id for p in parts if not services.sits_for(seat, p.id)]
     return {"meeting_id": meeting.id, "recorded": bool(meeting.attendance), "attendance": rows,
             "quorum": quorum or services.quorum_of(meeting, rows)}
 
@@ -120,7 +125,7 @@ class ItemRecordView(MethodView):
         return load_or_404(AgendaItem, agenda_item_id)
 
     @require("meetings.record")
-    @blp.arguments(ItemRecordSchema)
+    @blp.arguments(ItemRecordUpdateSchema)
     @blp.response(200, ItemRecordSchema)
     def put(self, data, tenant_slug, agenda_item_id):
         """Record the item: it becomes heard; its outcome takes effect, or awaits the decision maker's

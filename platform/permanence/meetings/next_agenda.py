@@ -118,7 +118,8 @@ def agree_next_agenda(meeting: Meeting, entries, *, by: User, today: date) -> li
     if meeting.cancelled:
         raise MeetingStateError("The meeting was cancelled; it agrees no agenda")
     if meeting.date > today:
-        raise MeetingStateError(f"The meeting is on {meeting.date:%-d %B %Y}; it agrees the next agenda from that day")
+        raise MeetingStateError(f"The meeting is on {meeting.date:%-d %B %Y}; it agrees the next agenda from "
+                                "that day")
     plan = next_agenda(meeting)
     if not route_parts(body_of(meeting)):
         raise MeetingStateError("The terms of reference do not have this panel agree its next agenda at the meeting")
@@ -178,7 +179,9 @@ def _agree(candidate: Candidate, part, target: Meeting, meeting: Meeting, by: Us
                      sibling_group_id=source.sibling_group_id, entry_route=REVIEW_ROUTE, status=ItemStatus.BOOKED,
                      answers={}, position=_position(target, part.id), minutes_allowed=part.minutes_per_item,
                      presenter_id=source.presenter_id, second_presenter_id=source.second_presenter_id,
-                     reason=f"Agreed at the meeting of {held}" + (f": {source.decision}"[:4000] if source.decision else ""))
+                     proposal_source=f"The meeting on {held} (agreed the next sitting's agenda)",
+                     reason=(f"Agreed at the meeting of {held}: {source.decision}" if source.decision
+                             else f"Agreed at the meeting of {held}")[:4000])
     db.session.add(new)
     db.session.flush()
     record_step(new, "agreed", f"booked in {part.title}: agreed at the meeting of {held}", by)

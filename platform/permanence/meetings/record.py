@@ -115,10 +115,14 @@ def _check_recordable(item: AgendaItem, today: date) -> None:
 def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> AgendaItem:
     """Record the meeting's consideration of ``item`` (fields of ``_clean``); the item is HEARD.
     A changed outcome that needs sign-off asks its decision maker again; escalating tells the
-    first step of the body's escalation ladder. Every field is checked before anything changes."""
+    first step of the body's escalation ladder. Every field is checked before anything changes; a
+    heard item's record sent back as it stands changes nothing (the API's PUT takes its GET)."""
     _check_recordable(item, today)
     clean = _clean(item, data)
     outcome = clean.pop("outcome")
+    if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and all(
+            getattr(item, key) == value for key, value in clean.items()):
+        return item  # the record sent back as it stands: not a new recording, nothing to stamp or tell
     if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision):
         raise MeetingStateError("The decision maker has agreed this recommendation; its outcome and decision "
                                 "can no longer be changed (record a new item instead)")

@@ -1,12 +1,15 @@
 """Marshmallow schemas of the meeting's API: attendance with the quorum, declarations of interest
 and rulings, the item's record, deferral and sign-off.
 
-Load schemas check types only; the services check meaning (an outcome of the terms of reference,
-a reason when escalating) so another council's id is a 404 whatever the body holds.
+Each resource is dumped by one schema and changed through another (``*UpdateSchema``) that takes
+the resource's GET output back as it stands (``core.schemas.UpdateSchema``). Load schemas check
+types only; the services check meaning (an outcome of the terms of reference, a reason when
+escalating) so another council's id is a 404 whatever the body holds.
 """
 
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import UpdateSchema
 from .record import sign_off_state, sign_off_text
 from .services import MAX_NAME, MAX_TEXT
 
@@ -26,27 +29,59 @@ class AttendanceSchema(Schema):
 
     id = fields.Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
     user_id = fields.Int(allow_none=True, metadata={"description": "The member, when they have an account"})
+    name = fields.Str(metadata={"description": "Who sat in a seat with no account, or a guest's name"})
+    role = fields.Str(metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
+                                               "for quorum)"})
+    title = fields.Str()
+    person = fields.Function(lambda r: r.user.name if r.user else r.name,
+                             metadata={"description": "The member's or guest's name as shown"})
+    status = Value(metadata={"description": "present, apologies, represented, absent or not_required"})
+    represented_by = fields.Str(metadata={"description": "Required when represented"})
+    parts = fields.Dict(keys=fields.Str(), values=fields.Str(allow_none=True), allow_none=True,
+                        metadata={"description": "{part id: status} for an agenda part where the attendance differs "
+                                                 "from status"})
+    by_part = fields.Dict(keys=fields.Str(), values=fields.Str(), dump_only=True,
+                          metadata={"description": "The attendance at each part with items: present, apologies, "
+                                                   "represented, absent or not_required"})
+    not_required_for = fields.List(fields.Str(), dump_only=True,
+                                   metadata={"description": "Parts with items the seat is not required for "
+                                                            "(the ToR's not_required_for_parts)"})
+
+
+class AttendanceUpdateRowSchema(UpdateSchema):
+    """One row of the attendance as PUT takes it (a row as GET shows it is accepted)."""
+
+    resource_schema = AttendanceSchema
+
+    id = fields.Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
+    user_id = fields.Int(allow_none=True, metadata={"description": "The member, when they have an account"})
     name = fields.Str(load_default="", validate=NAME,
                       metadata={"description": "Who sat in a seat with no account, or a guest's name"})
     role = fields.Str(load_default="", validate=validate.Length(max=100),
-                      metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
-                                               "for quorum)"})
+                      metadata={"description": "ToR role id of the seat; empty for a guest"})
     title = fields.Str(load_default="", validate=validate.Length(max=200))
-    person = fields.Function(lambda r: r.user.name if r.user else r.name, dump_only=True,
-                             metadata={"description": "The member's or guest's name as shown"})
-    status = Value(load_default="", metadata={"description": "present, apologies, represented or absent"})
+    status = fields.Str(load_default="", metadata={"description": "present, apologies, represented or absent"})
     represented_by = fields.Str(load_default="", validate=NAME,
                                 metadata={"description": "Required when represented"})
+    parts = fields.Dict(keys=fields.Str(), values=fields.Str(allow_none=True), load_default=None, allow_none=True,
+                        metadata={"description": "{part id: status} for an agenda part where the attendance differs "
+                                                 "from status (left early; came to a part the seat is not required "
+                                                 "for: present). A part the seat is not required for is "
+                                                 "not_required unless given here"})
 
 
-class AttendanceUpdateSchema(Schema):
-    """The whole attendance list; rows not listed are removed."""
-
-    attendance = fields.List(fields.Nested(AttendanceSchema), load_default=None)
+class PartQuorumSchema(Schema):
+    part_id = fields.Str()
+    title = fields.Str()
+    met = fields.Bool()
+    reasons = fields.List(fields.Str())
+    counted = fields.Int(metadata={"description": "Seats required for the part present (or represented)"})
 
 
 class QuorumSchema(Schema):
-    met = fields.Bool()
+    met = fields.Bool(metadata={"description": "Quorate in every agenda part with items"})
+    parts = fields.List(fields.Nested(PartQuorumSchema), metadata={"description": "Each part with items, judged "
+                                                                                   "over the seats required for it"})
     reasons = fields.List(fields.Str(), metadata={"description": "Why the meeting is not quorate"})
     counted = fields.Int(metadata={"description": "Seats present (or represented, when substitutes count)"})
     minimum = fields.Int()
@@ -57,10 +92,19 @@ class QuorumSchema(Schema):
 class AttendanceListSchema(Schema):
     """The meeting's attendance and whether it is quorate under its terms of reference."""
 
-    meeting_id = fields.Int()
-    recorded = fields.Bool(metadata={"description": "False while the list is only the seats, not yet taken"})
+    meeting_id = fields.Int(dump_only=True)
+    recorded = fields.Bool(dump_only=True,
+                           metadata={"description": "False while the list is only the seats, not yet taken"})
     attendance = fields.List(fields.Nested(AttendanceSchema))
-    quorum = fields.Nested(QuorumSchema)
+    quorum = fields.Nested(QuorumSchema, dump_only=True)
+
+
+class AttendanceUpdateSchema(UpdateSchema):
+    """The whole attendance list; rows not listed are removed. The list as GET shows it is accepted."""
+
+    resource_schema = AttendanceListSchema
+
+    attendance = fields.List(fields.Nested(AttendanceUpdateRowSchema), load_default=None)
 
 
 class DeclarationSchema(Schema):
@@ -84,12 +128,37 @@ class RulingSchema(Schema):
 
 
 class ItemRecordSchema(Schema):
-    """The meeting's record of an item. Saving it marks the item heard."""
+    """The meeting's record of an item."""
 
     id = fields.Int(dump_only=True)
     meeting_id = fields.Int(dump_only=True)
-    status = fields.Function(lambda i: i.status.value, dump_only=True,
+    status = fields.Function(lambda i: i.status.value,
                              metadata={"description": "booked, heard, deferred or not_heard (or a referral's step)"})
+    discussion = fields.Str()
+    care_plan_confirmed = fields.Bool(allow_none=True)
+    legal_status_confirmed = fields.Bool(allow_none=True)
+    outcome_id = fields.Str(allow_none=True, metadata={"description": "Id of an outcome of the body's ToR"})
+    decision = fields.Str()
+    next_review_on = fields.Date(allow_none=True)
+    escalate = fields.Bool()
+    escalation_reason = fields.Str(metadata={"description": "Required when escalate is true"})
+    recorded_by_id = fields.Int(dump_only=True, allow_none=True)
+    recorded_at = fields.DateTime(dump_only=True, allow_none=True)
+    carried_from_id = fields.Int(dump_only=True, allow_none=True)
+    sign_off_role = fields.Str(dump_only=True, allow_none=True)
+    sign_off = fields.Function(sign_off_state, metadata={"description": "not_needed, awaiting, agreed or not_agreed"})
+    sign_off_text = fields.Function(sign_off_text)
+    signed_off_by_id = fields.Int(dump_only=True, allow_none=True)
+    signed_off_at = fields.DateTime(dump_only=True, allow_none=True)
+    sign_off_note = fields.Str(dump_only=True)
+
+
+class ItemRecordUpdateSchema(UpdateSchema):
+    """The meeting's record of an item. Saving it marks the item heard; saving it unchanged changes
+    nothing. The record as GET shows it is accepted."""
+
+    resource_schema = ItemRecordSchema
+
     discussion = fields.Str(load_default="", validate=TEXT)
     care_plan_confirmed = fields.Bool(allow_none=True)
     legal_status_confirmed = fields.Bool(allow_none=True)
@@ -99,16 +168,6 @@ class ItemRecordSchema(Schema):
     escalate = fields.Bool(load_default=False)
     escalation_reason = fields.Str(load_default="", validate=TEXT,
                                    metadata={"description": "Required when escalate is true"})
-    recorded_by_id = fields.Int(dump_only=True, allow_none=True)
-    recorded_at = fields.DateTime(dump_only=True, allow_none=True)
-    carried_from_id = fields.Int(dump_only=True, allow_none=True)
-    sign_off_role = fields.Str(dump_only=True, allow_none=True)
-    sign_off = fields.Function(sign_off_state, dump_only=True,
-                               metadata={"description": "not_needed, awaiting, agreed or not_agreed"})
-    sign_off_text = fields.Function(sign_off_text, dump_only=True)
-    signed_off_by_id = fields.Int(dump_only=True, allow_none=True)
-    signed_off_at = fields.DateTime(dump_only=True, allow_none=True)
-    sign_off_note = fields.Str(dump_only=True)
 
 
 class DeferSchema(Schema):
@@ -173,7 +232,8 @@ class NextAgendaSchema(Schema):
     meeting_id = fields.Function(lambda p: p.meeting.id)
     next_meeting_id = fields.Function(lambda p: p.target.id if p.target else None)
     next_meeting_date = fields.Function(lambda p: p.target.date.isoformat() if p.target else None)
-    parts = fields.List(fields.Nested(PartSchema), metadata={"description": "Parts taking agreed_at_previous_meeting"})
+    parts = fields.List(fields.Nested(PartSchema),
+                        metadata={"description": "Parts taking agreed_at_previous_meeting"})
     candidates = fields.List(fields.Nested(NextAgendaCandidateSchema))
 
 

@@ -11,6 +11,12 @@ when a representative attends for them *and* the terms of reference allow substi
 (people with no seat) never count. A required role is met by a seat of that role counted the
 same way; the required role ``chair`` (or ``vice-chair``) is met by any chair (vice chair) seat,
 whatever ToR role the council gives its chair.
+
+Membership by agenda part (``panels.parts``): attendance and quorum are per part of the agenda
+with items. A row's ``status`` holds for each part its seat sits for; ``parts`` records a part
+where it differs. A part the seat does not sit for (``not_required_for_parts``) is "not
+required": not an apology, and not counted for that part's quorum even if the member came. Each
+part is judged on its own; the meeting is quorate when every part is.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from sqlalchemy import select
 
 from ..accounts.models import Membership, User
 from ..extensions import db
-from ..panels.models import (AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
-                             PanelMember, Ruling)
+from ..panels.models import (ON_THE_AGENDA, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus,
+                             Meeting, PanelMember, Ruling)
+from ..panels.parts import PartSat, part_title, parts_sat, seat_of, sits_for  # noqa: F401 (part_title for views)
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
 from ..tor.services import tor_of
@@ -32,11 +39,15 @@ from ..tracker.drift import role_label
 MAX_NAME = 200
 MAX_TEXT = 10_000
 CHAIR_ACCESS_ROLES = frozenset({"chair", "vice_chair"})
-ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULING_LABELS = {Ruling.PENDING: "Awaiting the chair's ruling", Ruling.TAKE_PART: "May take part",
                  Ruling.OBSERVE: "May observe only", Ruling.LEAVE: "Leaves the meeting for the item"}
 STATUS_LABELS = {AttendanceStatus.PRESENT: "Present", AttendanceStatus.APOLOGIES: "Apologies",
-                 AttendanceStatus.REPRESENTED: "Represented", AttendanceStatus.ABSENT: "Absent"}
+                 AttendanceStatus.REPRESENTED: "Represented", AttendanceStatus.ABSENT: "Absent",
+                 AttendanceStatus.NOT_REQUIRED: "Not required"}
+ATTENDING = (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES, AttendanceStatus.REPRESENTED,
+             AttendanceStatus.ABSENT)
+# A part the seat does not sit for: not required, or present all the same (not counted for its quorum).
+NOT_SITTING = (AttendanceStatus.NOT_REQUIRED, AttendanceStatus.PRESENT)
 
 
 class MeetingError(ValueError):
@@ -97,29 +108,39 @@ def chair_seat_roles(membership) -> frozenset[str]:
 
 def attendance_rows(meeting: Meeting) -> list[Attendance]:
     """The attendance as recorded, or (before it is taken) one unsaved row per seat, chairs first:
-    the body's panel members, else the terms of reference's seats with no person named. At a
-    per-child tracking meeting the child's own social worker, team manager and IRO (who are
-    invited) sit in the seats of their roles too."""
+    the body's panel members, else the terms of reference's seats with no person named. A seat that
+    sits for none of the parts with items starts as not required; every other seat as present. At a
+    per-child tracking meeting the child's own social worker, team manager and IRO (who are invited)
+    sit in the seats of their roles too."""
     if meeting.attendance:
         return list(meeting.attendance)
     body = body_of(meeting)
     membership = body.membership
     chairs = chair_seat_roles(membership)
     seats = _seats_of(meeting)
+    parts = parts_sat(meeting)
+
+    def status(role, title):
+        seat = seat_of(meeting, role, title)
+        if parts and not any(sits_for(seat, p.id) for p in parts):
+            return AttendanceStatus.NOT_REQUIRED
+        return AttendanceStatus.PRESENT
+
     if seats or body.kind == TRACKING:
-        rows = [_row(meeting, s.user, s.role, s.title) for s in seats]
+        rows = [_row(meeting, s.user, s.role, s.title, status(s.role, s.title)) for s in seats]
         if body.kind == TRACKING:
             rows += _child_workers(meeting, membership, {r.user_id for r in rows})
         if rows:
             return sorted(rows, key=lambda r: r.role not in chairs)
     tor_seats = membership.seats if membership is not None else ()
-    return [_row(meeting, None, s.role, s.title) for s in tor_seats]
+    return [_row(meeting, None, s.role, s.title, status(s.role, s.title)) for s in tor_seats]
 
 
-def _row(meeting: Meeting, user: User | None, role: str, title: str) -> Attendance:
+def _row(meeting: Meeting, user: User | None, role: str, title: str,
+         status: AttendanceStatus = AttendanceStatus.PRESENT) -> Attendance:
     """An unsaved attendance row (every text set, so a page never shows "None")."""
     return Attendance(meeting_id=meeting.id, user_id=user.id if user else None, user=user,
-                      name=user.name if user else "", role=role, title=title or "", status=AttendanceStatus.PRESENT,
+                      name=user.name if user else "", role=role, title=title or "", status=status,
                       represented_by="")
 
 
@@ -148,6 +169,75 @@ def _child_workers(meeting: Meeting, membership, seated: set[int]) -> list[Atten
     return rows
 
 
+# --- Attendance by agenda part ------------------------------------------------------------------------
+
+def part_status(row: Attendance, seat, part_id: str) -> AttendanceStatus:
+    """The row's attendance for one part: as ``parts`` records it, else not required for a part the
+    seat does not sit for, else the row's status."""
+    stored = (row.parts or {}).get(part_id)
+    if stored:
+        return AttendanceStatus(stored)
+    if not sits_for(seat, part_id) or row.status == AttendanceStatus.NOT_REQUIRED:
+        return AttendanceStatus.NOT_REQUIRED
+    return row.status
+
+
+@dataclass(frozen=True)
+class PartCell:
+    """One person in one part: whether their seat sits for it and is expected there, and (once attendance
+    is taken) their attendance."""
+
+    part: PartSat
+    sits: bool
+    expected: bool
+    status: AttendanceStatus | None
+
+    @property
+    def text(self) -> str:
+        if self.status is not None:
+            return STATUS_LABELS[self.status]
+        if not self.sits:
+            return "Not required"
+        return "Expected" if self.expected else "May attend"
+
+
+@dataclass(frozen=True)
+class PersonByPart:
+    row: Attendance
+    seat: object
+    cells: tuple[PartCell, ...]
+
+    @property
+    def summary(self) -> str:
+        """The parts the person is required for, may attend and is not required for, in a sentence."""
+        if self.cells and not any(c.sits for c in self.cells):
+            return "Not required for any part of this agenda."
+        if all(c.expected for c in self.cells):
+            return "Required for every part of this agenda."
+        phrases = [f"{text} {'; '.join(c.part.title for c in cells)}" for text, cells in (
+            ("required for", [c for c in self.cells if c.expected]),
+            ("may attend", [c for c in self.cells if c.sits and not c.expected]),
+            ("not required for", [c for c in self.cells if not c.sits])) if cells]
+        text = "; ".join(phrases)
+        return text[:1].upper() + text[1:] + "."
+
+
+def attendance_by_part(meeting: Meeting, rows: list[Attendance] | None = None) -> list[PersonByPart]:
+    """Each person on the attendance with a cell per part with items: who is expected for which part,
+    and their attendance there once it is taken (``rows`` unsaved: expected only)."""
+    recorded = bool(meeting.attendance) if rows is None else False
+    rows = attendance_rows(meeting) if rows is None else rows
+    parts = parts_sat(meeting)
+    people = []
+    for row in rows:
+        seat = seat_of(meeting, row.role, row.title)
+        cells = tuple(PartCell(p, sits_for(seat, p.id), bool(row.role) and (seat is None or seat.required_for(p.id)),
+                               part_status(row, seat, p.id) if recorded and row.status is not None else None)
+                      for p in parts)
+        people.append(PersonByPart(row, seat, cells))
+    return people
+
+
 def _text(value, field: str, limit: int, missing: str | None = None) -> str:
     """Trimmed text of at most ``limit`` characters; ``missing`` is the message when it is required."""
     if value is not None and not isinstance(value, str):
@@ -168,7 +258,8 @@ def council_members(user_ids) -> set[int]:
         Membership.user_id.in_(user_ids), Membership.active.is_(True))).scalars())
 
 
-def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int]) -> dict:
+def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int], meeting: Meeting,
+                 parts: list[PartSat]) -> dict:
     field = f"attendance.{i}."
     try:
         status = AttendanceStatus(entry.get("status") or "")
@@ -177,24 +268,81 @@ def _clean_entry(i: int, entry: dict, tor, known_ids: set[int], members: set[int
     role = _text(entry.get("role"), field + "role", 100)
     if role and role not in tor.roles:
         raise MeetingError(field + "role", f"{role!r} is not a role in the terms of reference")
+    title = _text(entry.get("title"), field + "title", 200)
+    seat = seat_of(meeting, role, title)
+    sat_for = [p for p in parts if sits_for(seat, p.id)]
+    who = title or (_label(tor, role) if role else "A guest")
+    if status == AttendanceStatus.NOT_REQUIRED and not role:
+        raise MeetingError(field + "status", "Select present, apologies, represented or absent")
+    if status == AttendanceStatus.NOT_REQUIRED and (not parts or sat_for):
+        raise MeetingError(field + "status", f"{who} is required for {_titles(sat_for) or 'this meeting'}: "
+                                             "select present, apologies, represented or absent")
+    if parts and not sat_for and status not in NOT_SITTING:
+        raise MeetingError(field + "status", f"{who} is not required for any part of this agenda, so there is no "
+                                             "apology or absence to record: select not required, or present if "
+                                             "they came")
+    by_part = _clean_parts(field, entry.get("parts"), seat, who, parts, status)
     row_id = entry.get("id")
     if row_id is not None and row_id not in known_ids:
         raise MeetingError(field + "id", "This attendance row is not part of the meeting")
     user_id = entry.get("user_id")
     if user_id is not None and user_id not in members:
         raise MeetingError(field + "user_id", "Select a member of the council")
-    title = _text(entry.get("title"), field + "title", 200)
     name = _text(entry.get("name"), field + "name", MAX_NAME)
-    if user_id is None and not name and (not role or status == AttendanceStatus.PRESENT):
-        seat = title or _label(tor, role)
-        raise MeetingError(field + "name", f"Enter who sat in the seat: {seat}" if role else "Enter the guest's name")
+    present = status == AttendanceStatus.PRESENT or AttendanceStatus.PRESENT.value in by_part.values()
+    if user_id is None and not name and (not role or present):
+        label = title or _label(tor, role)
+        raise MeetingError(field + "name", f"Enter who sat in the seat: {label}" if role else "Enter the guest's name")
     represented_by = _text(entry.get("represented_by"), field + "represented_by", MAX_NAME)
-    if status == AttendanceStatus.REPRESENTED and not represented_by:
+    represented = status == AttendanceStatus.REPRESENTED or AttendanceStatus.REPRESENTED.value in by_part.values()
+    if represented and not represented_by:
         raise MeetingError(field + "represented_by", "Enter who represented the member")
-    if status != AttendanceStatus.REPRESENTED:
+    if not represented:
         represented_by = ""
     return {"id": row_id, "user_id": user_id, "name": name, "role": role, "title": title, "status": status,
-            "represented_by": represented_by}
+            "represented_by": represented_by, "parts": by_part or None}
+
+
+def _titles(parts: list[PartSat]) -> str:
+    return "; ".join(p.title for p in parts)
+
+
+def _clean_parts(field: str, value, seat, who: str, parts: list[PartSat], status: AttendanceStatus) -> dict:
+    """``{part id: status}`` where the person's attendance at a part differs from ``status`` (or, for a
+    part their seat does not sit for, from not required); what equals it is dropped, so a list read
+    back and saved again is unchanged."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MeetingError(field + "parts", "Give each part's attendance as {part id: status}")
+    known = {p.id: p for p in parts}
+    cleaned = {}
+    for part_id, text in value.items():
+        if part_id not in known:
+            raise MeetingError(f"{field}parts.{part_id}", f"{part_id!r} is not a part with items at this meeting"
+                                                           + (f"; parts: {', '.join(known)}" if known else ""))
+        if text in (None, ""):
+            continue
+        try:
+            part_status = AttendanceStatus(text)
+        except ValueError:
+            raise MeetingError(f"{field}parts.{part_id}",
+                               "Select present, apologies, represented, absent or not required") from None
+        title = known[part_id].title
+        if not sits_for(seat, part_id):
+            if part_status not in NOT_SITTING:
+                raise MeetingError(f"{field}parts.{part_id}", f"{who} is not required for {title}, so there is no "
+                                                               "apology or absence to record: select not required, or "
+                                                               "present if they came")
+            default = AttendanceStatus.NOT_REQUIRED
+        else:
+            if part_status not in ATTENDING:
+                raise MeetingError(f"{field}parts.{part_id}", f"{who} is required for {title}: select present, "
+                                                               "apologies, represented or absent")
+            default = status
+        if part_status != default:
+            cleaned[part_id] = part_status.value
+    return cleaned
 
 
 def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
@@ -207,11 +355,15 @@ def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
     if not isinstance(entries, list):
         raise MeetingError("attendance", "List who attended")
     tor = tor_for(meeting)
+    parts = parts_sat(meeting)
     existing = {row.id: row for row in meeting.attendance}
-    members = council_members({e.get("user_id") for e in entries if isinstance(e.get("user_id"), int)})
+    members = council_members({e.get("user_id") for e in entries if isinstance(e, dict)
+                               and isinstance(e.get("user_id"), int)})
     cleaned, seen = [], set()
     for i, entry in enumerate(entries):
-        row = _clean_entry(i, entry, tor, set(existing), members)
+        if not isinstance(entry, dict):
+            raise MeetingError(f"attendance.{i}", "Give each person's attendance")
+        row = _clean_entry(i, entry, tor, set(existing), members, meeting, parts)
         if row["user_id"] is not None:
             if row["user_id"] in seen:
                 raise MeetingError(f"attendance.{i}.user_id", "This person is already on the attendance list")
@@ -228,12 +380,13 @@ def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
         if row is None:
             row = Attendance(meeting_id=meeting.id)
             meeting.attendance.append(row)
-        for key in ("user_id", "name", "role", "title", "status", "represented_by"):
+        for key in ("user_id", "name", "role", "title", "status", "represented_by", "parts"):
             if getattr(row, key) != data[key]:
                 setattr(row, key, data[key])
     db.session.flush()
     result = quorum_of(meeting)
     meeting.quorate = result.met
+    meeting.quorate_parts = {p.part_id: p.met for p in result.parts} or None
     db.session.flush()
     return result
 
@@ -241,8 +394,25 @@ def record_attendance(meeting: Meeting, entries: list[dict]) -> "QuorumResult":
 # --- Quorum ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class PartQuorum:
+    """Whether one agenda part was quorate: the seats that sit for it, counted as below."""
+
+    part_id: str
+    title: str
+    met: bool
+    reasons: tuple[str, ...]
+    counted: int
+
+    @property
+    def text(self) -> str:
+        return "Quorate" if self.met else "Not quorate: " + "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
 class QuorumResult:
-    """Whether the meeting is quorate under its terms of reference, and if not, why not."""
+    """Whether the meeting is quorate under its terms of reference, and if not, why not. With agenda
+    parts, ``parts`` judges each part with items; the meeting is quorate when all of them are,
+    ``reasons`` name the part and ``counted`` is the fewest counted in any part."""
 
     met: bool
     reasons: tuple[str, ...]
@@ -250,45 +420,82 @@ class QuorumResult:
     minimum: int
     representatives_count: bool
     note: str = ""
+    parts: tuple[PartQuorum, ...] = ()
 
     @property
     def banner(self) -> str:
+        if len(self.parts) > 1:
+            if self.met:
+                return "Quorate for every part of the agenda"
+            return "Not quorate for " + "; ".join(f"{p.title} ({'; '.join(p.reasons)})" for p in self.parts
+                                                  if not p.met)
         return "Quorate" if self.met else "Not quorate: " + "; ".join(self.reasons)
 
 
-def _fills(row_role: str, required: str, membership) -> bool:
-    if required == "chair":
-        return row_role == "chair" or row_role in {s.role for s in membership.chairs}
-    if required == "vice-chair":
-        return row_role == "vice-chair" or row_role in {s.role for s in membership.vice_chairs}
-    return row_role == required
+def _judge(rows, membership, tor, meeting: Meeting, part_id: str | None) -> tuple[tuple[str, ...], int]:
+    """Why ``part_id`` (None: the whole meeting) is not quorate (nothing when it is), and how many count."""
+    quorum = membership.quorum
+    counting = {AttendanceStatus.PRESENT}
+    if membership.substitutes_allowed:
+        counting.add(AttendanceStatus.REPRESENTED)
+    seated = []
+    for r in rows:
+        if not r.role:
+            continue
+        seat = seat_of(meeting, r.role, r.title)
+        status = r.status if part_id is None else part_status(r, seat, part_id)
+        if sits_for(seat, part_id) and status in counting:
+            seated.append(r)
+    reasons = []
+    if len(seated) < quorum.minimum:
+        how = "present or represented" if membership.substitutes_allowed else "present"
+        reasons.append(f"{len(seated)} of the {quorum.minimum} members needed are {how}")
+    for required in quorum.required_roles:
+        if not any(membership.fills(r.role, required) for r in seated):
+            reasons.append(f"no {role_label(tor, required).lower()} is present")
+    return tuple(reasons), len(seated)
 
 
 def quorum_of(meeting: Meeting, rows: list[Attendance] | None = None) -> QuorumResult:
-    """The quorum test of ``membership.quorum`` over the attendance (recorded, or ``rows``)."""
+    """The quorum test of ``membership.quorum`` over the attendance (recorded, or ``rows``), part by
+    part of the agenda with items (the whole meeting when it has none)."""
     membership = body_of(meeting).membership
     rows = meeting.attendance if rows is None else rows
     if membership is None:
         return QuorumResult(True, (), 0, 0, True, "The terms of reference set no membership for this body.")
     tor = tor_for(meeting)
     quorum = membership.quorum
-    counting = {AttendanceStatus.PRESENT}
-    if membership.substitutes_allowed:
-        counting.add(AttendanceStatus.REPRESENTED)
-    seated = [r for r in rows if r.role and r.status in counting]
-    reasons = []
-    if len(seated) < quorum.minimum:
-        how = "present or represented" if membership.substitutes_allowed else "present"
-        reasons.append(f"{len(seated)} of the {quorum.minimum} members needed are {how}")
-    for required in quorum.required_roles:
-        if not any(_fills(r.role, required, membership) for r in seated):
-            reasons.append(f"no {role_label(tor, required).lower()} is present")
-    if not membership.substitutes_allowed and any(r.status == AttendanceStatus.REPRESENTED for r in rows):
-        reasons.append("representatives do not count, as the terms of reference allow no substitutes")
-    met = len(seated) >= quorum.minimum and all(
-        any(_fills(r.role, req, membership) for r in seated) for req in quorum.required_roles)
-    return QuorumResult(met, tuple(reasons) if not met else (), len(seated), quorum.minimum,
-                        membership.substitutes_allowed, quorum.note)
+    extra = ()
+    if not membership.substitutes_allowed and any(
+            r.status == AttendanceStatus.REPRESENTED or AttendanceStatus.REPRESENTED.value in (r.parts or {}).values()
+            for r in rows):
+        extra = ("representatives do not count, as the terms of reference allow no substitutes",)
+    parts = parts_sat(meeting)
+    if not parts:
+        reasons, counted = _judge(rows, membership, tor, meeting, None)
+        met = not reasons
+        return QuorumResult(met, reasons + extra if not met else (), counted, quorum.minimum,
+                            membership.substitutes_allowed, quorum.note)
+    judged = []
+    for part in parts:
+        reasons, counted = _judge(rows, membership, tor, meeting, part.id)
+        judged.append(PartQuorum(part.id, part.title, not reasons, reasons, counted))
+    met = all(p.met for p in judged)
+    if len(judged) == 1:
+        reasons = judged[0].reasons
+    else:
+        reasons = tuple(f"{p.title}: {reason}" for p in judged for reason in p.reasons)
+    return QuorumResult(met, reasons + extra if not met else (), min(p.counted for p in judged), quorum.minimum,
+                        membership.substitutes_allowed, quorum.note, tuple(judged))
+
+
+def part_quorate(item: AgendaItem) -> bool | None:
+    """Whether the meeting was quorate for the item's part, as stored when attendance was taken (the
+    meeting's own flag for a record from before parts were judged); None before attendance."""
+    meeting = item.meeting
+    if meeting.quorate_parts and item.part_id in meeting.quorate_parts:
+        return bool(meeting.quorate_parts[item.part_id])
+    return meeting.quorate
 
 
 # --- The chair -------------------------------------------------------------------------------------

@@ -83,14 +83,18 @@ def _next_agenda(meeting, can_record):
 def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None, declaration_form=None,
                     own_form=None, ruling_errors=None, next_errors=None, status=200):
     items = _items(meeting)
-    rows = rows if rows is not None else services.attendance_rows(meeting)
+    by_part = services.attendance_by_part(meeting, rows)  # rows posted back with an error: expected only
+    rows = rows if rows is not None else [person.row for person in by_part]
     declaration_form = declaration_form or DeclarationForm(formdata=None)
     _declaration_choices(declaration_form, meeting, items)
     own_form = own_form or OwnDeclarationForm(formdata=None, prefix="own")
     own_form.agenda_item_id.choices = declaration_form.agenda_item_id.choices
     can_record = has_permission("meetings.record")
+    parts = services.parts_sat(meeting)
     return render_template(
         "meetings/record_meeting.html", meeting=meeting, body=body_of(meeting), rows=rows,
+        by_part=by_part, parts=parts,
+        show_by_part=len(parts) > 1 or any(not c.sits for p in by_part for c in p.cells),
         row_errors=row_errors or {}, quorum=services.quorum_of(meeting) if meeting.quorate is not None else None,
         attendance_form=attendance_form or AttendanceForm(formdata=None), declaration_form=declaration_form,
         ruling_form=RulingForm(formdata=None), ruling_errors=ruling_errors or {},
@@ -99,7 +103,8 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         can_record=can_record and not meeting.cancelled, own_form=own_form,
         can_declare=not meeting.cancelled and services.holds_a_seat(current_user.id, meeting),
         can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
-        label=lambda role: services.label_of(meeting, role), tracking_page=body_of(meeting).kind == TRACKING and bool(items),
+        label=lambda role: services.label_of(meeting, role),
+        tracking_page=body_of(meeting).kind == TRACKING and bool(items),
         plan=_next_agenda(meeting, can_record), next_errors=next_errors or {}, next_form=EmptyForm(formdata=None),
     ), status
 
@@ -123,10 +128,14 @@ def _int_or_none(text: str | None):
 
 def _posted_rows() -> list[dict]:
     count = _int_or_none(request.form.get("rows")) or 0
+    parts = min(_int_or_none(request.form.get("parts")) or 0, 50)  # attendance by agenda part, when shown
+    part_ids = [request.form.get(f"part-id-{k}", "") for k in range(parts)]
     return [{"id": _int_or_none(request.form.get(f"id-{i}")), "user_id": _int_or_none(request.form.get(f"user_id-{i}")),
              "name": request.form.get(f"name-{i}", ""), "role": request.form.get(f"role-{i}", ""),
              "title": request.form.get(f"title-{i}", ""), "status": request.form.get(f"status-{i}", ""),
-             "represented_by": request.form.get(f"represented_by-{i}", "")} for i in range(min(count, 200))]
+             "represented_by": request.form.get(f"represented_by-{i}", ""),
+             "parts": {pid: request.form.get(f"part-{i}-{k}", "") for k, pid in enumerate(part_ids) if pid}}
+            for i in range(min(count, 200))]
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/attendance")
@@ -168,7 +177,8 @@ def _unsaved(meeting, entries):
         user = db.session.get(User, e["user_id"]) if e.get("user_id") in members else None
         rows.append(Attendance(meeting_id=meeting.id, id=e.get("id"), user_id=e.get("user_id"), name=e["name"],
                                role=e["role"], title=e["title"], status=status,
-                               represented_by=e.get("represented_by", ""), user=user))
+                               represented_by=e.get("represented_by", ""), user=user,
+                               parts={k: v for k, v in (e.get("parts") or {}).items() if v} or None))
     return rows
 
 
@@ -292,6 +302,7 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         can_mark_not_heard=may_record and booked and item.meeting.date <= today,
         tracking=body.kind == TRACKING, carried_to=record.carried_to(item), can_manage=has_permission("panels.manage"),
         escalation_to=record.escalation_step_label(item), today=today,
+        part_quorate=services.part_quorate(item), part_title=services.part_title(body, item.part_id),
     ), status
 
 

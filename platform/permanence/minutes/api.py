@@ -1,5 +1,6 @@
-"""Minutes and decision records through the JSON API, with the same permissions and object rules
-as the pages. A change based on a stale revision is a 409 carrying the current text and revision."""
+"""Minutes, decision records and the meetings that considered a child through the JSON API, with the
+same permissions and object rules as the pages. A change based on a stale revision is a 409
+carrying the current text and revision."""
 
 from types import SimpleNamespace
 
@@ -8,13 +9,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..accounts.permissions import load_or_404, require
+from ..cases.models import Child
 from ..core.db import get_or_404
 from ..panels import services as panels
 from ..panels.models import Meeting, Minutes
 from . import services
+from .child_page import child_meetings
 from .records import decision_record
-from .schemas import (ApproveSchema, AssembleSchema, DecisionRecordSchema, MinutesConflictSchema, MinutesSchema,
-                      MinutesUpdateSchema)
+from .schemas import (ApproveSchema, AssembleSchema, ChildMeetingSchema, DecisionRecordSchema, MinutesConflictSchema,
+                      MinutesSchema, MinutesUpdateSchema)
 from .views import load_heard_item
 
 blp = Blueprint("minutes_api", __name__, description="Minutes of meetings and per-child decision records")
@@ -120,3 +123,15 @@ class DecisionRecordView(MethodView):
     def get(self, tenant_slug, agenda_item_id):
         """The per-child decision record of a heard item (the read of each child is audited)."""
         return decision_record(load_heard_item(agenda_item_id))
+
+
+@blp.route("/children/<int:child_id>/meetings")
+class ChildMeetingsView(MethodView):
+    @require("panels.view")
+    @blp.response(200, ChildMeetingSchema(many=True))
+    def get(self, tenant_slug, child_id):
+        """Every panel and tracking meeting that considered the child, on their own or with their sibling
+        group, newest first: heard (outcome, decision, decision record), deferred, not heard, not yet
+        recorded or booked. Only what the object rules let the token's user see; the read of the child
+        (and of siblings whose group's decisions are shown) is audited."""
+        return child_meetings(load_or_404(Child, child_id))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ..meetings.next_agenda import route_parts
 from ..meetings.record import AGREED, AWAITING, NOT_NEEDED, REVIEW_ROUTE, next_sitting, sign_off_state as sign_off_status
+from ..meetings.services import STATUS_LABELS, part_status
+from ..panels.parts import parts_sat, seat_of
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, Ruling
 from ..tor.services import tor_of
@@ -18,7 +20,8 @@ IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
            Ruling.OBSERVE: "may observe but not take part", Ruling.LEAVE: "left the meeting for the item"}
 ATTENDANCE_HEADINGS = ((AttendanceStatus.PRESENT, "Present"), (AttendanceStatus.REPRESENTED, "Represented"),
-                       (AttendanceStatus.APOLOGIES, "Apologies"), (AttendanceStatus.ABSENT, "Absent"))
+                       (AttendanceStatus.APOLOGIES, "Apologies"), (AttendanceStatus.ABSENT, "Absent"),
+                       (AttendanceStatus.NOT_REQUIRED, "Not required for any part of this agenda"))
 
 
 def d(day) -> str:
@@ -82,9 +85,23 @@ def _quorum(meeting: Meeting, body, tor) -> str:
     if rule is not None:
         roles = ", ".join(role_label(tor, r) for r in rule.required_roles)
         rule_text = f" (quorum: at least {rule.minimum} members" + (f", including {roles}" if roles else "") + ")"
-    state = {True: "The meeting was quorate", False: "The meeting was not quorate"}.get(
-        meeting.quorate, "Quorum was not recorded")
+    by_part = meeting.quorate_parts or {}
+    if len(set(by_part.values())) > 1:  # quorate for some parts only: say which
+        state = "Quorum by part of the agenda: " + "; ".join(
+            f"{part_title(body, part_id)} {'quorate' if met else 'not quorate'}" for part_id, met in by_part.items())
+    else:
+        state = {True: "The meeting was quorate", False: "The meeting was not quorate"}.get(
+            meeting.quorate, "Quorum was not recorded")
     return state + rule_text + "."
+
+
+def _by_part(attendance, meeting: Meeting, parts) -> str:
+    """How the person's attendance differed by agenda part, when it did (" (by part: ...)")."""
+    seat = seat_of(meeting, attendance.role, attendance.title)
+    statuses = [(p, part_status(attendance, seat, p.id)) for p in parts]
+    if all(status == attendance.status for _, status in statuses):
+        return ""
+    return " (by part: " + "; ".join(f"{p.title} {STATUS_LABELS[status].lower()}" for p, status in statuses) + ")"
 
 
 def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
@@ -125,6 +142,7 @@ def assemble_text(meeting: Meeting) -> str:
     if meeting.starts_at:
         when += f", {meeting.starts_at.astimezone(panels.LONDON):%H:%M}"
     lines = [body.name, f"Minutes of the meeting on {when}" + (f", {meeting.venue}" if meeting.venue else ""), ""]
+    parts = parts_sat(meeting)
     for status, heading in ATTENDANCE_HEADINGS:
         people = [a for a in meeting.attendance if a.status == status]
         if not people:
@@ -132,7 +150,7 @@ def assemble_text(meeting: Meeting) -> str:
         lines.append(heading)
         for a in people:
             extra = f", represented by {a.represented_by}" if status == AttendanceStatus.REPRESENTED and a.represented_by else ""
-            lines.append(f"- {person(a, tor)}{extra}")
+            lines.append(f"- {person(a, tor)}{extra}{_by_part(a, meeting, parts)}")
         lines.append("")
     if not meeting.attendance:
         lines += ["Attendance was not recorded.", ""]

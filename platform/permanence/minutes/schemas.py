@@ -1,24 +1,29 @@
 """Marshmallow schemas of the minutes API: the minutes with their revision, the edit that must
-carry the revision it started from, and the per-child decision record."""
+carry the revision it started from, the per-child decision record and the meetings that
+considered a child."""
 
+from flask import url_for
 from marshmallow import Schema, fields
 
+from ..core.schemas import UpdateSchema
 from .services import MAX_TEXT
 
 
 class MinutesSchema(Schema):
     """A meeting's minutes; ``revision`` goes back with every change (optimistic locking)."""
 
-    meeting_id = fields.Int()
+    meeting_id = fields.Int(dump_only=True)
     text = fields.Str()
     revision = fields.Int(metadata={"description": "Send it back with PUT/approve; a stale one is a 409"})
     status = fields.Function(lambda m: m.status.value, metadata={"description": "draft, approved or circulated"})
-    edited_by_id = fields.Int(allow_none=True, metadata={"description": "Who last saved by hand; None if assembled"})
-    approved_by_id = fields.Int(allow_none=True)
-    approved_at = fields.DateTime(allow_none=True)
-    circulated_at = fields.DateTime(allow_none=True)
-    due_on = fields.Date(allow_none=True, metadata={"description": "The terms of reference's minutes deadline"})
-    overdue = fields.Bool(metadata={"description": "Not circulated and past the deadline"})
+    edited_by_id = fields.Int(allow_none=True, dump_only=True,
+                              metadata={"description": "Who last saved by hand; None if assembled"})
+    approved_by_id = fields.Int(allow_none=True, dump_only=True)
+    approved_at = fields.DateTime(allow_none=True, dump_only=True)
+    circulated_at = fields.DateTime(allow_none=True, dump_only=True)
+    due_on = fields.Date(allow_none=True, dump_only=True,
+                         metadata={"description": "The terms of reference's minutes deadline"})
+    overdue = fields.Bool(dump_only=True, metadata={"description": "Not circulated and past the deadline"})
 
 
 class MinutesConflictSchema(Schema):
@@ -31,7 +36,11 @@ class MinutesConflictSchema(Schema):
 
 # Load schemas check types only; the services check meaning (422 naming the field) once the meeting is
 # found, so another council's id is a 404 whatever the body holds.
-class MinutesUpdateSchema(Schema):
+class MinutesUpdateSchema(UpdateSchema):
+    """The minutes' text and the revision it was edited from (the minutes as GET shows them are accepted)."""
+
+    resource_schema = MinutesSchema
+
     text = fields.Str(load_default=None, metadata={"description": f"Required; up to {MAX_TEXT:,} characters"})
     revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
 
@@ -83,3 +92,37 @@ class DecisionRecordSchema(Schema):
     next_review_on = fields.Date(allow_none=True)
     actions = fields.List(fields.Nested(DecisionRecordActionSchema))
     case_record_system = fields.Str()
+
+
+def _record_url(endpoint: str):
+    return lambda m: url_for(endpoint, agenda_item_id=m.agenda_item_id) if m.heard else None
+
+
+class ChildMeetingSchema(Schema):
+    """One panel or tracking meeting that considered the child (on their own, or with their sibling
+    group): what happened, and where the decision record is once the item was heard."""
+
+    agenda_item_id = fields.Int()
+    meeting_id = fields.Int()
+    date = fields.Date()
+    body_id = fields.Str()
+    body = fields.Str(metadata={"description": "The panel or tracking meeting as the terms of reference name it"})
+    kind = fields.Function(lambda m: "tracking_meeting" if m.tracking else "panel",
+                           metadata={"description": "panel or tracking_meeting"})
+    part = fields.Str(metadata={"description": "The agenda part the child was considered in"})
+    state = fields.Str(metadata={"description": "heard, deferred, not_heard (the meeting was cancelled, or the "
+                                                "record says so), not_recorded (the day has passed, no record "
+                                                "yet) or booked (still to come)"})
+    state_label = fields.Str()
+    note = fields.Str(metadata={"description": "Why it was not heard, or the sign-off still awaited"})
+    sibling_group = fields.Str(metadata={"description": "The sibling group's name when considered with siblings"})
+    outcome_id = fields.Str(allow_none=True, metadata={"description": "The outcome of the body's ToR, once heard"})
+    outcome = fields.Str(metadata={"description": "The outcome in the terms of reference's words"})
+    decision = fields.Str(metadata={"description": "The decision; for a deferred item, why and to when"})
+    next_review_on = fields.Date(allow_none=True)
+    meeting_url = fields.Function(lambda m: url_for("tracking_meetings.meeting" if m.tracking else "panels.meeting",
+                                                    meeting_id=m.meeting_id))
+    decision_record_url = fields.Function(_record_url("minutes.decision"),
+                                          metadata={"description": "The decision record's page, once heard"})
+    decision_record_pdf_url = fields.Function(_record_url("minutes.decision_pdf"),
+                                              metadata={"description": "The decision record as PDF, once heard"})

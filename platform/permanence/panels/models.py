@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
+from ..accounts.models import Team, User
 from ..cases.models import Child, SiblingGroup
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
@@ -50,7 +50,8 @@ class Meeting(TenantScoped, Timestamped, db.Model):
     # The agenda is published (members and presenters told) at this time; None while it is being built.
     agenda_published_at: Mapped[dt.datetime | None]
     agenda_published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    quorate: Mapped[bool | None]  # recorded when attendance is taken
+    quorate: Mapped[bool | None]  # recorded when attendance is taken: quorate in every agenda part
+    quorate_parts: Mapped[dict | None] = mapped_column(db.JSON)  # {part id: quorate} for the parts with items
 
     tor_version: Mapped[TorVersion] = relationship()
     items: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting",
@@ -113,6 +114,9 @@ class ItemStatus(str, enum.Enum):
         return ITEM_STATUS_LABELS[self]
 
 
+# Items that are (or were) on a sitting's agenda: booked, and what the meeting made of them.
+ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
+
 ITEM_STATUS_LABELS = {
     ItemStatus.PROPOSED: "Proposed", ItemStatus.DRAFT: "Draft", ItemStatus.AWAITING_QA: "Awaiting quality assurance",
     ItemStatus.RETURNED: "Returned with comments", ItemStatus.SUBMITTED: "Submitted to the panel",
@@ -143,10 +147,16 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.DRAFT, index=True)
     answers: Mapped[dict] = mapped_column(db.JSON, default=dict)  # the ToR's referral form fields
     reason: Mapped[str] = mapped_column(db.Text, default="")  # why the child is brought / proposed
+    # Which rule or extract proposed the child ("Cohort rule of part 'scrutiny': ...", "Power BI extract
+    # x.csv, row 3"); empty for a referral.
+    proposal_source: Mapped[str] = mapped_column(db.Text, default="")
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     referred_at: Mapped[datetime | None]
     quality_assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     quality_assured_at: Mapped[datetime | None]
+    # The person asked to quality-assure it (the child's team manager, the ToR's fallback, or whom the
+    # panel administrator chose); they may see the item and quality-assure it.
+    qa_assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     qa_comments: Mapped[str] = mapped_column(db.Text, default="")
     submitted_at: Mapped[datetime | None]
     late: Mapped[bool] = mapped_column(default=False)
@@ -181,6 +191,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     sibling_group: Mapped[SiblingGroup | None] = relationship()
     referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
     quality_assured_by: Mapped[User | None] = relationship(foreign_keys=[quality_assured_by_id])
+    qa_assignee: Mapped[User | None] = relationship(foreign_keys=[qa_assignee_id])
     presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id])
     second_presenter: Mapped[User | None] = relationship(foreign_keys=[second_presenter_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
@@ -213,10 +224,15 @@ class AttendanceStatus(str, enum.Enum):
     APOLOGIES = "apologies"
     REPRESENTED = "represented"
     ABSENT = "absent"
+    NOT_REQUIRED = "not_required"  # the seat does not sit for the part (or for any part with items)
 
 
 class Attendance(TenantScoped, Timestamped, db.Model):
-    """Who was at a meeting, in which seat; a member may send a representative."""
+    """Who was at a meeting, in which seat; a member may send a representative.
+
+    ``status`` holds for every agenda part the seat sits for; ``parts`` records a part where it was
+    different ({part id: status}: left before part 4, attended a part they are not required for).
+    A part the seat does not sit for is "not required" unless ``parts`` says otherwise."""
 
     __audit__ = True
     __table_args__ = (UniqueConstraint("tenant_id", "meeting_id", "user_id"),)
@@ -229,6 +245,7 @@ class Attendance(TenantScoped, Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus), default=AttendanceStatus.PRESENT)
     represented_by: Mapped[str] = mapped_column(String(200), default="")
+    parts: Mapped[dict | None] = mapped_column(db.JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     user: Mapped[User | None] = relationship()
@@ -332,3 +349,42 @@ class Minutes(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Minutes of meeting {self.meeting_id} ({self.status.value}, revision {self.revision})"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class TrackingSlot(TenantScoped, Timestamped, db.Model):
+    """A day of the week and a time when a team's children's tracking meetings of one body are held,
+    as agreed for the team (the ToR's ``meeting_days``): from ``starts`` to ``ends``, meetings of
+    ``minutes_each`` minutes one after another, so ``capacity`` children a week."""
+
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("tenant_id", "team_id", "body_id", "weekday", "starts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[str] = mapped_column(String(100))
+    weekday: Mapped[int]  # 0 Monday ... 4 Friday
+    starts: Mapped[dt.time]  # London time
+    ends: Mapped[dt.time]
+    minutes_each: Mapped[int]
+    agreed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    team: Mapped[Team] = relationship()
+    agreed_by: Mapped[User | None] = relationship()
+
+    @property
+    def capacity(self) -> int:
+        """How many meetings fit one after another between ``starts`` and ``ends``."""
+        minutes = (self.ends.hour * 60 + self.ends.minute) - (self.starts.hour * 60 + self.starts.minute)
+        return max(0, minutes // self.minutes_each) if self.minutes_each else 0
+
+    @property
+    def label(self) -> str:
+        count = self.capacity
+        return (f"{WEEKDAYS[self.weekday]}s {self.starts:%H:%M} to {self.ends:%H:%M}, "
+                f"{count} meeting{'' if count == 1 else 's'} of {self.minutes_each} minutes")
+
+    def audit_label(self) -> str:
+        return f"Tracking meetings of team {self.team_id} ({self.body_id}): {self.label}"

@@ -3,19 +3,28 @@
 An agenda item is about children, so a member sees the items of the children they may see.
 A member who holds a seat on a panel (``PanelMember``) also sees the children on that panel's
 agendas once they are booked, so a partner agency's member reads them through the platform;
-a member the chair ruled must leave an item does not get that child through the seat.
+a member the chair ruled must leave an item does not get that child through the seat, nor does
+a member whose seat does not sit for the item's agenda part (``not_required_for_parts`` in the
+meeting's terms of reference, see ``parts``): they are not sent that part's papers.
+
+Who arranges tracking meetings (agrees a team's days and times, moves one meeting) follows the
+terms of reference's ``meeting_days``: a holder of ``agreed_by``'s access role for their own team
+(and the children they manage), a holder of a ``supported_by`` role for any team. Without
+``meeting_days`` the panel administrator arranges them.
 """
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 
+from ..accounts.models import Team
 from ..accounts.permissions import grant_visibility, register_policy, visible
-from ..accounts.roles import ROLES, SEES_ALL_CHILDREN
+from ..accounts.roles import ARRANGE_TRACKING, ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
-from .models import AgendaItem, Declaration, ItemStatus, Meeting, PanelMember, Ruling
+from ..tor.services import current_tor
+from .models import ON_THE_AGENDA, AgendaItem, Declaration, ItemStatus, Meeting, PanelMember, Ruling
+from .parts import in_parts_left_out
 
 register_policy(AgendaItem, sees_all_roles=SEES_ALL_CHILDREN)
 
-ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 
 
 def _items_of_visible_children(membership):
@@ -25,12 +34,14 @@ def _items_of_visible_children(membership):
 
 
 def items_seen_through_a_seat(user_id: int):
-    """Booked or heard items of the bodies ``user_id`` sits on, less those they were ruled out of."""
+    """Booked or heard items of the bodies ``user_id`` sits on, less those they were ruled out of and
+    those in agenda parts their seat does not sit for."""
     seated = select(PanelMember.body_id).where(PanelMember.user_id == user_id, PanelMember.active.is_(True))
     ruled_out = exists().where(Declaration.agenda_item_id == AgendaItem.id, Declaration.user_id == user_id,
                                Declaration.ruling == Ruling.LEAVE)
     return (select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Meeting.body_id.in_(seated), AgendaItem.status.in_(ON_THE_AGENDA), ~ruled_out))
+            .where(Meeting.body_id.in_(seated), AgendaItem.status.in_(ON_THE_AGENDA), ~ruled_out,
+                   ~in_parts_left_out(user_id)))
 
 
 def _children_on_seated_agendas(membership):
@@ -49,3 +60,55 @@ for _role in ROLES:
     grant_visibility(AgendaItem, _role)(_items_of_visible_children)
     grant_visibility(AgendaItem, _role)(_seated_items)
     grant_visibility(Child, _role)(_children_on_seated_agendas)
+
+
+# --- arranging tracking meetings ---------------------------------------------------------------
+
+register_policy(Team, action=ARRANGE_TRACKING)
+register_policy(Meeting, action=ARRANGE_TRACKING)
+
+
+def arranging_roles(tenant_id: int) -> tuple[frozenset[str], frozenset[str]]:
+    """The access roles that arrange their own team's tracking meetings, and those that arrange
+    any team's, under the council's terms of reference."""
+    tor = current_tor(tenant_id)
+    own: set[str] = set()
+    anyone: set[str] = set()
+    for body in tor.bodies if tor is not None else ():
+        if body.kind != "tracking_meeting":
+            continue
+        days = body.meeting_days
+        if days is None:
+            agreed_by, supported_by = (), ("panel-administrator",)
+        else:
+            agreed_by, supported_by = (days.agreed_by,), days.supported_by
+        own |= {tor.roles[r].access_role for r in agreed_by if r in tor.roles}
+        anyone |= {tor.roles[r].access_role for r in supported_by if r in tor.roles}
+    return frozenset(own), frozenset(anyone)
+
+
+def _teams_arranged(membership):
+    own, anyone = arranging_roles(membership.tenant_id)
+    if membership.roles & anyone:
+        return true()
+    if membership.roles & own and membership.team_id:
+        return Team.id == membership.team_id
+    return None
+
+
+def _meetings_arranged(membership):
+    own, anyone = arranging_roles(membership.tenant_id)
+    if membership.roles & anyone:
+        return true()
+    if membership.roles & own:
+        mine = [Child.team_manager_id == membership.user_id]
+        if membership.team_id:
+            mine.append(Child.team_id == membership.team_id)
+        return Meeting.id.in_(select(AgendaItem.meeting_id).join(Child, Child.id == AgendaItem.child_id)
+                              .where(or_(*mine)))
+    return None
+
+
+for _role in ROLES:
+    grant_visibility(Team, _role, action=ARRANGE_TRACKING)(_teams_arranged)
+    grant_visibility(Meeting, _role, action=ARRANGE_TRACKING)(_meetings_arranged)

@@ -2,9 +2,11 @@
 tracking body's cadence, and what a recorded outcome does next.
 
 A tracking meeting is a ``Meeting`` of a tracking body (kind ``tracking_meeting``) holding one
-BOOKED ``AgendaItem`` for the child, in the body's agenda part. Its date is the due date of the
-child's "next tracking meeting" milestone, which the tracker already keeps (cadence rules
-``<body>-<cadence>``): nothing here recomputes a cadence. A child has at most one booked
+BOOKED ``AgendaItem`` for the child, in the body's agenda part. It is placed from the due date of
+the child's "next tracking meeting" milestone, which the tracker already keeps (cadence rules
+``<body>-<cadence>``): nothing here recomputes a cadence. ``tracking_days`` decides where: in the
+team's agreed days and times (the latest free place on or before the due date), else on the due
+date, and never so soon that the paperwork deadline has passed. A child has at most one booked
 tracking meeting per body at a time, so booking again books nothing twice.
 
 ``after_outcome`` follows the ToR's OutcomeOption: book the next tracking meeting, propose the
@@ -18,12 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..cases.facts import child_facts
 from ..cases.models import Child, ChildFlag
 from ..core.context import current_tenant_id
-from ..core.workdays import is_working_day, next_working_day, previous_working_day
 from ..extensions import db
 from ..tor.rules import evaluate
 from ..tor.services import active_version, current_tor
@@ -31,6 +32,8 @@ from ..tracker.models import Milestone
 from ..tracker.services import recompute_children
 from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from .services import body_of, venue_text
+from .tracking_days import Diary
+from .tracking_invites import send_invitations
 
 TRACKING = "tracking_meeting"
 TRACKING_CLOSED = "tracking_closed"  # the circumstance recorded when an outcome closes tracking
@@ -75,14 +78,6 @@ def next_due(child_id: int, body) -> Milestone | None:
     ).scalar_one_or_none()
 
 
-def booking_date(due: date, today: date) -> date:
-    """The due date, moved to the working day before when it is a closed day; never earlier than
-    the next working day (people need notice), which is also the date for an overdue meeting."""
-    earliest = next_working_day(today)
-    day = due if is_working_day(due) else previous_working_day(due)
-    return max(day, earliest)
-
-
 def booked_item(child_id: int, body_id: str) -> AgendaItem | None:
     """The child's booked (not yet heard) tracking meeting of the body, if there is one."""
     return db.session.execute(
@@ -98,9 +93,10 @@ def tracking_closed(child: Child, today: date) -> bool:
 
 
 def book_tracking_meeting(child: Child, body, *, today: date, entry_route: str = "cohort_rule",
-                          reason: str = "") -> AgendaItem | None:
-    """Book the child's next tracking meeting of ``body`` on the tracker's due date, and invite
-    the child's social worker, team manager and IRO and the body's seated members.
+                          reason: str = "", diary: Diary | None = None) -> AgendaItem | None:
+    """Book the child's next tracking meeting of ``body`` where ``diary`` (the body's agreed days,
+    read once per run) places it from the tracker's due date, and invite the child's social
+    worker, team manager and IRO and the body's seated members.
 
     Idempotent: returns the already booked item if there is one; None when no cadence applies
     (no due milestone) or tracking was closed for the child."""
@@ -115,39 +111,41 @@ def book_tracking_meeting(child: Child, body, *, today: date, entry_route: str =
     version = active_version(current_tenant_id())
     if version is None:
         return None
-    day = booking_date(milestone.due, today)
-    meeting = Meeting(body_id=body.id, tor_version_id=version.id, sitting_date=None, date=day, starts_at=None,
-                      ends_at=None, venue=venue_text(body.venue), status=MeetingStatus.SCHEDULED,
-                      added_by_hand=False, note=f"Booked from the cadence: {milestone.label}"[:1000])
+    place = (diary or Diary(body, today)).place(child.team_id, milestone.due)
+    meeting = Meeting(body_id=body.id, tor_version_id=version.id, sitting_date=None, date=place.day,
+                      starts_at=place.starts_at, ends_at=place.ends_at, venue=venue_text(body.venue),
+                      status=MeetingStatus.SCHEDULED, added_by_hand=False,
+                      note=f"Booked from the cadence: {milestone.label}"[:1000])
     db.session.add(meeting)
     part = body.agenda_parts[0]
     item = AgendaItem(meeting=meeting, part_id=part.id, child_id=child.id, entry_route=entry_route,
                       status=ItemStatus.BOOKED, reason=reason or milestone.label, answers={},
-                      minutes_allowed=part.minutes_per_item)
+                      minutes_allowed=place.slot.minutes_each if place.slot else part.minutes_per_item)
     db.session.add(item)
     db.session.flush()
-    from .tracking_invites import send_invitations
-
     send_invitations(item, body, milestone)
     return item
 
 
 def book_due_tracking_meetings(today: date) -> list[AgendaItem]:
     """Book every child of the current council whose next tracking meeting is not booked yet
-    (the daily job). Returns the newly booked items."""
+    (the daily job), the soonest due first, so they have the first pick of the team's agreed
+    days and times. Returns the newly booked items."""
     tor = current_tor(current_tenant_id())
     if tor is None:
         return []
     booked = []
     for body in tracking_bodies(tor):
-        child_ids = db.session.execute(
-            select(Milestone.child_id).where(Milestone.rule_id.in_(cadence_rule_ids(body)),
-                                             Milestone.achieved.is_(None)).distinct()
-        ).scalars().all()
-        for child_id in sorted(child_ids):
+        due = db.session.execute(
+            select(Milestone.child_id, func.min(Milestone.due)).where(
+                Milestone.rule_id.in_(cadence_rule_ids(body)), Milestone.achieved.is_(None))
+            .group_by(Milestone.child_id)
+        ).all()
+        diary = Diary(body, today)
+        for child_id, _ in sorted(due, key=lambda row: (row[1], row[0])):
             if booked_item(child_id, body.id) is not None:
                 continue
-            item = book_tracking_meeting(db.session.get(Child, child_id), body, today=today)
+            item = book_tracking_meeting(db.session.get(Child, child_id), body, today=today, diary=diary)
             if item is not None:
                 booked.append(item)
     return booked
@@ -245,7 +243,9 @@ def refer_to_next_sitting(item: AgendaItem, target, *, from_body, today: date, r
                           sibling_group_id=item.sibling_group_id, entry_route=route[:40],
                           status=ItemStatus.PROPOSED, answers={},
                           reason=f"Referred by the {from_body.short_name or from_body.name} on "
-                                 f"{item.meeting.date:%-d %B %Y}: {reason}")
+                                 f"{item.meeting.date:%-d %B %Y}: {reason}",
+                          proposal_source=f"Outcome of the {from_body.short_name or from_body.name} on "
+                                          f"{item.meeting.date:%-d %B %Y}")
     db.session.add(proposed)
     db.session.flush()
     return proposed

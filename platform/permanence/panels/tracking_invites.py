@@ -1,18 +1,22 @@
 """Invitations to a child's tracking meeting: an e-mail with an iCalendar invitation to the
 child's social worker, team manager and IRO and the body's seated members.
 
-The terms of reference say the day is agreed by the team manager and give no time, so the
-invitation is for the whole day; the team manager moves it (and the meeting) if needed.
+A meeting booked in one of the team's agreed slots is invited for its time; one booked on the
+due date (the team agreed no days) for the whole day. A move sends everyone the same event again
+(same UID) with the SEQUENCE one higher, so calendars replace it.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..core.clock import LONDON
 from ..extensions import db
 from ..notifications import ical
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from .models import AgendaItem, PanelMember
 
@@ -34,13 +38,23 @@ def invitees(item: AgendaItem, body) -> list[User]:
     return result
 
 
-def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, description: str) -> str:
-    """An all-day invitation (the ToR agrees a day, not a time) whose UID is the meeting's; ``child``
-    is the child's reference (initials and case number), never the full name."""
+def when_text(meeting) -> str:
+    """"Tuesday 9 March 2027 at 10:00", or the day alone for a meeting held at no agreed time."""
+    text = f"{meeting.date:%A %-d %B %Y}"
+    if meeting.starts_at is not None:
+        text += f" at {meeting.starts_at.astimezone(LONDON):%H:%M}"
+    return text
+
+
+def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, description: str, *,
+                        sequence: int = 0) -> str:
+    """An invitation whose UID is the meeting's, for its time (or the whole day when it has none);
+    ``child`` is the child's reference (initials and case number), never the full name."""
     meeting = item.meeting
     slug = db.session.get(Tenant, meeting.tenant_id).slug
-    event = ical.event(ical.meeting_uid(meeting, slug), meeting.date, None, f"{body.short_name or body.name}: {child}",
-                       description=description, location=meeting.venue or "",
+    start = meeting.starts_at if meeting.starts_at is not None else meeting.date
+    event = ical.event(ical.meeting_uid(meeting, slug), start, meeting.ends_at, f"{body.short_name or body.name}: {child}",
+                       description=description, location=meeting.venue or "", sequence=sequence,
                        attendees=[(user.email, user.name) for user in people])
     return ical.invitation(event)
 
@@ -52,7 +66,7 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
     part = body.agenda_parts[0]
     headings = "\n".join(f"- {h}" for h in part.headings) if part.headings else ""
     people = invitees(item, body)
-    values = {"child": child_reference(item.children), "meeting_date": f"{item.meeting.date:%A %-d %B %Y}",
+    values = {"child": child_reference(item.children), "meeting_date": when_text(item.meeting),
               "panel": body.name, "reason": item.reason, "headings": headings,
               "link": _link(item)}
     sent = []
@@ -65,7 +79,21 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
     return sent
 
 
-def _link(item: AgendaItem) -> str:
-    from ..notifications.services import link_to
+def send_move_notices(item: AgendaItem, body, *, old: str, reason: str, sequence: int,
+                      papers: date | None) -> list[str]:
+    """Tell each invitee the meeting moved, with the updated invitation (``sequence``)."""
+    child = item.subject_reference
+    name = body.short_name or body.name
+    new = when_text(item.meeting)
+    people = invitees(item, body)
+    papers_line = f"The paperwork is due by {papers:%A %-d %B %Y}.\n\n" if papers is not None else ""
+    for user in people:
+        text = (f"Dear {user.name},\n\nThe {body.name} for {child} on {old} has moved to {new}.\n\n"
+                f"Reason: {reason}\n\n{papers_line}{_link(item)}\n")
+        queue_email(user.email, f"{name} for {child} moved to {new}", text,
+                    calendar=invitation_calendar(item, body, people, child, text, sequence=sequence))
+    return [user.email for user in people]
 
+
+def _link(item: AgendaItem) -> str:
     return link_to("tracking_meetings.meeting", item.meeting.tenant_id, meeting_id=item.meeting_id)

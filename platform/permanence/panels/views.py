@@ -6,7 +6,6 @@ Views only translate between HTTP and ``services``.
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
-
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, require, visible
@@ -75,6 +74,8 @@ def meeting(tenant_slug, meeting_id):
 @require("panels.manage")
 def move(tenant_slug, meeting_id):
     row = get_or_404(Meeting, meeting_id)
+    if services.body_of(row).kind == TRACKING:  # moved on its own page, so the child's invitees are told
+        return redirect(url_for("tracking_meetings.move", meeting_id=row.id))
     form = MoveMeetingForm()
     if form.validate_on_submit() and _apply(form, lambda: services.move_meeting(row, form.date.data, form.reason.data)):
         commit()

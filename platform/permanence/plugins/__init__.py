@@ -8,12 +8,30 @@ only calls the plugins the tenant has enabled. ``SAFE_MODE`` disables all plugin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pluggy
 
 from . import hookspecs
 
 ENTRY_POINT_GROUP = "permanence.plugins"
 hookimpl = pluggy.HookimplMarker("permanence")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A child a plugin puts forward for an agenda part (``cohort_candidates``), and where from:
+    ``source`` says which extract and row ("Power BI extract scrutiny.csv, row 3") and is kept on
+    the proposal; ``reason`` is the extract's own words, if any."""
+
+    child_id: int
+    source: str
+    reason: str = ""
+
+
+class PluginDataError(ValueError):
+    """A plugin's data cannot be used (a row naming an unknown agenda part, say). The message names
+    the file, row and value; the core shows it to the panel administrator and carries on."""
 
 _manager: pluggy.PluginManager | None = None
 

@@ -27,15 +27,20 @@ def validate_terms_of_reference(tor, settings):
 
 
 @hookspec
-def cohort_candidates(tenant_id, body, part, settings):
+def cohort_candidates(tenant_id, tor, body, part, settings):
     """Children an agenda part should consider, from a source the configuration cannot read
     (e.g. Knowsley's part 4 draws on performance data from Power BI).
 
-    Called by ``tor.services.plugin_cohort_candidates`` when children are proposed for a
-    sitting, inside the tenant's context (so ORM queries are already scoped to it).
-    ``body`` and ``part`` are the ``Body`` and ``AgendaPart`` of the terms of reference;
-    ``settings`` the tenant's ``plugins.settings``. Return a list of child ids of the tenant,
-    or an empty list when the part is not this plugin's; the core merges all plugins' ids.
+    Called by ``tor.services.plugin_cohort_candidates`` for each part of a sitting that takes
+    children from cohort rules, inside the tenant's context (so ORM queries are already scoped
+    to it). ``tor`` is the ``TermsOfReference``, ``body`` and ``part`` its ``Body`` and
+    ``AgendaPart``; ``settings`` the tenant's ``plugins.settings``. Return the children for
+    this part: each a ``permanence.plugins.Candidate`` (child id, the source the proposal names,
+    e.g. "Power BI extract x.csv, row 3", and optionally the extract's reason) or a bare child id;
+    an empty list when the part is not this plugin's. The core merges all plugins' children; a
+    child a plugin names for a part is proposed in that part. Raise
+    ``permanence.plugins.PluginDataError`` naming the file, row and value when the data is
+    unusable: the panel administrator sees the message and the other parts are still proposed.
     """
 
 

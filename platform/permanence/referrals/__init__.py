@@ -1,6 +1,7 @@
 """Referrals: a social worker refers a child (or a sibling group, as one item) to a panel's
 sitting and agenda part; the team manager quality-assures and submits; the late policy of the
-terms of reference applies; cohort rules and the previous meeting propose children."""
+terms of reference applies; cohort rules and the previous meeting propose children, and an
+accepted proposal is booked or, where the ToR says so, completed as a referral first."""
 
 
 def init_app(app):
@@ -8,6 +9,7 @@ def init_app(app):
     from ..core.schedule import register_periodic
     from ..web.navigation import register_nav
     from .api import blp
+    from . import policies  # noqa: F401  (the person asked to quality-assure sees the referral)
     from .proposals import proposals_job
     from .views import bp
 

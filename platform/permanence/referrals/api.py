@@ -1,6 +1,7 @@
 """Referrals through the JSON API, with the same permissions and object rules as the pages:
-refer, change, send for quality assurance, return, submit (late policy), the chair's ruling,
-book, decline, withdraw; a meeting's proposals, accept and dismiss."""
+refer, change, send for quality assurance, return, submit (late policy), choose who
+quality-assures, the chair's ruling, book, decline, withdraw; a meeting's proposals, accept and
+dismiss."""
 
 from flask import g
 from flask.views import MethodView
@@ -14,8 +15,9 @@ from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
 from . import decisions, proposals, services
 from .rules import NotAllowed, ReferralError
-from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, NoBodySchema, ReasonSchema,
-                      ReferralQuerySchema, ReferralSchema, SubmitSchema, UpdateReferralSchema)
+from .schemas import (CommentsSchema, CreateReferralSchema, LateRulingSchema, NoBodySchema, QualityAssurerSchema,
+                      ReasonSchema, ReassignSchema, ReferralQuerySchema, ReferralSchema, SubmitSchema,
+                      UpdateReferralSchema)
 
 blp = Blueprint("referrals_api", __name__, description="Referrals and proposals of children to panel meetings")
 
@@ -114,11 +116,19 @@ _step("referrals.quality_assure", "return", CommentsSchema, "Return the referral
 _step("referrals.create", "submit", SubmitSchema,
       "Submit to the panel; after the deadline the ToR's late policy applies (give late_reason).",
       lambda item, d: services.submit(item, by=g.api_user, comments=d["comments"], late_reason=d["late_reason"]))
+_step("referrals.quality_assure", "assure", SubmitSchema,
+      "Quality-assured: submit the referral to the panel (the team manager, or whoever was asked).",
+      lambda item, d: services.submit(item, by=g.api_user, comments=d["comments"], late_reason=d["late_reason"]))
+_step("panels.manage", "quality-assurer", ReassignSchema,
+      "Ask another person who may quality-assure the referral (see quality-assurers) to do so; they are e-mailed.",
+      lambda item, d: services.reassign_quality_assurance(item, d["user_id"], d["reason"], by=g.api_user))
 _step("panels.manage", "late-ruling", LateRulingSchema, "The chair accepts or declines a late referral.",
       lambda item, d: decisions.rule_on_late(item, d["accept"], d["ruling"], by=g.api_user))
-_step("panels.manage", "book", NoBodySchema, "Book a submitted referral on the agenda.",
+_step("panels.manage", "book", NoBodySchema, "Book a submitted referral on the agenda (a proposal: see accept).",
       lambda item, d: decisions.book(item, by=g.api_user))
-_step("panels.manage", "accept", NoBodySchema, "Accept a proposal: it is booked on the agenda.",
+_step("panels.manage", "accept", NoBodySchema,
+      "Accept a proposal: it is booked on the agenda, or, where the ToR says accepted proposals are completed as "
+      "referrals, it becomes a draft referral of the child's social worker (status draft).",
       lambda item, d: decisions.accept_proposal(item, by=g.api_user))
 _step("panels.manage", "decline", ReasonSchema, "Decline a submitted or late referral, with a reason.",
       lambda item, d: decisions.decline(item, d["reason"], by=g.api_user))
@@ -126,6 +136,17 @@ _step("panels.manage", "dismiss", ReasonSchema, "Dismiss a proposal, with a reas
       lambda item, d: decisions.dismiss(item, d["reason"], by=g.api_user))
 _step("referrals.create", "withdraw", ReasonSchema, "Withdraw an open referral.",
       lambda item, d: services.withdraw(item, d["reason"], by=g.api_user))
+
+
+@blp.route("/referrals/<int:agenda_item_id>/quality-assurers")
+class QualityAssurersView(MethodView):
+    @require("panels.manage")
+    @blp.response(200, QualityAssurerSchema(many=True))
+    def get(self, tenant_slug, agenda_item_id):
+        """The people who may be asked to quality-assure the referral (the ToR's role and its fallback)."""
+        item = _item(agenda_item_id)
+        return [{"id": u.id, "name": u.name, "asked": u.id == item.qa_assignee_id}
+                for u in services.quality_assurers(item)]
 
 
 @blp.route("/meetings/<int:meeting_id>/proposals")
@@ -142,5 +163,11 @@ class RefreshProposalsView(MethodView):
     @require("panels.manage")
     @blp.response(200, ReferralSchema(many=True))
     def post(self, tenant_slug, meeting_id):
-        """Propose the children the cohort rules select now; returns the new proposals only."""
-        return proposals.propose_for_meeting(get_or_404(Meeting, meeting_id))
+        """Propose the children the cohort rules (and the council's plugins) select now; returns the new
+        proposals only. A plugin's unusable data (say an extract row naming an unknown part) is a 422
+        naming the file, row and value, and nothing is proposed."""
+        problems: list[str] = []
+        created = proposals.propose_for_meeting(get_or_404(Meeting, meeting_id), problems=problems)
+        if problems:
+            abort(422, errors={"json": {"proposals": problems}}, message="; ".join(problems))
+        return created

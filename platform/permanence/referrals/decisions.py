@@ -1,6 +1,7 @@
 """The panel's decisions on what reaches it: the chair's ruling on a late referral, and the panel
-administrator booking a submitted referral or an accepted proposal, declining a referral or
-dismissing a proposal. Same conventions as ``services``: no request objects, no commit."""
+administrator booking a submitted referral or accepting a proposal (booked, or handed to the child's
+social worker as a referral to complete where the ToR says so), declining a referral or dismissing
+a proposal. Same conventions as ``services``: no request objects, no commit."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from ..accounts.models import User
 from ..accounts.permissions import current_roles
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus
+from . import rules, services
 from .rules import NotAllowed, ReferralError
-from .services import _log, _require_status, _tell, _text
+from .services import _holders, _log, _require_status, _tell, _text, body_for, part_title, tor_for
 
 S = ItemStatus
 
@@ -45,8 +47,15 @@ def _next_position(item: AgendaItem) -> int:
 
 
 def book(item: AgendaItem, *, by: User) -> AgendaItem:
-    """Put a submitted referral, or an accepted proposal, on the agenda (last in its part)."""
-    _require_status(item, (S.SUBMITTED, S.PROPOSED), "book the item")
+    """Put a submitted referral on the agenda (last in its part); a proposal is accepted as the
+    ToR says (``accept_proposal``)."""
+    if item.status == S.PROPOSED:
+        return accept_proposal(item, by=by)
+    _require_status(item, (S.SUBMITTED,), "book the item")
+    return _book(item, by=by)
+
+
+def _book(item: AgendaItem, *, by: User) -> AgendaItem:
     if item.meeting.cancelled:
         raise ReferralError("meeting_id", "The meeting is cancelled: the item cannot be booked on it")
     proposal = item.status == S.PROPOSED
@@ -62,9 +71,47 @@ def book(item: AgendaItem, *, by: User) -> AgendaItem:
     return item
 
 
+def _completer(item: AgendaItem) -> User | None:
+    """Who completes an accepted proposal as a referral: the child's social worker, else the
+    child's team manager (active members of the council); None leaves it to the panel administrator."""
+    members = {u.id: u for u in _holders({"social_worker", "team_manager"})}
+    for attribute in ("social_worker_id", "team_manager_id"):
+        for child in item.children:
+            if getattr(child, attribute) in members:
+                return members[getattr(child, attribute)]
+    return None
+
+
 def accept_proposal(item: AgendaItem, *, by: User) -> AgendaItem:
+    """Accept a proposal. Where the ToR asks accepted proposals to be completed as referrals
+    (``accepted_proposals: complete_as_referral``), it becomes a draft referral of the child's social
+    worker, who completes the referral form and the papers the ToR lists and sends it on to quality
+    assurance (where the ToR names it); the panel administrator books it once submitted. Otherwise
+    it is booked at once."""
     _require_status(item, (S.PROPOSED,), "accept the proposal")
-    return book(item, by=by)
+    body = body_for(item)
+    if not rules.completes_as_referral(body, item.part_id):
+        return _book(item, by=by)
+    if item.meeting.cancelled:
+        raise ReferralError("meeting_id", "The meeting is cancelled: the proposal cannot be accepted for it")
+    worker = _completer(item)
+    item.status = S.DRAFT
+    item.referred_by_id = worker.id if worker is not None else None
+    item.referred_at = services.now()
+    db.session.flush()
+    db.session.expire(item, ["referred_by"])
+    qa = rules.role_label(tor_for(item.meeting), body.referral.quality_assurance_by).lower() \
+        if rules.needs_quality_assurance(body) else None
+    then = f", the {qa} quality-assures it," if qa else ""
+    who = worker.name if worker is not None else "the panel administrator (no social worker is allocated)"
+    _log(item, "accepted", f"accepted the proposal; {who} completes the referral form and the papers{then} "
+                           "and it is booked once submitted", by)
+    _tell(worker, item, "a proposal for you to complete as a referral",
+          f"{by.name} has accepted the proposal of {item.subject_reference} for {part_title(item)} at the meeting "
+          f"on {item.meeting.date:%A %-d %B %Y}. The terms of reference ask for the referral form and the papers "
+          f"first: complete them and send the referral on{' to the ' + qa + ' for quality assurance' if qa else ''}. "
+          "It is booked on the agenda once submitted.")
+    return item
 
 
 def decline(item: AgendaItem, reason: str | None, *, by: User) -> AgendaItem:

@@ -126,3 +126,11 @@ class EmptyForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     meeting_id = StringField()
+
+
+class QualityAssurerForm(FlaskForm):
+    """Who the panel administrator asks to quality-assure a referral (the service checks the choice)."""
+
+    user_id = SelectField("Who should quality-assure the referral?", validate_choice=False)
+    reason = TextAreaField("Reason (optional)", validators=[Length(max=5000, message="Reason must be 5000 "
+                                                                                     "characters or fewer")])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import visible
 from ..documents.services import paperwork_status
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
-from . import rules, services
+from . import services
 
 S = ItemStatus
 VIEWS = {"mine": "My referrals", "qa": "Awaiting my quality assurance", "submitted": "Submitted to the panel"}
@@ -23,12 +23,15 @@ def _loaded(stmt):
     return (stmt.join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .options(selectinload(AgendaItem.meeting).selectinload(Meeting.tor_version),
                      selectinload(AgendaItem.child), selectinload(AgendaItem.sibling_group),
-                     selectinload(AgendaItem.referred_by))
+                     selectinload(AgendaItem.referred_by), selectinload(AgendaItem.qa_assignee))
             .order_by(Meeting.date, AgendaItem.id))
 
 
-def referrals(view: str, *, user_id: int, roles, meeting_id: int | None = None) -> list[AgendaItem]:
-    stmt = visible(select(AgendaItem), AgendaItem).where(AgendaItem.entry_route == "referral")
+def referrals(view: str, *, user, roles, meeting_id: int | None = None) -> list[AgendaItem]:
+    """Referrals, including accepted proposals being completed as referrals (they have a referrer)."""
+    user_id = user.id
+    stmt = visible(select(AgendaItem), AgendaItem).where(
+        or_(AgendaItem.entry_route == "referral", AgendaItem.referred_by_id.is_not(None)))
     if view == "mine":
         stmt = stmt.where(AgendaItem.referred_by_id == user_id)
     elif view == "qa":
@@ -39,7 +42,7 @@ def referrals(view: str, *, user_id: int, roles, meeting_id: int | None = None) 
         stmt = stmt.where(AgendaItem.meeting_id == meeting_id)
     rows = db.session.execute(_loaded(stmt)).scalars().all()
     if view == "qa":
-        rows = [r for r in rows if rules.may_quality_assure(services.tor_for(r.meeting), services.body_for(r), roles)]
+        rows = [r for r in rows if services.may_quality_assure(r, user, roles)]
     return rows
 
 

@@ -56,9 +56,28 @@ def needs_quality_assurance(body) -> bool:
     return bool(body.referral.quality_assurance_by)
 
 
+def quality_assurance_roles(tor, body) -> frozenset[str]:
+    """Access roles of the ToR's ``quality_assurance_by`` (the team manager, usually)."""
+    return access_roles(tor, (body.referral.quality_assurance_by,)) if needs_quality_assurance(body) else frozenset()
+
+
+def fallback_roles(tor, body) -> frozenset[str]:
+    """Access roles of who quality-assures when the child's team has no team manager (the ToR's
+    ``quality_assurance_fallback``); none when the ToR names no one."""
+    return access_roles(tor, (body.referral.quality_assurance_fallback,)) if needs_quality_assurance(body) \
+        else frozenset()
+
+
 def may_quality_assure(tor, body, roles) -> bool:
-    return needs_quality_assurance(body) and bool(
-        set(roles) & access_roles(tor, (body.referral.quality_assurance_by,)))
+    """The member's role is the one the ToR names to quality-assure (an item asked of someone else
+    by name is decided by ``services.may_quality_assure``)."""
+    return bool(set(roles) & quality_assurance_roles(tor, body))
+
+
+def completes_as_referral(body, part_id: str) -> bool:
+    """Accepting a proposal in this part hands it to the social worker as a referral to complete
+    (form, papers, quality assurance where named) instead of booking it at once."""
+    return body.accepted_proposals_for(part_id) == "complete_as_referral"
 
 
 def referral_parts(body) -> list:

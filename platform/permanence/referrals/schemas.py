@@ -3,6 +3,7 @@ by the same rules as the page (``rules.clean_answers``), not here."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..core.schemas import UpdateSchema
 from ..panels.models import ItemStatus
 from . import services
 from .services import MAX_REASON
@@ -20,27 +21,35 @@ class ReferralSchema(Schema):
 
     id = fields.Int(dump_only=True)
     meeting_id = fields.Int()
-    meeting_date = fields.Date(attribute="meeting.date")
-    body_id = fields.Str(attribute="meeting.body_id")
-    part_id = fields.Str()
-    child_id = fields.Int(allow_none=True)
-    sibling_group_id = fields.Int(allow_none=True)
-    children = fields.List(fields.Nested(ChildRefSchema))
-    entry_route = fields.Str(metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
+    meeting_date = fields.Date(attribute="meeting.date", dump_only=True)
+    body_id = fields.Str(attribute="meeting.body_id", dump_only=True)
+    part_id = fields.Str(dump_only=True)
+    child_id = fields.Int(allow_none=True, dump_only=True)
+    sibling_group_id = fields.Int(allow_none=True, dump_only=True)
+    children = fields.List(fields.Nested(ChildRefSchema), dump_only=True)
+    entry_route = fields.Str(dump_only=True,
+                             metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
+    proposal_source = fields.Str(dump_only=True,
+                                 metadata={"description": "Which rule or extract proposed the child, e.g. \"Cohort "
+                                                          "rule of part 'scrutiny': ...\" or \"Power BI extract "
+                                                          "x.csv, row 3\"; empty for a referral"})
     status = fields.Function(lambda item: item.status.value)
     answers = fields.Dict(metadata={"description": "Answers to the ToR's referral form, by field id"})
     reason = fields.Str()
-    referred_by_id = fields.Int(allow_none=True)
-    referred_at = fields.DateTime(allow_none=True)
-    quality_assured_by_id = fields.Int(allow_none=True)
-    quality_assured_at = fields.DateTime(allow_none=True)
-    qa_comments = fields.Str()
-    submitted_at = fields.DateTime(allow_none=True)
-    late = fields.Bool()
-    late_reason = fields.Str()
-    late_ruling = fields.Str()
-    decision = fields.Str(metadata={"description": "Why a referral was declined or a proposal dismissed"})
-    position = fields.Int()
+    referred_by_id = fields.Int(allow_none=True, dump_only=True)
+    referred_at = fields.DateTime(allow_none=True, dump_only=True)
+    qa_assignee_id = fields.Int(allow_none=True, dump_only=True,
+                                metadata={"description": "The person asked to quality-assure it"})
+    quality_assured_by_id = fields.Int(allow_none=True, dump_only=True)
+    quality_assured_at = fields.DateTime(allow_none=True, dump_only=True)
+    qa_comments = fields.Str(dump_only=True)
+    submitted_at = fields.DateTime(allow_none=True, dump_only=True)
+    late = fields.Bool(dump_only=True)
+    late_reason = fields.Str(dump_only=True)
+    late_ruling = fields.Str(dump_only=True)
+    decision = fields.Str(dump_only=True,
+                          metadata={"description": "Why a referral was declined or a proposal dismissed"})
+    position = fields.Int(dump_only=True)
     papers_missing = fields.Function(lambda item: [p.id for p in services.paperwork(item).missing],
                                      metadata={"description": "Ids of the required ToR paperwork not uploaded"})
 
@@ -64,7 +73,12 @@ class CreateReferralSchema(Schema):
             raise ValidationError("Give either child_id or sibling_group_id", "child_id")
 
 
-class UpdateReferralSchema(Schema):
+class UpdateReferralSchema(UpdateSchema):
+    """A change to a draft or returned referral: the sitting (same panel), the answers (the whole form)
+    or the reason. The referral as GET shows it is accepted; its read-only fields are ignored."""
+
+    resource_schema = ReferralSchema
+
     meeting_id = fields.Int()
     answers = fields.Dict(keys=fields.Str())
     reason = fields.Str(validate=TEXT)
@@ -91,4 +105,20 @@ class NoBodySchema(Schema):
 
 
 class ReasonSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT)
+
+
+class QualityAssurerSchema(Schema):
+    """A person who may be asked to quality-assure the referral."""
+
+    id = fields.Int()
+    name = fields.Str()
+    asked = fields.Bool(metadata={"description": "They are the one asked now"})
+
+
+class ReassignSchema(Schema):
+    """``user_id`` is needed; the service names it when missing (so another council's referral is a 404 first)."""
+
+    user_id = fields.Int(load_default=None, allow_none=True,
+                         metadata={"description": "One of the referral's quality-assurers (GET quality-assurers)"})
     reason = fields.Str(load_default="", validate=TEXT)

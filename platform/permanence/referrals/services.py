@@ -1,6 +1,8 @@
 """A referral's life: written by a social worker, quality-assured by the team manager, submitted
 to the panel (late as the ToR's late policy says), then booked or declined by the panel
-administrator; withdrawn at any open step.
+administrator; withdrawn at any open step. A child whose team has no team manager goes to the
+ToR's fallback, else the panel administrator chooses who quality-assures (and may ask someone
+else at any time while it waits).
 
 Every rule comes from the body's terms of reference (``rules``). No Flask request objects, and
 nothing commits: the caller commits through ``core.jobs.commit`` so e-mails go after the commit.
@@ -20,7 +22,7 @@ from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..cases.models import Child, SiblingGroup
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import ITEM_STATUS_LABELS, AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..tor.services import tor_of
@@ -281,18 +283,59 @@ def update_referral(item: AgendaItem, *, answers=None, reason=None, meeting: Mee
     return item
 
 
-def _qa_recipients(item: AgendaItem) -> list[User]:
-    managers = {c.team_manager for c in item.children if c.team_manager is not None and c.team_manager.active}
-    if not managers and item.referred_by is not None:
-        team = db.session.execute(select(Membership.team_id).where(
-            Membership.user_id == item.referred_by_id)).scalar_one_or_none()
-        if team is not None:
-            managers = set(db.session.execute(
-                select(User).join(Membership, Membership.user_id == User.id)
-                .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-                .where(Membership.team_id == team, Membership.active.is_(True), User.active.is_(True),
-                       RoleAssignment.role == "team_manager")).scalars())
-    return sorted(managers, key=lambda u: u.email)
+def _holders(access_roles, team_ids=None) -> list[User]:
+    """Active members of the council holding one of ``access_roles`` (in one of ``team_ids``), by name."""
+    if not access_roles:
+        return []
+    stmt = (select(User).join(Membership, Membership.user_id == User.id)
+            .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+            .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(sorted(access_roles))))
+    if team_ids is not None:
+        stmt = stmt.where(Membership.team_id.in_(sorted(team_ids)))
+    return list(db.session.execute(stmt.distinct().order_by(User.name, User.email)).scalars())
+
+
+def quality_assurers(item: AgendaItem) -> list[User]:
+    """Everyone who may be asked to quality-assure the referral: the active members holding the
+    role the ToR names for it, or its fallback role."""
+    tor, body = tor_for(item.meeting), body_for(item)
+    return _holders(rules.quality_assurance_roles(tor, body) | rules.fallback_roles(tor, body))
+
+
+def quality_assurance_route(item: AgendaItem) -> tuple[User | None, list[User], str]:
+    """Who is asked to quality-assure the referral: ``(the one person asked, or None when any of a
+    team's managers may; everyone to tell; how it was decided, for the history)``.
+
+    The children's own team manager; else the managers of the children's team; else the first
+    holder of the ToR's fallback role (the team has no team manager); else nobody, and the panel
+    administrator is asked to choose. A person the panel administrator chose keeps it while they
+    may still quality-assure."""
+    tor, body = tor_for(item.meeting), body_for(item)
+    qa_label = rules.role_label(tor, body.referral.quality_assurance_by).lower()
+    eligible = {u.id: u for u in quality_assurers(item)}
+    if item.qa_assignee_id in eligible:
+        chosen = eligible[item.qa_assignee_id]
+        return chosen, [chosen], f"for quality assurance to {chosen.name}"
+    managers = _holders(rules.quality_assurance_roles(tor, body))
+    own = [u for u in managers if u.id in {c.team_manager_id for c in item.children}]
+    if own:
+        return (own[0] if len(own) == 1 else None), own, f"to the {qa_label} for quality assurance"
+    teams = {c.team_id for c in item.children if c.team_id is not None}
+    of_team = _holders(rules.quality_assurance_roles(tor, body), teams) if teams else []
+    if of_team:
+        return ((of_team[0] if len(of_team) == 1 else None), of_team,
+                f"to the {qa_label} of the child's team for quality assurance")
+    others = _holders(rules.fallback_roles(tor, body))
+    if others:
+        label = rules.role_label(tor, body.referral.quality_assurance_fallback).lower()
+        return others[0], [others[0]], (f"to the {label} for quality assurance, as the child's team has no "
+                                        f"{qa_label}")
+    return None, [], (f"for quality assurance; the child's team has no {qa_label} and the terms of reference name "
+                      "no one else, so the panel administrator is asked to choose who quality-assures it")
+
+
+def _administrators() -> list[User]:
+    return _holders({"panel_administrator"})
 
 
 def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
@@ -301,10 +344,13 @@ def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
     body = body_for(item)
     queue_email(user.email, f"{body.name}: {subject}",
                 f"Dear {user.name},\n\n{text}\n\nReferral {item.id}: {item.subject_reference}, "
-                f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n\n{body.name}\n")
+                f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n"
+                f"{link_to('referrals.show', agenda_item_id=item.id)}\n\n{body.name}\n")
 
 
 def send_for_quality_assurance(item: AgendaItem, *, by: User, roles=None) -> AgendaItem:
+    """Send a draft or returned referral to whoever quality-assures it (``quality_assurance_route``),
+    who is e-mailed; with nobody to ask, the panel administrators are, to choose someone."""
     roles = current_roles() if roles is None else roles
     _require_status(item, EDITABLE, "send the referral for quality assurance")
     _may_edit(item, by, roles)
@@ -312,25 +358,76 @@ def send_for_quality_assurance(item: AgendaItem, *, by: User, roles=None) -> Age
     if not rules.needs_quality_assurance(body):
         raise ReferralError("status", "This panel's terms of reference name no quality assurance: submit it")
     _check_answers(body, item.part_id, item.answers)
+    assignee, recipients, how = quality_assurance_route(item)
     item.status = S.AWAITING_QA
+    item.qa_assignee_id = assignee.id if assignee is not None else None
     db.session.flush()
-    qa = rules.role_label(tor_for(item.meeting), body.referral.quality_assurance_by).lower()
-    _log(item, "sent_for_qa", f"sent the referral to the {qa} for quality assurance", by)
-    for manager in _qa_recipients(item):
-        _tell(manager, item, "a referral to quality-assure",
+    named = recipients and not how.endswith(recipients[0].name)  # "to Tess Manager" names them already
+    names = f" ({', '.join(u.name for u in recipients)})" if named else ""
+    _log(item, "sent_for_qa", f"sent the referral {how}{names}", by)
+    for person in recipients:
+        _tell(person, item, "a referral to quality-assure",
               f"{by.name} has referred {item.subject_reference} and asks you to quality-assure the referral.")
+    if not recipients:
+        for admin in _administrators():
+            _tell(admin, item, "a referral needs someone to quality-assure it",
+                  f"{by.name} has sent the referral of {item.subject_reference} for quality assurance, but nobody "
+                  "can be asked: the child's team has no team manager and the terms of reference name no one "
+                  "else. Choose who quality-assures it on the referral's page.")
     return item
 
 
-def _may_assure(item: AgendaItem, roles) -> None:
-    if not rules.may_quality_assure(tor_for(item.meeting), body_for(item), roles):
-        raise NotAllowed("The terms of reference do not let your role quality-assure referrals to this panel")
+def reassign_quality_assurance(item: AgendaItem, user_id, reason: str | None = None, *, by: User) -> AgendaItem:
+    """The panel administrator asks another person who may quality-assure the referral
+    (``quality_assurers``) to do so; they are e-mailed, and so is the person no longer asked."""
+    _require_status(item, (S.AWAITING_QA,), "choose who quality-assures the referral")
+    eligible = {u.id: u for u in quality_assurers(item)}
+    try:
+        person = eligible.get(int(user_id))
+    except (TypeError, ValueError):
+        person = None
+    if person is None:
+        raise ReferralError("user_id", "Select a person who may quality-assure this referral")
+    if person.id == item.qa_assignee_id:
+        raise ReferralError("user_id", f"{person.name} is already asked to quality-assure this referral")
+    reason = _text(reason, "reason", "Reason", required=False)
+    before = item.qa_assignee
+    item.qa_assignee_id = person.id
+    db.session.flush()
+    db.session.expire(item, ["qa_assignee"])
+    text = f"asked {person.name} to quality-assure the referral" + (f" instead of {before.name}" if before else "")
+    _log(item, "qa_reassigned", text + (f": {reason}" if reason else ""), by)
+    _tell(person, item, "a referral to quality-assure",
+          f"{by.name} asks you to quality-assure the referral of {item.subject_reference}."
+          + (f"\n\n{reason}" if reason else ""))
+    if before is not None and before.id != by.id:
+        _tell(before, item, "a referral you no longer need to quality-assure",
+              f"{by.name} has asked {person.name} to quality-assure the referral of {item.subject_reference} "
+              "instead of you.")
+    return item
+
+
+def may_quality_assure(item: AgendaItem, user: User, roles) -> bool:
+    """Whether ``user`` may quality-assure (return or submit) the referral: anyone holding the role
+    the ToR names for it who may see the item (the object rule), or the person asked by name when
+    they hold that role or the ToR's fallback role."""
+    tor, body = tor_for(item.meeting), body_for(item)
+    if rules.may_quality_assure(tor, body, roles):
+        return True
+    return (item.qa_assignee_id is not None and item.qa_assignee_id == user.id
+            and bool(set(roles) & rules.fallback_roles(tor, body)))
+
+
+def _may_assure(item: AgendaItem, by: User, roles) -> None:
+    if not may_quality_assure(item, by, roles):
+        raise NotAllowed("The terms of reference do not let your role quality-assure referrals to this panel, "
+                         "and you have not been asked to quality-assure this one")
 
 
 def return_referral(item: AgendaItem, comments: str | None, *, by: User, roles=None) -> AgendaItem:
     roles = current_roles() if roles is None else roles
     _require_status(item, (S.AWAITING_QA,), "return the referral")
-    _may_assure(item, roles)
+    _may_assure(item, by, roles)
     item.qa_comments = _text(comments, "comments", "Enter what needs to change")
     item.status = S.RETURNED
     db.session.flush()
@@ -357,7 +454,7 @@ def submit(item: AgendaItem, *, by: User, comments: str | None = None, late_reas
     body = body_for(item)
     assured = rules.needs_quality_assurance(body)
     if assured:
-        _may_assure(item, roles)
+        _may_assure(item, by, roles)
         allowed = (S.AWAITING_QA,) if item.referred_by_id != by.id else (S.AWAITING_QA, *EDITABLE)
     else:
         _may_edit(item, by, roles)

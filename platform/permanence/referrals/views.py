@@ -17,8 +17,8 @@ from ..documents import subjects as paper_subjects
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
 from . import decisions, listing, proposals, rules, services
-from .forms import (ChooseForm, CommentsForm, EmptyForm, LateRulingForm, MoveForm, PartForm, ReasonForm, SubmitForm,
-                    answers_from, field_name, prefill, referral_form_class)
+from .forms import (ChooseForm, CommentsForm, EmptyForm, LateRulingForm, MoveForm, PartForm, QualityAssurerForm,
+                    ReasonForm, SubmitForm, answers_from, field_name, prefill, referral_form_class)
 from .rules import NotAllowed, ReferralError
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
@@ -185,8 +185,10 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
         referral_due=referral_due, papers_due=papers_due, history=services.history(item),
         needs_qa=rules.needs_quality_assurance(body),
         qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
+        accept_completes=rules.completes_as_referral(body, item.part_id),
         can_edit=mine and item.status in services.EDITABLE and has_permission("referrals.create"),
-        can_assure=rules.may_quality_assure(tor, body, roles) and has_permission("referrals.quality_assure"),
+        can_assure=services.may_quality_assure(item, current_user, roles) and has_permission(
+            "referrals.quality_assure"),
         can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & decisions.CHAIR_ROLES),
         can_withdraw=(mine or "team_manager" in roles) and has_permission("referrals.create"),
         late_now=rules.passed(referral_due, services.now()), late_policy=body.referral.late_policy,
@@ -200,13 +202,14 @@ def show(tenant_slug, agenda_item_id):
     return _render(_item(agenda_item_id))
 
 
-def _step(agenda_item_id: int, change, done: str, *, to_meeting=False):
+def _step(agenda_item_id: int, change, done, *, to_meeting=False):
+    """Run a step on the referral; ``done`` is the message, or a function of the item giving it."""
     item = _item(agenda_item_id)
     failure = _run(lambda: change(item))
     if failure is not None:
         return _render(item, failure.errors, 400, failure.next_meeting)
     commit()
-    flash(done, "success")
+    flash(done(item) if callable(done) else done, "success")
     if to_meeting:
         return redirect(url_for("referrals.meeting", meeting_id=item.meeting_id))
     return redirect(url_for("referrals.show", agenda_item_id=item.id))
@@ -266,6 +269,44 @@ def submit(tenant_slug, agenda_item_id):
                  "The referral is submitted to the panel.")
 
 
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/assure")
+@require("referrals.quality_assure")
+def assure(tenant_slug, agenda_item_id):
+    """Quality-assured: submit the referral to the panel (the team manager, or whoever was asked)."""
+    form = SubmitForm()
+    return _step(agenda_item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
+                                                              late_reason=form.late_reason.data),
+                 "The referral is submitted to the panel.")
+
+
+@bp.route("/<tenant_slug>/referrals/<int:agenda_item_id>/quality-assurer", methods=["GET", "POST"])
+@require("panels.manage")
+def quality_assurer(tenant_slug, agenda_item_id):
+    """The panel administrator asks another person to quality-assure a referral awaiting it."""
+    item = _item(agenda_item_id)
+    people = services.quality_assurers(item)
+    form = QualityAssurerForm()
+    form.user_id.choices = [("", "Select a person")] + [
+        (str(u.id), u.name + (" (asked now)" if u.id == item.qa_assignee_id else "")) for u in people]
+    errors = False
+    if form.is_submitted():
+        errors = True
+        if form.validate():
+            failure = _run(lambda: services.reassign_quality_assurance(item, form.user_id.data, form.reason.data,
+                                                                       by=_me()))
+            if failure is None:
+                commit()
+                flash(f"{item.qa_assignee.name} is asked to quality-assure the referral and has been e-mailed.",
+                      "success")
+                return redirect(url_for("referrals.show", agenda_item_id=item.id))
+            for name, message in failure.errors.items():
+                field = form[name] if name in form else form.user_id
+                field.errors = [*field.errors, message]
+    return render_template("referrals/quality_assurer.html", item=item, form=form, people=people,
+                           body=services.body_for(item), awaiting=item.status == ItemStatus.AWAITING_QA), \
+        400 if errors else 200
+
+
 @bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/move")
 @require("referrals.create")
 def move(tenant_slug, agenda_item_id):
@@ -297,8 +338,15 @@ def late_ruling(tenant_slug, agenda_item_id):
 @bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/book")
 @require("panels.manage")
 def book(tenant_slug, agenda_item_id):
-    return _step(agenda_item_id, lambda item: decisions.book(item, by=_me()), "The item is booked on the agenda.",
-                 to_meeting=True)
+    return _step(agenda_item_id, lambda item: decisions.book(item, by=_me()), _booked_message, to_meeting=True)
+
+
+def _booked_message(item: AgendaItem) -> str:
+    if item.status == ItemStatus.BOOKED:
+        return "The item is booked on the agenda."
+    who = item.referred_by.name if item.referred_by else "The panel administrator"
+    return (f"The proposal is accepted. {who} completes the referral form and the papers; it is booked once "
+            "submitted.")
 
 
 @bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/decline")
@@ -320,13 +368,15 @@ def dismiss(tenant_slug, agenda_item_id):
 # --- lists ------------------------------------------------------------------------------------------
 
 @bp.get("/<tenant_slug>/referrals/")
-@require("referrals.create")
+@require("panels.view")
 def index(tenant_slug):
+    """My referrals, those awaiting my quality assurance, those submitted: a chair asked to
+    quality-assure one (the ToR's fallback) finds it here without being able to refer."""
     view = request.args.get("view", "mine")
     if view not in listing.VIEWS:
         view = "mine"
     meeting_id = request.args.get("meeting_id", type=int)
-    rows = listing.referrals(view, user_id=current_user.id, roles=g.membership.roles, meeting_id=meeting_id)
+    rows = listing.referrals(view, user=current_user, roles=g.membership.roles, meeting_id=meeting_id)
     meetings = services.open_meetings(services.today())
     return render_template("referrals/index.html", rows=rows, view=view, views=listing.VIEWS, meeting_id=meeting_id,
                            meetings=[(m.id, _meeting_label(m)) for m in meetings])
@@ -340,15 +390,19 @@ def meeting(tenant_slug, meeting_id):
     row = get_or_404(Meeting, meeting_id)
     if request.method == "POST" and not EmptyForm().validate_on_submit():
         abort(400)
-    created = proposals.propose_for_meeting(row)
+    problems: list[str] = []
+    created = proposals.propose_for_meeting(row, problems=problems)
     if created:
         commit()
-    if request.method == "POST":
+    if request.method == "POST" and not problems:
         flash(f"{len(created)} new proposal{'s' if len(created) != 1 else ''} from the cohort rules.", "success")
         return redirect(url_for("referrals.meeting", meeting_id=row.id))
     items = listing.meeting_items(row)
     status = listing.paperwork_statuses(items)
     referral_due, papers_due = services.deadlines_of(row)
-    return render_template("referrals/meeting.html", meeting=row, body=services.body_for(row), items=items,
+    body = services.body_for(row)
+    return render_template("referrals/meeting.html", meeting=row, body=body, items=items,
                            paperwork=status, referral_due=referral_due, papers_due=papers_due, form=EmptyForm(),
-                           is_chair=bool(set(g.membership.roles) & decisions.CHAIR_ROLES), new_count=len(created))
+                           is_chair=bool(set(g.membership.roles) & decisions.CHAIR_ROLES), new_count=len(created),
+                           problems=problems,
+                           completes={i.id: rules.completes_as_referral(body, i.part_id) for i in items})

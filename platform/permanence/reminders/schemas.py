@@ -8,6 +8,10 @@ class TrackingItemSchema(Schema):
 
     meeting_id = fields.Int()
     date = fields.Date(attribute="meeting.date")
+    starts_at = fields.DateTime(attribute="meeting.starts_at", allow_none=True,
+                                metadata={"description": "When it starts, in one of the team's agreed times; "
+                                                        "null when it is held on the day at no set time"})
+    ends_at = fields.DateTime(attribute="meeting.ends_at", allow_none=True)
     body_id = fields.Str(attribute="meeting.body_id")
     item_id = fields.Int(attribute="id")
     child_id = fields.Int(allow_none=True)

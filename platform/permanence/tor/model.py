@@ -79,6 +79,17 @@ class ChildCadence:
 
 
 @dataclass(frozen=True)
+class MeetingDays:
+    """Each team's tracking meetings are held on the days of the week and at the times agreed for
+    it: by a holder of ``agreed_by`` for their own team, or of a ``supported_by`` role for any team."""
+
+    agreed_by: str
+    supported_by: tuple[str, ...] = ("panel-administrator",)
+    text: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Venue:
     kind: str = "online"
     platform: str = ""
@@ -97,8 +108,17 @@ class Seat:
     note: str = ""
     source: str = ""
 
+    def sits_for(self, part_id: str | None) -> bool:
+        """Whether the seat is part of the panel for the agenda part: its holder is invited to it, is
+        sent its items and papers and counts for its quorum. ``not_required_for_parts`` takes a seat
+        out of a part (Knowsley: the Virtual School Head is not needed for part 1); None is the whole
+        meeting, which every seat sits for."""
+        return part_id is None or part_id not in self.not_required_for_parts
+
     def required_for(self, part_id: str | None) -> bool:
-        return self.required and part_id not in self.not_required_for_parts
+        """Whether the holder is expected for the part: a seat that sits for it and is not optional
+        (``required: false``: the holder may attend, "where applicable")."""
+        return self.required and self.sits_for(part_id)
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,32 @@ class Membership:
         """Seats expected for ``part_id`` (Knowsley: YPT manager not needed for part 1)."""
         return tuple(s for s in self.seats if s.required_for(part_id))
 
+    def seats_for(self, part_id: str | None) -> tuple[Seat, ...]:
+        """Seats that sit for ``part_id`` (optional ones included): the part's membership."""
+        return tuple(s for s in self.seats if s.sits_for(part_id))
+
+    def fills(self, role: str, required: str) -> bool:
+        """Whether a seat of ``role`` meets the quorum's required role ``required``: ``chair`` (or
+        ``vice-chair``) is met by any chair (vice chair) seat, whatever ToR role the council gives it."""
+        if required == "chair":
+            return role == "chair" or role in {s.role for s in self.chairs}
+        if required == "vice-chair":
+            return role == "vice-chair" or role in {s.role for s in self.vice_chairs}
+        return role == required
+
+    def seat_for(self, role: str, title: str = "") -> Seat | None:
+        """The seat a member holds, known by its role and the council's title for it (as a panel
+        member or an attendance row records them). With no seat of that title, the seats of the role
+        when they all say the same about parts; None when the ToR has no such seat or cannot tell
+        which it is (then the member is treated as sitting for every part)."""
+        same_role = [s for s in self.seats if s.role == role]
+        exact = next((s for s in same_role if s.title == title), None)
+        if exact is not None:
+            return exact
+        if same_role and len({(s.required, s.not_required_for_parts) for s in same_role}) == 1:
+            return same_role[0]
+        return None
+
 
 @dataclass(frozen=True)
 class PaperworkItem:
@@ -166,6 +212,7 @@ class AgendaPart:
     paperwork: tuple[PaperworkItem, ...] = ()
     referral_form: tuple[FormField, ...] = ()
     headings: tuple[str, ...] = ()  # what each item is discussed under (a tracking meeting's agenda)
+    accepted_proposals: str | None = None  # None: the body's ``referral.accepted_proposals``
     source: str = ""
 
 
@@ -195,6 +242,9 @@ class Referral:
     who_may_refer: tuple[str, ...] = ("social-worker", "team-manager")
     submit_to: str = ""
     quality_assurance_by: str | None = None
+    # Who quality-assures when the child's team has no team manager to (a role of the ToR).
+    quality_assurance_fallback: str | None = None
+    accepted_proposals: str = "book_directly"
     sibling_groups_as_one_item: bool = True
     consolidated_sibling_reports: bool = True
     late_policy: str = "chair_discretion"
@@ -249,6 +299,7 @@ class Body:
     accountable_to: str = ""
     cadence: Cadence | None = None
     per_child_cadence: tuple[ChildCadence, ...] = ()
+    meeting_days: MeetingDays | None = None
     venue: Venue = Venue()
     membership: Membership | None = None
     agenda_parts: tuple[AgendaPart, ...] = ()
@@ -274,6 +325,14 @@ class Body:
 
     def referral_form_for(self, part_id: str) -> tuple[FormField, ...]:
         return self.referral_form + self.part(part_id).referral_form
+
+    def accepted_proposals_for(self, part_id: str) -> str:
+        """What accepting a proposal in the part does: the part's own word, else the body's."""
+        try:
+            own = self.part(part_id).accepted_proposals
+        except KeyError:
+            own = None
+        return own or self.referral.accepted_proposals
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RoleR
 from .reminders import RemindersSchema
 from .timescales import EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
-from .vocabulary import (ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS, ENTRY_ROUTES,
-                         ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES, VENUE_KINDS, Role)
+from .vocabulary import (ACCEPTED_PROPOSALS, ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS,
+                         ENTRY_ROUTES, ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES,
+                         VENUE_KINDS, Role)
 
 FORMAT_VERSION = 1
 BANK_HOLIDAY_POLICIES = ("skip", "next_working_day", "previous_working_day")
@@ -97,6 +98,14 @@ class ChildCadenceSchema(StrictSchema):
     when = RuleField(load_default=None)
     label = Str(load_default="")
     first_after = Event(load_default=None)
+    source = Str(load_default="")
+
+
+class MeetingDaysSchema(StrictSchema):
+    target = model.MeetingDays
+    agreed_by = RoleRef(required=True)
+    supported_by = Tuple(RoleRef(), load_default=("panel-administrator",))
+    text = Str(load_default="")
     source = Str(load_default="")
 
 
@@ -173,6 +182,7 @@ class AgendaPartSchema(StrictSchema):
     paperwork = NestedList(PaperworkSchema, load_default=())
     referral_form = NestedList(FormFieldSchema, load_default=())
     headings = Tuple(Str(validate=validate.Length(min=1, max=200)), load_default=())
+    accepted_proposals = Str(load_default=None, validate=one_of(ACCEPTED_PROPOSALS, "accepted_proposals"))
     source = Str(load_default="")
 
 
@@ -193,6 +203,8 @@ class ReferralSchema(StrictSchema):
     who_may_refer = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
     submit_to = Str(load_default="")
     quality_assurance_by = RoleRef(load_default=None)
+    quality_assurance_fallback = RoleRef(load_default=None)
+    accepted_proposals = Str(load_default="book_directly", validate=one_of(ACCEPTED_PROPOSALS, "accepted_proposals"))
     sibling_groups_as_one_item = Bool(load_default=True)
     consolidated_sibling_reports = Bool(load_default=True)
     late_policy = Str(load_default="chair_discretion", validate=one_of(LATE_POLICIES, "late referral policy"))
@@ -243,6 +255,7 @@ class BodySchema(StrictSchema):
     accountable_to = Str(load_default="")
     cadence = fields.Nested(CadenceSchema, load_default=None)
     per_child_cadence = NestedList(ChildCadenceSchema, load_default=())
+    meeting_days = fields.Nested(MeetingDaysSchema, load_default=None)
     venue = fields.Nested(VenueSchema, load_default=model.Venue)
     membership = fields.Nested(MembershipSchema, required=True)
     agenda_parts = NestedList(AgendaPartSchema, load_default=())

@@ -18,10 +18,11 @@ from threading import Lock
 
 from sqlalchemy import func, select
 
+from ..accounts.roles import permissions_for
 from ..core.context import tenant_context
 from ..core.db import utcnow
 from ..extensions import db
-from ..plugins import available_plugins, call_hook
+from ..plugins import Candidate, available_plugins, call_hook
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
 from .loader import TOR_FILENAME, line_of
 from .timescales import STATUTORY_TIMESCALES
@@ -41,10 +42,33 @@ def parse_tor(text: str, filename: str = TOR_FILENAME, *, safe_mode: bool = Fals
     sees a well-formed configuration.
     """
     tor = load_tor_from_text(text, filename)
-    errors = plugin_errors(tor, safe_mode=safe_mode)
+    errors = access_errors(tor) or plugin_errors(tor, safe_mode=safe_mode)
     if errors:
         raise TorConfigError(errors)
     return tor
+
+
+# The ToR names who quality-assures referrals by role; the platform must let that role's access role do it.
+QUALITY_ASSURANCE_PERMISSION = "referrals.quality_assure"
+
+
+def access_errors(tor: TermsOfReference) -> list[ConfigError]:
+    """Roles the ToR gives a duty the platform's access roles cannot carry out (so the rule could
+    never take effect): a role named to quality-assure referrals whose access role may not."""
+    errors = []
+    for bi, body in enumerate(tor.bodies):
+        for key in ("quality_assurance_by", "quality_assurance_fallback"):
+            role_id = getattr(body.referral, key)
+            role = tor.roles.get(role_id) if role_id else None
+            if role is None or QUALITY_ASSURANCE_PERMISSION in permissions_for([role.access_role]):
+                continue
+            allowed = sorted(r.id for r in tor.roles.values()
+                             if QUALITY_ASSURANCE_PERMISSION in permissions_for([r.access_role]))
+            path = ("bodies", bi, "referral", key)
+            errors.append(ConfigError(tor.filename, line_of(tor.locations, path), path,
+                                      f"role {role_id!r} ({role.access_role.replace('_', ' ')} in the platform) "
+                                      f"cannot quality-assure referrals; roles that can: {', '.join(allowed)}"))
+    return errors
 
 
 def plugin_errors(tor: TermsOfReference, *, safe_mode: bool = False) -> list[ConfigError]:
@@ -63,12 +87,25 @@ def plugin_errors(tor: TermsOfReference, *, safe_mode: bool = False) -> list[Con
 
 
 def plugin_cohort_candidates(tenant_id: int, tor: TermsOfReference, body, part, *,
-                             safe_mode: bool = False) -> list[int]:
-    """Child ids the tenant's enabled plugins propose for an agenda part (sorted, no duplicates)."""
+                             safe_mode: bool = False) -> dict[int, Candidate]:
+    """The children the tenant's enabled plugins propose for an agenda part, by child id, each with
+    the source the proposal will name (two plugins naming one child: both sources). Raises
+    ``PluginDataError`` when a plugin's data is unusable."""
     with tenant_context(tenant_id):
         results = call_hook("cohort_candidates", enabled=tor.plugins.enabled, safe_mode=safe_mode,
-                            tenant_id=tenant_id, body=body, part=part, settings=tor.plugins.settings)
-    return sorted({child_id for result in results for child_id in (result or ())})
+                            tenant_id=tenant_id, tor=tor, body=body, part=part, settings=tor.plugins.settings)
+    found: dict[int, Candidate] = {}
+    unnamed = f"put forward by the council's {', '.join(tor.plugins.enabled)} plugin"
+    for result in results:
+        for entry in result or ():
+            candidate = entry if isinstance(entry, Candidate) else Candidate(int(entry), unnamed)
+            known = found.get(candidate.child_id)
+            if known is None:
+                found[candidate.child_id] = candidate
+            elif candidate.source not in known.source:
+                found[candidate.child_id] = Candidate(candidate.child_id, f"{known.source}; {candidate.source}",
+                                                      known.reason or candidate.reason)
+    return dict(sorted(found.items()))
 
 
 def missing_plugins(tor: TermsOfReference) -> list[str]:

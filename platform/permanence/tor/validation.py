@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Iterator
 
+from ..accounts.roles import ARRANGE_TRACKING, ROLE_PERMISSIONS
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -64,7 +65,9 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         path = ("bodies", bi)
         yield from _membership(body, path)
         yield from _cadence(body, path)
+        yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
+        yield from _referral(body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
         for oi, outcome in enumerate(body.outcomes):
@@ -88,6 +91,19 @@ def _membership(body: Body, path: tuple) -> Iterator[Problem]:
     if m.quorum.minimum > len(m.seats):
         yield (path + ("membership", "quorum", "minimum"),
                f"quorum of {m.quorum.minimum} is more than the {len(m.seats)} seats listed")
+        return
+    # Quorum is judged per agenda part, over the seats that sit for it: a part must be able to meet it.
+    for part in body.agenda_parts:
+        sitting = m.seats_for(part.id)
+        if len(sitting) < m.quorum.minimum:
+            yield (path + ("membership", "quorum", "minimum"),
+                   f"agenda part {part.id!r} could never be quorate: only {len(sitting)} seats sit for it "
+                   f"(the others are not_required_for_parts) and the quorum is {m.quorum.minimum}")
+        for ri, required in enumerate(m.quorum.required_roles):
+            if any(m.fills(s.role, required) for s in m.seats) and not any(m.fills(s.role, required) for s in sitting):
+                yield (path + ("membership", "quorum", "required_roles", ri),
+                       f"agenda part {part.id!r} could never be quorate: no {required} seat sits for it "
+                       f"(not_required_for_parts)")
 
 
 def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
@@ -96,6 +112,24 @@ def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
     if body.kind == "tracking_meeting" and not body.per_child_cadence:
         yield path + ("per_child_cadence",), "a tracking meeting needs per_child_cadence (how often per child)"
     yield from _duplicates(body.per_child_cadence, path + ("per_child_cadence",), "cadence")
+
+
+def _meeting_days(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """Days agreed per team are for tracking meetings, by roles the platform lets arrange them."""
+    days = body.meeting_days
+    if days is None:
+        return
+    if body.kind != "tracking_meeting":
+        yield path + ("meeting_days",), "meeting_days is for tracking meetings; a panel sits on its cadence"
+        return
+    arrangers = [r for r, granted in ROLE_PERMISSIONS.items() if ARRANGE_TRACKING in granted]
+    named = [(("agreed_by",), days.agreed_by), *((("supported_by", i), r) for i, r in enumerate(days.supported_by))]
+    for where, role_id in named:
+        role = tor.roles.get(role_id)
+        if role is not None and role.access_role not in arrangers:
+            yield (path + ("meeting_days", *where),
+                   f"role {role_id!r} (access role {role.access_role}) cannot arrange tracking meetings in the "
+                   f"platform; name a role whose access role is one of: {', '.join(arrangers)}")
 
 
 def _parts(body: Body, path: tuple) -> Iterator[Problem]:
@@ -111,6 +145,17 @@ def _parts(body: Body, path: tuple) -> Iterator[Problem]:
         for fi, form_field in enumerate(part.referral_form):
             if form_field.type in ("choice", "choices") and not form_field.options:
                 yield part_path + ("referral_form", fi, "options"), "a choice field needs options"
+
+
+def _referral(body: Body, path: tuple) -> Iterator[Problem]:
+    referral = body.referral
+    fallback = referral.quality_assurance_fallback
+    if fallback is not None and referral.quality_assurance_by is None:
+        yield (path + ("referral", "quality_assurance_fallback"),
+               "a fallback for quality assurance needs quality_assurance_by (who quality-assures first)")
+    elif fallback is not None and fallback == referral.quality_assurance_by:
+        yield (path + ("referral", "quality_assurance_fallback"),
+               f"the fallback must be another role than quality_assurance_by ({fallback!r})")
 
 
 def _deadlines(body: Body, path: tuple) -> Iterator[Problem]:

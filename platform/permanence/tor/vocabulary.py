@@ -235,6 +235,10 @@ VENUE_KINDS = ("online", "in_person", "hybrid")
 ENTRY_ROUTES = ("referral", "cohort_rule", "agreed_at_previous_meeting", "raised_by_member")
 DEADLINE_KINDS = ("referrals", "papers", "agenda_circulation", "added_items", "minutes", "record", "other")
 LATE_POLICIES = ("refuse", "accept_flagged_late", "chair_discretion")
+# What accepting a proposal (a cohort rule's, the previous meeting's) does: book the child at once,
+# or hand it to the child's social worker as a referral to complete (form and papers), quality-assured
+# where the body names quality assurance, for the panel administrator to book once submitted.
+ACCEPTED_PROPOSALS = ("book_directly", "complete_as_referral")
 ESCALATION_TRIGGERS = ("milestone_overdue", "action_overdue", "chair_decision")
 FIELD_TYPES = ("text", "long_text", "date", "number", "yes_no", "choice", "choices", "file", "person")
 REPORT_FREQUENCIES = ("monthly", "quarterly", "six_monthly", "annual", "ad_hoc")

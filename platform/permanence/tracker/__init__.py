@@ -3,6 +3,7 @@ drift and its escalation, the council's tracker and the child's timeline."""
 
 
 def init_app(app):
+    from ..cases.sections import register_child_section
     from ..core.schedule import register_periodic
     from ..web.navigation import register_nav
     from . import changes, policies  # noqa: F401  (the change listener and the object rules)
@@ -11,7 +12,7 @@ def init_app(app):
     from .views import bp
 
     app.register_blueprint(bp)
-    app.add_template_global(child_section, "tracker_child_section")
+    register_child_section("tracker", "tracker/_child.html", child_section, order=10)
     register_nav("Tracker", "tracker.tracker", "tracker.view", order=12)
     register_nav("My children", "tracker.mine", "tracker.view", order=13)
     register_nav("Drift", "tracker.drift_list", "escalations.manage", order=14)

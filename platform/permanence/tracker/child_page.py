@@ -1,8 +1,8 @@
 """What the tracker adds to a child's page: the milestones table, drift and the timeline.
 
-``cases/templates/cases/child.html`` includes ``tracker/_child.html``, which calls
-:func:`child_section` (a template global); the child itself was already loaded, with its
-read audited, by the cases view. The tracker's own timeline sources are here.
+The tracker registers ``tracker/_child.html`` as a section of the child's page
+(``cases.sections``) with :func:`child_section` as its data; the child itself was already
+loaded, with its read audited, by the cases view. The tracker's own timeline sources are here.
 """
 
 from __future__ import annotations
