@@ -1,9 +1,11 @@
 """A whole sitting recorded through the pages in Chromium, every page checked with axe-core:
 
-- Knowsley's Multi-Agency Permanency Panel: attendance with apologies and a representative, the
-  quorum banner, a declaration of interest ruled 'leave' by the chair (the member then cannot
-  open the child's papers), each item's outcome, the next sitting's agenda agreed at the meeting,
-  minutes refused while an item is unrecorded, then assembled, approved and circulated;
+- Knowsley's Multi-Agency Permanency Panel: attendance by agenda part (the YPT team manager is
+  not required for part 1; one member leaves before part 4) with apologies and a representative,
+  the quorum banner part by part, a declaration of interest ruled 'leave' by the chair (the
+  member then cannot open the child's papers), each item's outcome, the next sitting's agenda
+  agreed at the meeting, minutes refused while an item is unrecorded, then assembled, approved
+  and circulated;
 - seed 001's per-child PPTM: the same cycle for one child, whose next PPTM is then booked.
 
 Each person signs in in their own browser context. The sittings are held today.
@@ -18,6 +20,9 @@ from playwright.sync_api import expect
 
 from factories import PASSWORD
 from sitting_support import KNOWSLEY_SEATS, knowsley_sitting, pptm_held_today
+
+PART_1, PART_4 = "adoption-tracking", "scrutiny"
+PART_4_TITLE = "Part 4: Scrutiny of plans and placements without a plan of permanency"
 
 
 @pytest.fixture
@@ -39,12 +44,10 @@ def person(browser, server_url, sign_in):
         context.close()
 
 
-def take_attendance(page, statuses: dict[str, str | tuple[str, str]]):
+def take_attendance(page, statuses: dict[str, str | tuple[str, str]], by_part: dict[str, dict[str, str]] = None):
     """Mark each named person's seat (everyone else stays present) and save. A status is
-    ``apologies``, ``absent``, ``present`` or ``("represented", "Who came instead")``.
-
-    Knowsley's membership varies by agenda part (``KNOWSLEY_SEATS`` lists the parts each seat is
-    not needed for); where attendance is taken per part, extend this step per part."""
+    ``apologies``, ``absent``, ``present`` or ``("represented", "Who came instead")``; ``by_part``
+    gives a person's attendance for a part where it differs ({name: {part title: "Absent"}})."""
     for name, status in statuses.items():
         seat = page.get_by_role("group", name=re.compile(re.escape(name)))
         if isinstance(status, tuple):
@@ -52,6 +55,11 @@ def take_attendance(page, statuses: dict[str, str | tuple[str, str]]):
             seat.get_by_label("Represented by (if represented)").fill(status[1])
         else:
             seat.get_by_label(status.capitalize(), exact=True).check()
+    for name, parts in (by_part or {}).items():
+        seat = page.get_by_role("group", name=re.compile(re.escape(name)))
+        seat.get_by_text("Attendance by part, if different").click()
+        for part, status in parts.items():
+            seat.get_by_label(part).select_option(label=status)
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("Attendance is saved.")).to_be_visible()
 
@@ -82,13 +90,28 @@ def test_a_knowsley_sitting_recorded_through_the_pages(app, page, person, sign_i
     page.get_by_role("link", name="Record of the meeting").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record of the meeting")
     expect(page.get_by_text("Attendance has not been taken yet")).to_be_visible()
+    table = page.locator("#attendance-by-part-table")
+    expect(table.get_by_role("caption")).to_have_text("Who is expected for each part")
+    ypt = table.get_by_role("row", name=re.compile(name["ypt"]))
+    expect(ypt.locator(f'[data-part="{PART_1}"]')).to_have_text("Not required")
+    expect(ypt.locator(f'[data-part="{PART_4}"]')).to_have_text("Expected")
     assert_accessible(page)
     take_attendance(page, {name["chair"]: "apologies"})
-    expect(page.locator("#quorum")).to_contain_text("Not quorate: no senior manager is present")
+    expect(page.locator("#quorum")).to_contain_text(
+        "Not quorate for Part 1: Adoption tracking (no senior manager is present)")
+    # The chair is there; the YPT manager sends apologies (for part 4: part 1 is not theirs); the IRO
+    # sends a representative; the adoption team manager leaves before part 4.
     take_attendance(page, {name["chair"]: "present", name["ypt"]: "apologies",
-                           name["iro"]: ("represented", "Fictional Deputy Reviewer")})
-    expect(page.locator("#quorum")).to_contain_text("Quorate")
-    expect(page.locator("#quorum")).to_contain_text("6 members present or represented; the terms of reference need 4")
+                           name["iro"]: ("represented", "Fictional Deputy Reviewer")},
+                    by_part={name["adoption"]: {PART_4_TITLE: "Absent"}})
+    quorum = page.locator("#quorum")
+    expect(quorum).to_contain_text("Quorate")
+    expect(quorum.locator(f'[data-part="{PART_1}"]')).to_contain_text("quorate, 6 members present or represented")
+    expect(quorum.locator(f'[data-part="{PART_4}"]')).to_contain_text("quorate, 5 members present or represented")
+    expect(ypt.locator(f'[data-part="{PART_1}"]')).to_have_text("Not required")  # not an apology
+    expect(ypt.locator(f'[data-part="{PART_4}"]')).to_have_text("Apologies")
+    adoption = table.get_by_role("row", name=re.compile(name["adoption"]))
+    expect(adoption.locator(f'[data-part="{PART_4}"]')).to_have_text("Absent")
     assert_accessible(page)
 
     # A declaration of interest for Fictional Alder's item; the nurse can still read its papers.
@@ -140,7 +163,7 @@ def test_a_knowsley_sitting_recorded_through_the_pages(app, page, person, sign_i
     page.goto(record_url)
     expect(page.get_by_role("heading", name="Agenda for the next sitting")).to_be_visible()
     page.get_by_label("Bring Fictional Alder").check()
-    page.get_by_label("Part of the agenda for Fictional Cedar").select_option(label="Part 4: Scrutiny of plans and placements without a plan of permanency")
+    page.get_by_label("Part of the agenda for Fictional Cedar").select_option(label=PART_4_TITLE)
     page.get_by_label("Bring Fictional Cedar").check()
     page.get_by_role("button", name="Agree the next sitting's agenda").click()
     expect(page.get_by_text(re.compile(r"is agreed: 2 children booked or moved\."))).to_be_visible()
