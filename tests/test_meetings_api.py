@@ -257,7 +257,9 @@ def test_an_outcome_needing_sign_off_waits_for_the_senior_manager(app, monthly):
     # Disagreeing needs a note.
     response = senior.post(f"/agenda-items/{item_id}/sign-off", {"agree": False, "note": ""})
     assert response.status_code == 422 and "note" in response.get_json()["errors"]["json"]
-    assert senior.get(f"/agenda-items/{item_id}/record").status_code == 403  # no panels.view: the sign-off is all
+    # Oversight: the senior manager reads the record but does not change it.
+    assert senior.get(f"/agenda-items/{item_id}/record").status_code == 200
+    assert senior.put(f"/agenda-items/{item_id}/record", RECORD).status_code == 403
 
     agreed = senior.post(f"/agenda-items/{item_id}/sign-off", {"agree": True, "note": "Agreed; fund the assessment"})
     assert agreed.status_code == 200

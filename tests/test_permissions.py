@@ -22,15 +22,17 @@ def test_role_table_names_only_known_roles_and_permissions():
         assert granted <= set(PERMISSIONS), role
 
 
-def test_senior_manager_sees_reports_but_no_child_record(client, tenant_a, make_user, make_child, login):
+def test_senior_manager_reads_every_child_for_oversight_but_not_their_papers(client, tenant_a, make_user, make_child,
+                                                                             login):
     child = make_child(tenant_a, first_name="Olwen")
     login(make_user(tenant_a, ["senior_manager"]))
     home = client.get("/council-a/")
     assert home.status_code == 200
     assert "Children looked after by team" in home.text
-    assert "Olwen" not in home.text
-    assert client.get(f"/council-a/children/{child.id}").status_code == 403
-    assert client.get("/council-a/children/").status_code == 403
+    assert "Olwen" in home.text
+    assert client.get(f"/council-a/children/{child.id}").status_code == 200
+    assert "Olwen" in client.get("/council-a/children/").text
+    assert client.get(f"/council-a/papers/upload?subject_type=child&subject_id={child.id}").status_code == 403
 
 
 def test_social_worker_sees_allocated_and_team_children_only(client, tenant_a, make_user, make_team, make_child,

@@ -40,8 +40,10 @@ PERMISSIONS: dict[str, str] = {
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
     "minutes.edit": "Edit minutes",
     "minutes.approve": "Approve minutes",
+    "minutes.oversee": "See the council's list of minutes and which are overdue",
     "actions.view": "See actions",
     "actions.update": "Update actions",
+    "actions.oversee": "See the council's list of actions (object rules apply)",
     "escalations.manage": "Acknowledge and escalate drift",
     "reports.view": "See aggregate reports",
     "tor.view": "Read the terms of reference",
@@ -54,15 +56,18 @@ PERMISSIONS: dict[str, str] = {
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
              "actions.update", "tor.view", "api_tokens.manage"}
+# Seeing the whole service's actions and minutes, without changing them: the panel's officers and senior managers.
+_OVERSIGHT = {"actions.oversee", "minutes.oversee"}
 # A chair quality-assures a referral only where the ToR names the chair for it (for instance when the
 # child's team has no team manager: ``referral.quality_assurance_fallback``).
-_CHAIRING = _PRACTICE | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off", "minutes.edit",
-                         "minutes.approve", "escalations.manage", "reports.view", "referrals.quality_assure"}
+_CHAIRING = _PRACTICE | _OVERSIGHT | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off",
+                                     "minutes.edit", "minutes.approve", "escalations.manage", "reports.view",
+                                     "referrals.quality_assure"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
                                "reports.view", "api_tokens.manage"}),
-    "panel_administrator": frozenset(_PRACTICE | {"children.edit", "children.import", "papers.upload",
+    "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
                                                   "meetings.record", "minutes.edit", "reports.view",
                                                   ARRANGE_TRACKING}),
@@ -76,11 +81,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
                                            "meetings.sign_off", ARRANGE_TRACKING}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
-    "senior_manager": frozenset({"home.view", "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}),
+    # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
+    # (sittings, agendas, records, minutes, decision records), drift and actions; nothing they can change
+    # there. They are the top of the escalation ladders, so they acknowledge and escalate drift, and they
+    # agree or disagree as a named decision maker. No papers: oversight needs the record of what was
+    # decided and when, not the social work reports and assessments (need to know).
+    "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
+                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}
+                                | _OVERSIGHT),
 }
 
-# Roles that see every child of their council; the others see children through object rules.
-SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair"})
+# Roles that see every child of their council (read or change, as their permissions allow); the others
+# see children through object rules.
+SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair", "senior_manager"})
 
 
 def permissions_for(roles) -> frozenset[str]:

@@ -19,4 +19,4 @@ def init_app(app):
     app.add_template_global(ActionStatus, "ActionStatus")
     app.add_template_global(STATUS_LABELS, "ACTION_STATUS_LABELS")
     register_nav("My actions", "actions.mine", "actions.view", order=30)
-    register_nav("Actions", "actions.council", "panels.manage", order=31)
+    register_nav("Actions", "actions.council", "actions.oversee", order=31)

@@ -119,7 +119,7 @@ def mine(tenant_slug):
 
 
 @bp.get("/<tenant_slug>/actions/")
-@require("panels.manage")
+@require("actions.oversee")
 def council(tenant_slug):
     form = ActionFilterForm(request.args)
     tor = current_tor(g.tenant.id)

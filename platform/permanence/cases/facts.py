@@ -138,6 +138,8 @@ def child_events(child, on: date | None = None) -> dict[str, date]:
         return d if d is not None and d <= day else None
 
     entered = _latest_period_start(child, day)
+    periods = [p for p in child.care_periods if p.start <= day]
+    latest_period = max(periods, key=lambda p: p.start) if periods else None
     reviews = _reviews_in_period(child, day) if entered else sorted(
         r.held_on for r in child.reviews if r.held_on <= day)
     placements = [p for p in child.placements if p.start <= day]
@@ -152,6 +154,9 @@ def child_events(child, on: date | None = None) -> dict[str, date]:
         "birth": upto(child.date_of_birth),
         "expected_birth": child.expected_date_of_birth if child.date_of_birth is None else None,
         "entered_care": entered,
+        # The latest period of care has ended and no other has begun: the child is no longer looked after.
+        "left_care": latest_period.end if latest_period is not None and latest_period.end is not None
+        and latest_period.end <= day else None,
         "first_review": reviews[0] if reviews else None,
         "second_review": reviews[1] if len(reviews) > 1 else None,
         "latest_review": reviews[-1] if reviews else None,

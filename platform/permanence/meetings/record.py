@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..accounts.models import User
+from ..accounts.permissions import visible
 from ..cases.models import Child
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
@@ -198,6 +199,17 @@ def may_sign_off(item: AgendaItem, access_roles) -> bool:
     """Whether a member with ``access_roles`` holds the access role the ToR gives the sign-off role."""
     role = tor_for(item.meeting).roles.get(item.sign_off_role) if item.sign_off_role else None
     return role is not None and role.access_role in set(access_roles)
+
+
+def awaiting_sign_off(access_roles, limit: int = 100) -> list[AgendaItem]:
+    """Heard items whose recommendation waits for the agreement of a decision maker holding
+    ``access_roles`` (the member's), among the items the member may see; oldest meeting first."""
+    items = db.session.execute(
+        visible(select(AgendaItem), AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.status == ItemStatus.HEARD, AgendaItem.sign_off_role.is_not(None),
+               AgendaItem.sign_off_agreed.is_(None))
+        .order_by(Meeting.date, AgendaItem.id).limit(limit)).scalars().all()
+    return [item for item in items if may_sign_off(item, access_roles)]
 
 
 def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, today: date) -> AgendaItem:

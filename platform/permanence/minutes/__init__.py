@@ -15,4 +15,4 @@ def init_app(app):
     app.register_blueprint(bp)
     register_api(api_blp, "")
     register_child_section("meetings", "minutes/_child.html", child_section, order=30, permission="panels.view")
-    register_nav("Minutes", "minutes.overview", "panels.manage", order=32)
+    register_nav("Minutes", "minutes.overview", "minutes.oversee", order=32)

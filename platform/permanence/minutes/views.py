@@ -176,7 +176,7 @@ def circulate(tenant_slug, meeting_id):
 
 
 @bp.get("/<tenant_slug>/minutes/")
-@require("panels.manage")
+@require("minutes.oversee")
 def overview(tenant_slug):
     overdue_only = request.args.get("overdue") == "y"
     rows = services.minutes_overview(panels.london_today(), overdue_only=overdue_only)

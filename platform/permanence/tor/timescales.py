@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from ..core.workdays import BEFORE, Offset, apply_offset
 from .rules import Rule, evaluate, explain, parse_rule
-from .vocabulary import EVENTS
+from .vocabulary import ENDED_BY, EVENTS
 
 UPCOMING = "upcoming"
 DUE_SOON = "due_soon"
@@ -140,12 +140,13 @@ def _milestone(rule: TimescaleRule, facts: Mapping[str, Any], events: Mapping[st
         return Milestone(rule.id, rule.label, status, due, achieved, anchor_event, anchor_date, rule.source,
                          rule.sign_off_by, reason, rule)
 
-    if rule.when is not None and not evaluate(rule.when, facts):
-        return result(NOT_APPLICABLE, reason=f"applies only where {explain(rule.when)}")
-    if rule.unless is not None and evaluate(rule.unless, facts):
-        return result(NOT_APPLICABLE, reason=f"does not apply while {explain(rule.unless)}")
     anchor_event = rule.event if events.get(rule.event) else rule.fallback_event
     anchor = events.get(anchor_event) if anchor_event else None
+    ended = _ended(anchor_event, anchor, events)
+    if rule.when is not None and not evaluate(rule.when, facts):
+        return result(NOT_APPLICABLE, reason=ended or f"applies only where {explain(rule.when)}")
+    if rule.unless is not None and evaluate(rule.unless, facts):
+        return result(NOT_APPLICABLE, reason=ended or f"does not apply while {explain(rule.unless)}")
     if anchor is None:
         return result(NOT_APPLICABLE, reason=f"no date yet for {EVENTS.get(rule.event, rule.event)}")
     floor = events.get(rule.not_before) if rule.not_before else None
@@ -168,6 +169,8 @@ def _milestone(rule: TimescaleRule, facts: Mapping[str, Any], events: Mapping[st
     if completion is not None:
         status = ACHIEVED if completion <= due else ACHIEVED_LATE
         return result(status, due, completion, anchor_event, anchor)
+    if ended:
+        return result(NOT_APPLICABLE, anchor_event=anchor_event, anchor_date=anchor, reason=ended)
     if today > due:
         status = OVERDUE
     elif today >= apply_offset(due, Offset(due_soon.amount, due_soon.unit, BEFORE)):
@@ -175,6 +178,19 @@ def _milestone(rule: TimescaleRule, facts: Mapping[str, Any], events: Mapping[st
     else:
         status = UPCOMING
     return result(status, due, None, anchor_event, anchor)
+
+
+_ENDINGS = {"final_order": "the final order was made in care proceedings"}
+
+
+def _ended(anchor_event: str | None, anchor: date | None, events: Mapping[str, date]) -> str:
+    """Why a milestone measured from ``anchor_event`` stopped applying, when the period of care or
+    the proceedings it belongs to has ended (``vocabulary.ENDED_BY``); else an empty string."""
+    ending = ENDED_BY.get(anchor_event or "")
+    end = events.get(ending) if ending else None
+    if anchor is None or end is None or end < anchor:
+        return ""
+    return f"stopped applying when {_ENDINGS.get(ending, EVENTS[ending])} on {end:%-d %B %Y}"
 
 
 def _current_cycle(first_due: date, repeat: Offset, completed: date | None) -> date:

@@ -201,6 +201,7 @@ FACTS: Mapping[str, Fact] = _facts(
 
 EVENTS: Mapping[str, str] = MappingProxyType({
     "entered_care": "the child became looked after",
+    "left_care": "the child left care",
     "first_review": "the first looked-after review",
     "second_review": "the second looked-after review",
     "latest_review": "the most recent looked-after review",
@@ -222,6 +223,15 @@ EVENTS: Mapping[str, str] = MappingProxyType({
     "permanence_achieved": "permanence was secured (order made or match approved)",
     "birth": "the child's birth",
     "expected_birth": "the expected date of birth",
+})
+
+# A timescale measured from an event of the child's period of care, or of care proceedings, is
+# about that period or those proceedings: once it ends (the child leaves care, the final order is
+# made) a milestone not yet met stops applying, and its drift closes. A met one stays in the record.
+ENDED_BY: Mapping[str, str] = MappingProxyType({
+    **dict.fromkeys(("entered_care", "first_review", "second_review", "latest_review", "placement_start",
+                     "placed_for_adoption", "care_order", "placement_order"), "left_care"),
+    "proceedings_issued": "final_order",
 })
 
 CASE_RECORD_SYSTEMS = (

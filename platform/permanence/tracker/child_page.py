@@ -11,7 +11,8 @@ from datetime import date
 
 from ..cases import codes
 from ..cases.models import Child
-from .drift import open_drift_of
+from ..tor.services import current_tor
+from .drift import escalation_outlook, open_drift_of
 from . import services
 from .services import milestones_of
 from .timeline import TimelineEntry, entries_for, layout, register_timeline_source
@@ -20,8 +21,10 @@ from .timeline import TimelineEntry, entries_for, layout, register_timeline_sour
 def child_section(child: Child, today: date | None = None) -> dict:
     today = today or services.london_today()
     entries = entries_for(child, today)
+    tor = current_tor(child.tenant_id)
     return {"milestones": milestones_of(child.id), "drift": open_drift_of(child.id), "entries": entries,
-            "picture": layout(entries, today), "today": today}
+            "picture": layout(entries, today), "today": today,
+            "outlook": lambda drift: escalation_outlook(tor, drift, today)}
 
 
 @register_timeline_source

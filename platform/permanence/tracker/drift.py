@@ -9,11 +9,15 @@ the missed due date each step is reached; each step reached is recorded as an
 e-mailed. Steps with the trigger ``chair_decision`` are never reached by time: a chair,
 IRO, team manager or senior manager takes them with ``escalate_drift`` and a reason.
 ``acknowledge_drift`` records who saw the drift and what was decided; acknowledging does
-not stop the clock, only meeting the milestone closes drift. Nothing here commits.
+not stop the clock, only meeting the milestone (or its ceasing to apply) closes drift.
+``escalation_outlook`` says what comes next for open drift (the step due and when), so pages
+show an escalation whose time has come but that the nightly run has not yet taken.
+Nothing here commits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -21,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, RoleAssignment, User
 from ..cases.models import Child
+from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
@@ -97,9 +102,12 @@ def recipients(tor, role_id: str, child: Child, _holders_cache: dict | None = No
 # --- Opening and closing -------------------------------------------------------------------------
 
 def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tuple[int, str], Drift], tor,
-               today: date) -> tuple[int, int]:
+               today: date, not_applicable: dict[tuple[int, str], str] | None = None) -> tuple[int, int]:
     """Open drift for overdue milestones without any, close open drift whose milestone is met or
-    gone; returns (opened, closed). ``milestones`` are the children's current milestones."""
+    gone; returns (opened, closed). ``milestones`` are the children's current milestones;
+    ``not_applicable`` says why each rule that no longer applies to a child stopped (the child left
+    care, ...), which the closed drift keeps as its reason."""
+    not_applicable = not_applicable or {}
     opened = closed = 0
     for key, milestone in milestones.items():
         if milestone.status != OVERDUE:
@@ -122,13 +130,24 @@ def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tu
             continue
         drift.closed_on = today
         if milestone is None:
-            drift.close_reason = "The timescale no longer applies to the child"
+            drift.close_reason = _sentence(not_applicable.get(key)) or \
+                "The terms of reference no longer have this timescale"
         elif milestone.status in (ACHIEVED, ACHIEVED_LATE):
             drift.close_reason = f"Achieved on {milestone.achieved:%-d %B %Y}"
         else:
             drift.close_reason = f"Met; next due {milestone.due:%-d %B %Y}"
         closed += 1
     return opened, closed
+
+
+def _sentence(reason: str | None) -> str:
+    """The engine's reason a rule does not apply (``stopped applying when the child left care on
+    ...``, ``applies only where ...``) as a close reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        return ""
+    text = reason[0].upper() + reason[1:] if reason.startswith("stopped") else f"No longer applies: {reason}"
+    return text[:300]
 
 
 # --- Climbing the ladder -------------------------------------------------------------------------
@@ -254,6 +273,44 @@ def escalate_drift(drift: Drift, reason: str | None, *, by: User, tor, today: da
     escalation = _step(tor, drift, child, ladder, drift.level + 1, today, reason=reason, by=by, cache={})
     db.session.flush()
     return escalation
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What comes next for open drift on its ladder, in words for the pages. ``pending``: the ladder's
+    time for a step has come but the step is not recorded yet (the nightly run takes it and tells
+    the people holding the role), so a page never calls long-overdue drift simply "not escalated"."""
+
+    text: str
+    pending: bool = False
+    on: date | None = None
+
+
+def escalation_outlook(tor, drift: Drift, today: date) -> Outlook:
+    """The next step the drift climbs to and when: by time (``due to escalate to X on <date>``), by
+    the chair's decision, or none (top of the ladder, no ladder, closed)."""
+    if not drift.is_open:
+        return Outlook(f"Closed on {drift.closed_on:%-d %B %Y}")
+    ladder = ladder_of(tor, drift)
+    if ladder is None:
+        return Outlook("The terms of reference set no escalation ladder")
+    later = list(enumerate(ladder.steps, start=1))[drift.level:]
+    if not later:
+        return Outlook("At the top of the escalation ladder")
+    timed = [step for _, step in later if step.trigger == AUTOMATIC]
+    if timed:
+        step = timed[0]
+        on = apply_offset(drift.due, step.after)
+        who = step.title or role_label(tor, step.role)
+        if on <= today:
+            return Outlook(f"Due to escalate to {who} on {on:%-d %B %Y}: waiting for the nightly run, which "
+                           "records it and tells them", pending=True, on=on)
+        return Outlook(f"Due to escalate to {who} on {on:%-d %B %Y}", on=on)
+    step = later[0][1]
+    who = step.title or role_label(tor, step.role)
+    if step.trigger == "chair_decision":
+        return Outlook(f"Escalates to {who} when the chair decides")
+    return Outlook(f"Escalates to {who} when an action is overdue")
 
 
 def open_drift_of(child_id: int) -> list[Drift]:

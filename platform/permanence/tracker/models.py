@@ -78,8 +78,9 @@ class CohortMember(TenantScoped, Timestamped, db.Model):
 
 
 class Drift(TenantScoped, Timestamped, db.Model):
-    """A milestone gone past its due date: open until the milestone is met, climbing the council's
-    escalation ladder meanwhile. ``level`` is the ladder step reached (0: not escalated yet)."""
+    """A milestone gone past its due date: open until the milestone is met or stops applying (the
+    child left care, ...; ``close_reason`` says which), climbing the council's escalation ladder
+    meanwhile. ``level`` is the ladder step reached (0: not escalated yet)."""
 
     __tablename__ = "drift"
     __audit__ = True

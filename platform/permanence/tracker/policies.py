@@ -1,9 +1,9 @@
 """Object rules for drift, registered with the one permission module.
 
 Drift is about a child, so a member sees the drift of the children they may see (the
-child's own rules, whatever features added to them). Senior managers see all of the
-council's drift: escalations reach them by role, not by allocation, and they must be
-able to acknowledge what they are told about.
+child's own rules, whatever features added to them). Senior managers see every child, so
+all of the council's drift: escalations reach them by role, not by allocation, and they
+must be able to acknowledge what they are told about.
 """
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from ..accounts.roles import ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
 from .models import Drift
 
-register_policy(Drift, sees_all_roles=SEES_ALL_CHILDREN | {"senior_manager"})
+register_policy(Drift, sees_all_roles=SEES_ALL_CHILDREN)
 
 
 def _through_the_child(membership):

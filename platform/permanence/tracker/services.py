@@ -5,7 +5,8 @@ every timescale rule of the council's terms of reference stands for the child on
 ``today``, from the child's facts and events (``cases.facts``), and writes the answer:
 one ``Milestone`` per rule that applies (updated in place, never duplicated; rules that
 stopped applying are removed), the bodies whose cohort the child is in, and drift
-opened for overdue milestones and closed for met ones (``tracker.drift``).
+opened for overdue milestones and closed for met ones, or for ones that stopped applying
+(the child left care, ...), keeping the engine's reason (``tracker.drift``).
 ``recompute_children`` does the same for many children a batch at a time in a fixed
 number of queries; the nightly job runs it over every child of a council.
 
@@ -136,6 +137,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     kept_milestones: set[tuple[int, str]] = set()
     kept_cohorts: set[tuple[int, str]] = set()
     current: dict[tuple[int, str], Milestone] = {}
+    stopped: dict[tuple[int, str], str] = {}  # why a rule does not apply (closing drift says so)
 
     for child in children:
         result.children += 1
@@ -143,9 +145,10 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
         events = child_events(child, today)
         events.update(extra.get(child.id, {}))
         for computed in compute_milestones(tor.timescales, facts, events, today, due_soon=tor.due_soon):
-            if computed.status == NOT_APPLICABLE:
-                continue
             key = (child.id, computed.rule_id)
+            if computed.status == NOT_APPLICABLE:
+                stopped[key] = computed.reason
+                continue
             kept_milestones.add(key)
             row = existing.get(key)
             values = _values(computed)
@@ -173,7 +176,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     for key, row in cohorts.items():
         if key not in kept_cohorts:
             db.session.delete(row)
-    opened, closed = drift_service.sync_drift(current, open_drift, tor, today)
+    opened, closed = drift_service.sync_drift(current, open_drift, tor, today, stopped)
     result.drift_opened += opened
     result.drift_closed += closed
     db.session.flush()

@@ -78,6 +78,7 @@ def _render(title: str, endpoint: str, mine_of: int | None):
         "tracker/tracker.html", title=title, endpoint=endpoint, form=form, query=query, result=result,
         today=today, columns=COLUMNS, args=args, bodies={b.id: b.name for b in (tor.bodies if tor else ())},
         can_see_drift=has_permission("escalations.manage"),
+        outlook=lambda d: drift_service.escalation_outlook(tor, d, today),
     ), (400 if form.errors else 200)
 
 
@@ -109,9 +110,10 @@ def drift_list(tenant_slug):
     children = {c.id: c for c in db.session.execute(
         select(Child).where(Child.id.in_({d.child_id for d in rows}))).scalars()} if rows else {}
     tor = current_tor(g.tenant.id)
+    today = services.london_today()
     return render_template("tracker/drift_list.html", rows=rows, children=children, closed=closed,
-                           today=services.london_today(), tor=tor,
-                           role_label=lambda r: drift_service.role_label(tor, r),
+                           today=today, tor=tor, role_label=lambda r: drift_service.role_label(tor, r),
+                           outlook=lambda d: drift_service.escalation_outlook(tor, d, today),
                            can_open_child=has_permission("children.view"))
 
 
@@ -120,9 +122,11 @@ def _render_drift(drift, ack_form=None, escalate_form=None, status=200):
     child = db.session.get(Child, drift.child_id)
     step = drift_service.next_step(tor, drift)
     ladder = drift_service.ladder_of(tor, drift)
+    today = services.london_today()
     return render_template(
         "tracker/drift.html", drift=drift, child=child, tor=tor, ladder=ladder, next_step=step,
-        role_label=lambda r: drift_service.role_label(tor, r), today=services.london_today(),
+        role_label=lambda r: drift_service.role_label(tor, r), today=today,
+        outlook=drift_service.escalation_outlook(tor, drift, today),
         ack_form=ack_form or AcknowledgeForm(formdata=None), escalate_form=escalate_form or EscalateForm(formdata=None),
         can_open_child=has_permission("children.view"),
     ), status

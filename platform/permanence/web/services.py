@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
+from ..accounts.models import Team
 from ..accounts.permissions import visible
-from ..accounts.roles import ROLES
+from ..accounts.roles import ROLES, permissions_for
 from ..cases.models import Child
 from ..cases.services import children_for_listing
 from ..extensions import db
+from ..meetings.record import awaiting_sign_off
+from ..minutes.services import minutes_overview
+from ..panels.models import Action, ActionStatus, Meeting, MeetingStatus
+from ..panels.services import body_of
+from ..tor.services import current_tor, review_section
+from ..tracker.drift import escalation_outlook
+from ..tracker.models import Drift
 
 ROLE_PURPOSE = {
     "tenant_admin": "You administer this council's users, terms of reference and audit log.",
@@ -19,17 +29,25 @@ ROLE_PURPOSE = {
     "iro": "You review the children allocated to you and challenge drift.",
     "team_manager": "You quality-assure your team's referrals and are accountable for their actions.",
     "social_worker": "You refer your children to the panel, present them and carry their actions.",
-    "senior_manager": "You see reports across the service and receive escalations.",
+    "senior_manager": "You oversee the whole service: every child's milestones and drift, the meetings with their "
+                      "records, minutes and decisions, and the actions agreed. You read them but do not change "
+                      "them. You receive escalations, acknowledge and escalate drift, and agree or disagree with "
+                      "the recommendations the terms of reference name you to sign off. Papers stay with the "
+                      "people working on each child and the panel.",
 }
 
 
-def home_sections(membership) -> list[dict]:
+def home_sections(membership, today: date) -> list[dict]:
     """Sections of the home page, in order, for the member's roles."""
     roles = membership.roles
     sections = [{"kind": "roles", "items": [(ROLES[r], ROLE_PURPOSE[r]) for r in sorted(roles)]}]
-    from ..accounts.roles import permissions_for
-
     granted = permissions_for(roles)
+    if "minutes.oversee" in granted:
+        sections.append(oversight_section(membership, granted, today))
+    if "meetings.sign_off" in granted:
+        items = awaiting_sign_off(roles)
+        if items:
+            sections.append({"kind": "sign_off", "items": [(item, body_of(item.meeting).name) for item in items]})
     if "children.view" in granted:
         stmt = visible(select(Child), Child).order_by(Child.last_name, Child.first_name)
         total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
@@ -39,8 +57,6 @@ def home_sections(membership) -> list[dict]:
         by_team = db.session.execute(
             select(func.coalesce(Child.team_id, 0), func.count()).group_by(Child.team_id)
         ).all()
-        from ..accounts.models import Team
-
         names = {t.id: t.name for t in db.session.execute(select(Team)).scalars()}
         sections.append({
             "kind": "figures",
@@ -48,9 +64,50 @@ def home_sections(membership) -> list[dict]:
             "total": sum(count for _, count in by_team),
         })
     if "tor.propose" in granted:
-        from ..tor.services import review_section
-
         sections.append(review_section(membership.tenant_id))
     if "users.manage" in granted or "audit.view" in granted:
         sections.append({"kind": "admin"})
     return sections
+
+
+def _count(stmt) -> int:
+    return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+
+def oversight_section(membership, granted, today: date) -> dict:
+    """The service at a glance, each figure with the page that shows it (read-only for a senior
+    manager): the tracker, open drift and how far it has climbed, the next sittings, actions and
+    minutes. ``rows`` are (label, endpoint, url arguments, what it shows now)."""
+    rows = []
+    if "tracker.view" in granted:
+        children = _count(visible(select(Child.id), Child))
+        drifting = _count(visible(select(Child.id), Child).where(
+            Child.id.in_(select(Drift.child_id).where(Drift.closed_on.is_(None)))))
+        rows.append(("Permanence tracker", "tracker.tracker", {},
+                     f"{children} {'child' if children == 1 else 'children'}, {drifting} with drift"))
+    if "escalations.manage" in granted:
+        drift = db.session.execute(visible(select(Drift), Drift).where(Drift.closed_on.is_(None))).scalars().all()
+        tor = current_tor(membership.tenant_id)
+        escalated = sum(1 for d in drift if d.level)
+        due = sum(1 for d in drift if escalation_outlook(tor, d, today).pending)
+        text = f"{len(drift)} open, {escalated} escalated"
+        if due:
+            text += f", {due} due to escalate at the next nightly run"
+        rows.append(("Drift and escalations", "tracker.drift_list", {}, text))
+    if "panels.view" in granted:
+        sittings = db.session.execute(
+            select(Meeting).where(Meeting.date >= today, Meeting.status == MeetingStatus.SCHEDULED)
+            .order_by(Meeting.date, Meeting.id).limit(3)).scalars().all()
+        text = "; ".join(f"{body_of(m).name}, {m.date:%-d %B %Y}" for m in sittings) or "No sitting scheduled"
+        rows.append(("Meetings", "panels.meetings", {}, f"Next: {text}" if sittings else text))
+    if "actions.oversee" in granted:
+        open_actions = visible(select(Action.id), Action).where(Action.status == ActionStatus.OPEN)
+        overdue = _count(open_actions.where(Action.due_on < today))
+        rows.append(("Actions", "actions.council", {"overdue": "y"} if overdue else {},
+                     f"{_count(open_actions)} open, {overdue} overdue"))
+    if "minutes.oversee" in granted:
+        late = len(minutes_overview(today, overdue_only=True))
+        rows.append(("Minutes", "minutes.overview", {"overdue": "y"} if late else {},
+                     f"{late} {'meeting' if late == 1 else 'meetings'} with minutes overdue" if late
+                     else "No minutes overdue"))
+    return {"kind": "oversight", "rows": rows}

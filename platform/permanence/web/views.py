@@ -4,6 +4,7 @@ from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import public, require
+from ..core.clock import london_today
 from .services import home_sections
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -26,4 +27,4 @@ def health():
 @bp.get("/<tenant_slug>/")
 @require("home.view")
 def home(tenant_slug):
-    return render_template("web/home.html", sections=home_sections(g.membership))
+    return render_template("web/home.html", sections=home_sections(g.membership, london_today()))
