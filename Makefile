@@ -25,6 +25,7 @@ PYTEST_ARGS ?=
 
 BUILD := platform/permanence/static/build
 SCSS := $(wildcard platform/permanence/web/assets/*.scss)
+JS := $(wildcard platform/permanence/web/assets/*.js)
 CHROMIUM := /usr/bin/chromium
 
 # apt-get needs root; use sudo when we are not root (and it exists).
@@ -73,7 +74,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt $(PLUGINS) | $(BIN)/python
 
 # --- Front-end assets --------------------------------------------------------
 
-assets: $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js
+assets: $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/app.js
 
 # Install scripts are not needed (sass is pure JavaScript), so skip them.
 node_modules/.installed: package.json package-lock.json
@@ -85,9 +86,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-$(BUILD)/app.css $(BUILD)/govuk-frontend.min.js &: node_modules/.installed $(SCSS)
+$(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/app.js &: node_modules/.installed $(SCSS) $(JS)
 	npm run build
-	touch $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js
+	touch $(BUILD)/app.css $(BUILD)/govuk-frontend.min.js $(BUILD)/app.js
 
 # --- Browser for the browser tests ---------------------------------------------
 

@@ -18,8 +18,14 @@ Fixtures:
 ``sign_in``
     ``sign_in(page, email, password)`` fills in and submits ``/sign-in``.
 ``assert_accessible``
-    ``assert_accessible(page)`` runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A
-    and AA) on the current page and fails with a readable list of violations.
+    ``assert_accessible(page)`` checks the current page at a desktop, a tablet
+    and a phone width (1280, 768 and 390 CSS px): the page must not scroll
+    sideways, and axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA, with 2.2's
+    24 px target-size rule switched on) must find nothing. It fails with a
+    readable list of what is wrong at which width, then puts the viewport back.
+``accessibility_problems``
+    The same checks, returned as a list of lines instead of failing, for a
+    test that walks many pages and reports them all at once.
 
 Example::
 
@@ -55,6 +61,12 @@ AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # axe-core's tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 added no
 # level A rule, so axe has no "wcag22a" tag).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Rules axe ships switched off that these tags should include: target-size is
+# WCAG 2.2's success criterion 2.5.8, Target Size (Minimum): 24 by 24 CSS px,
+# or spaced so that a 24 px circle around each target touches no other.
+AXE_RULES_ON = ["target-size"]
+# Desktop, tablet (portrait iPad) and phone (a common handset) widths in CSS px.
+WIDTHS = (1280, 768, 390)
 RESULTS_DIR = REPO_ROOT / "test-results"
 DEFAULT_TIMEOUT_MS = 15_000
 
@@ -146,12 +158,75 @@ def sign_in():
     return _sign_in
 
 
-def check_accessibility(page, *, disable_rules=(), include=None):
-    """Run axe-core on ``page``; fail the test listing any WCAG A/AA violations.
+def check_accessibility(page, *, disable_rules=(), include=None, widths=WIDTHS):
+    """Check ``page`` at each of ``widths``; fail the test listing what is wrong.
 
+    At each width the page must not scroll sideways (wide tables scroll inside
+    their own container) and axe-core must find no WCAG A/AA violation.
     ``disable_rules`` names axe rule ids to skip (say why in the test);
-    ``include`` is a CSS selector to limit the check to part of the page.
+    ``include`` is a CSS selector to limit axe to part of the page.
     """
+    problems = page_problems(page, disable_rules=disable_rules, include=include, widths=widths)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def page_problems(page, *, disable_rules=(), include=None, widths=WIDTHS) -> list[str]:
+    """What :func:`check_accessibility` would fail on, as readable lines (none: all well)."""
+    original = page.viewport_size
+    problems = []
+    try:
+        for width in widths:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": original["height"]})
+                # Two frames: the page's resize observers have run by then.
+                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            overflow = sideways_overflow(page)
+            if overflow:
+                problems.append(f"{page.url} at {width} px scrolls sideways: " + "; ".join(overflow))
+            violations = axe_violations(page, disable_rules=disable_rules, include=include)
+            if violations:
+                problems.append(_format_violations(f"{page.url} at {width} px", violations))
+    finally:
+        if page.viewport_size != original:
+            page.set_viewport_size(original)
+    return problems
+
+
+# The page is wider than the window when the root's scroll width passes the
+# window's; then name the deepest elements that stick out on the right, which
+# are the ones to fix (their ancestors only stick out because of them).
+_OVERFLOW_JS = """() => {
+  const limit = window.innerWidth;
+  if (document.documentElement.scrollWidth <= limit) return [];
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= limit + 1) continue;
+    if (getComputedStyle(el).overflowX === 'visible' &&
+        [...el.children].some(c => c.getBoundingClientRect().right > limit + 1)) continue;
+    let clipped = false;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX !== 'visible' && style.overflowX !== 'clip') { clipped = true; break; }
+    }
+    if (clipped) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.classList.length ? '.' + [...el.classList].join('.') : '');
+    culprits.push(`${name} (right edge ${Math.round(box.right)} px)`);
+  }
+  return [`page ${document.documentElement.scrollWidth} px wide in a ${limit} px window`]
+    .concat(culprits.slice(0, 5));
+}"""
+
+
+def sideways_overflow(page) -> list[str]:
+    """Empty when the page fits its window's width; otherwise what sticks out."""
+    return page.evaluate(_OVERFLOW_JS)
+
+
+def axe_violations(page, *, disable_rules=(), include=None) -> list[dict]:
+    """axe-core's WCAG A/AA violations on the page as it is now."""
     if not AXE_JS.is_file():
         pytest.fail(
             f"{AXE_JS} not found: run `npm ci` (or `make test`) first.",
@@ -162,22 +237,22 @@ def check_accessibility(page, *, disable_rules=(), include=None):
     # would be.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    rules = {rule: {"enabled": True} for rule in AXE_RULES_ON}
+    rules.update({rule: {"enabled": False} for rule in disable_rules})
     options = {
         "runOnly": {"type": "tag", "values": AXE_TAGS},
         "resultTypes": ["violations"],
-        "rules": {rule: {"enabled": False} for rule in disable_rules},
+        "rules": rules,
     }
     results = page.evaluate(
         "([context, options]) => window.axe.run(context || document, options)",
         [include, options],
     )
-    violations = results["violations"]
-    if violations:
-        pytest.fail(_format_violations(page.url, violations), pytrace=False)
+    return results["violations"]
 
 
-def _format_violations(url, violations):
-    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+def _format_violations(where, violations):
+    lines = [f"{len(violations)} accessibility violation(s) on {where}:"]
     for violation in violations:
         lines.append(
             f"- {violation['id']} [{violation.get('impact') or 'unknown'}]: "
@@ -196,6 +271,13 @@ def _format_violations(url, violations):
 
 @pytest.fixture
 def assert_accessible():
-    """``assert_accessible(page, disable_rules=(), include=None)``: see
-    :func:`check_accessibility`."""
+    """``assert_accessible(page, disable_rules=(), include=None, widths=WIDTHS)``:
+    see :func:`check_accessibility`."""
     return check_accessibility
+
+
+@pytest.fixture
+def accessibility_problems():
+    """``accessibility_problems(page, ...)``: what ``assert_accessible`` would fail on, as a
+    list of lines, for a test that checks many pages and reports them all at once."""
+    return page_problems

@@ -14,7 +14,7 @@ from minutes_support import fixed_today, panel  # noqa: F401  (fixtures)
 def test_the_childs_meetings_on_the_childs_page(page, sign_in, assert_accessible, panel, fixed_today):
     sign_in(page, "worker@example.org", PASSWORD)
     page.goto(f"/{panel.slug}/children/{panel.child.id}")
-    meetings = page.locator("#meetings + table")
+    meetings = page.get_by_role("table", name="Panel meetings that considered the child, newest first")
     expect(page.get_by_role("heading", name="Panel meetings")).to_be_visible()
     rows = meetings.locator("tbody tr")
     expect(rows).to_have_count(2)

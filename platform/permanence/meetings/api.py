@@ -1,5 +1,5 @@
 """The meeting through the JSON API: attendance with the quorum, declarations of interest and the
-chair's rulings, the record of an item, deferral and the decision maker's sign-off. Same
+chair's rulings, the record of an item, deferral, an item not heard and the decision maker's sign-off. Same
 permissions and object rules as the pages; bad input is a 422 naming the field."""
 
 from flask import g
@@ -10,9 +10,10 @@ from ..accounts.permissions import current_roles, has_permission, load_or_404, r
 from ..core.db import get_or_404
 from ..panels.models import AgendaItem, Declaration, Meeting
 from ..panels.services import london_today
-from . import record, services
+from . import next_agenda, record, services
 from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferredSchema, DeferSchema,
-                      ItemRecordSchema, ItemRecordUpdateSchema, RulingSchema, SignOffSchema)
+                      ItemRecordSchema, ItemRecordUpdateSchema, NextAgendaSchema, NextAgendaUpdateSchema,
+                      NotHeardResultSchema, NotHeardSchema, RulingSchema, SignOffSchema)
 
 blp = Blueprint("meetings_api", __name__, description="Attendance, quorum, declarations and the record of items")
 
@@ -83,6 +84,26 @@ class DeclarationsView(MethodView):
                                                           agenda_item_id=data.get("agenda_item_id")))
 
 
+@blp.route("/meetings/<int:meeting_id>/next-agenda")
+class NextAgendaView(MethodView):
+    @require("meetings.record")
+    @blp.response(200, NextAgendaSchema)
+    def get(self, tenant_slug, meeting_id):
+        """The body's next sitting, its parts taking children agreed at the previous meeting, and the
+        children who may be agreed (this meeting's, and those proposed for the next sitting)."""
+        return next_agenda.for_member(next_agenda.next_agenda(get_or_404(Meeting, meeting_id)))
+
+    @require("meetings.record")
+    @blp.arguments(NextAgendaUpdateSchema)
+    @blp.response(200, NextAgendaSchema)
+    def post(self, data, tenant_slug, meeting_id):
+        """Agree children for the next sitting: each is booked there in the part given. Idempotent;
+        409 where the ToR has the panel agree no agenda at the meeting or there is no next sitting."""
+        meeting = get_or_404(Meeting, meeting_id)
+        _act(lambda: next_agenda.agree_next_agenda(meeting, data["items"], by=g.api_user, today=london_today()))
+        return next_agenda.for_member(next_agenda.next_agenda(meeting))
+
+
 @blp.route("/declarations/<int:declaration_id>/ruling")
 class RulingView(MethodView):
     @require("meetings.record")
@@ -123,6 +144,19 @@ class DeferView(MethodView):
         item = load_or_404(AgendaItem, agenda_item_id)
         carried = _act(lambda: record.defer_item(item, data["reason"], by=g.api_user, today=london_today()))
         return {"deferred": item, "carried": carried}
+
+
+@blp.route("/agenda-items/<int:agenda_item_id>/not-heard")
+class NotHeardView(MethodView):
+    @require("meetings.record")
+    @blp.arguments(NotHeardSchema)
+    @blp.response(201, NotHeardResultSchema)
+    def post(self, data, tenant_slug, agenda_item_id):
+        """Mark a booked item not heard, with the reason (from the day of the meeting); the child is
+        proposed at the next sitting, or at a tracking meeting their next meeting is booked."""
+        item = load_or_404(AgendaItem, agenda_item_id)
+        following = _act(lambda: record.mark_not_heard(item, data["reason"], by=g.api_user, today=london_today()))
+        return {"not_heard": item, "next": following}
 
 
 @blp.route("/agenda-items/<int:agenda_item_id>/sign-off")

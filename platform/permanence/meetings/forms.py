@@ -14,6 +14,10 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 TEXT = Length(max=MAX_TEXT, message=f"This must be {MAX_TEXT} characters or fewer")
 
 
+class EmptyForm(FlaskForm):
+    """A form that carries only its CSRF token (the next agenda's rows are read by the view)."""
+
+
 class AttendanceForm(FlaskForm):
     guest_name = StringField("Guest's name", validators=[Length(max=MAX_NAME, message="The name is too long")])
     guest_title = StringField("Guest's job title or organisation", validators=[Length(max=200)])
@@ -64,6 +68,11 @@ class ItemRecordForm(FlaskForm):
 
 class DeferForm(FlaskForm):
     reason = TextAreaField("Reason for deferring", validators=[InputRequired("Enter why the item is deferred"), TEXT])
+
+
+class NotHeardForm(FlaskForm):
+    reason = TextAreaField("Why was the item not heard?",
+                           validators=[InputRequired("Enter why the item was not heard"), TEXT])
 
 
 class SignOffForm(FlaskForm):

@@ -1,6 +1,12 @@
 """The meeting's record of one item: discussion, confirmations, the outcome from the terms of
-reference, the decision, the next review and escalation; a named decision maker's sign-off; and
-deferral to the next sitting.
+reference, the decision, the next review and escalation; a named decision maker's sign-off;
+deferral to the next sitting; and an item the meeting did not hear.
+
+Every booked item ends the meeting HEARD (recorded), DEFERRED or NOT_HEARD, so the minutes are
+complete (``minutes.services.approve_minutes`` refuses otherwise). Deferring books the child at
+the next sitting; an item not heard is proposed there instead, for the panel administrator to
+book or dismiss. At a per-child tracking meeting "the next sitting" is the child's own next
+tracking meeting, booked from the tracker's due date as the daily job books it.
 
 Recording moves a BOOKED item to HEARD. What an outcome does next (book the next tracking
 meeting, refer on, close tracking) is ``panels.tracking.after_outcome``; it runs when the
@@ -21,6 +27,9 @@ from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
+from ..panels.tracking import TRACKING, after_outcome, book_tracking_meeting
+from ..referrals.proposals import propose_again, propose_at_next_sitting
+from ..tor.services import current_tor
 from ..tracker.drift import recipients, role_label
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, now, tor_for
 
@@ -143,8 +152,6 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
 
 
 def _outcome_stands(item: AgendaItem, outcome, today: date) -> None:
-    from ..panels.tracking import after_outcome  # written by the reminders feature
-
     after_outcome(item, outcome, today=today)
 
 
@@ -154,8 +161,6 @@ def _propose_review(item: AgendaItem, on_or_after: date) -> None:
     body = body_of(item.meeting)
     if not any(REVIEW_ROUTE in part.entry_routes for part in body.agenda_parts):
         return
-    from ..referrals.proposals import propose_at_next_sitting  # written by the referrals feature
-
     propose_at_next_sitting(item, on_or_after=on_or_after,
                             reason=f"Review agreed at the meeting of {item.meeting.date:%-d %B %Y}: "
                                    f"{item.decision[:200]}")
@@ -276,14 +281,43 @@ def next_sitting(meeting: Meeting) -> Meeting | None:
     ).scalar_one_or_none()
 
 
-def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem:
-    """Defer a booked item: it is DEFERRED with the reason, and booked again at the body's next
-    sitting (``carried_from_id``). Returns the new item."""
-    reason = _text(reason, "reason", MAX_TEXT, "Enter why the item is deferred")
+def _check_closable(item: AgendaItem, doing: str, today: date) -> None:
     if item.status != ItemStatus.BOOKED:
-        raise MeetingStateError(f"Only a booked item can be deferred; this one is {item.status.value}")
+        raise MeetingStateError(f"Only a booked item can be {doing}; this one is {item.status.label.lower()}")
     if item.meeting.cancelled:
         raise MeetingStateError("The meeting was cancelled; move the item to another sitting instead")
+
+
+def _next_tracking_meeting(item: AgendaItem, today: date, *, reason: str) -> AgendaItem | None:
+    """The child's next tracking meeting of the item's body, booked as the daily job books it (on
+    the tracker's due date); None when no cadence applies any more or the body is gone."""
+    tor = current_tor(item.meeting.tenant_id)
+    body = next((b for b in tor.bodies if b.id == item.meeting.body_id), None) if tor else None
+    if body is None or item.child is None:
+        return None
+    booked = book_tracking_meeting(item.child, body, today=today, entry_route=item.entry_route[:40], reason=reason)
+    if booked is not None and booked.carried_from_id is None:
+        booked.carried_from_id = item.id
+        db.session.flush()
+    return booked
+
+
+def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem:
+    """Defer a booked item: it is DEFERRED with the reason, and booked again at the body's next
+    sitting (``carried_from_id``); at a tracking meeting, the child's next tracking meeting is
+    booked. Returns the new item."""
+    reason = _text(reason, "reason", MAX_TEXT, "Enter why the item is deferred")
+    _check_closable(item, "deferred", today)
+    if body_of(item.meeting).kind == TRACKING:
+        item.status = ItemStatus.DEFERRED
+        item.recorded_by_id, item.recorded_at = by.id, now()
+        carried = _next_tracking_meeting(item, today, reason=f"Deferred on {item.meeting.date:%-d %B %Y}: {reason}")
+        if carried is None:
+            raise MeetingStateError("No later tracking meeting can be booked for the child: no tracking cadence "
+                                    "applies to them now")
+        item.decision = f"Deferred to {carried.meeting.date:%-d %B %Y}: {reason}"
+        db.session.flush()
+        return carried
     target = next_sitting(item.meeting)
     if target is None:
         raise MeetingStateError(f"There is no later sitting of the {body_of(item.meeting).name}; add one first")
@@ -307,3 +341,55 @@ def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem
     item.recorded_by_id, item.recorded_at = by.id, now()
     db.session.flush()
     return carried
+
+
+def mark_not_heard(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem | None:
+    """The meeting did not hear a booked item (not reached, the presenter absent, papers missing): it
+    is NOT_HEARD with the reason, so the minutes can be completed. What happens to the child next: at
+    a panel, they are PROPOSED at the body's next sitting (carried from this item) for the panel
+    administrator to book or dismiss, since the reason decides whether they should come back; at a
+    tracking meeting, the child's next tracking meeting is booked. Returns that item, or None when
+    there is no later sitting (or no cadence) yet: the administrator then adds the child by hand."""
+    reason = _text(reason, "reason", MAX_TEXT, "Enter why the item was not heard")
+    _check_closable(item, "marked not heard", today)
+    meeting = item.meeting
+    if meeting.date > today:
+        raise MeetingStateError(f"The meeting is on {meeting.date:%-d %B %Y}; an item is marked not heard from "
+                                "that day (before it, move or withdraw the item)")
+    item.status = ItemStatus.NOT_HEARD
+    item.recorded_by_id, item.recorded_at = by.id, now()
+    db.session.flush()
+    why = f"Not heard at the meeting of {meeting.date:%-d %B %Y}: {reason}"
+    if body_of(meeting).kind == TRACKING:
+        following = _next_tracking_meeting(item, today, reason=why)
+    else:
+        target = next_sitting(meeting)
+        following = propose_again(item, target, reason=why) if target is not None else None
+    if following is None:
+        item.decision = f"Not heard: {reason}. No later sitting is scheduled yet."
+    elif following.status == ItemStatus.BOOKED:
+        item.decision = f"Not heard: {reason}. Booked again for {following.meeting.date:%-d %B %Y}."
+    else:
+        item.decision = f"Not heard: {reason}. Proposed again for {following.meeting.date:%-d %B %Y}."
+    db.session.flush()
+    return following
+
+
+def carried_to(item: AgendaItem) -> AgendaItem | None:
+    """Where a deferred or not-heard item went: the item carried from it (booked or proposed)."""
+    if item.status not in (ItemStatus.DEFERRED, ItemStatus.NOT_HEARD):
+        return None
+    return db.session.execute(select(AgendaItem).where(AgendaItem.carried_from_id == item.id)
+                              .order_by(AgendaItem.id).limit(1)).scalar_one_or_none()
+
+
+def not_heard_text(item: AgendaItem, following: AgendaItem | None) -> str:
+    """What the page says once an item is marked not heard: what happens to the child next."""
+    if following is None:
+        return ("The item is recorded as not heard. No later sitting is scheduled yet: add the child to one when it "
+                "is.")
+    when = f"{following.meeting.date:%A %-d %B %Y}"
+    if following.status == ItemStatus.BOOKED:
+        return f"The item is recorded as not heard. The child's next meeting is booked for {when}."
+    return (f"The item is recorded as not heard. The child is proposed for the sitting on {when}; the panel "
+            "administrator books or dismisses the proposal.")

@@ -132,7 +132,8 @@ class ItemRecordSchema(Schema):
 
     id = fields.Int(dump_only=True)
     meeting_id = fields.Int(dump_only=True)
-    status = fields.Function(lambda i: i.status.value)
+    status = fields.Function(lambda i: i.status.value,
+                             metadata={"description": "booked, heard, deferred or not_heard (or a referral's step)"})
     discussion = fields.Str()
     care_plan_confirmed = fields.Bool(allow_none=True)
     legal_status_confirmed = fields.Bool(allow_none=True)
@@ -178,6 +179,62 @@ class DeferredSchema(Schema):
 
     deferred = fields.Nested(ItemRecordSchema)
     carried = fields.Nested(ItemRecordSchema)
+
+
+class NotHeardSchema(Schema):
+    reason = fields.Str(load_default="", validate=TEXT, metadata={"description": "Why the meeting did not hear it"})
+
+
+class NotHeardResultSchema(Schema):
+    """The item marked not heard and what follows for the child: at a panel, a proposal at the next
+    sitting (the panel administrator books or dismisses it); at a tracking meeting, the child's next
+    meeting, booked. ``next`` is null when no later sitting is scheduled yet."""
+
+    not_heard = fields.Nested(ItemRecordSchema)
+    next = fields.Nested(ItemRecordSchema, allow_none=True)
+
+
+class NextAgendaEntrySchema(Schema):
+    """One child agreed for the next sitting."""
+
+    agenda_item_id = fields.Int(required=True, metadata={"description": "A candidate's agenda_item_id"})
+    part_id = fields.Str(load_default="", validate=validate.Length(max=100),
+                         metadata={"description": "A part of the next sitting taking agreed_at_previous_meeting; "
+                                                  "empty for the suggested part"})
+
+
+class NextAgendaUpdateSchema(Schema):
+    """The children the meeting agrees for its next sitting (added to what is already agreed)."""
+
+    items = fields.List(fields.Nested(NextAgendaEntrySchema), load_default=None)
+
+
+class NextAgendaCandidateSchema(Schema):
+    agenda_item_id = fields.Function(lambda c: c.item.id, metadata={"description": "This meeting's item, or the "
+                                                                                  "proposal at the next sitting"})
+    reference = fields.Function(lambda c: c.item.subject_reference,
+                                metadata={"description": "The child (or sibling group) by initials and case number"})
+    status = fields.Function(lambda c: c.item.status.value)
+    part_id = fields.Str(metadata={"description": "The part suggested (or booked) at the next sitting"})
+    agreed = fields.Bool(metadata={"description": "Booked on the next sitting's agenda"})
+    next_item_id = fields.Function(lambda c: c.there.id if c.there is not None else None,
+                                   metadata={"description": "The child's item on the next sitting, if any"})
+
+
+class PartSchema(Schema):
+    id = fields.Str()
+    title = fields.Str()
+
+
+class NextAgendaSchema(Schema):
+    """The next sitting's agenda as the meeting may agree it (the ToR's agreed_at_previous_meeting)."""
+
+    meeting_id = fields.Function(lambda p: p.meeting.id)
+    next_meeting_id = fields.Function(lambda p: p.target.id if p.target else None)
+    next_meeting_date = fields.Function(lambda p: p.target.date.isoformat() if p.target else None)
+    parts = fields.List(fields.Nested(PartSchema),
+                        metadata={"description": "Parts taking agreed_at_previous_meeting"})
+    candidates = fields.List(fields.Nested(NextAgendaCandidateSchema))
 
 
 class SignOffSchema(Schema):

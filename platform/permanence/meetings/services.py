@@ -28,17 +28,17 @@ from sqlalchemy import select
 
 from ..accounts.models import Membership, User
 from ..extensions import db
-from ..panels.models import (AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
-                             PanelMember, Ruling)
+from ..panels.models import (ON_THE_AGENDA, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus,
+                             Meeting, PanelMember, Ruling)
 from ..panels.parts import PartSat, part_title, parts_sat, seat_of, sits_for  # noqa: F401 (part_title for views)
 from ..panels.services import body_of
+from ..panels.tracking import TRACKING
 from ..tor.services import tor_of
 from ..tracker.drift import role_label
 
 MAX_NAME = 200
 MAX_TEXT = 10_000
 CHAIR_ACCESS_ROLES = frozenset({"chair", "vice_chair"})
-ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED)
 RULING_LABELS = {Ruling.PENDING: "Awaiting the chair's ruling", Ruling.TAKE_PART: "May take part",
                  Ruling.OBSERVE: "May observe only", Ruling.LEAVE: "Leaves the meeting for the item"}
 STATUS_LABELS = {AttendanceStatus.PRESENT: "Present", AttendanceStatus.APOLOGIES: "Apologies",
@@ -109,10 +109,13 @@ def chair_seat_roles(membership) -> frozenset[str]:
 def attendance_rows(meeting: Meeting) -> list[Attendance]:
     """The attendance as recorded, or (before it is taken) one unsaved row per seat, chairs first:
     the body's panel members, else the terms of reference's seats with no person named. A seat that
-    sits for none of the parts with items starts as not required; every other seat as present."""
+    sits for none of the parts with items starts as not required; every other seat as present. At a
+    per-child tracking meeting the child's own social worker, team manager and IRO (who are invited)
+    sit in the seats of their roles too."""
     if meeting.attendance:
         return list(meeting.attendance)
-    membership = body_of(meeting).membership
+    body = body_of(meeting)
+    membership = body.membership
     chairs = chair_seat_roles(membership)
     seats = _seats_of(meeting)
     parts = parts_sat(meeting)
@@ -123,13 +126,47 @@ def attendance_rows(meeting: Meeting) -> list[Attendance]:
             return AttendanceStatus.NOT_REQUIRED
         return AttendanceStatus.PRESENT
 
-    if seats:
-        seats.sort(key=lambda s: (s.role not in chairs, s.id))
-        return [Attendance(meeting_id=meeting.id, user_id=s.user_id, user=s.user, name=s.user.name, role=s.role,
-                           title=s.title, status=status(s.role, s.title)) for s in seats]
+    if seats or body.kind == TRACKING:
+        rows = [_row(meeting, s.user, s.role, s.title, status(s.role, s.title)) for s in seats]
+        if body.kind == TRACKING:
+            rows += _child_workers(meeting, membership, {r.user_id for r in rows})
+        if rows:
+            return sorted(rows, key=lambda r: r.role not in chairs)
     tor_seats = membership.seats if membership is not None else ()
-    return [Attendance(meeting_id=meeting.id, role=s.role, title=s.title, status=status(s.role, s.title))
-            for s in tor_seats]
+    return [_row(meeting, None, s.role, s.title, status(s.role, s.title)) for s in tor_seats]
+
+
+def _row(meeting: Meeting, user: User | None, role: str, title: str,
+         status: AttendanceStatus = AttendanceStatus.PRESENT) -> Attendance:
+    """An unsaved attendance row (every text set, so a page never shows "None")."""
+    return Attendance(meeting_id=meeting.id, user_id=user.id if user else None, user=user,
+                      name=user.name if user else "", role=role, title=title or "", status=status,
+                      represented_by="")
+
+
+CHILD_WORKERS = (("social_worker", "social_worker"), ("team_manager", "team_manager"), ("iro", "iro"))
+
+
+def _child_workers(meeting: Meeting, membership, seated: set[int]) -> list[Attendance]:
+    """The child's own workers at their tracking meeting, each in the first ToR seat whose role gives
+    their access role (the allocated social worker's seat, the team manager's, the IRO's)."""
+    if membership is None:
+        return []
+    tor = tor_for(meeting)
+    rows = []
+    for item in meeting.items:
+        if item.status not in ON_THE_AGENDA:
+            continue
+        for child in item.children:
+            for attribute, access in CHILD_WORKERS:
+                user = getattr(child, attribute)
+                seat = next((s for s in membership.seats
+                             if s.role in tor.roles and tor.roles[s.role].access_role == access), None)
+                if user is None or not user.active or seat is None or user.id in seated:
+                    continue
+                seated.add(user.id)
+                rows.append(_row(meeting, user, seat.role, seat.title))
+    return rows
 
 
 # --- Attendance by agenda part ------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from ..accounts.permissions import current_roles, has_permission, load_or_404, r
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
-from ..panels.models import AgendaItem, Declaration, Meeting, Ruling
+from ..accounts.models import User
+from ..panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
 from ..panels.services import LONDON, body_of, london_today
-from . import record, services
-from .forms import (AttendanceForm, DeclarationForm, DeferForm, ItemRecordForm, OwnDeclarationForm, RulingForm,
-                    SignOffForm)
+from ..panels.tracking import TRACKING
+from . import next_agenda, record, services
+from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, ItemRecordForm, NotHeardForm,
+                    OwnDeclarationForm, RulingForm, SignOffForm)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -70,8 +72,16 @@ def _items(meeting):
     return db.session.execute(stmt.order_by(AgendaItem.part_id, AgendaItem.position, AgendaItem.id)).scalars().all()
 
 
+def _next_agenda(meeting, can_record):
+    """The next sitting's agenda to agree, for those who record the meeting, from its day."""
+    if not (can_record and not meeting.cancelled and meeting.date <= london_today()):
+        return None
+    plan = next_agenda.next_agenda(meeting)
+    return next_agenda.for_member(plan) if plan.offered else None
+
+
 def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None, declaration_form=None,
-                    own_form=None, ruling_errors=None, status=200):
+                    own_form=None, ruling_errors=None, next_errors=None, status=200):
     items = _items(meeting)
     by_part = services.attendance_by_part(meeting, rows)  # rows posted back with an error: expected only
     rows = rows if rows is not None else [person.row for person in by_part]
@@ -94,6 +104,8 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         can_declare=not meeting.cancelled and services.holds_a_seat(current_user.id, meeting),
         can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
         label=lambda role: services.label_of(meeting, role),
+        tracking_page=body_of(meeting).kind == TRACKING and bool(items),
+        plan=_next_agenda(meeting, can_record), next_errors=next_errors or {}, next_form=EmptyForm(formdata=None),
     ), status
 
 
@@ -155,9 +167,6 @@ def take_attendance(tenant_slug, meeting_id):
 
 def _unsaved(meeting, entries):
     """The rows as posted, to show back with their errors."""
-    from ..accounts.models import User
-    from ..panels.models import Attendance, AttendanceStatus
-
     rows = []
     members = services.council_members({e["user_id"] for e in entries if e.get("user_id")})
     for e in entries:
@@ -230,10 +239,44 @@ def rule(tenant_slug, declaration_id):
     return _render_meeting(meeting, ruling_errors={declaration_id: message}, status=400)
 
 
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/next-agenda")
+@require("meetings.record")
+def agree_next_agenda(tenant_slug, meeting_id):
+    """The chair or administrator agrees, at the end of the sitting, who comes to the next one."""
+    meeting = get_or_404(Meeting, meeting_id)
+    if not EmptyForm().validate_on_submit():
+        return _render_meeting(meeting, next_errors={"next-agenda": "Reload the page and try again"}, status=400)
+    chosen = [_int_or_none(v) for v in request.form.getlist("agree")]
+    entries = [{"agenda_item_id": i, "part_id": request.form.get(f"part-{i}", "")} for i in chosen if i is not None]
+    back = url_for("meetings.meeting_record", meeting_id=meeting.id)
+    if not entries:
+        return _render_meeting(meeting, next_errors={"next-agenda": "Select the children who come to the next sitting"},
+                               status=400)
+    try:
+        changed = next_agenda.agree_next_agenda(meeting, entries, by=current_user, today=london_today())
+    except services.MeetingStateError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back + "#next-agenda")
+    except services.MeetingError as exc:
+        db.session.rollback()
+        _, index, _ = (exc.field.split(".") + ["", ""])[:3]
+        anchor = f"agree-{entries[int(index)]['agenda_item_id']}" if index.isdigit() else "next-agenda"
+        return _render_meeting(get_or_404(Meeting, meeting_id), next_errors={anchor: exc.message}, status=400)
+    commit()
+    target = record.next_sitting(meeting)
+    count = len(changed)
+    flash(f"The agenda of {target.date:%A %-d %B %Y} is agreed: {count} child{'ren' if count != 1 else ''} "
+          f"booked or moved." if count else "Nothing changed: those children are already booked for the next sitting.",
+          "success")
+    return redirect(back + "#next-agenda")
+
+
 # --- The record of an item -------------------------------------------------------------------------
 
-def _render_item(item, form=None, defer_form=None, status=200):
+def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=200):
     body = body_of(item.meeting)
+    today = london_today()
     if form is None:
         form = ItemRecordForm(formdata=None, obj=None)
         form.discussion.data, form.decision.data = item.discussion, item.decision
@@ -245,15 +288,20 @@ def _render_item(item, form=None, defer_form=None, status=200):
         form.escalate.data = yes_no[item.escalate] if item.status.value == "heard" else None
         form.escalation_reason.data = item.escalation_reason
     form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body.outcomes]
+    may_record = has_permission("meetings.record") and not item.meeting.cancelled
+    booked = item.status == ItemStatus.BOOKED
     return render_template(
         "meetings/record_item.html", item=item, meeting=item.meeting, body=body, form=form,
-        defer_form=defer_form or DeferForm(formdata=None), outcome=record.outcome_of(item),
+        defer_form=defer_form or DeferForm(formdata=None), not_heard_form=not_heard_form or NotHeardForm(formdata=None),
+        outcome=record.outcome_of(item),
         sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
         declarations=services.declarations_of(item.meeting, item), left=services.left_for(item),
-        can_record=has_permission("meetings.record") and item.status in record.RECORDABLE
-        and not item.meeting.cancelled,
-        can_defer=has_permission("meetings.record") and item.status.value == "booked",
-        escalation_to=record.escalation_step_label(item), today=london_today(),
+        not_yet=may_record and item.status in record.RECORDABLE and item.meeting.date > today,
+        can_record=may_record and item.status in record.RECORDABLE and item.meeting.date <= today,
+        can_defer=may_record and booked,
+        can_mark_not_heard=may_record and booked and item.meeting.date <= today,
+        tracking=body.kind == TRACKING, carried_to=record.carried_to(item), can_manage=has_permission("panels.manage"),
+        escalation_to=record.escalation_step_label(item), today=today,
         part_quorate=services.part_quorate(item), part_title=services.part_title(body, item.part_id),
     ), status
 
@@ -299,6 +347,23 @@ def defer(tenant_slug, agenda_item_id):
         if result is not None:
             return result
     return _render_item(item, defer_form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/not-heard")
+@require("meetings.record")
+def not_heard(tenant_slug, agenda_item_id):
+    item = load_or_404(AgendaItem, agenda_item_id)
+    form = NotHeardForm()
+    back = url_for("meetings.item_record", agenda_item_id=item.id)
+    if form.validate_on_submit():
+        done, result = _attempt(form, lambda: record.mark_not_heard(item, form.reason.data, by=current_user,
+                                                                    today=london_today()), back)
+        if done:
+            flash(record.not_heard_text(item, result), "success")
+            return redirect(back)
+        if result is not None:
+            return result
+    return _render_item(item, not_heard_form=form, status=400)
 
 
 # --- Sign-off ------------------------------------------------------------------------------------

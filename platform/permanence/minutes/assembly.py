@@ -7,7 +7,8 @@ Plain text on purpose: it is what the chair edits, and the decision record rende
 
 from __future__ import annotations
 
-from ..meetings.record import AGREED, AWAITING, NOT_NEEDED, sign_off_state as sign_off_status
+from ..meetings.next_agenda import route_parts
+from ..meetings.record import AGREED, AWAITING, NOT_NEEDED, REVIEW_ROUTE, next_sitting, sign_off_state as sign_off_status
 from ..meetings.services import STATUS_LABELS, part_status
 from ..panels.parts import parts_sat, seat_of
 from ..panels import services as panels
@@ -15,7 +16,7 @@ from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, R
 from ..tor.services import tor_of
 from ..tracker.drift import role_label
 
-IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED)
+IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
            Ruling.OBSERVE: "may observe but not take part", Ruling.LEAVE: "left the meeting for the item"}
 ATTENDANCE_HEADINGS = ((AttendanceStatus.PRESENT, "Present"), (AttendanceStatus.REPRESENTED, "Represented"),
@@ -52,10 +53,11 @@ def outcome_label(body, outcome_id: str | None) -> str:
     return next((o.label for o in body.outcomes if o.id == outcome_id), outcome_id)
 
 
-def agenda_order(meeting: Meeting, body) -> list[AgendaItem]:
-    """Items the meeting considered, part by part as the terms of reference order them."""
+def agenda_order(meeting: Meeting, body, statuses=IN_THE_MINUTES) -> list[AgendaItem]:
+    """Items the meeting considered (or, with ``statuses``, those in them), part by part as the terms
+    of reference order them."""
     parts = {p.id: n for n, p in enumerate(body.agenda_parts)}
-    items = [i for i in meeting.items if i.status in IN_THE_MINUTES]
+    items = [i for i in meeting.items if i.status in statuses]
     return sorted(items, key=lambda i: (parts.get(i.part_id, len(parts)), i.position, i.id))
 
 
@@ -106,6 +108,8 @@ def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
     lines = [f"{n}. {subject(item)}", f"   Part: {part_title(body, item.part_id)}"]
     if item.status == ItemStatus.DEFERRED:
         lines.append("   Deferred to a later meeting.")
+    elif item.status == ItemStatus.NOT_HEARD:
+        lines.append("   Not heard.")
     if item.discussion.strip():
         lines.append(f"   Discussion: {item.discussion.strip()}")
     if item.care_plan_confirmed is not None or item.legal_status_confirmed is not None:
@@ -163,4 +167,19 @@ def assemble_text(meeting: Meeting) -> str:
         lines += _item_lines(n, item, body, tor) + [""]
     if not items:
         lines += ["No items were considered.", ""]
+    lines += _next_agenda_lines(meeting, body)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _next_agenda_lines(meeting: Meeting, body) -> list[str]:
+    """The children booked at the next sitting as agreed at a previous meeting (where the ToR agrees
+    the agenda at the meeting): the agenda this meeting agreed."""
+    target = next_sitting(meeting) if route_parts(body) else None
+    if target is None:
+        return []
+    next_body = panels.body_of(target)
+    agreed = [i for i in agenda_order(target, next_body, statuses=(ItemStatus.BOOKED,)) if i.entry_route == REVIEW_ROUTE]
+    if not agreed:
+        return []
+    return [f"Agenda agreed for the next sitting ({d(target.date)})"] + [
+        f"- {subject(i)}: {part_title(next_body, i.part_id)}" for i in agreed] + [""]

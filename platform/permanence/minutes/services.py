@@ -20,7 +20,8 @@ from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import (AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus,
                              PanelMember, Ruling)
-from .assembly import assemble_text
+from ..panels.tracking import TRACKING
+from .assembly import assemble_text, subject
 
 MAX_TEXT = 200_000
 OVERDUE_LOOKBACK_DAYS = 366
@@ -149,10 +150,26 @@ def save_minutes(minutes: Minutes, text: str | None, revision: int | None, by: U
     return minutes
 
 
+def unfinished_items(meeting: Meeting) -> list[AgendaItem]:
+    """Items still booked on the meeting: neither recorded (heard), deferred nor marked not heard."""
+    return [i for i in meeting.items if i.status == ItemStatus.BOOKED]
+
+
+def unfinished_message(items: list[AgendaItem]) -> str:
+    names = ", ".join(subject(i) for i in items)
+    return ("The minutes cannot be approved until every item on the agenda is recorded, deferred or marked not "
+            f"heard. Still to record: {names}")
+
+
 def approve_minutes(minutes: Minutes, by: User, revision: int | None) -> Minutes:
-    """The chair approves the text they read (``revision``); a later save makes it a conflict."""
+    """The chair approves the text they read (``revision``); a later save makes it a conflict. Minutes
+    are complete first: an item still booked (not recorded, deferred or marked not heard) refuses,
+    naming the items."""
     if minutes.status != MinutesStatus.DRAFT:
         raise MinutesStateError("The minutes are already approved")
+    unfinished = unfinished_items(minutes.meeting)
+    if unfinished:
+        raise MinutesStateError(unfinished_message(unfinished))
     _check_revision(minutes, revision)
     if not minutes.text.strip():
         raise MinutesError("text", "The minutes are empty; write or assemble them first")
@@ -175,14 +192,27 @@ def reopen_minutes(minutes: Minutes, by: User, reason: str | None) -> Minutes:
     return minutes
 
 
+def invitees_of(meeting: Meeting) -> list[User]:
+    """The children's own social workers, team managers and IROs (active): invited to a tracking meeting."""
+    people = [u for item in meeting.items if item.status in (ItemStatus.HEARD, ItemStatus.DEFERRED,
+                                                               ItemStatus.NOT_HEARD)
+              for child in item.children for u in (child.social_worker, child.team_manager, child.iro)]
+    unique = {u.id: u for u in people if u is not None and u.active}
+    return sorted(unique.values(), key=lambda u: (u.name, u.id))
+
+
 def circulation_list(meeting: Meeting) -> tuple[list[User], dict[int, list[AgendaItem]]]:
-    """Who the minutes go to: the body's seated members (active), less anyone the chair ruled out of
-    an item of this meeting (they are sent the decision records they may read instead); and each
-    presenter with the items they presented."""
+    """Who the minutes go to: the body's seated members (active), at a child's tracking meeting the
+    child's social worker, team manager and IRO too (they were invited), less anyone the chair ruled
+    out of an item of this meeting (they are sent the decision records they may read instead); and
+    each presenter with the items they presented."""
     members = list(db.session.execute(
         select(User).join(PanelMember, PanelMember.user_id == User.id)
         .where(PanelMember.body_id == meeting.body_id, PanelMember.active.is_(True), User.active.is_(True))
         .order_by(User.name, User.id)).scalars())
+    if panels.body_of(meeting).kind == TRACKING:
+        seen = {m.id for m in members}
+        members += [u for u in invitees_of(meeting) if u.id not in seen]
     ruled_out = {d.user_id for d in meeting.declarations if d.ruling == Ruling.LEAVE and d.agenda_item_id}
     presenters: dict[int, list[AgendaItem]] = {}
     for item in meeting.items:

@@ -65,6 +65,7 @@ def _render(meeting, minutes, *, form=None, reopen_form=None, status=200, error=
         "minutes/minutes.html", meeting=meeting, minutes=minutes, body=body, form=form,
         reopen_form=reopen_form or ReopenForm(formdata=None), due=services.minutes_due(meeting),
         overdue=services.minutes_overdue(meeting, today), items=_visible(agenda_order(meeting, body)), error=error,
+        unfinished=_visible(services.unfinished_items(meeting)),
         can_edit=has_permission("minutes.edit"), can_approve=has_permission("minutes.approve"),
         can_circulate=has_permission("panels.manage")), status
 

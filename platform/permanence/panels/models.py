@@ -103,9 +103,27 @@ class ItemStatus(str, enum.Enum):
     BOOKED = "booked"              # on the agenda
     HEARD = "heard"                # the meeting considered it
     DEFERRED = "deferred"          # carried to a later meeting
+    NOT_HEARD = "not_heard"        # on the agenda but not reached or not heard; proposed again
     WITHDRAWN = "withdrawn"
     DECLINED = "declined"          # refused (late, or not accepted by the chair)
     DISMISSED = "dismissed"        # a proposal the administrator did not take
+
+    @property
+    def label(self) -> str:
+        """The status as a page says it ("Not heard", "Awaiting quality assurance")."""
+        return ITEM_STATUS_LABELS[self]
+
+
+# Items that are (or were) on a sitting's agenda: booked, and what the meeting made of them.
+ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
+
+ITEM_STATUS_LABELS = {
+    ItemStatus.PROPOSED: "Proposed", ItemStatus.DRAFT: "Draft", ItemStatus.AWAITING_QA: "Awaiting quality assurance",
+    ItemStatus.RETURNED: "Returned with comments", ItemStatus.SUBMITTED: "Submitted to the panel",
+    ItemStatus.LATE_PENDING: "Late: waiting for the chair", ItemStatus.BOOKED: "Booked", ItemStatus.HEARD: "Heard",
+    ItemStatus.DEFERRED: "Deferred", ItemStatus.NOT_HEARD: "Not heard", ItemStatus.WITHDRAWN: "Withdrawn",
+    ItemStatus.DECLINED: "Declined", ItemStatus.DISMISSED: "Dismissed",
+}
 
 
 class AgendaItem(TenantScoped, Timestamped, db.Model):

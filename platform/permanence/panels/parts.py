@@ -24,10 +24,9 @@ from ..extensions import db
 from ..tor.loader import TorConfigError
 from ..tor.services import tor_of
 from ..tor.versions import TorVersion
-from .models import AgendaItem, ItemStatus, Meeting, PanelMember
+from .models import ON_THE_AGENDA, AgendaItem, ItemStatus, Meeting, PanelMember
 from .services import body_of
 
-ON_THE_AGENDA = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED)
 
 
 @dataclass(frozen=True)

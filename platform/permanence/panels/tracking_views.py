@@ -98,7 +98,8 @@ def meeting(tenant_slug, meeting_id):
                 and can_see(row, ARRANGE_TRACKING))
     return render_template("panels/tracking_meeting.html", meeting=row, body=body, item=item,
                            part=body.part(item.part_id), invited=invitees(item, body),
-                           deadlines=meeting_deadlines(row), LONDON=LONDON, can_move=can_move)
+                           deadlines=meeting_deadlines(row), LONDON=LONDON, can_move=can_move,
+                           can_read_papers=has_permission("papers.view"))
 
 
 @bp.route("/<tenant_slug>/tracking-meetings/<int:meeting_id>/move", methods=["GET", "POST"])

@@ -6,14 +6,16 @@ Views only translate between HTTP and ``services``.
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from sqlalchemy import select
 
-from ..accounts.permissions import has_permission, require
+from ..accounts.permissions import has_permission, require, visible
 from ..core.db import get_or_404
 from ..core.jobs import commit
+from ..extensions import db
 from ..tor.services import current_tor
 from . import services
 from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
-from .models import Meeting, MeetingStatus
+from .models import AgendaItem, Meeting, MeetingStatus
 from .tracking import TRACKING, tracking_bodies
 
 bp = Blueprint("panels", __name__, template_folder="templates")
@@ -45,9 +47,17 @@ def meetings(tenant_slug):
                            tracking_bodies=tracking_bodies(tor) if tor else [])
 
 
+def _sees_its_child(meeting) -> bool:
+    """Whether the member may see the child of a per-child tracking meeting (its own page is theirs then)."""
+    return db.session.execute(visible(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id),
+                                      AgendaItem).limit(1)).first() is not None
+
+
 def _render_meeting(meeting, move_form=None, cancel_form=None, status=200):
+    body = services.body_of(meeting)
     return render_template(
-        "panels/meeting.html", meeting=meeting, body=services.body_of(meeting),
+        "panels/meeting.html", meeting=meeting, body=body,
+        tracking_page=body.kind == TRACKING and _sees_its_child(meeting),
         deadlines=services.meeting_deadlines(meeting), can_manage=has_permission("panels.manage"),
         move_form=move_form or MoveMeetingForm(formdata=None), cancel_form=cancel_form or CancelMeetingForm(formdata=None),
         hint=today_hint(services.london_today()),

@@ -16,7 +16,7 @@ VIEWS = {"mine": "My referrals", "qa": "Awaiting my quality assurance", "submitt
 ON_THE_WAY = (S.SUBMITTED, S.LATE_PENDING, S.BOOKED)
 # The administrator's page: what needs a decision first, then what is settled.
 MEETING_ORDER = (S.LATE_PENDING, S.SUBMITTED, S.PROPOSED, S.BOOKED, S.AWAITING_QA, S.RETURNED, S.DRAFT, S.HEARD,
-                 S.DEFERRED, S.DECLINED, S.DISMISSED, S.WITHDRAWN)
+                 S.DEFERRED, S.NOT_HEARD, S.DECLINED, S.DISMISSED, S.WITHDRAWN)
 
 
 def _loaded(stmt):

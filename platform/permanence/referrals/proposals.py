@@ -195,3 +195,28 @@ def proposals_of(meeting: Meeting) -> list[AgendaItem]:
     return list(db.session.execute(select(AgendaItem).where(
         AgendaItem.meeting_id == meeting.id, AgendaItem.status == ItemStatus.PROPOSED)
         .order_by(AgendaItem.part_id, AgendaItem.id)).scalars())
+
+
+def propose_again(item: AgendaItem, meeting: Meeting, *, reason: str) -> AgendaItem:
+    """A child the meeting did not hear is put forward to ``meeting`` (the body's next sitting) as a
+    PROPOSED item carried from ``item``, in the same part, for the panel administrator to book or
+    dismiss: whether the child should come back (and when) depends on why they were not heard.
+    Idempotent: the child's item already on that sitting, in any state, is returned instead."""
+    ids = [c.id for c in item.children]
+    existing = db.session.execute(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.carried_from_id == item.id)
+    ).scalar_one_or_none() or services._already_on(meeting.id, ids, item.sibling_group_id)
+    if existing is not None:
+        return existing
+    parts = services.body_for(meeting).agenda_parts
+    part = next((p for p in parts if p.id == item.part_id), None) or next(
+        (p for p in parts if item.entry_route in p.entry_routes), parts[0])  # a later ToR may have renamed the part
+    new = AgendaItem(meeting_id=meeting.id, part_id=part.id, child_id=item.child_id,
+                     sibling_group_id=item.sibling_group_id, entry_route=item.entry_route, status=ItemStatus.PROPOSED,
+                     answers=dict(item.answers or {}), carried_from_id=item.id, referred_by_id=item.referred_by_id,
+                     referred_at=item.referred_at, reason=reason[:MAX_TEXT],
+                     proposal_source=f"The meeting on {item.meeting.date:%-d %B %Y} (not heard there)")
+    db.session.add(new)
+    db.session.flush()
+    services._log(new, "proposed", f"proposed again for the sitting of {meeting.date:%-d %B %Y}: {reason}", None)
+    return new

@@ -24,7 +24,7 @@ from ..cases.models import Child, SiblingGroup
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
-from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..panels.models import ITEM_STATUS_LABELS, AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..tor.services import tor_of
 from . import rules
 from .rules import NotAllowed, ReferralError
@@ -33,14 +33,9 @@ S = ItemStatus
 EDITABLE = (S.DRAFT, S.RETURNED)
 OPEN = (S.PROPOSED, S.DRAFT, S.AWAITING_QA, S.RETURNED, S.SUBMITTED, S.LATE_PENDING, S.BOOKED)
 # An item in one of these still holds the child's place on the meeting.
-HOLDS_A_PLACE = OPEN + (S.HEARD, S.DEFERRED)
+HOLDS_A_PLACE = OPEN + (S.HEARD, S.DEFERRED, S.NOT_HEARD)
 MAX_REASON = 5000
-STATUS_LABELS = {
-    S.PROPOSED: "Proposed", S.DRAFT: "Draft", S.AWAITING_QA: "Awaiting quality assurance",
-    S.RETURNED: "Returned with comments", S.SUBMITTED: "Submitted to the panel",
-    S.LATE_PENDING: "Late: waiting for the chair", S.BOOKED: "Booked", S.HEARD: "Heard",
-    S.DEFERRED: "Deferred", S.WITHDRAWN: "Withdrawn", S.DECLINED: "Declined", S.DISMISSED: "Dismissed",
-}
+STATUS_LABELS = ITEM_STATUS_LABELS
 
 
 def now() -> datetime:
@@ -199,6 +194,17 @@ def _already_on(meeting_id: int, child_ids: list[int], group_id: int | None, exc
     if excluding is not None:
         stmt = stmt.where(AgendaItem.id != excluding)
     return db.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def item_holding_a_place(meeting_id: int, child_ids: list[int], group_id: int | None) -> AgendaItem | None:
+    """The children's (or sibling group's) item on the meeting that holds their place, if any: a
+    referral in progress, a proposal, a booked item, or one already heard."""
+    return _already_on(meeting_id, child_ids, group_id)
+
+
+def record_step(item: AgendaItem, step: str, summary: str, by: User | None) -> None:
+    """Record a step of the item's way onto an agenda (``referral.<step>``): its history on its page."""
+    _log(item, step, summary, by)
 
 
 def _subject(body, child: Child | None, group: SiblingGroup | None):

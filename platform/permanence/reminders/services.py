@@ -37,7 +37,7 @@ REFERRAL_STAGES = {
     ItemStatus.RETURNED: "returned for changes",
     ItemStatus.PROPOSED: "proposed, and not referred yet",
 }
-HELD = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED)
+HELD = (ItemStatus.BOOKED, ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 
 
 def long_date(day: date) -> str:
