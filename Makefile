@@ -37,7 +37,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 run: install assets
 	$(BIN)/permanence db upgrade
 	$(BIN)/permanence demo load
-	$(BIN)/permanence run --host $(HOST) --port $(PORT)
+	JINJA_STRICT_UNDEFINED=$${JINJA_STRICT_UNDEFINED:-1} $(BIN)/permanence run --host $(HOST) --port $(PORT)
 
 # make itself exits 2 whatever pytest returned, so say pytest's own exit code
 # (5 = no tests collected); .ci/run reads this line.

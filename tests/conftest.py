@@ -89,9 +89,8 @@ def _push_request_context():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
-    yield
+def _empty(app):
+    """Every table emptied (and the rate limiter and Redis): the state each test starts from."""
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -106,6 +105,27 @@ def _clean_database(app):
             from redis import Redis
 
             Redis.from_url(TEST_REDIS_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    yield
+    _empty(app)
+
+
+@pytest.fixture(scope="session")
+def empty_database(app):
+    """``empty_database()`` does what runs after each test, for data a module loads once."""
+    return lambda: _empty(app)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The walk's figures (tests/test_walk.py), so every run's output says how much it covered."""
+    from walk_support import WALK_STATS, summary
+
+    stats = config.stash.get(WALK_STATS, None)
+    if stats:
+        terminalreporter.write_line(summary(stats))
 
 
 @pytest.fixture

@@ -23,6 +23,14 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_bool(name: str) -> bool | None:
+    """True or False when the variable is set, None (decide from the mode) when it is not."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
     for prefix in ("postgres://", "postgresql://"):
@@ -83,6 +91,9 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no forwarded header.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # A template's undefined name raises (tests, development) or renders empty and is logged at
+        # ERROR (production). Unset: strict when TESTING or DEBUG (web.templating).
+        "JINJA_STRICT_UNDEFINED": _optional_bool("JINJA_STRICT_UNDEFINED"),
     }
 
 

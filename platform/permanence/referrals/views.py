@@ -131,7 +131,7 @@ def details(tenant_slug):
                 return redirect(url_for("referrals.show", agenda_item_id=holder["item"].id))
             errors = failure.errors
         _apply_errors(form, errors)
-    return render_template("referrals/details.html", form=form, fields=fields, child=child, group=group,
+    return render_template("referrals/details.html", form=form, fields=fields, item=None, child=child, group=group,
                            meeting=meeting, body=body, part=part, label=_meeting_label(meeting),
                            file_fields=[f for f in body.referral_form_for(part.id) if f.type == "file"]), \
         400 if form.errors else 200

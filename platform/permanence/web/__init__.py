@@ -11,6 +11,7 @@ from ..core import context
 from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
 from .navigation import nav_items
+from .templating import configure_undefined
 from ..tenancy.resolver import inject_tenant_slug, load_membership, release_tenant, resolve_tenant
 
 ERROR_TITLES = {
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_error)
 
+    configure_undefined(app)
     # Globals, not context: macros imported without context see them too.
     app.jinja_env.globals["LONDON"] = LONDON
     app.add_template_filter(in_london, "london")
