@@ -3,12 +3,11 @@ the calendar feed. Messages say what is wrong and where; services check again.""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
+
+from ..panels.forms import TimeOfDayField
 
 MAX_MINUTES = 240
 
@@ -23,32 +22,11 @@ class RemoveSeatForm(FlaskForm):
     """Only the CSRF token."""
 
 
-class TimeField(Field):
-    """A time of day typed as 10:30 (24-hour clock)."""
-
-    widget = TextInput()
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%H:%M") if self.data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(".", ":")
-        if not text:
-            return
-        try:
-            self.data = datetime.strptime(text, "%H:%M").time()
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a time on the 24-hour clock, for example 10:30") from None
-
-
 class SlotForm(FlaskForm):
     position = IntegerField("Position in the part", validators=[
         InputRequired("Enter the item's position in its part, for example 1"),
         NumberRange(min=1, max=500, message="The position must be a whole number from 1")])
-    start = TimeField("Start time", validators=[Optional()])
+    start = TimeOfDayField("Start time", validators=[Optional()])
     minutes = IntegerField("Minutes allowed", validators=[
         Optional(), NumberRange(min=1, max=MAX_MINUTES, message=f"Minutes allowed must be from 1 to {MAX_MINUTES}")])
     presenter_id = SelectField("Presenter", validators=[Optional()])

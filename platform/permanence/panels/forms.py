@@ -57,7 +57,7 @@ class TimeOfDayField(Field):
             return
         match = self._PATTERN.match(text)
         if match is None:
-            raise ValueError(f"{self.label.text} must be a time like 14:00")
+            raise ValueError(f"{self.label.text} must be a time on the 24-hour clock, for example 14:00")
         self.data = time(int(match.group(1)), int(match.group(2)))
 
 

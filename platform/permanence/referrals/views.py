@@ -260,23 +260,25 @@ def return_(tenant_slug, agenda_item_id):
                  "The referral is returned to the social worker with your comments.")
 
 
-@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/submit")
-@require("referrals.create")
-def submit(tenant_slug, agenda_item_id):
+def _submit(agenda_item_id):
     form = SubmitForm()
     return _step(agenda_item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
                                                               late_reason=form.late_reason.data),
                  "The referral is submitted to the panel.")
+
+
+@bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/submit")
+@require("referrals.create")
+def submit(tenant_slug, agenda_item_id):
+    return _submit(agenda_item_id)
 
 
 @bp.post("/<tenant_slug>/referrals/<int:agenda_item_id>/assure")
 @require("referrals.quality_assure")
 def assure(tenant_slug, agenda_item_id):
-    """Quality-assured: submit the referral to the panel (the team manager, or whoever was asked)."""
-    form = SubmitForm()
-    return _step(agenda_item_id, lambda item: services.submit(item, by=_me(), comments=form.comments.data,
-                                                              late_reason=form.late_reason.data),
-                 "The referral is submitted to the panel.")
+    """Quality-assured: submit the referral to the panel (the team manager, or whoever was asked, who
+    may not hold the permission to refer)."""
+    return _submit(agenda_item_id)
 
 
 @bp.route("/<tenant_slug>/referrals/<int:agenda_item_id>/quality-assurer", methods=["GET", "POST"])
