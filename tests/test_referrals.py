@@ -298,3 +298,25 @@ def test_referrals_list_mine_and_submitted(app, client, login, council):
     assert "Ava Fictional" in submitted.text
     assert "Ava Fictional" not in client.get(
         f"/waltham-forest/referrals/?view=submitted&meeting_id={c['meetings'][2]}").text
+
+
+def test_only_the_referrer_or_administrator_may_open_a_referral_to_change_it_and_only_while_a_draft(
+        app, client, login, council):
+    """The change form was served to anyone who may refer (a posted change was refused, but the form
+    showed): the chair and another worker are sent back to the referral, as is the referrer once the
+    referral has been submitted."""
+    c = council("waltham-forest")
+    item_id = _draft(app, client, login, c)
+    assert client.get(f"/waltham-forest/referrals/{item_id}/edit").status_code == 200
+    login(c["chair"])  # may not refer at all
+    assert client.get(f"/waltham-forest/referrals/{item_id}/edit").status_code == 403
+    login(c["manager"])  # may refer, and sees the child, but did not make this referral
+    page = client.get(f"/waltham-forest/referrals/{item_id}/edit", follow_redirects=True)
+    assert "This referral cannot be changed by you now" in page.text
+    assert f"/referrals/{item_id}/edit" not in page.text  # no 'Change' link either
+    login(c["admin"])
+    assert client.get(f"/waltham-forest/referrals/{item_id}/edit").status_code == 200
+    login(c["worker"])
+    assert client.post(f"/waltham-forest/referrals/{item_id}/submit").status_code == 302
+    page = client.get(f"/waltham-forest/referrals/{item_id}/edit", follow_redirects=True)
+    assert "This referral cannot be changed by you now" in page.text

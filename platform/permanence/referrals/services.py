@@ -251,8 +251,14 @@ def start_referral(meeting: Meeting | None, part_id: str | None, *, child: Child
     return item
 
 
+def may_edit(item: AgendaItem, user: User, roles) -> bool:
+    """Whether ``user`` may change the referral's answers and papers: its referrer, or the panel
+    administrator (the status decides whether it can be changed now)."""
+    return item.referred_by_id == user.id or "panel_administrator" in roles
+
+
 def _may_edit(item: AgendaItem, by: User, roles) -> None:
-    if item.referred_by_id != by.id and "panel_administrator" not in roles:
+    if not may_edit(item, by, roles):
         raise NotAllowed("Only the person who made the referral may change it")
 
 
@@ -515,13 +521,16 @@ def _manages(manager: User, item: AgendaItem) -> bool:
         teams.get(manager.id) == teams.get(item.referred_by_id)
 
 
+def may_withdraw(item: AgendaItem, user: User, roles) -> bool:
+    """The referrer, the panel administrator, or a team manager of the child or the referrer."""
+    return may_edit(item, user, roles) or ("team_manager" in roles and _manages(user, item))
+
+
 def withdraw(item: AgendaItem, reason: str | None = None, *, by: User, roles=None) -> AgendaItem:
     """The referrer (or the panel administrator) takes an open referral off the meeting."""
     roles = current_roles() if roles is None else roles
     _require_status(item, tuple(s for s in OPEN if s != S.PROPOSED), "withdraw the referral")
-    allowed = (item.referred_by_id == by.id or "panel_administrator" in roles
-               or ("team_manager" in roles and _manages(by, item)))
-    if not allowed:
+    if not may_withdraw(item, by, roles):
         raise NotAllowed("Only the referrer, their team manager or the panel administrator may withdraw it")
     reason = _text(reason, "reason", "Reason", required=False)
     if item.status == S.BOOKED:

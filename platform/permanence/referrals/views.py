@@ -163,6 +163,11 @@ class _Errors:
         return False
 
 
+def _may_edit_now(item: AgendaItem, roles) -> bool:
+    return (item.status in services.EDITABLE and has_permission("referrals.create")
+            and services.may_edit(item, current_user, roles))
+
+
 def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int = 200, next_meeting=None):
     body = services.body_for(item)
     tor = services.tor_for(item.meeting)
@@ -170,7 +175,6 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
     fields = rules.form_fields(body, item.part_id) if services.part_of(item) else []
     referral_due, papers_due = services.deadlines_of(item.meeting)
     roles = g.membership.roles
-    mine = item.referred_by_id == current_user.id or "panel_administrator" in roles
     registered = paper_subjects.subject("agenda_item") is not None
     papers = None
     if registered:
@@ -186,11 +190,11 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
         needs_qa=rules.needs_quality_assurance(body),
         qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
         accept_completes=rules.completes_as_referral(body, item.part_id),
-        can_edit=mine and item.status in services.EDITABLE and has_permission("referrals.create"),
+        can_edit=_may_edit_now(item, roles),
         can_assure=services.may_quality_assure(item, current_user, roles) and has_permission(
             "referrals.quality_assure"),
         can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & decisions.CHAIR_ROLES),
-        can_withdraw=(mine or "team_manager" in roles) and has_permission("referrals.create"),
+        can_withdraw=services.may_withdraw(item, current_user, roles) and has_permission("referrals.create"),
         late_now=rules.passed(referral_due, services.now()), late_policy=body.referral.late_policy,
         form=EmptyForm(), submit_form=SubmitForm(formdata=None), comments_form=CommentsForm(formdata=None),
     ), status
@@ -223,6 +227,10 @@ def _me():
 @require("referrals.create")
 def edit(tenant_slug, agenda_item_id):
     item = _item(agenda_item_id)
+    if not _may_edit_now(item, g.membership.roles):
+        flash("This referral cannot be changed by you now: only its referrer or the panel administrator "
+              "changes a draft or returned referral.", "error")
+        return redirect(url_for("referrals.show", agenda_item_id=item.id))
     body = services.body_for(item)
     fields = rules.form_fields(body, item.part_id)
     form = referral_form_class(fields, services.people())()
