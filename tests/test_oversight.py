@@ -24,7 +24,7 @@ from permanence.core import jobs
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.minutes import services as minutes_services
-from permanence.panels.models import Meeting
+from permanence.panels.models import Declaration, Meeting
 from permanence.tracker.jobs import nightly_tracker_job
 from permanence.tracker.models import Drift
 from minutes_support import add_action_row, build_panel
@@ -33,9 +33,10 @@ from tracker_support import crafted_children
 TODAY = date(2027, 3, 1)
 SENIOR = ROLE_PERMISSIONS["senior_manager"]
 # The only changes a senior manager makes: acknowledging and escalating drift, their sign-off, their own
-# declaration of interest where they sit on a panel, and their own calendar feed.
+# declaration of interest where they sit on a panel, a ruling where they hold the chair's seat, and their
+# own calendar feed.
 ALLOWED_WRITES = {"tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
-                  "calendar_feed.create", "calendar_feed.stop"}
+                  "meetings.rule", "calendar_feed.create", "calendar_feed.stop"}
 
 
 @pytest.fixture
@@ -170,6 +171,11 @@ def test_every_post_that_edits_is_refused_to_the_senior_manager(app, client, log
     response = client.post(f"/{panel.slug}/meetings/{panel.ids.meeting}/declarations/mine",
                            data={"own-agenda_item_id": "", "own-interest": "Knows the family"})
     assert response.status_code == 403
+    # ...and a ruling needs the chair's seat.
+    with app.app_context(), tenant_context(panel.tenant.id):
+        declaration_id = db.session.execute(select(Declaration.id)).scalars().first()
+    assert client.post(f"/{panel.slug}/declarations/{declaration_id}/ruling",
+                       data={"ruling": "take_part"}).status_code == 403
     # Specific edits, with real ids, stay refused: the record, minutes, an action, the sitting.
     ids = panel.ids
     for path, data in ((f"/agenda-items/{ids.item}/record", {"decision": "Changed"}),

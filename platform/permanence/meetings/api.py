@@ -106,7 +106,9 @@ class NextAgendaView(MethodView):
 
 @blp.route("/declarations/<int:declaration_id>/ruling")
 class RulingView(MethodView):
-    @require("meetings.record")
+    # Whoever holds the body's chair seat rules (seed 001's PPTM is chaired by a team manager), so the
+    # service decides who may, not the access role's permission to record.
+    @require("panels.view")
     @blp.arguments(RulingSchema)
     @blp.response(200, DeclarationSchema)
     def post(self, data, tenant_slug, declaration_id):

@@ -102,7 +102,7 @@ def _render_meeting(meeting, *, rows=None, row_errors=None, attendance_form=None
         seen={i.id for i in items},
         can_record=can_record and not meeting.cancelled, own_form=own_form,
         can_declare=not meeting.cancelled and services.holds_a_seat(current_user.id, meeting),
-        can_rule=can_record and services.is_chair(current_user.id, current_roles(), meeting),
+        can_rule=not meeting.cancelled and services.is_chair(current_user.id, current_roles(), meeting),
         label=lambda role: services.label_of(meeting, role),
         tracking_page=body_of(meeting).kind == TRACKING and bool(items),
         plan=_next_agenda(meeting, can_record), next_errors=next_errors or {}, next_form=EmptyForm(formdata=None),
@@ -221,7 +221,7 @@ def declare_own(tenant_slug, meeting_id):
 
 
 @bp.post("/<tenant_slug>/declarations/<int:declaration_id>/ruling")
-@require("meetings.record")
+@require("panels.view")  # the service lets only the chair rule: a chair seat or the chair's role
 def rule(tenant_slug, declaration_id):
     declaration = get_or_404(Declaration, declaration_id)
     meeting = declaration.meeting
