@@ -22,10 +22,10 @@ BODY = "permanency-panel"
 
 
 @pytest.fixture
-def panel(app, make_user, make_child, monkeypatch):
+def panel(app, make_user, make_child, travel):
     """Knowsley with its sittings, an administrator, a chair, a seated partner-agency member, an
     unseated member, a social worker and team manager, and three children allocated to them."""
-    monkeypatch.setattr(panel_services, "london_today", lambda: TODAY)
+    travel(TODAY)
     tenant = load_seed(app, "knowsley")
     with app.app_context(), tenant_context(tenant.id):
         panel_services.generate_meetings(tenant.id, TODAY, 26)

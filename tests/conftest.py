@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from contextlib import contextmanager
+from datetime import date, datetime
+from datetime import time as wall_time
 
 import pytest
 from flask.testing import FlaskClient
@@ -22,6 +25,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from permanence.app import create_app
+from permanence.core.clock import LONDON
 from permanence.core.context import tenant_context
 from permanence.extensions import db, limiter
 
@@ -126,6 +130,25 @@ def pytest_terminal_summary(terminalreporter, config):
     stats = config.stash.get(WALK_STATS, None)
     if stats:
         terminalreporter.write_line(summary(stats))
+
+
+@pytest.fixture
+def travel(time_machine, client):
+    """``travel(at)``: the clock stands still at ``at`` (a date is 10:00 in London that day) for
+    the pages, the API and the jobs alike, through ``core.clock``; the test client, if signed in,
+    stays signed in across the jump (its last activity is moved with the clock)."""
+
+    def to(at: date | datetime) -> None:
+        if not isinstance(at, datetime):
+            at = datetime.combine(at, wall_time(10), LONDON)
+        with client.session_transaction() as session:
+            kept = dict(session)  # the cookie is signed with the time: read it before the jump
+        time_machine.move_to(at, tick=False)
+        if "seen" in kept:
+            with client.session_transaction() as session:
+                session.update(kept, seen=time.time())
+
+    return to
 
 
 @pytest.fixture

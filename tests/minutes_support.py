@@ -18,7 +18,6 @@ from permanence.cases.models import Child, SiblingGroup
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
-from permanence.panels import services as panel_services
 from permanence.panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus,
                                       Meeting, PanelMember, Ruling)
 from permanence.tor.services import active_version
@@ -30,9 +29,9 @@ NEXT_SITTING = date(2027, 3, 3)
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
-    """The platform's "today" (``panels.services.london_today``) is TODAY."""
-    monkeypatch.setattr(panel_services, "london_today", lambda: TODAY)
+def fixed_today(travel):
+    """The platform's "today" is TODAY."""
+    travel(TODAY)
     return TODAY
 
 

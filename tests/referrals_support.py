@@ -21,7 +21,6 @@ from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.panels import services as panel_services
 from permanence.panels.models import AgendaItem, Meeting
-from permanence.referrals import services
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.services import load_folder
 from tracker_support import TODAY
@@ -60,17 +59,10 @@ def load_council(app, slug: str, tmp_path=None, **replace) -> Tenant:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """``clock(at)`` sets the platform's now; today is TODAY throughout."""
-    monkeypatch.setattr(services, "today", lambda: TODAY)
-    monkeypatch.setattr(panel_services, "london_today", lambda: TODAY)
-    state = {"now": london(2027, 3, 1, 9, 0)}
-    monkeypatch.setattr(services, "now", lambda: state["now"])
-
-    def set_now(at):
-        state["now"] = at
-
-    return set_now
+def clock(travel):
+    """``clock(at)`` sets the platform's now (and with it today); it starts at 09:00 on TODAY."""
+    travel(london(2027, 3, 1, 9, 0))
+    return travel
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ from permanence.audit.models import AuditEvent
 from permanence.cases.models import (CarePeriod, CareProceedings, LegalStatus, PermanencePlan, Placement, Review)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
-from permanence.exports import views as export_views
 from permanence.extensions import db
 from permanence.tor.services import load_folder
-from permanence.tracker import services as tracker_services
 
 REPO = Path(__file__).resolve().parents[1]
 TODAY = date(2024, 9, 1)
@@ -32,11 +30,10 @@ PPTM_HEADINGS = [
 
 
 @pytest.fixture
-def council(app, tenant_a, make_team, make_user, make_child, monkeypatch, work_jobs):
+def council(app, tenant_a, make_team, make_user, make_child, travel, work_jobs):
     """Seed 001's layout, and two crafted children allocated to different workers; the tracker
     keeps their milestones as of ``TODAY``."""
-    monkeypatch.setattr(export_views, "_today", lambda: TODAY)
-    monkeypatch.setattr(tracker_services, "london_today", lambda: TODAY)
+    travel(TODAY)
     with app.app_context():
         load_folder(REPO / "tenants" / "permanence-panel-pptm", slug=tenant_a.slug)
         commit()
@@ -140,8 +137,8 @@ def test_a_member_without_the_export_permission_gets_403(app, client, login, cou
 
 
 def test_a_council_without_a_tracker_section_gets_the_default_layout(app, client, login, tenant_b, make_user,
-                                                                    make_child, monkeypatch):
-    monkeypatch.setattr(export_views, "_today", lambda: TODAY)
+                                                                    make_child, travel):
+    travel(TODAY)
     make_child(tenant_b, case_number="B-1", first_name="Cara", last_name="Fictional", date_of_birth=date(2020, 2, 1))
     login(make_user(tenant_b, ["chair"]))
     rows = list(csv.reader(io.StringIO(client.get("/council-b/tracker/export.csv").data.decode("utf-8-sig"))))

@@ -15,9 +15,9 @@ from permanence.cases.models import Child, LegalStatus
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
-from permanence.imports import services
+from permanence.imports import jobs, services
 from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
-from permanence.tor.services import load_folder
+from permanence.tor.services import load_folder, tracker_layout
 
 REPO = Path(__file__).resolve().parents[1]
 HEADINGS = ["FWi number", "Child's name", "Date of birth", "Legal status", "Legal status date", "Notes"]
@@ -231,7 +231,7 @@ def test_progress_is_visible_to_other_sessions_while_the_import_runs(app, counci
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite has one writer at a time; progress lands with the result there")
     seen = []
-    original = services.ProgressReport.__call__
+    original = jobs.ProgressReport.__call__
 
     def spy(self, step, done, total):
         original(self, step, done, total)
@@ -245,16 +245,16 @@ def test_progress_is_visible_to_other_sessions_while_the_import_runs(app, counci
     with app.app_context(), tenant_context(council["tenant"].id):
         run = services.start_tracker_upload("tracker.xlsx", xlsx(rows), all_or_nothing=True,
                                             created_by_id=council["admin"].id,
-                                            layout=services.tracker_layout(council["tenant"].id))
+                                            layout=tracker_layout(council["tenant"].id))
         run.status = ImportStatus.QUEUED
         commit()
         run_id = run.id
     with app.app_context(), tenant_context(council["tenant"].id):
-        services.ProgressReport.__call__ = spy
+        jobs.ProgressReport.__call__ = spy
         try:
-            services.execute_run(run_id)
+            jobs.execute_run(run_id)
         finally:
-            services.ProgressReport.__call__ = original
+            jobs.ProgressReport.__call__ = original
         assert ("Checking rows", 200, 450) in seen or ("Checking rows", 450, 450) in seen
         assert seen[-1] == ("Writing children", 450, 450)
         assert db.session.execute(select(func.count()).select_from(Child)).scalar_one() == 450  # not yet committed
@@ -275,7 +275,7 @@ def test_a_run_that_breaks_is_marked_failed_and_writes_nothing(app, client, logi
         db.session.flush()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "import_tracker", broken)
+    monkeypatch.setattr(jobs, "import_tracker", broken)
     login(council["admin"])
     upload_tracker(client, xlsx([["FWI-1", "Amira Fictional", date(2019, 6, 5), "Care Order", None, ""]]))
     run = runs(app, council["tenant"])[0]

@@ -18,7 +18,6 @@ from permanence.extensions import db
 from permanence.minutes import services
 from permanence.minutes.assembly import assemble_text
 from permanence.notifications.models import EmailMessage
-from permanence.panels import services as panel_services
 from permanence.panels.models import Meeting, Minutes, MinutesStatus, PanelMember
 from minutes_support import add_action_row, fixed_today, panel  # noqa: F401  (fixtures)
 
@@ -176,17 +175,17 @@ def test_circulation_sends_links_not_the_text_to_members_and_presenters(app, cli
 
 
 def test_minutes_not_circulated_by_the_tors_deadline_are_flagged_overdue(app, client, login, panel, fixed_today,
-                                                                          monkeypatch):
+                                                                          travel):
     login(panel.admin)
     page = client.get(_url(panel)).text
     # Redbridge: minutes 5 working days after the sitting of Wednesday 17 February 2027.
     assert "24 February 2027" in page and "data-minutes-overdue" in page
     overview = client.get(f"/{panel.slug}/minutes/?overdue=y").text
     assert f'data-meeting="{panel.ids.meeting}"' in overview and f'data-meeting="{panel.ids.later}"' not in overview
-    monkeypatch.setattr(panel_services, "london_today", lambda: date(2027, 2, 24))
+    travel(date(2027, 2, 24))
     assert "data-minutes-overdue" not in client.get(_url(panel)).text
     assert "No minutes are overdue" in client.get(f"/{panel.slug}/minutes/?overdue=y").text
-    monkeypatch.setattr(panel_services, "london_today", lambda: date(2027, 3, 1))
+    travel(date(2027, 3, 1))
     client.post(_url(panel, "/assemble"))
     login(panel.chair)
     client.post(_url(panel, "/approve"), data={"revision": _minutes(app, panel).revision})

@@ -92,8 +92,8 @@ def test_a_cancelled_or_moved_sitting_is_not_generated_again(app, seed_tenant):
 
 
 def test_the_meeting_page_shows_the_deadlines_of_the_terms_of_reference(app, client, login, make_user,
-                                                                        seed_tenant, monkeypatch):
-    monkeypatch.setattr(services, "london_today", lambda: KNOWSLEY_TODAY)
+                                                                        seed_tenant, travel):
+    travel(KNOWSLEY_TODAY)
     tenant = seed_tenant("knowsley")
     _generate(app, tenant, KNOWSLEY_TODAY)
     login(make_user(tenant, ["panel_member"]))
@@ -114,8 +114,8 @@ def test_the_meeting_page_shows_the_deadlines_of_the_terms_of_reference(app, cli
 
 
 @pytest.fixture
-def knowsley_panel(app, seed_tenant, make_user, monkeypatch):
-    monkeypatch.setattr(services, "london_today", lambda: KNOWSLEY_TODAY)
+def knowsley_panel(app, seed_tenant, make_user, travel):
+    travel(KNOWSLEY_TODAY)
     tenant = seed_tenant("knowsley")
     _generate(app, tenant, KNOWSLEY_TODAY)
     admin = make_user(tenant, ["panel_administrator"], email="admin@knowsley.example.org")
@@ -233,12 +233,12 @@ def test_the_service_refuses_a_past_date_and_a_missing_reason(app, knowsley_pane
         assert err.value.field == "body_id"
 
 
-def test_the_periodic_job_is_registered_and_generates_for_the_current_council(app, seed_tenant, monkeypatch):
+def test_the_periodic_job_is_registered_and_generates_for_the_current_council(app, seed_tenant, travel):
     from permanence.core.schedule import periodic_jobs
     from permanence.panels.jobs import generate_meetings_job
 
     assert "generate-meetings" in {p.name for p in periodic_jobs()}
-    monkeypatch.setattr("permanence.panels.jobs.london_today", lambda: KNOWSLEY_TODAY)
+    travel(KNOWSLEY_TODAY)
     tenant = seed_tenant("knowsley")
     with app.app_context(), tenant_context(tenant.id):
         assert generate_meetings_job() == 6

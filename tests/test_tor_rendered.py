@@ -15,11 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def read_tor(app, client, make_tenant, make_user, login, monkeypatch):
+def read_tor(app, client, make_tenant, make_user, login, travel):
     """``read_tor(slug)``: the seed council's rendered terms of reference as whitespace-normalised text."""
-    from permanence.tor import views
-
-    monkeypatch.setattr(views, "_today", lambda: date(2026, 11, 24))
+    travel(date(2026, 11, 24))
 
     def read(slug, roles=("social_worker",)):
         tenant = make_tenant(slug, slug.title())

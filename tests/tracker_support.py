@@ -159,7 +159,7 @@ def ids_by_case() -> dict[str, int]:
 
 
 @pytest.fixture
-def fixed_today(monkeypatch):
+def fixed_today(travel):
     """The platform's "today" is TODAY for pages, the API and the jobs (import this fixture)."""
-    monkeypatch.setattr(services, "london_today", lambda: TODAY)
+    travel(TODAY)
     return TODAY

@@ -7,10 +7,14 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, meetings,
+               minutes, panels, plugins, referrals, reminders, tenancy, tracker, web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .extensions import api, csrf, db, limiter, login_manager, migrate
+from .tor.views import init_app as init_tor
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,8 +31,6 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         app.config.update(config_overrides)
     logging.basicConfig(level=logging.INFO)
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind nginx the client's address is in X-Forwarded-For; the sign-in rate limit and the
         # audit log need the real one.
         count = app.config["PROXY_COUNT"]
@@ -41,15 +43,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
 
-    from . import (accounts, actions, agenda, audit, cases, cli, documents, exports, imports, meetings, minutes, panels,
-                   plugins, referrals, reminders, tenancy, tracker, web)
-    from .api import init_app as init_api
-    from .tor.views import init_app as init_tor
-
     web.init_app(app)  # request pipeline first: the tenant resolver and access check run before views
     tenancy.init_app(app)
     accounts.init_app(app)
-    audit.init_app(app)
+    councils.init_app(app)
     cases.init_app(app)
     documents.init_app(app)
     imports.init_app(app)
@@ -64,6 +61,6 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     reminders.init_app(app)
     tracker.init_app(app)
     plugins.init_app(app)
-    init_api(app)
+    json_api.init_app(app)
     cli.init_app(app)
     return app

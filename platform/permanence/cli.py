@@ -1,22 +1,22 @@
-"""The ``permanence`` command: Flask's CLI around ``create_app`` with one group per area."""
+"""The ``permanence`` command's groups, one per area; ``create_app`` adds them to ``app.cli`` and
+``__main__`` wraps the app in Flask's CLI."""
 
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup
 
-from .core.jobs import commit
-
-
-def _app():
-    from .app import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_app, help="Permanence: panels and permanency tracking.")
-def main():
-    """Entry point of the ``permanence`` console script."""
+from .accounts import services as accounts
+from .cases.imports import ImportFileError, import_903, read_903
+from .core.context import Actor, acting_as, tenant_context
+from .core.jobs import commit, run_worker
+from .core.schedule import periodic_jobs, run_now, run_scheduler
+from .demo.services import load_demo
+from .imports.cli import import_tracker_cmd
+from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
+from .tor import TorConfigError
+from .tor.loader import TOR_FILENAME
+from .tor.services import load_folder, missing_plugins, parse_tor
 
 
 users_cli = AppGroup("users", help="Users, platform administrators and memberships.")
@@ -36,11 +36,9 @@ def _fail(message: str):
 @click.password_option()
 def create_platform_admin(email, name, password):
     """Create a platform administrator, who onboards councils and sees no child's record."""
-    from .accounts import services
-
     try:
-        user = services.create_user(email, name, password, platform_admin=True)
-    except services.AccountError as exc:
+        user = accounts.create_user(email, name, password, platform_admin=True)
+    except accounts.AccountError as exc:
         _fail(str(exc))
     commit()
     click.echo(f"Platform administrator {user.email} created.")
@@ -55,22 +53,18 @@ def create_platform_admin(email, name, password):
 @click.option("--password", default=None, help="Leave out to e-mail an invitation instead.")
 def create_member(email, name, slug, roles, team, password):
     """Create a user (or reuse one) and give them roles in a council."""
-    from .accounts import services
-    from .core.context import tenant_context
-    from .tenancy.services import get_tenant
-
     tenant = get_tenant(slug)
     if tenant is None:
         _fail(f"No council with the web address '{slug}'")
     try:
-        user = services.find_user(email) or services.create_user(email, name, password)
+        user = accounts.find_user(email) or accounts.create_user(email, name, password)
         with tenant_context(tenant.id):
-            team_row = services.get_or_create_team(team) if team else None
-            services.add_membership(user, [r.strip() for r in roles.split(",") if r.strip()], team=team_row)
+            team_row = accounts.get_or_create_team(team) if team else None
+            accounts.add_membership(user, [r.strip() for r in roles.split(",") if r.strip()], team=team_row)
             if password is None and user.password_hash is None:
-                services.send_invitation(user, tenant)
+                accounts.send_invitation(user, tenant)
             commit()
-    except services.AccountError as exc:
+    except accounts.AccountError as exc:
         _fail(str(exc))
     click.echo(f"{user.email} has roles {roles} in {tenant.name}.")
 
@@ -80,11 +74,9 @@ def create_member(email, name, slug, roles, team, password):
 @click.argument("name")
 def create_tenant_cmd(slug, name):
     """Create an empty council, open to its users."""
-    from .tenancy import services
-
     try:
-        tenant = services.create_tenant(slug, name)
-    except services.TenantError as exc:
+        tenant = create_tenant(slug, name)
+    except TenantError as exc:
         _fail(str(exc))
     commit()
     click.echo(f"Council {tenant.name} created at /{tenant.slug}/.")
@@ -93,8 +85,6 @@ def create_tenant_cmd(slug, name):
 @tenants_cli.command("list")
 def list_tenants_cmd():
     """List the councils and their status."""
-    from .tenancy.services import list_tenants
-
     for tenant in list_tenants():
         click.echo(f"{tenant.slug:30} {tenant.status.value:10} {tenant.name}")
 
@@ -106,10 +96,6 @@ def validate_tenant_cmd(folder):
     from pathlib import Path
 
     from flask import current_app
-
-    from .tor import TorConfigError
-    from .tor.loader import TOR_FILENAME
-    from .tor.services import missing_plugins, parse_tor
 
     path = Path(folder) / TOR_FILENAME
     try:
@@ -134,10 +120,6 @@ def load_tenant_cmd(folder, slug, activate):
     """Load FOLDER/tor.yaml as a new version of the council's terms of reference (created if missing)."""
     from flask import current_app
 
-    from .tenancy.services import TenantError
-    from .tor import TorConfigError
-    from .tor.services import load_folder
-
     try:
         tenant, result = load_folder(folder, slug=slug, activate=activate,
                                      safe_mode=current_app.config["SAFE_MODE"])
@@ -159,8 +141,6 @@ def load_tenant_cmd(folder, slug, activate):
 @demo_cli.command("load")
 def load_demo_cmd():
     """Create demo councils with a user for every role and synthetic children (idempotent)."""
-    from .demo.services import load_demo
-
     credentials = load_demo()
     commit()
     click.echo("Demo data loaded. Every demo user's password is: " + credentials["password"])
@@ -174,8 +154,6 @@ def worker_cmd(burst):
     """Work the RQ queues (needs REDIS_URL)."""
     from flask import current_app
 
-    from .core.jobs import run_worker
-
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL is not set: without it jobs run in-process and no worker is needed")
     run_worker(burst=burst)
@@ -186,8 +164,6 @@ def scheduler_cmd():
     """Enqueue the periodic jobs on time (needs REDIS_URL), fanned out to every open council."""
     from flask import current_app
 
-    from .core.schedule import run_scheduler
-
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL is not set: run periodic jobs by hand with 'permanence jobs run NAME'")
     run_scheduler()
@@ -197,8 +173,6 @@ def scheduler_cmd():
 @click.argument("name", required=False)
 def run_periodic_cmd(name):
     """Run periodic job NAME now for every open council (no NAME: list them)."""
-    from .core.schedule import periodic_jobs, run_now
-
     if not name:
         for job in periodic_jobs():
             click.echo(f"{job.name:40} {job.cron:15} {job.func}")
@@ -223,10 +197,6 @@ def run_periodic_cmd(name):
               help="On any bad row write nothing, or write every child whose rows are all good.")
 def import_903_cmd(slug, header, episodes, reviews, all_or_nothing):
     """Import children and their histories from SSDA903 CSV tables (re-running replaces, never duplicates)."""
-    from .cases.imports import import_903, read_903, ImportFileError
-    from .core.context import Actor, acting_as, tenant_context
-    from .tenancy.services import get_tenant
-
     tenant = get_tenant(slug)
     if tenant is None:
         _fail(f"No council with the web address '{slug}'")
@@ -247,6 +217,9 @@ def import_903_cmd(slug, header, episodes, reviews, all_or_nothing):
         _fail(f"{len(result.errors)} bad row(s); nothing was imported (use --partial to import the clean children)")
     click.echo(f"{result.created} children created, {result.updated} updated"
                + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")
+
+
+children_cli.add_command(import_tracker_cmd)
 
 
 def init_app(app):

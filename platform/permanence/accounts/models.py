@@ -9,7 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.db import TenantScoped, Timestamped, utcnow
+from ..core.clock import utcnow
+from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import false, or_, select
 
 from ..audit import services as audit
 from ..core.db import get_or_404
+from ..extensions import db
 from .roles import PERMISSIONS, permissions_for
 
 PUBLIC, SIGNED_IN, PLATFORM_ADMIN = "public", "signed-in", "platform-admin"
@@ -172,7 +173,6 @@ def can_see(obj, action: str | None = None) -> bool:
     if (model, action) not in _policies and action is None:
         return True
     stmt = visible(select(model.id).where(model.id == obj.id), model, action)
-    from ..extensions import db
 
     return db.session.execute(stmt).first() is not None
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 import hashlib
 import secrets
-from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,9 +12,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from ..audit import services as audit
-from ..core.db import utcnow
+from ..core.clock import utcnow
+from ..core.context import across_all_tenants, tenant_context
 from ..extensions import db
-from .models import ApiToken, Membership, Team, User
+from ..notifications.services import queue_email
+from ..tenancy.models import Tenant, TenantStatus
+from .models import ApiToken, Membership, RoleAssignment, Team, User
 from .roles import ROLES
 
 _hasher = PasswordHasher()
@@ -131,9 +134,6 @@ def get_or_create_team(name: str) -> Team:
 
 def tenants_of(user: User):
     """The active tenants ``user`` belongs to, for the tenant switcher."""
-    from ..core.context import across_all_tenants
-    from ..tenancy.models import Tenant, TenantStatus
-
     with across_all_tenants():
         return list(db.session.execute(
             select(Tenant).join(Membership, Membership.tenant_id == Tenant.id)
@@ -212,8 +212,6 @@ def send_invitation(user: User, tenant) -> None:
     """E-mail ``user`` a link to set their password and start using ``tenant``."""
     from flask import current_app
 
-    from ..notifications.services import queue_email
-
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/account/set-password/{password_link_token(user)}"
     queue_email(
         user.email,
@@ -221,3 +219,36 @@ def send_invitation(user: User, tenant) -> None:
         f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}.\n"
         f"Set your password within 7 days here:\n\n{link}\n\nIf you did not expect this, ignore this e-mail.\n",
     )
+
+
+def invite_tenant_admin(tenant, email: str, name: str):
+    """Create (or reuse) a user, make them the tenant's administrator and e-mail a link to set
+    their password."""
+    user = find_user(email) or create_user(email, name)
+    with tenant_context(tenant.id):
+        add_membership(user, ["tenant_admin"], job_title="Tenant administrator")
+        send_invitation(user, tenant)
+    return user
+
+
+def tenant_admins(tenant):
+    with tenant_context(tenant.id):
+        return list(db.session.execute(
+            select(Membership).join(RoleAssignment).where(RoleAssignment.role == "tenant_admin")
+        ).scalars())
+
+
+def holders(access_roles, *, team_ids=None, by_email: bool = False) -> list[User]:
+    """The council's active people holding one of ``access_roles`` (a role id or several), in
+    one of ``team_ids`` when given; by name, or by e-mail address for mail merges. The one place
+    'who holds this role here' is asked."""
+    roles = [access_roles] if isinstance(access_roles, str) else sorted(access_roles)
+    if not roles:
+        return []
+    stmt = (select(User).join(Membership, Membership.user_id == User.id)
+            .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
+            .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(roles)))
+    if team_ids is not None:
+        stmt = stmt.where(Membership.team_id.in_(sorted(team_ids)))
+    order = (User.email,) if by_email else (User.name, User.email)
+    return list(db.session.execute(stmt.distinct().order_by(*order)).scalars())

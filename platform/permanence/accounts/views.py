@@ -7,9 +7,9 @@ import time
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
-from sqlalchemy import select
 
 from ..audit import services as audit
 from ..core.context import Actor
@@ -19,6 +19,7 @@ from . import services
 from .forms import MemberForm, SignInForm, TokenForm
 from .models import ApiToken, Membership, Team
 from .permissions import load_or_404, public, require, signed_in, visible
+from .roles import ROLES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -133,7 +134,6 @@ def users(tenant_slug):
     memberships = db.session.execute(
         select(Membership).join(Membership.user).order_by(Membership.active.desc(), Membership.user_id)
     ).scalars().all()
-    from .roles import ROLES
 
     return render_template("accounts/users.html", memberships=memberships, role_names=ROLES)
 

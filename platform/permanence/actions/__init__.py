@@ -1,17 +1,16 @@
 """Actions agreed at meetings: owner, due date, status; owners update their own; overdue ones
 are flagged and come back on the child's next agenda item."""
 
+from ..cases.sections import register_child_section
+from ..core.registry import register_api, register_nav
+from ..panels.models import ActionStatus
+from . import policies, timeline  # noqa: F401  (the object rule; actions on the child's timeline)
+from .api import blp as api_blp
+from .services import STATUS_LABELS
+from .views import bp, child_open_actions, item_actions_section
+
 
 def init_app(app):
-    from ..api import register_api
-    from ..cases.sections import register_child_section
-    from ..web.navigation import register_nav
-    from ..panels.models import ActionStatus
-    from . import policies, timeline  # noqa: F401  (the object rule; actions on the child's timeline)
-    from .api import blp as api_blp
-    from .services import STATUS_LABELS
-    from .views import bp, child_open_actions, item_actions_section
-
     app.register_blueprint(bp)
     register_api(api_blp, "")
     app.add_template_global(item_actions_section, "item_actions_section")

@@ -6,8 +6,8 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..accounts.permissions import load_or_404, require, visible
+from ..core.clock import london_today
 from ..extensions import db
-from ..panels import services as panels
 from ..panels.models import Action, ActionStatus, AgendaItem
 from . import services
 from .schemas import ActionCreateSchema, ActionQuerySchema, ActionSchema, ActionUpdateSchema
@@ -30,7 +30,7 @@ class ActionListView(MethodView):
         flt = services.ActionFilter(overdue=args["overdue"], body_id=args.get("body_id"),
                                     owner_id=g.api_user.id if args["mine"] else args.get("owner_id"),
                                     status=ActionStatus(args["status"]) if args.get("status") else None)
-        stmt = services.filter_actions(visible(select(Action), Action), flt, panels.london_today())
+        stmt = services.filter_actions(visible(select(Action), Action), flt, london_today())
         return db.session.execute(stmt.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"])
                                   ).scalars().all()
 

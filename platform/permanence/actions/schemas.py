@@ -3,8 +3,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..core.clock import london_today
 from ..core.schemas import UpdateSchema
-from ..panels import services as panels
 from ..panels.models import ActionStatus
 
 STATUSES = [s.value for s in ActionStatus]
@@ -27,7 +27,7 @@ class ActionSchema(Schema):
     completed_on = fields.Date(allow_none=True, dump_only=True)
 
     def _overdue(self, action):
-        return action.overdue_on(panels.london_today())
+        return action.overdue_on(london_today())
 
 
 # Load schemas check types only; the services check meaning and say which field is wrong (422), after

@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import Membership, User
 from ..accounts.roles import permissions_for
 from ..cases.models import Child, SiblingGroup
+from ..core.clock import london_today
 from ..extensions import db
 from ..panels.models import Action, ActionStatus, AgendaItem, Meeting
-from ..panels import services as panels
 
 MIN_DESCRIPTION = 15  # "Review" is not an action; "Book the medical with the LAC nurse" is.
 MAX_TEXT = 2000
@@ -68,7 +68,7 @@ def add_action(item: AgendaItem, description: str | None, owner_id: int | None, 
                today: date | None = None) -> Action:
     """Record a SMART action on ``item``: a specific description, an owner who is a member of the
     council, and a due date that is not in the past. Checked before anything is written."""
-    today = today or panels.london_today()
+    today = today or london_today()
     description = _text(description, "description", "what is to be done", MIN_DESCRIPTION)
     owner = _membership(owner_id)
     if owner is None or not owner.user.active:
@@ -96,7 +96,7 @@ def update_action(action: Action, status: str | ActionStatus | None, progress: s
                   today: date | None = None) -> Action:
     """Change an action's status and progress note. Done sets ``completed_on`` (today); reopening
     clears it. Raises ``NotYoursError`` for someone who is neither the owner nor records meetings."""
-    today = today or panels.london_today()
+    today = today or london_today()
     if not may_update(action, by.id):
         raise NotYoursError("Only the owner of the action, or the panel, can update it")
     try:

@@ -10,11 +10,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..core.clock import london_today
 from ..core.jobs import commit
 from ..extensions import db
+from ..panels import services as panels
 from ..panels.forms import today_hint
 from ..panels.models import Action, ActionStatus, AgendaItem
-from ..panels import services as panels
 from ..tor.services import current_tor
 from . import services
 from .forms import ActionFilterForm, AddActionForm, UpdateActionForm
@@ -41,7 +42,7 @@ def item_actions_section(item: AgendaItem) -> Markup:
     earlier meetings ("come back on the child's next item"). Empty for members without actions.view."""
     if not has_permission("actions.view"):
         return Markup("")
-    today = panels.london_today()
+    today = london_today()
     earlier = [a for a in services.open_actions_for_children([c.id for c in item.children], excluding_item_id=item.id)
                if a.agenda_item is None or a.agenda_item.meeting.date <= item.meeting.date]
     form = None
@@ -56,7 +57,7 @@ def item_actions_section(item: AgendaItem) -> Markup:
 def child_open_actions(child) -> dict:
     """The actions section of the child's page (``cases.sections``): the child's open actions (the
     child was already loaded, its read audited, by the cases view)."""
-    return {"actions": services.open_actions_for_children([child.id]), "today": panels.london_today()}
+    return {"actions": services.open_actions_for_children([child.id]), "today": london_today()}
 
 
 def _apply(form, change) -> bool:
@@ -85,7 +86,7 @@ def add(tenant_slug, agenda_item_id):
             flash("The action is added.", "success")
             return redirect(back)
         return render_template("actions/add.html", form=form, item=item, back=back,
-                               hint=today_hint(panels.london_today())), status
+                               hint=today_hint(london_today())), status
     return render_template("actions/item.html", item=item)
 
 
@@ -106,7 +107,7 @@ def update(tenant_slug, action_id):
             flash(f"The action is updated: {services.STATUS_LABELS[action.status].lower()}.", "success")
             return redirect(back)
     return render_template("actions/update.html", form=form, action=action, back=back,
-                           today=panels.london_today()), 400
+                           today=london_today()), 400
 
 
 @bp.get("/<tenant_slug>/actions/mine")
@@ -115,7 +116,7 @@ def mine(tenant_slug):
     rows = db.session.execute(services.with_rows_loaded(
         visible(select(Action), Action).where(Action.owner_id == current_user.id))
         .order_by(Action.status != ActionStatus.OPEN, Action.due_on, Action.id).limit(LIST_LIMIT)).scalars().all()
-    return render_template("actions/mine.html", actions=rows, today=panels.london_today(), always=lambda a: True)
+    return render_template("actions/mine.html", actions=rows, today=london_today(), always=lambda a: True)
 
 
 @bp.get("/<tenant_slug>/actions/")
@@ -131,7 +132,7 @@ def council(tenant_slug):
         status=ActionStatus(form.status.data) if form.status.data in {s.value for s in ActionStatus} else None)
     if "status" not in request.args:
         flt.status = ActionStatus.OPEN
-    today = panels.london_today()
+    today = london_today()
     stmt = services.filter_actions(visible(select(Action), Action), flt, today).limit(LIST_LIMIT)
     rows = db.session.execute(stmt).scalars().all()
     return render_template("actions/council.html", actions=rows, form=form, today=today, limit=LIST_LIMIT)

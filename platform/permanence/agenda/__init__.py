@@ -2,15 +2,14 @@
 paperwork status at a glance, publishing (e-mail with an iCalendar invitation), the papers
 pack and each member's private calendar feed."""
 
+from ..core.registry import register_api, register_nav
+from . import papers  # noqa: F401  (the agenda item as a subject of papers)
+from .api import blp as api_blp
+from .feed_views import bp as feed_bp
+from .views import bp
+
 
 def init_app(app):
-    from ..api import register_api
-    from . import papers  # noqa: F401  (the agenda item as a subject of papers)
-    from .api import blp as api_blp
-    from ..web.navigation import register_nav
-    from .feed_views import bp as feed_bp
-    from .views import bp
-
     app.register_blueprint(bp)
     app.register_blueprint(feed_bp)
     register_nav("Calendar feed", "calendar_feed.page", "panels.view", order=80)

@@ -9,13 +9,14 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require
+from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, Meeting, PanelMember
-from . import publishing, services
-from . import seats as seat_services
+from ..tor.services import current_tor
+from . import publishing, seats as seat_services, services
 from .schemas import (AgendaItemSchema, AgendaSchema, ItemPatchSchema, MeetingDetailSchema, MeetingQuerySchema,
                       MeetingSchema, SeatSchema, SeatsSchema)
 
@@ -89,8 +90,6 @@ def _meeting(row: Meeting, names: dict, deadlines: bool = False) -> dict:
 
 
 def _names() -> dict:
-    from ..tor.services import current_tor
-
     tor = current_tor(g.tenant.id)
     return {b.id: b.name for b in tor.bodies} if tor else {}
 
@@ -102,7 +101,7 @@ class MeetingsView(MethodView):
     @blp.response(200, MeetingSchema(many=True))
     def get(self, args, tenant_slug):
         """Sittings from today, soonest first (cancelled ones say so)."""
-        stmt = select(Meeting).where(Meeting.date >= panel_services.london_today())
+        stmt = select(Meeting).where(Meeting.date >= london_today())
         if args.get("body_id"):
             stmt = stmt.where(Meeting.body_id == args["body_id"])
         rows = db.session.execute(stmt.order_by(Meeting.date, Meeting.id).limit(args["per_page"])

@@ -7,21 +7,22 @@ platform: a child appears by initials and case number only. No commits here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 import hashlib
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership
 from ..cases.models import SiblingGroup
+from ..core.clock import london_today
+from ..core.context import current_tenant_id
 from ..extensions import db
-from ..panels import services as panel_services
-from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
-from ..tor.services import current_tor
 from ..notifications import ical
+from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from ..panels.parts import parts_left_out
+from ..tor.services import current_tor
 from .services import build_agenda, meeting_start, member_span
 
 TOKEN_BYTES = 32
@@ -55,8 +56,6 @@ def membership_for_token(token: str) -> Membership | None:
 
 
 def _names() -> dict[str, str]:
-    from ..core.context import current_tenant_id
-
     tor = current_tor(current_tenant_id())
     return {b.id: b.name for b in tor.bodies} if tor else {}
 
@@ -65,7 +64,7 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
     """The member's sittings (meetings of the bodies they hold an active seat on, cancelled ones
     marked so; timed, like their invitation, to the agenda parts they sit for, and left out when they
     sit for none of the parts with items) and their presenter slots, from ``PAST_DAYS`` ago."""
-    since = panel_services.london_today() - timedelta(days=PAST_DAYS)
+    since = london_today() - timedelta(days=PAST_DAYS)
     names = _names()
     user_id = membership.user_id
     seated = select(PanelMember.body_id).where(PanelMember.user_id == user_id, PanelMember.active.is_(True))

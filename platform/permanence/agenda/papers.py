@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 
 from ..accounts.permissions import visible
 from ..documents import register_subject
+from ..extensions import db
 from ..panels.models import AgendaItem, Declaration, ItemStatus, Ruling
 from ..tor.loader import TorConfigError
 from ..tor.services import tor_of
@@ -69,8 +70,6 @@ register_subject("agenda_item", AgendaItem, items_whose_papers_member_reads, pap
 def may_read_papers(item: AgendaItem) -> bool:
     """Whether the current member may read this item's papers (see the module's rule)."""
     from flask import g
-
-    from ..extensions import db
 
     return db.session.execute(select(AgendaItem.id).where(
         AgendaItem.id == item.id, items_whose_papers_member_reads(g.membership))).first() is not None

@@ -18,20 +18,19 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..accounts.models import User
 from ..audit import services as audit
 from ..audit.models import AuditEvent
-from ..core.db import utcnow
+from ..core.clock import LONDON, utcnow
 from ..extensions import db
+from ..notifications import ical
 from ..notifications.services import queue_email
 from ..panels import services as panel_services
-from ..accounts.models import User
 from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, PanelMember, Ruling
 from ..panels.parts import seat_of, sits_for
 from ..tenancy.models import Tenant
-from ..notifications import ical
 from .seats import AgendaError
-from .services import LONDON, Agenda, build_agenda, meeting_start, member_span
-
+from .services import Agenda, booked_items, build_agenda, check_editable, meeting_start, member_span, other_sittings
 PUBLISH = "publish_agenda"
 
 
@@ -248,3 +247,30 @@ def withdraw_slot(item, new_meeting: Meeting | None) -> None:
                        "new slot when that agenda is published." if new_meeting else "the referral was withdrawn.")
                     + f"\n\n{body.name}\n",
                     calendar=ical.invitation(event, "CANCEL"))
+
+
+def move_to_meeting(item: AgendaItem, meeting_id: int | None, reason: str | None) -> AgendaItem:
+    """Move a booked item to another sitting of the same panel, last in its part there; its own start
+    time goes (the slot is worked out again). The reason is kept in the audit log."""
+    check_editable(item)
+    reason = (reason or "").strip()
+    target = next((m for m in other_sittings(item) if m.id == meeting_id), None)
+    if target is None:
+        raise AgendaError("meeting_id", "Select a later sitting of the same panel")
+    if not reason:
+        raise AgendaError("reason", "Enter the reason for moving the item")
+    if len(reason) > 1000:
+        raise AgendaError("reason", "The reason must be 1000 characters or fewer")
+
+    withdraw_slot(item, target)
+    old = item.meeting
+    item.meeting = target
+    item.meeting_id = target.id
+    item.starts_at = None
+    item.position = 1 + max([i.position for i in booked_items(target) if i.part_id == item.part_id], default=0)
+    db.session.flush()
+    audit.record("move_item", entity=item,
+                 summary=f"Agenda item {item.id} moved from the meeting of {old.date:%-d %B %Y} to "
+                         f"{target.date:%-d %B %Y}: {reason}"[:500],
+                 changes={"from_meeting_id": old.id, "to_meeting_id": target.id, "reason": reason})
+    return item

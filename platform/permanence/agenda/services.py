@@ -13,22 +13,22 @@ from datetime import datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Membership, RoleAssignment, User
+from ..accounts.models import User
 from ..accounts.permissions import visible
-from ..audit import services as audit
+from ..accounts.services import holders
 from ..cases.models import SiblingGroup
-from ..documents.services import PaperworkStatus, paperwork_status
+from ..core.clock import LONDON, london_today
+from ..documents.services import PaperworkStatus, documents_for, paperwork_status
 from ..extensions import db
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.parts import parts_left_out
-from .papers import paperwork_for_item
+from .papers import items_whose_papers_member_reads, paperwork_for_item
 from .seats import AgendaError
 
-__all__ = ["AgendaError", "paperwork_for_item", "build_agenda", "update_slot", "move_item", "move_to_meeting",
+__all__ = ["AgendaError", "paperwork_for_item", "build_agenda", "update_slot", "move_item",
            "presenter_choices", "default_presenters"]
 
-LONDON = panel_services.LONDON
 PRESENTER_ROLES = ("social_worker", "team_manager")
 MAX_MINUTES = 240
 UNSET = object()
@@ -146,15 +146,11 @@ def member_span(agenda: Agenda, parts: list):
 
 def presenter_choices() -> list[User]:
     """The council's active social workers and team managers, by name."""
-    return list(db.session.execute(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-        .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(PRESENTER_ROLES))
-        .distinct().order_by(User.name, User.id)
-    ).scalars())
+    return holders(PRESENTER_ROLES)
 
 
-def _editable(item: AgendaItem) -> None:
+def check_editable(item: AgendaItem) -> None:
+    """Only a booked item of a sitting that is not cancelled can be changed on the agenda."""
     if item.status != ItemStatus.BOOKED:
         raise AgendaError("item", "Only a booked item is on the agenda")
     if item.meeting.status == MeetingStatus.CANCELLED:
@@ -175,7 +171,7 @@ def update_slot(item: AgendaItem, *, position=UNSET, starts_at=UNSET, minutes_al
                 second_presenter_id=UNSET) -> AgendaItem:
     """Change any of the item's place, start, minutes and presenters; every value is checked before
     any is written. ``starts_at`` is an aware datetime on the day of the sitting, or None (computed)."""
-    _editable(item)
+    check_editable(item)
     if position is not UNSET and (not isinstance(position, int) or position < 1):
         raise AgendaError("position", "Enter the item's position in its part, a whole number from 1")
     if starts_at not in (UNSET, None):
@@ -209,7 +205,7 @@ def update_slot(item: AgendaItem, *, position=UNSET, starts_at=UNSET, minutes_al
 
 def move_item(item: AgendaItem, direction: str) -> AgendaItem:
     """One place up or down within its part."""
-    _editable(item)
+    check_editable(item)
     in_part = [i.id for i in booked_items(item.meeting) if i.part_id == item.part_id]
     index = in_part.index(item.id) + 1
     _place(item, index - 1 if direction == "up" else index + 1)
@@ -222,45 +218,15 @@ def other_sittings(item: AgendaItem) -> list[Meeting]:
     return list(db.session.execute(
         select(Meeting).where(Meeting.body_id == item.meeting.body_id, Meeting.id != item.meeting_id,
                               Meeting.status == MeetingStatus.SCHEDULED,
-                              Meeting.date >= panel_services.london_today())
+                              Meeting.date >= london_today())
         .order_by(Meeting.date, Meeting.id)
     ).scalars())
-
-
-def move_to_meeting(item: AgendaItem, meeting_id: int | None, reason: str | None) -> AgendaItem:
-    """Move a booked item to another sitting of the same panel, last in its part there; its own start
-    time goes (the slot is worked out again). The reason is kept in the audit log."""
-    _editable(item)
-    reason = (reason or "").strip()
-    target = next((m for m in other_sittings(item) if m.id == meeting_id), None)
-    if target is None:
-        raise AgendaError("meeting_id", "Select a later sitting of the same panel")
-    if not reason:
-        raise AgendaError("reason", "Enter the reason for moving the item")
-    if len(reason) > 1000:
-        raise AgendaError("reason", "The reason must be 1000 characters or fewer")
-    from .publishing import withdraw_slot  # publishing builds on this module
-
-    withdraw_slot(item, target)
-    old = item.meeting
-    item.meeting = target
-    item.meeting_id = target.id
-    item.starts_at = None
-    item.position = 1 + max([i.position for i in booked_items(target) if i.part_id == item.part_id], default=0)
-    db.session.flush()
-    audit.record("move_item", entity=item,
-                 summary=f"Agenda item {item.id} moved from the meeting of {old.date:%-d %B %Y} to "
-                         f"{target.date:%-d %B %Y}: {reason}"[:500],
-                 changes={"from_meeting_id": old.id, "to_meeting_id": target.id, "reason": reason})
-    return item
 
 
 # --- for pages ----------------------------------------------------------------------------------
 
 def readable_item_ids(meeting: Meeting, membership) -> set[int]:
     """The meeting's items whose papers the member may read (the agenda_item papers rule)."""
-    from .papers import items_whose_papers_member_reads
-
     return set(db.session.execute(select(AgendaItem.id).where(
         AgendaItem.meeting_id == meeting.id, items_whose_papers_member_reads(membership))).scalars())
 
@@ -282,8 +248,6 @@ def papers_pack(meeting: Meeting, membership) -> dict:
     """The items whose papers the member may read, each with those papers: for a member of the panel,
     only the parts their seat sits for (another route to a child, such as being its team manager,
     does not put a part they are not required for in their pack)."""
-    from ..documents.services import documents_for
-
     left_out = parts_left_out(meeting, membership.user_id)
     readable = readable_item_ids(meeting, membership)
     agenda = build_agenda(meeting, shown=readable)

@@ -9,16 +9,15 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user
 
 from ..accounts.permissions import has_permission, load_or_404, require
+from ..core.clock import LONDON
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..documents.views import papers_panel
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting, PanelMember
-from ..panels.services import LONDON
-from . import seats as seat_services
-from . import publishing, services
-from .papers import may_read_papers
+from . import publishing, seats as seat_services, services
 from .forms import MoveItemForm, PublishForm, RemoveSeatForm, ReorderForm, SeatForm, SlotForm
+from .papers import may_read_papers
 
 bp = Blueprint("agenda", __name__, template_folder="templates")
 
@@ -210,7 +209,7 @@ def move_to_sitting(tenant_slug, agenda_item_id):
     old_meeting = row.meeting_id
     form = MoveItemForm()
     form.meeting_id.choices = [(str(m.id), str(m.id)) for m in services.other_sittings(row)]
-    if form.validate_on_submit() and apply(form, lambda: services.move_to_meeting(
+    if form.validate_on_submit() and apply(form, lambda: publishing.move_to_meeting(
             row, int(form.meeting_id.data), form.reason.data), "meeting_id"):
         commit()
         flash(f"{row.subject_name} is moved to the meeting on {row.meeting.date:%A %-d %B %Y}.", "success")

@@ -8,10 +8,14 @@ from flask import abort, g, request
 from ..accounts.services import user_for_token
 
 
+def is_api_request() -> bool:
+    """An address under ``/api/`` or a council's ``/<slug>/api/``: answered in JSON, token only."""
+    slug = (request.view_args or {}).get("tenant_slug")
+    return request.path.startswith("/api/") or (slug is not None and request.path.startswith(f"/{slug}/api/"))
+
+
 def authenticate_api_token():
     """before_request, after the tenant resolver: the bearer token's user, for API routes."""
-    from ..web import is_api_request
-
     if g.get("tenant") is None or not is_api_request():
         return
     header = request.headers.get("Authorization", "")

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import TenantScoped, utcnow
+from ..core.clock import utcnow
+from ..core.db import TenantScoped
 from ..extensions import db
 
 

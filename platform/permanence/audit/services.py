@@ -18,7 +18,7 @@ from sqlalchemy import event, inspect, insert, select
 from sqlalchemy.orm import Session
 
 from ..core import context
-from ..core.db import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import AuditEvent
 

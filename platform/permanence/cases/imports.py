@@ -16,15 +16,16 @@ worker entered by hand, and never duplicates the child. The service never commit
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+import io
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core.clock import london_today
 from ..extensions import db
 from . import codes
 from .models import CarePeriod, Child, LegalStatus, Placement, Review
@@ -219,7 +220,7 @@ def read_903(header, episodes, reviews, *, names: tuple[str, str, str] | None = 
         sex = check.code("SEX", codes.SEXES, required=True, aliases=OLD_SEX_CODES)
         dob = check.date("DOB", required=True)
         ethnic = check.text("ETHNIC", max_length=4)
-        if dob and dob > date.today():
+        if dob and dob > london_today():
             check.problems.append(f"DOB {row['DOB']} is in the future")
         if case in seen:
             check.problems.append(f"also on row {seen[case]}: a child appears once in the header file")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..accounts.permissions import visible
 from ..core import context
 from ..documents import register_subject
+from ..tor.services import current_tor
 from .models import Child
 
 
@@ -24,8 +25,6 @@ def children_whose_papers_member_reads(membership):
 
 def paperwork_for_child(child) -> tuple:
     """Every paperwork item of the council's active terms of reference, first label kept."""
-    from ..tor.services import current_tor
-
     tor = current_tor(context.current_tenant_id())
     items = {}
     for body in tor.bodies if tor is not None else ():

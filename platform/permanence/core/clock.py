@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
-def now() -> datetime:
+def utcnow() -> datetime:
     """The current instant, timezone-aware UTC (what the database stores)."""
     return datetime.now(timezone.utc)
 

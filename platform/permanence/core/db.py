@@ -11,7 +11,7 @@ row-level security policies (see ``core.rls``) are a second wall.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import abort
 from sqlalchemy import ForeignKey, event, select, text
@@ -19,10 +19,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_l
 
 from ..extensions import db
 from . import context
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from .clock import utcnow
 
 
 class TenantScoped:

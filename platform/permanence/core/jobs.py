@@ -11,9 +11,9 @@ and commits or rolls back: no job can run unscoped by accident.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 import importlib
 import logging
-from dataclasses import asdict, dataclass, field
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -120,17 +120,14 @@ def _resolve(path: str):
     return target
 
 
-_worker_app = None
+_worker_app = None  # the app whose CLI started this worker (``run_worker``); its forks inherit it
 
 
 def run_job(spec: dict):
     """Run one job as its tenant and actor, committing on success and rolling back on failure."""
     if not has_app_context():
-        global _worker_app
         if _worker_app is None:
-            from ..app import create_app
-
-            _worker_app = create_app()
+            raise RuntimeError("a job ran outside the app: start workers with 'permanence jobs worker'")
         with _worker_app.app_context():
             try:
                 return run_job(spec)
@@ -157,6 +154,8 @@ def run_worker(queue_names=QUEUES, burst: bool = False) -> bool:
     """Work the RQ queues (``permanence jobs worker``); ``burst`` stops when they are empty."""
     from rq import Worker
 
+    global _worker_app
+    _worker_app = current_app._get_current_object()  # jobs run in the app that started the worker
     queues = [get_queue(name) for name in queue_names]
     worker = Worker(queues, connection=get_redis())
     return worker.work(burst=burst, with_scheduler=True)

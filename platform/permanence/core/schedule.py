@@ -4,17 +4,16 @@ A feature registers its periodic job with ``register_periodic`` in its ``init_ap
 ``permanence jobs scheduler`` hands the list to RQ's cron scheduler, which enqueues
 ``fan_out_job`` on time; that job enqueues the feature's job once per active tenant,
 so each run is scoped to one council like any other job. ``permanence jobs run NAME``
-runs one now (the embedded default has no scheduler).
+runs one now (the embedded default has no scheduler). Which councils are open is the tenancy
+package's to say: it hands its answer in with ``fan_out_to`` at start-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
-from sqlalchemy import select
-
-from ..extensions import db
-from .jobs import _path, _resolve, enqueue
+from .jobs import _path, _resolve, enqueue, get_queue, get_redis
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,13 @@ class PeriodicJob:
 
 
 _periodic: dict[str, PeriodicJob] = {}
+_open_councils: Callable[[], Iterable[int]] | None = None
+
+
+def fan_out_to(tenant_ids: Callable[[], Iterable[int]]) -> None:
+    """Set who periodic jobs run for: a function giving the ids of the open councils."""
+    global _open_councils
+    _open_councils = tenant_ids
 
 
 def register_periodic(name: str, func, cron: str, timeout: int = 1800) -> None:
@@ -38,10 +44,10 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 def fan_out_job(func: str, timeout: int = 1800) -> int:
     """Enqueue ``func`` once for every active tenant; returns how many were queued."""
-    from ..tenancy.models import Tenant, TenantStatus
-
+    if _open_councils is None:
+        raise RuntimeError("no council list for periodic jobs: tenancy.init_app sets it")
     target = _resolve(func)
-    tenant_ids = db.session.execute(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)).scalars().all()
+    tenant_ids = list(_open_councils())
     for tenant_id in tenant_ids:
         enqueue(target, tenant_id=tenant_id, queue="periodic", timeout=timeout)
     return len(tenant_ids)
@@ -57,8 +63,6 @@ def run_now(name: str) -> int:
 def build_scheduler():
     """RQ's cron scheduler with every periodic job registered (needs REDIS_URL)."""
     from rq.cron import CronScheduler
-
-    from .jobs import get_queue, get_redis
 
     scheduler = CronScheduler(connection=get_redis(), name="permanence")
     for job in periodic_jobs():

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Membership, Team
 from ..cases.models import Child
+from ..core.clock import utcnow
 from ..extensions import db
 from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, ItemStatus, Meeting, MeetingStatus,
                              Minutes, PanelMember, TrackingSlot)
@@ -143,7 +144,7 @@ def _next_meeting(body, users, booked, referred, today: date) -> None:
     referral_part = _part(body, "referral")
     if "referral" not in referral_part.entry_routes:
         return
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     for child, status in zip(referred, (ItemStatus.SUBMITTED, ItemStatus.DRAFT)):
         db.session.add(AgendaItem(
             meeting=meeting, part_id=referral_part.id, child=child, entry_route="referral", status=status,

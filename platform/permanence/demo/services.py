@@ -11,8 +11,8 @@ tracking meetings that are due booked.
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
+import random
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -20,12 +20,14 @@ from sqlalchemy import func, select
 from ..accounts import services as accounts
 from ..accounts.roles import ROLES
 from ..cases.models import Child, SiblingGroup
+from ..core.clock import london_today
 from ..core.context import tenant_context
 from ..extensions import db
-from ..panels.services import generate_meetings, london_today
+from ..panels.services import generate_meetings
 from ..panels.tracking import book_due_tracking_meetings
 from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
+from ..tor.services import load_folder
 from ..tracker.jobs import nightly_tracker_job
 from .histories import add_history
 from .meetings import agree_demo_tracking_days, load_meeting_demo
@@ -75,8 +77,6 @@ def _load_terms_of_reference(tenant) -> None:
     from pathlib import Path
 
     from flask import current_app
-
-    from ..tor.services import load_folder
 
     folder = Path(current_app.config["TENANTS_FOLDER"]) / tenant.slug
     load_folder(folder, slug=tenant.slug, activate=True, safe_mode=current_app.config["SAFE_MODE"])

@@ -6,16 +6,18 @@ Other features call ``register_subject`` once and then ``services.attach`` /
 ``documents/_papers.html`` macro with ``views.papers_panel``.
 """
 
+from ..core.registry import register_api
+from . import subjects  # noqa: F401  (registers the object rule)
+from .api import blp as api_blp
+from .subjects import register_subject as register
+from .views import bp
+
 
 def register_subject(subject_type: str, model, criterion, *, paperwork=None, page=None, label=None) -> None:
     """See ``documents.subjects.register_subject``."""
-    from .subjects import register_subject as register
-
     register(subject_type, model, criterion, paperwork=paperwork, page=page, label=label)
 
 
 def init_app(app):
-    from . import subjects  # noqa: F401  (registers the object rule)
-    from .views import bp
-
     app.register_blueprint(bp)
+    register_api(api_blp, "/papers")

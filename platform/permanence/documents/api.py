@@ -1,6 +1,6 @@
 """Papers through the JSON API, with the same permissions, object rule and audit as the web pages."""
 
-from flask import current_app, g
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 

@@ -14,7 +14,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..core.db import TenantScoped, Timestamped, utcnow
+from ..core.clock import utcnow
+from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 
 OTHER = "other"  # paperwork_id of a paper that is not one of the ToR's paperwork items

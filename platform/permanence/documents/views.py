@@ -6,9 +6,8 @@ registered in ``documents.subjects``, applied by ``load_or_404``.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+import io
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -16,13 +15,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require
+from ..core.clock import LONDON
 from ..extensions import db
 from . import services, subjects
 from .checks import ACCEPT, ALLOWED_TEXT, KINDS, PaperError, file_size
-from .models import OTHER, Document
+from .models import Document, OTHER
 
 bp = Blueprint("documents", __name__, template_folder="templates")
-LONDON = ZoneInfo("Europe/London")
 _KIND_NAMES = {kind.media_type: kind.short.split(" (")[0] for kind in KINDS}
 
 

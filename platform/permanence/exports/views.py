@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, Response, g
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from ..accounts.permissions import require, visible
 from ..audit import services as audit
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..tor.services import tracker_layout
 from . import services
 
@@ -17,13 +17,9 @@ bp = Blueprint("exports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _today() -> date:
-    return date.today()
-
-
 def _export(kind: str):
     """The rows of the children this member may see; every export is recorded in the audit log."""
-    today = _today()
+    today = london_today()
     layout = tracker_layout(g.tenant.id)
     children = services.children_for_export(visible(select(Child), Child))
     rows = services.tracker_rows(children, layout, today)

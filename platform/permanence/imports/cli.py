@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from ..cli import children_cli
+from ..core.context import Actor, acting_as, tenant_context
 from ..core.jobs import commit
+from ..tenancy.services import get_tenant
+from ..tor.services import tracker_layout
+from .tracker_sheet import import_tracker
 
 
-@children_cli.command("import-tracker")
+@click.command("import-tracker")
+@with_appcontext
 @click.option("--tenant", "slug", required=True, help="The council's web address, e.g. knowsley.")
 @click.argument("spreadsheet", type=click.Path(exists=True, dir_okay=False))
 @click.option("--all-or-nothing/--partial", default=True, show_default=True,
@@ -18,11 +23,6 @@ from ..core.jobs import commit
 def import_tracker_cmd(slug, spreadsheet, all_or_nothing):
     """Import children from the council's tracker SPREADSHEET (.xlsx or .csv), read with the column
     layout of its terms of reference (re-running updates, never duplicates)."""
-    from ..core.context import Actor, acting_as, tenant_context
-    from ..tenancy.services import get_tenant
-    from ..tor.services import tracker_layout
-    from .tracker_sheet import import_tracker
-
     tenant = get_tenant(slug)
     if tenant is None:
         raise click.ClickException(f"No council with the web address '{slug}'")

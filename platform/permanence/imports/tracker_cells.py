@@ -18,8 +18,9 @@ from sqlalchemy import select
 from ..accounts.models import Membership, Team, User
 from ..cases import codes
 from ..cases.imports import ImportFileError, RowError
+from ..core.clock import london_today
 from ..extensions import db
-from ..tor.tracker import (DAY, IMPORT_FIELDS, IMPORT_KEY, PERSON, SEX, TEAM, TEXT, YES_NO, TrackerLayout,
+from ..tor.tracker import (DAY, IMPORT_FIELDS, IMPORT_KEY, PERSON, SEX, TEAM, TEXT, TrackerLayout, YES_NO,
                            normalise_heading, parse_date)
 from ..tor.vocabulary import CODE, CODES
 from .spreadsheet import Heading, read_table
@@ -174,7 +175,7 @@ def read_tracker(data: bytes, file: str, layout: TrackerLayout, directory: Direc
                  progress: Progress | None = None) -> TrackerSheet:
     """Read and check every cell of the spreadsheet (pass 1). ``mapping`` (heading -> field,
     headings in any case) replaces the layout's; raises ImportFileError for an unreadable file."""
-    today = today or date.today()
+    today = today or london_today()
     table = read_table(data, file, sheet=layout.sheet, header_row=layout.reading.header_row)
     wanted = {normalise_heading(h): f for h, f in (mapping if mapping is not None else layout.import_mapping()).items()
               if f}

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from ..cases.imports import ImportFileError, ImportResult, RowError
 from ..cases.models import CarePeriod, CareProceedings, Child, LegalStatus, PermanencePlan, Placement
+from ..core.clock import london_today
 from ..extensions import db
 from ..tor.tracker import TrackerLayout
 from .tracker_cells import BATCH, Progress, SheetRow, fmt_date, load_directory, read_tracker
@@ -268,7 +269,7 @@ def import_tracker(data: bytes, file: str, layout: TrackerLayout, *, mapping: di
                    all_or_nothing: bool = True, progress: Progress | None = None,
                    today: date | None = None) -> TrackerResult:
     """Import a tracker spreadsheet into the current council (see the module docstring). Never commits."""
-    today = today or date.today()
+    today = today or london_today()
     try:
         sheet = read_tracker(data, file, layout, load_directory(), mapping=mapping, today=today, progress=progress)
     except ImportFileError as exc:

@@ -5,12 +5,12 @@ Services: ``services`` (attendance, quorum, declarations, rulings) and ``record`
 record, sign-off, escalation, deferral). Pages in ``views``; the API in ``api``.
 """
 
+from ..core.registry import register_api
+from . import policies  # noqa: F401  (the decision maker sees the items they sign off)
+from .api import blp
+from .views import bp
+
 
 def init_app(app):
-    from ..api import register_api
-    from . import policies  # noqa: F401  (the decision maker sees the items they sign off)
-    from .api import blp
-    from .views import bp
-
     app.register_blueprint(bp)
     register_api(blp)

@@ -7,11 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from ..accounts.permissions import current_roles, has_permission, load_or_404, require
+from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..panels.models import AgendaItem, Declaration, Meeting
-from ..panels.services import london_today
 from . import next_agenda, record, services
-from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferredSchema, DeferSchema,
+from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferSchema, DeferredSchema,
                       ItemRecordSchema, ItemRecordUpdateSchema, NextAgendaSchema, NextAgendaUpdateSchema,
                       NotHeardResultSchema, NotHeardSchema, RulingSchema, SignOffSchema)
 

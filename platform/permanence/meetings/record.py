@@ -23,15 +23,17 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..accounts.permissions import visible
 from ..cases.models import Child
+from ..cases.people import role_holders
+from ..core.clock import utcnow
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING, after_outcome, book_tracking_meeting
 from ..referrals.proposals import propose_again, propose_at_next_sitting
+from ..tor import role_label
 from ..tor.services import current_tor
-from ..tracker.drift import recipients, role_label
-from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, now, tor_for
+from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, tor_for
 
 RECORDABLE = (ItemStatus.BOOKED, ItemStatus.HEARD)
 REVIEW_ROUTE = "agreed_at_previous_meeting"
@@ -134,7 +136,7 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
             setattr(item, key, value)
     item.outcome_id = outcome.id
     item.status = ItemStatus.HEARD
-    item.recorded_by_id, item.recorded_at = by.id, now()
+    item.recorded_by_id, item.recorded_at = by.id, utcnow()
     if changed_outcome:
         item.sign_off_role = outcome.requires_sign_off_by
         item.signed_off_by_id = item.signed_off_at = item.sign_off_agreed = None
@@ -175,7 +177,7 @@ def decision_makers(item: AgendaItem) -> list[User]:
     terms of reference give the sign-off role (the child's own one for a per-child role)."""
     if not item.sign_off_role:
         return []
-    return recipients(tor_for(item.meeting), item.sign_off_role, _child_of(item))
+    return role_holders(tor_for(item.meeting), item.sign_off_role, _child_of(item))
 
 
 def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
@@ -226,7 +228,7 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
     if not may_sign_off(item, access_roles):
         raise NotAllowedError(f"Only the {role_label(tor, item.sign_off_role)} signs off this recommendation")
     role = tor.roles[item.sign_off_role]
-    item.signed_off_by_id, item.signed_off_at, item.sign_off_note = by.id, now(), note
+    item.signed_off_by_id, item.signed_off_at, item.sign_off_note = by.id, utcnow(), note
     item.sign_off_agreed = agree
     db.session.flush()
     if agree:
@@ -253,7 +255,7 @@ def escalate_item(item: AgendaItem) -> list[str]:
     step = ladder.steps[0]
     who = step.title or role_label(tor, step.role)
     told = []
-    for user in recipients(tor, step.role, _child_of(item)):
+    for user in role_holders(tor, step.role, _child_of(item)):
         queue_email(user.email, f"Escalated by the {body.name}: item {item.id} of {item.meeting.date:%-d %B %Y}",
                     f"Dear {user.name},\n\nThe {body.name} escalated an item to you ({who}, the first step of "
                     f"{ladder.label}).\n\nReason: {item.escalation_reason}\nDecision: {item.decision}\n\n"
@@ -310,7 +312,7 @@ def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem
     _check_closable(item, "deferred", today)
     if body_of(item.meeting).kind == TRACKING:
         item.status = ItemStatus.DEFERRED
-        item.recorded_by_id, item.recorded_at = by.id, now()
+        item.recorded_by_id, item.recorded_at = by.id, utcnow()
         carried = _next_tracking_meeting(item, today, reason=f"Deferred on {item.meeting.date:%-d %B %Y}: {reason}")
         if carried is None:
             raise MeetingStateError("No later tracking meeting can be booked for the child: no tracking cadence "
@@ -338,7 +340,7 @@ def defer_item(item: AgendaItem, reason, *, by: User, today: date) -> AgendaItem
     db.session.add(carried)
     item.status = ItemStatus.DEFERRED
     item.decision = f"Deferred to {target.date:%-d %B %Y}: {reason}"
-    item.recorded_by_id, item.recorded_at = by.id, now()
+    item.recorded_by_id, item.recorded_at = by.id, utcnow()
     db.session.flush()
     return carried
 
@@ -357,7 +359,7 @@ def mark_not_heard(item: AgendaItem, reason, *, by: User, today: date) -> Agenda
         raise MeetingStateError(f"The meeting is on {meeting.date:%-d %B %Y}; an item is marked not heard from "
                                 "that day (before it, move or withdraw the item)")
     item.status = ItemStatus.NOT_HEARD
-    item.recorded_by_id, item.recorded_at = by.id, now()
+    item.recorded_by_id, item.recorded_at = by.id, utcnow()
     db.session.flush()
     why = f"Not heard at the meeting of {meeting.date:%-d %B %Y}: {reason}"
     if body_of(meeting).kind == TRACKING:

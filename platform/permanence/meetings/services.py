@@ -22,19 +22,19 @@ part is judged on its own; the meeting is quorate when every part is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from ..accounts.models import Membership, User
+from ..core.clock import utcnow
 from ..extensions import db
-from ..panels.models import (ON_THE_AGENDA, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus,
-                             Meeting, PanelMember, Ruling)
+from ..panels.models import (AgendaItem, Attendance, AttendanceStatus, Declaration, Meeting, ON_THE_AGENDA,
+                             PanelMember, Ruling)
 from ..panels.parts import PartSat, part_title, parts_sat, seat_of, sits_for  # noqa: F401 (part_title for views)
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
+from ..tor import role_label
 from ..tor.services import tor_of
-from ..tracker.drift import role_label
 
 MAX_NAME = 200
 MAX_TEXT = 10_000
@@ -72,10 +72,6 @@ class NotAllowedError(PermissionError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def tor_for(meeting: Meeting):
@@ -572,7 +568,7 @@ def rule_on_declaration(declaration: Declaration, ruling, *, by: User, access_ro
         raise NotAllowedError("Only the chair of the meeting rules on a declaration of interest")
     if by.id == declaration.user_id:
         raise NotAllowedError("The chair cannot rule on their own declaration; the vice chair rules on it")
-    declaration.ruling, declaration.ruled_by_id, declaration.ruled_at = ruling, by.id, now()
+    declaration.ruling, declaration.ruled_by_id, declaration.ruled_at = ruling, by.id, utcnow()
     db.session.flush()
     return declaration
 

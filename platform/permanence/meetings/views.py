@@ -11,13 +11,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..accounts.models import User
 from ..accounts.permissions import current_roles, has_permission, load_or_404, require, visible
+from ..core.clock import LONDON, london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
-from ..accounts.models import User
 from ..panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
-from ..panels.services import LONDON, body_of, london_today
+from ..panels.services import body_of
 from ..panels.tracking import TRACKING
 from . import next_agenda, record, services
 from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, ItemRecordForm, NotHeardForm,

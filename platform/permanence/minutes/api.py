@@ -10,8 +10,8 @@ from flask_smorest import Blueprint, abort
 
 from ..accounts.permissions import load_or_404, require
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..core.db import get_or_404
-from ..panels import services as panels
 from ..panels.models import Meeting, Minutes
 from . import services
 from .child_page import child_meetings
@@ -29,7 +29,7 @@ def _dump(meeting, minutes):
     fields = ("meeting_id", "text", "revision", "status", "edited_by_id", "approved_by_id", "approved_at",
               "circulated_at")
     return SimpleNamespace(**{f: getattr(minutes, f) for f in fields}, due_on=due.due if due else None,
-                           overdue=services.minutes_overdue(meeting, panels.london_today()))
+                           overdue=services.minutes_overdue(meeting, london_today()))
 
 
 def _minutes_of(meeting_id, *, required=True):

@@ -7,14 +7,16 @@ Plain text on purpose: it is what the chair edits, and the decision record rende
 
 from __future__ import annotations
 
+from ..core.clock import LONDON
 from ..meetings.next_agenda import route_parts
-from ..meetings.record import AGREED, AWAITING, NOT_NEEDED, REVIEW_ROUTE, next_sitting, sign_off_state as sign_off_status
+from ..meetings.record import (AGREED, AWAITING, NOT_NEEDED, REVIEW_ROUTE, next_sitting,
+                               sign_off_state as sign_off_status)
 from ..meetings.services import STATUS_LABELS, part_status
-from ..panels.parts import parts_sat, seat_of
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, Ruling
+from ..panels.parts import parts_sat, seat_of
+from ..tor import role_label
 from ..tor.services import tor_of
-from ..tracker.drift import role_label
 
 IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
@@ -140,7 +142,7 @@ def assemble_text(meeting: Meeting) -> str:
     body = panels.body_of(meeting)
     when = f"{meeting.date:%A %-d %B %Y}"
     if meeting.starts_at:
-        when += f", {meeting.starts_at.astimezone(panels.LONDON):%H:%M}"
+        when += f", {meeting.starts_at.astimezone(LONDON):%H:%M}"
     lines = [body.name, f"Minutes of the meeting on {when}" + (f", {meeting.venue}" if meeting.venue else ""), ""]
     parts = parts_sat(meeting)
     for status, heading in ATTENDANCE_HEADINGS:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.permissions import visible
 from ..audit import services as audit
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..extensions import db
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting
@@ -71,7 +72,7 @@ def _state(item: AgendaItem, today: date) -> tuple[str, str]:
 
 def child_meetings(child: Child, today: date | None = None) -> list[ChildMeeting]:
     """The child's meetings, newest first, as the member may see them (sibling reads audited)."""
-    today = today or panels.london_today()
+    today = today or london_today()
     subject = AgendaItem.child_id == child.id
     if child.sibling_group_id is not None:
         subject = or_(subject, AgendaItem.sibling_group_id == child.sibling_group_id)

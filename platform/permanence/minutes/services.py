@@ -8,18 +8,18 @@ so the circulation e-mails go after the commit). Changes to ``Minutes`` are audi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
 from ..audit import services as audit
+from ..core.clock import utcnow
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
-from ..panels.models import (AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus,
-                             PanelMember, Ruling)
+from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus, PanelMember, Ruling
 from ..panels.tracking import TRACKING
 from .assembly import assemble_text, subject
 
@@ -64,10 +64,6 @@ class ReplaceNeedsConfirmation(Exception):
     def __init__(self, minutes: Minutes):
         super().__init__("The draft has been edited")
         self.minutes = minutes
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def minutes_due(meeting: Meeting):
@@ -173,7 +169,7 @@ def approve_minutes(minutes: Minutes, by: User, revision: int | None) -> Minutes
     _check_revision(minutes, revision)
     if not minutes.text.strip():
         raise MinutesError("text", "The minutes are empty; write or assemble them first")
-    _write(minutes, status=MinutesStatus.APPROVED, approved_by_id=by.id, approved_at=_now())
+    _write(minutes, status=MinutesStatus.APPROVED, approved_by_id=by.id, approved_at=utcnow())
     return minutes
 
 
@@ -233,7 +229,7 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
     meeting = minutes.meeting
     name = panels.body_of(meeting).name
     when = f"{meeting.date:%A %-d %B %Y}"
-    _write(minutes, status=MinutesStatus.CIRCULATED, circulated_at=_now())  # first: a conflict sends nothing
+    _write(minutes, status=MinutesStatus.CIRCULATED, circulated_at=utcnow())  # first: a conflict sends nothing
     members, presenters = circulation_list(meeting)
     told = []
     for user in members:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
@@ -57,7 +58,7 @@ def _visible(items):
 
 
 def _render(meeting, minutes, *, form=None, reopen_form=None, status=200, error=None):
-    today = panels.london_today()
+    today = london_today()
     body = panels.body_of(meeting)
     if form is None and minutes is not None:
         form = MinutesForm(formdata=None, text=minutes.text, revision=minutes.revision)
@@ -179,7 +180,7 @@ def circulate(tenant_slug, meeting_id):
 @require("minutes.oversee")
 def overview(tenant_slug):
     overdue_only = request.args.get("overdue") == "y"
-    rows = services.minutes_overview(panels.london_today(), overdue_only=overdue_only)
+    rows = services.minutes_overview(london_today(), overdue_only=overdue_only)
     return render_template("minutes/overview.html", rows=rows, overdue_only=overdue_only)
 
 

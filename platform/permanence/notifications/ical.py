@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from ..core.db import utcnow
+from ..core.clock import utcnow
 
 PRODID = "-//Permanence//Panels//EN"
 

@@ -9,7 +9,7 @@ from email.message import EmailMessage as MimeMessage
 
 from flask import current_app
 
-from ..core.db import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import EmailMessage, EmailStatus
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, has_app_context
-from werkzeug.routing import BuildError
 from sqlalchemy import func, select
+from werkzeug.routing import BuildError
 
+from ..core.context import current_tenant_id
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tenancy.models import Tenant
+from .jobs import send_email_job
 from .models import EmailMessage
 
 log = logging.getLogger(__name__)
@@ -29,8 +31,6 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
                 reminder_key: str | None = None) -> EmailMessage | None:
     """Queue one message, sent by a job (with retries) after the commit. With ``reminder_key`` a
     reminder is sent once per address: None is returned when that key already went to it."""
-    from .jobs import send_email_job
-
     if reminder_key is not None:
         reminder_key = reminder_key[:200]
         if already_sent(reminder_key, to_address):
@@ -48,8 +48,6 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
 def link_to(endpoint: str, tenant_id: int | None = None, **values) -> str:
     """An absolute link to ``endpoint`` in the current (or given) council, for e-mails: jobs run
     without a request, so it is built from ``BASE_URL`` and the URL map."""
-    from ..core.context import current_tenant_id
-
     tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
     try:
         path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})

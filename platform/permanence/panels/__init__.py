@@ -1,16 +1,16 @@
 """Panels: the schedule of each panel's meetings and their deadlines, and each child's tracking
 meetings where the terms of reference hold them."""
 
+from ..core.registry import register_nav
+from ..core.schedule import register_periodic
+from . import events, policies  # noqa: F401  (tracker events, object rules)
+from .jobs import book_tracking_meetings_job, generate_meetings_job
+from .tracking import holds_tracking_meetings
+from .tracking_views import bp as tracking_bp
+from .views import bp
+
 
 def init_app(app):
-    from ..core.schedule import register_periodic
-    from ..web.navigation import register_nav
-    from . import events, policies  # noqa: F401  (tracker events, object rules)
-    from .jobs import book_tracking_meetings_job, generate_meetings_job
-    from .tracking import holds_tracking_meetings
-    from .tracking_views import bp as tracking_bp
-    from .views import bp
-
     app.register_blueprint(bp)
     app.register_blueprint(tracking_bp)
     register_nav("Meetings", "panels.meetings", "panels.view", order=20)

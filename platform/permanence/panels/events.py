@@ -14,7 +14,7 @@ from ..cases.models import Child
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..tor.services import current_tor
-from ..tracker.changes import touch_children
+from ..tracker.pending import touch_children
 from ..tracker.services import register_event_source
 from .models import AgendaItem, ItemStatus, Meeting
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import datetime as dt
 from datetime import date, datetime
+import enum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Team, User
-from ..cases.models import Child, SiblingGroup
+from ..cases.models import Child, SiblingGroup, child_reference
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 from ..tor.versions import TorVersion
@@ -207,7 +207,7 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     @property
     def subject_reference(self) -> str:
         """The item's children as e-mails and calendars name them: initials and case numbers."""
-        return ", ".join(c.reference for c in self.children) or f"item {self.id}"
+        return child_reference(self.children) or f"item {self.id}"
 
     @property
     def subject_name(self) -> str:

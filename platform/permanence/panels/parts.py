@@ -24,7 +24,7 @@ from ..extensions import db
 from ..tor.loader import TorConfigError
 from ..tor.services import tor_of
 from ..tor.versions import TorVersion
-from .models import ON_THE_AGENDA, AgendaItem, ItemStatus, Meeting, PanelMember
+from .models import ON_THE_AGENDA, AgendaItem, Meeting, PanelMember
 from .services import body_of
 
 

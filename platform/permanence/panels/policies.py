@@ -20,7 +20,7 @@ from ..accounts.permissions import grant_visibility, register_policy, visible
 from ..accounts.roles import ARRANGE_TRACKING, ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
 from ..tor.services import current_tor
-from .models import ON_THE_AGENDA, AgendaItem, Declaration, ItemStatus, Meeting, PanelMember, Ruling
+from .models import ON_THE_AGENDA, AgendaItem, Declaration, Meeting, PanelMember, Ruling
 from .parts import in_parts_left_out
 
 register_policy(AgendaItem, sees_all_roles=SEES_ALL_CHILDREN)

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from ..accounts.models import Membership, RoleAssignment, User
-from ..core.clock import LONDON, london_today  # noqa: F401 (re-exported until callers move)
-from ..core.context import tenant_context
+from ..accounts.models import Membership, User
+from ..accounts.services import holders
+from ..core.clock import LONDON, london_today
+from ..core.context import current_tenant_id, tenant_context
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
@@ -108,12 +109,7 @@ def attendees(body_id: str | None = None) -> list[User]:
         ).scalars())
         if seated:
             return seated
-    return list(db.session.execute(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-        .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(ATTENDEE_ROLES))
-        .distinct().order_by(User.email)
-    ).scalars())
+    return holders(ATTENDEE_ROLES, by_email=True)
 
 
 def _reason(reason: str | None) -> str:
@@ -182,8 +178,6 @@ def cancel_meeting(meeting: Meeting, reason: str | None) -> Meeting:
 
 def add_meeting(body_id: str | None, day: date | None, reason: str | None, *, today: date | None = None) -> Meeting:
     """An extra sitting of a panel on ``day``, under the active terms of reference."""
-    from ..core.context import current_tenant_id
-
     today = today or london_today()
     version = active_version(current_tenant_id())
     if version is None:

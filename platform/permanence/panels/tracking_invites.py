@@ -13,11 +13,13 @@ from datetime import date
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..cases.models import child_reference
 from ..core.clock import LONDON
 from ..extensions import db
 from ..notifications import ical
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
+from ..tor.services import render_reminder
 from .models import AgendaItem, PanelMember
 
 
@@ -61,8 +63,6 @@ def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, 
 
 def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
     """Queue one invitation per person (sent after the commit); returns the addresses."""
-    from ..reminders.wording import child_reference, render_for
-
     part = body.agenda_parts[0]
     headings = "\n".join(f"- {h}" for h in part.headings) if part.headings else ""
     people = invitees(item, body)
@@ -71,7 +71,7 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
               "link": _link(item)}
     sent = []
     for user in people:
-        subject, text = render_for(item.meeting.tenant_id, "tracking_meeting_booked", {**values, "name": user.name})
+        subject, text = render_reminder(item.meeting.tenant_id, "tracking_meeting_booked", {**values, "name": user.name})
         calendar = invitation_calendar(item, body, people, values["child"], text)
         if queue_email(user.email, subject, text, calendar=calendar,
                        reminder_key=f"tracking_meeting_booked:meeting-{item.meeting_id}") is not None:

@@ -12,13 +12,14 @@ from ..accounts.models import Team
 from ..accounts.permissions import can_see, has_permission, load_or_404, require, visible
 from ..accounts.roles import ARRANGE_TRACKING
 from ..cases.models import Child
+from ..core.clock import LONDON, london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
 from ..tor.services import current_tor
 from .forms import MoveTrackingMeetingForm, TrackingSlotForm, today_hint
 from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus, TrackingSlot
-from .services import LONDON, ScheduleError, body_of, london_today, meeting_deadlines
+from .services import ScheduleError, body_of, meeting_deadlines
 from .tracking import TRACKING, tracking_bodies
 from .tracking_days import agree_slot, earliest_day, move_tracking_meeting, remove_slot, team_days
 from .tracking_invites import invitees, when_text

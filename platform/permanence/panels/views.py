@@ -9,6 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, require, visible
+from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
@@ -40,7 +41,7 @@ def _apply(form, change):
 @bp.get("/<tenant_slug>/meetings/")
 @require("panels.view")
 def meetings(tenant_slug):
-    today = services.london_today()
+    today = london_today()
     tor = current_tor(g.tenant.id)
     return render_template("panels/meetings.html", schedules=services.upcoming(g.tenant.id, today), today=today,
                            can_manage=has_permission("panels.manage"),
@@ -60,7 +61,7 @@ def _render_meeting(meeting, move_form=None, cancel_form=None, status=200):
         tracking_page=body.kind == TRACKING and _sees_its_child(meeting),
         deadlines=services.meeting_deadlines(meeting), can_manage=has_permission("panels.manage"),
         move_form=move_form or MoveMeetingForm(formdata=None), cancel_form=cancel_form or CancelMeetingForm(formdata=None),
-        hint=today_hint(services.london_today()),
+        hint=today_hint(london_today()),
     ), status
 
 
@@ -112,4 +113,4 @@ def add(tenant_slug):
                   "success")
             return redirect(url_for("panels.meeting", meeting_id=row.id))
         status = 400
-    return render_template("panels/add.html", form=form, hint=today_hint(services.london_today())), status
+    return render_template("panels/add.html", form=form, hint=today_hint(london_today())), status

@@ -3,16 +3,15 @@ sitting and agenda part; the team manager quality-assures and submits; the late 
 terms of reference applies; cohort rules and the previous meeting propose children, and an
 accepted proposal is booked or, where the ToR says so, completed as a referral first."""
 
+from ..core.registry import register_api, register_nav
+from ..core.schedule import register_periodic
+from . import policies  # noqa: F401  (the person asked to quality-assure sees the referral)
+from .api import blp
+from .proposals import proposals_job
+from .views import bp
+
 
 def init_app(app):
-    from ..api import register_api
-    from ..core.schedule import register_periodic
-    from ..web.navigation import register_nav
-    from .api import blp
-    from . import policies  # noqa: F401  (the person asked to quality-assure sees the referral)
-    from .proposals import proposals_job
-    from .views import bp
-
     app.register_blueprint(bp)
     register_api(blp)
     register_nav("Referrals", "referrals.index", "referrals.create", order=25)

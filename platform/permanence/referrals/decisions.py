@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..accounts.permissions import current_roles
+from ..accounts.services import holders
+from ..core.clock import utcnow
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus
-from . import rules, services
+from ..tor import role_label
+from . import rules
 from .rules import NotAllowed, ReferralError
-from .services import _holders, _log, _require_status, _tell, _text, body_for, part_title, tor_for
+from .services import _log, _require_status, _tell, _text, body_for, part_title, tor_for
 
 S = ItemStatus
 
@@ -74,7 +77,7 @@ def _book(item: AgendaItem, *, by: User) -> AgendaItem:
 def _completer(item: AgendaItem) -> User | None:
     """Who completes an accepted proposal as a referral: the child's social worker, else the
     child's team manager (active members of the council); None leaves it to the panel administrator."""
-    members = {u.id: u for u in _holders({"social_worker", "team_manager"})}
+    members = {u.id: u for u in holders({"social_worker", "team_manager"})}
     for attribute in ("social_worker_id", "team_manager_id"):
         for child in item.children:
             if getattr(child, attribute) in members:
@@ -97,10 +100,10 @@ def accept_proposal(item: AgendaItem, *, by: User) -> AgendaItem:
     worker = _completer(item)
     item.status = S.DRAFT
     item.referred_by_id = worker.id if worker is not None else None
-    item.referred_at = services.now()
+    item.referred_at = utcnow()
     db.session.flush()
     db.session.expire(item, ["referred_by"])
-    qa = rules.role_label(tor_for(item.meeting), body.referral.quality_assurance_by).lower() \
+    qa = role_label(tor_for(item.meeting), body.referral.quality_assurance_by).lower() \
         if rules.needs_quality_assurance(body) else None
     then = f", the {qa} quality-assures it," if qa else ""
     who = worker.name if worker is not None else "the panel administrator (no social worker is allocated)"

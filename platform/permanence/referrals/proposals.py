@@ -11,9 +11,9 @@ in any state (a dismissed proposal included), is not proposed again. Nothing her
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+import logging
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..cases.facts import child_facts
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
@@ -107,7 +108,7 @@ def propose_for_meeting(meeting: Meeting, *, on: date | None = None,
     """Create the proposals of every cohort-rule part for a scheduled sitting; returns the new ones.
     A plugin's data that cannot be used is added to ``problems`` (file, row and value)."""
     problems = [] if problems is None else problems
-    on = on or services.today()
+    on = on or london_today()
     if meeting.cancelled or meeting.date < on:
         return []
     body = services.body_for(meeting)
@@ -148,7 +149,7 @@ def propose_for_meeting(meeting: Meeting, *, on: date | None = None,
 
 def propose_upcoming(*, on: date | None = None, weeks: int = HORIZON_WEEKS) -> int:
     """Proposals for every sitting of the current council in the next ``weeks`` (the daily job)."""
-    on = on or services.today()
+    on = on or london_today()
     until = on + timedelta(weeks=weeks)
     return sum(len(propose_for_meeting(m, on=on)) for m in services.open_meetings(on) if m.date <= until)
 

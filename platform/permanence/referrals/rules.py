@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
+from ..core.clock import LONDON
 from ..tor import Deadline
 
-LONDON = ZoneInfo("Europe/London")
 MAX_TEXT = 2000
 MAX_LONG_TEXT = 20000
 # The referral cut-off: the ToR's "referrals" deadline; a council that sets only an "items to be
@@ -83,11 +82,6 @@ def completes_as_referral(body, part_id: str) -> bool:
 def referral_parts(body) -> list:
     """The agenda parts that take referrals (entry route ``referral``)."""
     return [p for p in body.agenda_parts if "referral" in p.entry_routes]
-
-
-def role_label(tor, role_id: str | None) -> str:
-    role = tor.roles.get(role_id) if role_id else None
-    return role.label if role is not None else (role_id or "").replace("-", " ")
 
 
 # --- deadlines --------------------------------------------------------------------------------

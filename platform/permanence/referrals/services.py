@@ -12,19 +12,25 @@ referral's history on its page.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, or_, select
 
-from ..accounts.models import Membership, RoleAssignment, User
+from ..accounts.models import Membership, User
 from ..accounts.permissions import can_see, current_roles
+from ..accounts.services import holders
+from ..agenda.papers import paperwork_for_item
+from ..agenda.publishing import withdraw_slot
 from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..cases.models import Child, SiblingGroup
+from ..core.clock import london_today, utcnow
+from ..documents.services import paperwork_status
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
-from ..panels.models import ITEM_STATUS_LABELS, AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..panels.models import AgendaItem, ITEM_STATUS_LABELS, ItemStatus, Meeting, MeetingStatus
+from ..tor import role_label
 from ..tor.services import tor_of
 from . import rules
 from .rules import NotAllowed, ReferralError
@@ -36,14 +42,6 @@ OPEN = (S.PROPOSED, S.DRAFT, S.AWAITING_QA, S.RETURNED, S.SUBMITTED, S.LATE_PEND
 HOLDS_A_PLACE = OPEN + (S.HEARD, S.DEFERRED, S.NOT_HEARD)
 MAX_REASON = 5000
 STATUS_LABELS = ITEM_STATUS_LABELS
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def today() -> date:
-    return panels.london_today()
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -71,15 +69,11 @@ def part_title(item: AgendaItem) -> str:
 
 def paperwork_for(item: AgendaItem) -> tuple:
     """The ToR paperwork items of the item's part (the one definition, the agenda feature's)."""
-    from ..agenda.papers import paperwork_for_item
-
     return paperwork_for_item(item)
 
 
 def paperwork(item: AgendaItem):
     """Which required papers are in and which are missing, for the "agenda_item" papers subject."""
-    from ..documents.services import paperwork_status
-
     return paperwork_status("agenda_item", [item.id], paperwork_for(item))[item.id]
 
 
@@ -230,7 +224,7 @@ def start_referral(meeting: Meeting | None, part_id: str | None, *, child: Child
     """A draft referral of a child (or a sibling group as one item) to a sitting's agenda part.
     The caller has loaded the child through ``load_or_404`` (the member may see them)."""
     roles = current_roles() if roles is None else roles
-    _check_meeting(meeting, on or today())
+    _check_meeting(meeting, on or london_today())
     body = body_for(meeting)
     if not rules.may_refer(tor_for(meeting), body, roles):
         raise NotAllowed("The terms of reference do not let your role refer to this panel")
@@ -243,7 +237,7 @@ def start_referral(meeting: Meeting | None, part_id: str | None, *, child: Child
         raise ReferralError("child_id", "The child is already on this meeting's agenda or referred to it")
     item = AgendaItem(meeting_id=meeting.id, part_id=part.id, child_id=child.id if child else None,
                       sibling_group_id=group.id if group else None, entry_route="referral", status=S.DRAFT,
-                      answers=clean, reason=reason, referred_by_id=by.id, referred_at=now())
+                      answers=clean, reason=reason, referred_by_id=by.id, referred_at=utcnow())
     db.session.add(item)
     db.session.flush()
     item.meeting = meeting
@@ -272,7 +266,7 @@ def update_referral(item: AgendaItem, *, answers=None, reason=None, meeting: Mee
     body = body_for(item)
     target = item.meeting
     if meeting is not None and meeting.id != item.meeting_id:
-        _check_meeting(meeting, today())
+        _check_meeting(meeting, london_today())
         if meeting.body_id != item.meeting.body_id:
             raise ReferralError("meeting_id", "Select a meeting of the same panel")
         ids = [c.id for c in item.children]
@@ -289,23 +283,11 @@ def update_referral(item: AgendaItem, *, answers=None, reason=None, meeting: Mee
     return item
 
 
-def _holders(access_roles, team_ids=None) -> list[User]:
-    """Active members of the council holding one of ``access_roles`` (in one of ``team_ids``), by name."""
-    if not access_roles:
-        return []
-    stmt = (select(User).join(Membership, Membership.user_id == User.id)
-            .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-            .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role.in_(sorted(access_roles))))
-    if team_ids is not None:
-        stmt = stmt.where(Membership.team_id.in_(sorted(team_ids)))
-    return list(db.session.execute(stmt.distinct().order_by(User.name, User.email)).scalars())
-
-
 def quality_assurers(item: AgendaItem) -> list[User]:
     """Everyone who may be asked to quality-assure the referral: the active members holding the
     role the ToR names for it, or its fallback role."""
     tor, body = tor_for(item.meeting), body_for(item)
-    return _holders(rules.quality_assurance_roles(tor, body) | rules.fallback_roles(tor, body))
+    return holders(rules.quality_assurance_roles(tor, body) | rules.fallback_roles(tor, body))
 
 
 def quality_assurance_route(item: AgendaItem) -> tuple[User | None, list[User], str]:
@@ -317,23 +299,23 @@ def quality_assurance_route(item: AgendaItem) -> tuple[User | None, list[User], 
     administrator is asked to choose. A person the panel administrator chose keeps it while they
     may still quality-assure."""
     tor, body = tor_for(item.meeting), body_for(item)
-    qa_label = rules.role_label(tor, body.referral.quality_assurance_by).lower()
+    qa_label = role_label(tor, body.referral.quality_assurance_by).lower()
     eligible = {u.id: u for u in quality_assurers(item)}
     if item.qa_assignee_id in eligible:
         chosen = eligible[item.qa_assignee_id]
         return chosen, [chosen], f"for quality assurance to {chosen.name}"
-    managers = _holders(rules.quality_assurance_roles(tor, body))
+    managers = holders(rules.quality_assurance_roles(tor, body))
     own = [u for u in managers if u.id in {c.team_manager_id for c in item.children}]
     if own:
         return (own[0] if len(own) == 1 else None), own, f"to the {qa_label} for quality assurance"
     teams = {c.team_id for c in item.children if c.team_id is not None}
-    of_team = _holders(rules.quality_assurance_roles(tor, body), teams) if teams else []
+    of_team = holders(rules.quality_assurance_roles(tor, body), team_ids=teams) if teams else []
     if of_team:
         return ((of_team[0] if len(of_team) == 1 else None), of_team,
                 f"to the {qa_label} of the child's team for quality assurance")
-    others = _holders(rules.fallback_roles(tor, body))
+    others = holders(rules.fallback_roles(tor, body))
     if others:
-        label = rules.role_label(tor, body.referral.quality_assurance_fallback).lower()
+        label = role_label(tor, body.referral.quality_assurance_fallback).lower()
         return others[0], [others[0]], (f"to the {label} for quality assurance, as the child's team has no "
                                         f"{qa_label}")
     return None, [], (f"for quality assurance; the child's team has no {qa_label} and the terms of reference name "
@@ -341,7 +323,7 @@ def quality_assurance_route(item: AgendaItem) -> tuple[User | None, list[User], 
 
 
 def _administrators() -> list[User]:
-    return _holders({"panel_administrator"})
+    return holders({"panel_administrator"})
 
 
 def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
@@ -456,7 +438,7 @@ def submit(item: AgendaItem, *, by: User, comments: str | None = None, late_reas
     """Submit to the panel administrator: after quality assurance, or by the referrer when the ToR
     names none. The late policy applies when the referral deadline has passed."""
     roles = current_roles() if roles is None else roles
-    at = at or now()
+    at = at or utcnow()
     body = body_for(item)
     assured = rules.needs_quality_assurance(body)
     if assured:
@@ -504,11 +486,7 @@ def submit(item: AgendaItem, *, by: User, comments: str | None = None, late_reas
 
 
 def _chairs() -> list[User]:
-    return list(db.session.execute(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-        .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role == "chair")
-        .distinct().order_by(User.email)).scalars())
+    return holders("chair", by_email=True)
 
 
 def _manages(manager: User, item: AgendaItem) -> bool:
@@ -534,7 +512,6 @@ def withdraw(item: AgendaItem, reason: str | None = None, *, by: User, roles=Non
         raise NotAllowed("Only the referrer, their team manager or the panel administrator may withdraw it")
     reason = _text(reason, "reason", "Reason", required=False)
     if item.status == S.BOOKED:
-        from ..agenda.publishing import withdraw_slot
 
         withdraw_slot(item, None)  # presenters of a published agenda get a cancellation
     item.status = S.WITHDRAWN

@@ -11,11 +11,14 @@ from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
 from ..cases.models import Child
+from ..core.clock import london_today, utcnow
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..documents import subjects as paper_subjects
+from ..documents.views import papers_panel
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
+from ..tor import role_label
 from . import decisions, listing, proposals, rules, services
 from .forms import (ChooseForm, CommentsForm, EmptyForm, LateRulingForm, MoveForm, PartForm, QualityAssurerForm,
                     ReasonForm, SubmitForm, answers_from, field_name, prefill, referral_form_class)
@@ -66,7 +69,7 @@ def _meeting_label(meeting: Meeting) -> str:
 @require("referrals.create")
 def new(tenant_slug):
     form = ChooseForm(request.args)
-    meetings = services.referable_meetings(services.today(), g.membership.roles)
+    meetings = services.referable_meetings(london_today(), g.membership.roles)
     form.child_id.choices = [("", "Select a child")] + [(str(c.id), f"{c.name} ({c.case_number})")
                                                         for c in _visible_children()]
     form.meeting_id.choices = [("", "Select a meeting")] + [(str(m.id), _meeting_label(m)) for m in meetings]
@@ -82,7 +85,7 @@ def _chosen(child_id, meeting_id):
         abort(404)
     child = load_or_404(Child, int(child_id))
     meeting = get_or_404(Meeting, int(meeting_id))
-    if meeting.cancelled or meeting.date < services.today():
+    if meeting.cancelled or meeting.date < london_today():
         abort(404)
     return child, meeting
 
@@ -178,7 +181,6 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
     registered = paper_subjects.subject("agenda_item") is not None
     papers = None
     if registered:
-        from ..documents.views import papers_panel
 
         papers = papers_panel("agenda_item", item)
     return render_template(
@@ -188,14 +190,14 @@ def _render(item: AgendaItem, errors: dict[str, str] | None = None, status: int 
         paperwork=services.paperwork(item), paperwork_items=services.paperwork_for(item), papers=papers,
         referral_due=referral_due, papers_due=papers_due, history=services.history(item),
         needs_qa=rules.needs_quality_assurance(body),
-        qa_label=rules.role_label(tor, body.referral.quality_assurance_by),
+        qa_label=role_label(tor, body.referral.quality_assurance_by),
         accept_completes=rules.completes_as_referral(body, item.part_id),
         can_edit=_may_edit_now(item, roles),
         can_assure=services.may_quality_assure(item, current_user, roles) and has_permission(
             "referrals.quality_assure"),
         can_manage=has_permission("panels.manage"), is_chair=bool(set(roles) & decisions.CHAIR_ROLES),
         can_withdraw=services.may_withdraw(item, current_user, roles) and has_permission("referrals.create"),
-        late_now=rules.passed(referral_due, services.now()), late_policy=body.referral.late_policy,
+        late_now=rules.passed(referral_due, utcnow()), late_policy=body.referral.late_policy,
         form=EmptyForm(), submit_form=SubmitForm(formdata=None), comments_form=CommentsForm(formdata=None),
     ), status
 
@@ -387,7 +389,7 @@ def index(tenant_slug):
         view = "mine"
     meeting_id = request.args.get("meeting_id", type=int)
     rows = listing.referrals(view, user=current_user, roles=g.membership.roles, meeting_id=meeting_id)
-    meetings = services.open_meetings(services.today())
+    meetings = services.open_meetings(london_today())
     return render_template("referrals/index.html", rows=rows, view=view, views=listing.VIEWS, meeting_id=meeting_id,
                            meetings=[(m.id, _meeting_label(m)) for m in meetings])
 

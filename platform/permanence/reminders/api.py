@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..accounts.permissions import require
+from ..core.clock import london_today
 from ..core.jobs import commit
-from ..panels.services import london_today
 from ..panels.tracking import book_due_tracking_meetings
 from ..panels.tracking_invites import invitees
 from ..panels.tracking_views import booked_tracking_items, load_tracking_meeting

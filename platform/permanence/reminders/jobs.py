@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..panels.services import london_today
+from ..core.clock import london_today
 from .services import send_due_reminders
 
 

@@ -18,18 +18,20 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Membership, RoleAssignment, User
+from ..accounts.models import User
+from ..accounts.services import holders
+from ..cases.models import child_reference
 from ..core.context import current_tenant_id
 from ..core.workdays import add_working_days
+from ..documents.services import paperwork_status
+from ..documents.subjects import subject
 from ..extensions import db
-from ..notifications.services import already_sent, queue_email
+from ..notifications.services import already_sent, link_to, queue_email
 from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes,
                              MinutesStatus, PanelMember)
 from ..panels.services import body_of, meeting_deadlines
 from ..referrals.rules import referral_deadline
 from ..tor.services import current_tor
-from ..notifications.services import link_to
-from .wording import child_reference
 
 REFERRAL_STAGES = {
     ItemStatus.DRAFT: "still in draft",
@@ -127,8 +129,6 @@ def _part_title(body, item: AgendaItem) -> str:
 
 def _paperwork_of(item: AgendaItem, body) -> tuple:
     """The ToR paperwork of the item, as the papers subject "agenda_item" lists it."""
-    from ..documents.subjects import subject
-
     registered = subject("agenda_item")
     if registered is not None and registered.paperwork is not None:
         return tuple(registered.paperwork(item))
@@ -141,8 +141,6 @@ def _paperwork_of(item: AgendaItem, body) -> tuple:
 def papers_missing_reminders(tor, today: date) -> Iterable[Reminder]:
     """Booked items whose required papers are not in, from N working days before the papers
     deadline until the meeting: to the child's social worker and team manager and the presenter."""
-    from ..documents.services import paperwork_status
-
     wording = tor.reminders["papers_missing"]
     if not wording.enabled:
         return
@@ -178,11 +176,7 @@ def _responsible(tor, meeting: Meeting, role_id: str | None) -> list[User]:
         return _people(*seated)
     role = tor.roles.get(role_id)
     access = role.access_role if role is not None else role_id.replace("-", "_")
-    return _people(*db.session.execute(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-        .where(Membership.active.is_(True), RoleAssignment.role == access).distinct().order_by(User.email)
-    ).scalars())
+    return _people(*holders(access, by_email=True))
 
 
 def minutes_due_reminders(tor, today: date) -> Iterable[Reminder]:

@@ -8,8 +8,7 @@ not a member is a 404: the response never confirms another council's data.
 
 from __future__ import annotations
 
-from flask import abort, g, request
-from flask_login import current_user
+from flask import abort, current_app, g, request
 from sqlalchemy import select
 from werkzeug.local import LocalProxy
 
@@ -34,23 +33,6 @@ def resolve_tenant():
     g.tenant_token = context.set_tenant_id(tenant.id)
 
 
-def load_membership():
-    """before_request, after authentication: the signed-in user's membership of this tenant."""
-    if g.get("tenant") is None:
-        return
-    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
-    if user is not None:
-        g.membership = membership_of(user.id)
-
-
-def membership_of(user_id: int):
-    from ..accounts.models import Membership
-
-    return db.session.execute(
-        select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True))
-    ).scalar_one_or_none()
-
-
 def release_tenant(exc=None):
     token = g.pop("tenant_token", None)
     if token is not None:
@@ -61,7 +43,5 @@ def inject_tenant_slug(endpoint, values):
     """url_defaults: inside a tenant, ``url_for`` fills in the tenant's slug by itself."""
     tenant = g.get("tenant")
     if tenant is not None and "tenant_slug" not in values:
-        from flask import current_app
-
         if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
             values["tenant_slug"] = tenant.slug

@@ -59,24 +59,6 @@ def list_tenants() -> list[Tenant]:
     return list(db.session.execute(select(Tenant).order_by(Tenant.name)).scalars())
 
 
-def invite_tenant_admin(tenant: Tenant, email: str, name: str):
-    """Create (or reuse) a user, make them the tenant's administrator and e-mail a link to set
-    their password."""
-    from ..accounts import services as accounts
-    from ..core.context import tenant_context
-
-    user = accounts.find_user(email) or accounts.create_user(email, name)
-    with tenant_context(tenant.id):
-        accounts.add_membership(user, ["tenant_admin"], job_title="Tenant administrator")
-        accounts.send_invitation(user, tenant)
-    return user
-
-
-def tenant_admins(tenant: Tenant):
-    from ..accounts.models import Membership, RoleAssignment
-    from ..core.context import tenant_context
-
-    with tenant_context(tenant.id):
-        return list(db.session.execute(
-            select(Membership).join(RoleAssignment).where(RoleAssignment.role == "tenant_admin")
-        ).scalars())
+def active_tenant_ids() -> list[int]:
+    """The open councils: whom periodic jobs run for."""
+    return list(db.session.execute(select(Tenant.id).where(Tenant.status == TenantStatus.ACTIVE)).scalars())

@@ -10,11 +10,11 @@ It is pure Python: no Flask, no database.
 
 from ..core.workdays import Offset
 from .loader import ConfigError, TorConfigError, load_tor, load_tor_from_text, validate_tor
-from .model import (AgendaPart, Body, Cadence, Council, DeadlineRule, Membership, OutcomeOption, Seat,
-                    TermsOfReference)
+from .model import (AgendaPart, Body, Cadence, Council, DeadlineRule, Membership, OutcomeOption, Seat, TermsOfReference,
+                    role_label)
 from .rules import evaluate, explain, parse_rule
 from .schedule import Deadline, Sitting, deadlines, next_tracking_meeting_due, sitting_on, sittings
-from .timescales import (STATUTORY_TIMESCALES, EscalationLadder, EscalationStep, Milestone, TimescaleRule,
+from .timescales import (EscalationLadder, EscalationStep, Milestone, STATUTORY_TIMESCALES, TimescaleRule,
                          compute_milestones, escalation_steps_reached)
 from .vocabulary import CORE_ROLES, EVENTS, FACTS
 
@@ -23,5 +23,5 @@ __all__ = [
     "EscalationLadder", "EscalationStep", "FACTS", "Membership", "Milestone", "Offset", "OutcomeOption",
     "STATUTORY_TIMESCALES", "Seat", "Sitting", "TermsOfReference", "TimescaleRule", "TorConfigError",
     "compute_milestones", "deadlines", "escalation_steps_reached", "evaluate", "explain", "load_tor",
-    "load_tor_from_text", "next_tracking_meeting_due", "parse_rule", "sitting_on", "sittings", "validate_tor",
+    "load_tor_from_text", "next_tracking_meeting_due", "parse_rule", "role_label", "sitting_on", "sittings", "validate_tor",
 ]

@@ -6,10 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..accounts.services import tenant_admins
+from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..notifications.models import EmailMessage
 from ..notifications.services import queue_email
+from ..tenancy.models import Tenant
 from . import services
 
 
@@ -20,15 +23,12 @@ def send_tor_review_reminders_job(today: str | None = None) -> int:
     weekly. Each administrator gets one e-mail per review date and state, so a weekly run does
     not repeat itself. Returns the number of e-mails queued. ``today`` (ISO date) is for tests.
     """
-    from ..tenancy.models import Tenant
-    from ..tenancy.services import tenant_admins
-
     tenant_id = current_tenant_id()
     tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     if tenant is None:
         return 0
     tor = services.current_tor(tenant.id)
-    review = services.review_status(tor, date.fromisoformat(today) if today else date.today())
+    review = services.review_status(tor, date.fromisoformat(today) if today else london_today())
     if not review.needs_attention:
         return 0
     when = review.due.strftime("%-d %B %Y")

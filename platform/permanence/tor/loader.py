@@ -12,21 +12,22 @@ would run panels on rules nobody agreed.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
+import hashlib
 from pathlib import Path
+import re
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
-import yaml
 from marshmallow import ValidationError, fields
 from marshmallow.experimental.context import Context
+import yaml
 
 from .model import TermsOfReference
-from .schemas import TorSchema
 from .rules import Condition
+from .schemas import TorSchema
 from .timescales import STATUTORY_TIMESCALES, TimescaleRule
+from .validation import cross_reference_errors
 from .vocabulary import CORE_ROLES
 
 TOR_FILENAME = "tor.yaml"
@@ -264,8 +265,6 @@ def validate_tor(tor: TermsOfReference, extra_validators: Iterable[Validator] = 
     an iterable of ``ConfigError`` or ``(path, message)`` pairs; the line is
     filled in from the path.
     """
-    from .validation import cross_reference_errors
-
     errors: list[ConfigError] = []
     for validator in (cross_reference_errors, *extra_validators):
         for item in validator(tor) or ():

@@ -414,3 +414,12 @@ class TermsOfReference:
             if s.id == section_id:
                 return s
         raise KeyError(f"no section {section_id!r}")
+
+
+def role_label(tor: TermsOfReference | None, role_id: str | None) -> str:
+    """A role as the council's terms of reference name it ("Head of Service"); an id they do not
+    define reads as words ("service_manager" -> "Service manager")."""
+    role = tor.roles.get(role_id) if tor is not None and role_id else None
+    if role is not None:
+        return role.label
+    return (role_id or "").replace("-", " ").replace("_", " ").capitalize()

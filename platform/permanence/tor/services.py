@@ -8,23 +8,26 @@ jobs and the CLI own the transaction.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
+import difflib
+import hashlib
 from pathlib import Path
 from threading import Lock
 
 from sqlalchemy import func, select
 
 from ..accounts.roles import permissions_for
+from ..core.clock import london_today, utcnow
 from ..core.context import tenant_context
-from ..core.db import utcnow
 from ..extensions import db
 from ..plugins import Candidate, available_plugins, call_hook
+from ..tenancy import services as tenancy
+from ..tenancy.models import TenantStatus
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
 from .loader import TOR_FILENAME, line_of
+from .reminders import DEFAULTS as REMINDER_DEFAULTS, ReminderWording
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import TrackerLayout, default_layout
 from .versions import TorVersion, TorVersionStatus
@@ -253,9 +256,6 @@ def create_tenant_from_tor(slug: str, text: str, *, filename: str = TOR_FILENAME
     Validates before creating anything: an invalid file leaves no tenant behind.
     Raises ``TorConfigError`` or ``tenancy.services.TenantError``.
     """
-    from ..tenancy import services as tenancy
-    from ..tenancy.models import TenantStatus
-
     tor = parse_tor(text, filename, safe_mode=safe_mode)
     tenant = tenancy.create_tenant(slug, tor.council.name[:200], status=TenantStatus.DRAFT)
     result = store_version(tenant.id, text, filename=filename, loaded_by=loaded_by,
@@ -265,9 +265,6 @@ def create_tenant_from_tor(slug: str, text: str, *, filename: str = TOR_FILENAME
 
 def activate_and_open(tenant, version: TorVersion) -> None:
     """Onboarding's last step: the version goes into force and the council opens to its users."""
-    from ..tenancy import services as tenancy
-    from ..tenancy.models import TenantStatus
-
     activate_version(version)
     if tenant.status != TenantStatus.ACTIVE:
         tenancy.set_tenant_status(tenant, TenantStatus.ACTIVE)
@@ -277,9 +274,6 @@ def load_folder(folder: str | Path, *, slug: str | None = None, activate: bool =
                 safe_mode: bool = False):
     """``permanence tenants load``: the council of ``<folder>/tor.yaml``, created if missing, and the file
     stored as a version. Returns ``(tenant, LoadResult)``; raises ``TorConfigError``/``TenantError``."""
-    from ..tenancy import services as tenancy
-    from ..tenancy.models import TenantStatus
-
     folder = Path(folder)
     path = folder / TOR_FILENAME
     try:
@@ -355,8 +349,19 @@ def review_status(tor: TermsOfReference | None, today: date) -> ReviewStatus:
 def review_section(tenant_id: int, today: date | None = None) -> dict:
     """The tenant administrator's home-page section about the terms of reference."""
     tor = current_tor(tenant_id)
-    return {"kind": "tor_review", "tor": tor, "review": review_status(tor, today or date.today())}
+    return {"kind": "tor_review", "tor": tor, "review": review_status(tor, today or london_today())}
 
 
 def loaded_at_text(when: datetime | None) -> str:
     return when.strftime("%-d %B %Y at %H:%M") if when else ""
+
+
+def reminder_wording(tenant_id: int, kind: str) -> ReminderWording:
+    """The council's wording of the reminder ``kind`` (the defaults before any terms are in force)."""
+    tor = current_tor(tenant_id)
+    return tor.reminders[kind] if tor is not None else REMINDER_DEFAULTS[kind]
+
+
+def render_reminder(tenant_id: int, kind: str, values) -> tuple[str, str]:
+    """The council's subject and text of the reminder ``kind``, filled in with ``values``."""
+    return reminder_wording(tenant_id, kind).render(values)

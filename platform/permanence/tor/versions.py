@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.db import TenantScoped, utcnow
+from ..core.clock import utcnow
+from ..core.db import TenantScoped
 from ..extensions import db
 
 

@@ -7,20 +7,22 @@ central administrator under ``/admin/tenants/...``. Views only translate between
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import platform_admin, require
+from ..core.clock import london_today
 from ..core.context import tenant_context
 from ..core.db import get_or_404
+from ..core.registry import register_nav
+from ..core.schedule import register_periodic
 from ..core.workdays import bank_holiday_name
 from ..tenancy.models import Tenant, TenantStatus
 from ..tenancy.services import TenantError
-from . import TorConfigError, explain
-from . import services, wording
+from . import TorConfigError, explain, role_label, services, wording
 from .forms import NewTenantFromTorForm, TorUploadForm
+from .jobs import send_tor_review_reminders_job
 from .versions import TorVersion, TorVersionStatus
 
 bp = Blueprint("tor", __name__, template_folder="templates")
@@ -30,10 +32,6 @@ bp = Blueprint("tor", __name__, template_folder="templates")
 def _helpers():
     return {"explain": explain, "w": wording, "bank_holiday_name": bank_holiday_name,
             "TorVersionStatus": TorVersionStatus}
-
-
-def _today() -> date:
-    return date.today()
 
 
 def _store(tenant_id: int, form: TorUploadForm, *, activate: bool = False):
@@ -55,7 +53,7 @@ def _store(tenant_id: int, form: TorUploadForm, *, activate: bool = False):
 def document(tenant_slug):
     version = services.active_version(g.tenant.id)
     tor = services.tor_of(version) if version else None
-    today = _today()
+    today = london_today()
     return render_template("tor/document.html", tor=tor, version=version, today=today,
                            schedule=services.upcoming(tor, today) if tor else {},
                            review=services.review_status(tor, today))
@@ -104,7 +102,7 @@ def activate(tenant_slug, tor_version_id):
 def _version_context(row: TorVersion) -> dict:
     previous = services.previous_version(row)
     tor = services.tor_of(row)
-    today = _today()
+    today = london_today()
     return {"version": row, "previous": previous, "diff": services.diff_versions(previous, row), "tor": tor,
             "schedule": services.upcoming(tor, today), "missing_plugins": services.missing_plugins(tor),
             "today": today}
@@ -133,7 +131,7 @@ def admin_new_tenant():
             return redirect(url_for("tor.admin_version", tenant_id=tenant.id, tor_version_id=result.version.id))
     return render_template("tor/upload.html", form=form, errors=errors, lines=lines,
                            title="Onboard a council from its terms of reference",
-                           cancel_url=url_for("tenancy.admin_tenants"))
+                           cancel_url=url_for("councils.admin_tenants"))
 
 
 @bp.route("/admin/tenants/<int:tenant_id>/terms-of-reference", methods=["GET", "POST"])
@@ -149,7 +147,7 @@ def admin_upload(tenant_id):
             return redirect(url_for("tor.admin_version", tenant_id=tenant.id, tor_version_id=result.version.id))
     return render_template("tor/upload.html", form=form, errors=errors, lines=lines, tenant=tenant,
                            title=f"Load the terms of reference of {tenant.name}",
-                           cancel_url=url_for("tenancy.admin_tenant", tenant_id=tenant.id))
+                           cancel_url=url_for("councils.admin_tenant", tenant_id=tenant.id))
 
 
 @bp.get("/admin/tenants/<int:tenant_id>/terms-of-reference/versions/<int:tor_version_id>")
@@ -175,26 +173,19 @@ def admin_activate(tenant_id, tor_version_id):
         services.activate_and_open(tenant, row)
     flash(f"Version {row.number} is in force" + (f" and {tenant.name} is open to its users." if opening else "."),
           "success")
-    return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
+    return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
 
 
-def role_label(role_id: str) -> str:
-    """Template filter: a ToR role id as the council's terms of reference name it."""
-    tor = services.current_tor(g.tenant.id) if g.get("tenant") is not None else None
-    if tor is not None and role_id in tor.roles:
-        return tor.role(role_id).label
-    return role_id.replace("-", " ").replace("_", " ").capitalize()
+def _role_label_filter(role_id: str) -> str:
+    """Template filter: a ToR role id as this council's terms of reference name it."""
+    return role_label(services.current_tor(g.tenant.id) if g.get("tenant") is not None else None, role_id)
 
 
 def init_app(app):
     """Wire the terms of reference pages, navigation and the review reminder (kept out of the pure
     ``permanence.tor`` package so the engine imports without Flask)."""
-    from ..core.schedule import register_periodic
-    from ..web.navigation import register_nav
-    from .jobs import send_tor_review_reminders_job
-
     app.register_blueprint(bp)
-    app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(_role_label_filter, "role_label")
     register_nav("Terms of reference", "tor.document", "tor.view", order=80)
     register_periodic("tor-review-reminders", send_tor_review_reminders_job, "0 7 * * 1")
 

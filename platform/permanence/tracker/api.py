@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from ..accounts.permissions import load_or_404, require, visible
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..extensions import db
 from ..tor.services import current_tor
 from . import drift as drift_service
 from .listing import TrackerQuery, tracker_page
 from .models import Drift
-from .schemas import (AcknowledgementSchema, AcknowledgeSchema, DriftQuerySchema, DriftSchema, EscalateSchema,
+from .schemas import (AcknowledgeSchema, AcknowledgementSchema, DriftQuerySchema, DriftSchema, EscalateSchema,
                       EscalationSchema, MilestoneSchema, TrackerQuerySchema, TrackerRowSchema)
-from . import services
 from .services import milestones_of
 
 blp = Blueprint("tracker_api", __name__, description="Milestones, the tracker and drift")
@@ -49,7 +49,7 @@ class TrackerView(MethodView):
             legal_status=args.get("legal_status"), plan_route=args.get("plan_route"),
             drift_only=args["drift_only"], mine_of=g.api_user.id if args["mine"] else None, sort=args["sort"],
             direction=args["direction"], page=args["page"], per_page=args["per_page"])
-        return tracker_page(query, services.london_today()).rows
+        return tracker_page(query, london_today()).rows
 
 
 @blp.route("/drift/")
@@ -94,7 +94,7 @@ class AcknowledgeView(MethodView):
         """Acknowledge the drift: what was decided (a choice) and a note. 409 if the drift is closed."""
         drift = load_or_404(Drift, drift_id)
         return _act(lambda: drift_service.acknowledge_drift(
-            drift, data.get("decision"), data.get("note"), by=g.api_user, today=services.london_today()))
+            drift, data.get("decision"), data.get("note"), by=g.api_user, today=london_today()))
 
 
 @blp.route("/drift/<int:drift_id>/escalations")
@@ -107,4 +107,4 @@ class EscalateView(MethodView):
         e-mailed. 409 if the drift is closed, has no ladder or is at its top."""
         drift = load_or_404(Drift, drift_id)
         return _act(lambda: drift_service.escalate_drift(drift, data.get("reason"), by=g.api_user,
-                                                         tor=current_tor(g.tenant.id), today=services.london_today()))
+                                                         tor=current_tor(g.tenant.id), today=london_today()))

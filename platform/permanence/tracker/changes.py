@@ -15,10 +15,11 @@ from itertools import chain
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..cases.models import HISTORY_MODELS, Child
+from ..cases.models import Child, HISTORY_MODELS
 from ..core.jobs import enqueue
+from .jobs import recompute_children_job
+from .pending import TOUCHED, already_recomputed, touch_children  # noqa: F401 (the module's public face)
 
-TOUCHED = "tracker_touched_children"  # session.info key: {tenant_id: {child ids}}
 
 
 def _child_ids(obj) -> set[int]:
@@ -51,7 +52,6 @@ def _enqueue(session):
     touched = session.info.pop(TOUCHED, None)
     if not touched:
         return
-    from .jobs import recompute_children_job
 
     for tenant_id, ids in sorted(touched.items()):
         enqueue(recompute_children_job, sorted(ids), tenant_id=tenant_id, queue="default", timeout=1800)
@@ -60,20 +60,3 @@ def _enqueue(session):
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop(TOUCHED, None)
-
-
-def touch_children(session, tenant_id: int, child_ids) -> None:
-    """Ask for a recompute of ``child_ids`` when this transaction commits: for features whose rows
-    change a child's events without being part of the record (a meeting's decision)."""
-    ids = {cid for cid in child_ids if cid is not None}
-    if ids:
-        session.info.setdefault(TOUCHED, {}).setdefault(tenant_id, set()).update(ids)
-
-
-def already_recomputed(session, tenant_id: int, child_ids) -> None:
-    """Children recomputed in this transaction after their last change need no job."""
-    touched = session.info.get(TOUCHED, {})
-    if tenant_id in touched:
-        touched[tenant_id].difference_update(child_ids)
-        if not touched[tenant_id]:
-            del touched[tenant_id]

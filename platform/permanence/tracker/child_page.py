@@ -11,15 +11,15 @@ from datetime import date
 
 from ..cases import codes
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..tor.services import current_tor
 from .drift import escalation_outlook, open_drift_of
-from . import services
 from .services import milestones_of
 from .timeline import TimelineEntry, entries_for, layout, register_timeline_source
 
 
 def child_section(child: Child, today: date | None = None) -> dict:
-    today = today or services.london_today()
+    today = today or london_today()
     entries = entries_for(child, today)
     tor = current_tor(child.tenant_id)
     return {"milestones": milestones_of(child.id), "drift": open_drift_of(child.id), "entries": entries,

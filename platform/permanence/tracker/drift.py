@@ -23,11 +23,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Membership, RoleAssignment, User
+from ..accounts.models import User
 from ..cases.models import Child
+from ..cases.people import role_holders
 from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.services import queue_email
+from ..tor import role_label
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
 from .models import DECISIONS, Drift, DriftAcknowledgement, Escalation, Milestone
 
@@ -69,34 +71,6 @@ def ladder_for(tor, rule_id: str):
         return tor.ladder(chosen) if chosen else tor.escalation_ladders[0]
     except KeyError:
         return None
-
-
-def role_label(tor, role_id: str) -> str:
-    role = tor.roles.get(role_id) if tor is not None else None
-    return role.label if role is not None else role_id.replace("-", " ").capitalize()
-
-
-ALLOCATED = {"team_manager": "team_manager_id", "iro": "iro_id", "social_worker": "social_worker_id"}
-
-
-def recipients(tor, role_id: str, child: Child, _holders_cache: dict | None = None) -> list[User]:
-    """The people told when drift reaches a step: active members of the council holding the access
-    role the ToR maps the step's role to. For a role allocated per child (team manager, IRO, social
-    worker) the child's own one is told when they hold it, rather than everyone."""
-    role = tor.roles.get(role_id) if tor is not None else None
-    if role is None:
-        return []
-    cache = _holders_cache if _holders_cache is not None else {}
-    holders = cache.get(role.access_role)
-    if holders is None:
-        holders = cache[role.access_role] = list(db.session.execute(
-            select(User).join(Membership, Membership.user_id == User.id)
-            .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-            .where(Membership.active.is_(True), User.active.is_(True), RoleAssignment.role == role.access_role)
-            .distinct().order_by(User.email)).scalars())
-    allocated_id = getattr(child, ALLOCATED[role.access_role]) if role.access_role in ALLOCATED else None
-    own = [u for u in holders if u.id == allocated_id]
-    return own or holders
 
 
 # --- Opening and closing -------------------------------------------------------------------------
@@ -153,7 +127,7 @@ def _sentence(reason: str | None) -> str:
 # --- Climbing the ladder -------------------------------------------------------------------------
 
 def _tell(tor, drift: Drift, child: Child, escalation: Escalation, ladder, cache: dict) -> list[str]:
-    people = recipients(tor, escalation.role, child, cache)
+    people = role_holders(tor, escalation.role, child, cache)
     council = tor.council.short_name or tor.council.name
     for user in people:
         queue_email(

@@ -15,7 +15,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import LegalStatus, PermanencePlan
-from ..core.db import TenantScoped, Timestamped, utcnow
+from ..core.clock import utcnow
+from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 
 ORIGIN_LABELS = {"statutory": "Statutory", "tenant": "Terms of reference", "cadence": "Tracking meeting cadence"}

@@ -25,15 +25,14 @@ from sqlalchemy.orm import selectinload
 
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
-from ..core.clock import london_today  # noqa: F401 (re-exported until callers move)
+from ..core.clock import london_today, utcnow
 from ..core.context import current_tenant_id
-from ..core.db import utcnow
 from ..extensions import db
 from ..tor.rules import evaluate
 from ..tor.services import current_tor
 from ..tor.timescales import NOT_APPLICABLE, compute_milestones
 from . import drift as drift_service
-from .changes import already_recomputed
+from .pending import already_recomputed
 from .models import CohortMember, Drift, Milestone
 
 BATCH = 500

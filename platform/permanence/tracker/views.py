@@ -11,15 +11,16 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import Membership, RoleAssignment, Team, User
+from ..accounts.models import Team, User
 from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..accounts.services import holders
 from ..cases import codes
 from ..cases.models import Child
+from ..core.clock import london_today
 from ..core.jobs import commit
 from ..extensions import db
 from ..tor.services import current_tor
 from . import drift as drift_service
-from . import services
 from .forms import AcknowledgeForm, EscalateForm, TrackerFilterForm
 from .listing import TrackerQuery, tracker_page
 from .models import DECISIONS, Drift
@@ -40,12 +41,7 @@ def _filter_form(tor) -> TrackerFilterForm:
     form.body.choices = [("", "All")] + [(b.id, b.name) for b in (tor.bodies if tor else ())]
     form.team.choices = [("", "All")] + [(str(t.id), t.name) for t in db.session.execute(
         select(Team).order_by(Team.name)).scalars()]
-    workers = db.session.execute(
-        select(User.id, User.name).join(Membership, Membership.user_id == User.id)
-        .join(RoleAssignment, RoleAssignment.membership_id == Membership.id)
-        .where(RoleAssignment.role == "social_worker", Membership.active.is_(True)).distinct()
-        .order_by(User.name)).all()
-    form.worker.choices = [("", "All")] + [(str(uid), name) for uid, name in workers]
+    form.worker.choices = [("", "All")] + [(str(u.id), u.name) for u in holders("social_worker")]
     form.legal_status.choices = [("", "All")] + [(c, codes.label(codes.LEGAL_STATUSES, c))
                                                  for c in codes.LEGAL_STATUSES]
     form.plan_route.choices = [("", "All")] + [(r, codes.label(codes.PLAN_ROUTES, r)) for r in codes.PLAN_ROUTES]
@@ -71,7 +67,7 @@ def _render(title: str, endpoint: str, mine_of: int | None):
     tor = current_tor(g.tenant.id)
     form = _filter_form(tor)
     query = _query(form, mine_of)
-    today = services.london_today()
+    today = london_today()
     result = tracker_page(query, today)
     args = {k: v for k, v in request.args.items() if k not in ("sort", "direction", "page") and v}
     return render_template(
@@ -110,9 +106,9 @@ def drift_list(tenant_slug):
     children = {c.id: c for c in db.session.execute(
         select(Child).where(Child.id.in_({d.child_id for d in rows}))).scalars()} if rows else {}
     tor = current_tor(g.tenant.id)
-    today = services.london_today()
+    today = london_today()
     return render_template("tracker/drift_list.html", rows=rows, children=children, closed=closed,
-                           today=today, tor=tor, role_label=lambda r: drift_service.role_label(tor, r),
+                           today=today, tor=tor,
                            outlook=lambda d: drift_service.escalation_outlook(tor, d, today),
                            can_open_child=has_permission("children.view"))
 
@@ -122,10 +118,10 @@ def _render_drift(drift, ack_form=None, escalate_form=None, status=200):
     child = db.session.get(Child, drift.child_id)
     step = drift_service.next_step(tor, drift)
     ladder = drift_service.ladder_of(tor, drift)
-    today = services.london_today()
+    today = london_today()
     return render_template(
         "tracker/drift.html", drift=drift, child=child, tor=tor, ladder=ladder, next_step=step,
-        role_label=lambda r: drift_service.role_label(tor, r), today=today,
+        today=today,
         outlook=drift_service.escalation_outlook(tor, drift, today),
         ack_form=ack_form or AcknowledgeForm(formdata=None), escalate_form=escalate_form or EscalateForm(formdata=None),
         can_open_child=has_permission("children.view"),
@@ -163,7 +159,7 @@ def acknowledge(tenant_slug, drift_id):
     row = load_or_404(Drift, drift_id)
     form = AcknowledgeForm()
     if form.validate_on_submit() and _apply(form, lambda: drift_service.acknowledge_drift(
-            row, form.decision.data, form.note.data, by=_me(), today=services.london_today())):
+            row, form.decision.data, form.note.data, by=_me(), today=london_today())):
         commit()
         flash("Your acknowledgement and the decision are recorded.", "success")
         return redirect(url_for("tracker.drift", drift_id=row.id))
@@ -177,7 +173,7 @@ def escalate(tenant_slug, drift_id):
     form = EscalateForm()
     holder = {}
     if form.validate_on_submit() and _apply(form, lambda: holder.setdefault("step", drift_service.escalate_drift(
-            row, form.reason.data, by=_me(), tor=current_tor(g.tenant.id), today=services.london_today()))):
+            row, form.reason.data, by=_me(), tor=current_tor(g.tenant.id), today=london_today()))):
         step = holder["step"]
         commit()
         told = len(step.notified_list)

@@ -5,14 +5,19 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 
-from ..accounts.permissions import enforce_access, has_permission
+from ..accounts.membership import load_membership
+from ..accounts.permissions import enforce_access, has_permission, public_endpoint
 from ..accounts.roles import ROLES
+from ..accounts.views import check_idle_session
+from ..api.auth import authenticate_api_token, is_api_request
 from ..core import context
 from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
+from ..extensions import db
+from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
 from .navigation import nav_items
 from .templating import configure_undefined
-from ..tenancy.resolver import inject_tenant_slug, load_membership, release_tenant, resolve_tenant
+from .views import bp
 
 ERROR_TITLES = {
     400: ("There is a problem with the request", "Check what you entered and try again."),
@@ -28,11 +33,6 @@ ERROR_TITLES = {
 }
 
 
-def is_api_request() -> bool:
-    slug = (request.view_args or {}).get("tenant_slug")
-    return request.path.startswith("/api/") or (slug is not None and request.path.startswith(f"/{slug}/api/"))
-
-
 def set_actor():
     user = current_user if current_user.is_authenticated else None
     label = user.email if user is not None else "anonymous"
@@ -42,8 +42,6 @@ def set_actor():
 
 def commit_boundary(response):
     """One transaction per request: commit on success (then dispatch queued jobs), else roll back."""
-    from ..extensions import db
-
     if response.status_code < 400:
         commit()
     else:
@@ -59,7 +57,6 @@ def _reset_actor(exc=None):
 
 def handle_error(error):
     code = getattr(error, "code", 500) or 500
-    from ..extensions import db
 
     db.session.rollback()
     title, advice = ERROR_TITLES.get(code, ERROR_TITLES[500])
@@ -73,9 +70,6 @@ def handle_error(error):
 
 
 def init_app(app: Flask) -> None:
-    from ..accounts.views import check_idle_session
-    from ..api.auth import authenticate_api_token
-
     # The order is the security model: who -> which council -> which membership -> may they.
     app.before_request(check_idle_session)
     app.before_request(resolve_tenant)
@@ -107,9 +101,6 @@ def init_app(app: Flask) -> None:
             "nav_items": nav_items,
         }
 
-    from .views import bp
-
     app.register_blueprint(bp)
-    from ..accounts.permissions import public_endpoint
 
     public_endpoint("static")

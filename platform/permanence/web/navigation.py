@@ -1,37 +1,15 @@
-"""The main navigation: each feature registers its entry with the permission that shows it, and
-optionally a condition on the council (``shown_when(tenant_id)``: an entry only some councils'
-terms of reference make sense of)."""
+"""The main navigation: the entries features registered (``core.registry.register_nav``) that
+the signed-in user may follow in this council."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Callable
 
 from flask import g, url_for
 
 from ..accounts.permissions import has_permission
+from ..core.registry import NavEntry, nav_entries
 
 
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    endpoint: str
-    permission: str
-    order: int
-    shown_when: Callable[[int], bool] | None = None
-
-
-_items: list[NavItem] = []
-
-
-def register_nav(label: str, endpoint: str, permission: str, order: int = 50,
-                 shown_when: Callable[[int], bool] | None = None) -> None:
-    if not any(i.endpoint == endpoint for i in _items):
-        _items.append(NavItem(label, endpoint, permission, order, shown_when))
-        _items.sort(key=lambda i: (i.order, i.label))
-
-
-def _shown(item: NavItem) -> bool:
+def _shown(item: NavEntry) -> bool:
     if not has_permission(item.permission):
         return False
     tenant = g.get("tenant")
@@ -39,4 +17,4 @@ def _shown(item: NavItem) -> bool:
 
 
 def nav_items():
-    return [{"label": i.label, "url": url_for(i.endpoint)} for i in _items if _shown(i)]
+    return [{"label": i.label, "url": url_for(i.endpoint)} for i in nav_entries() if _shown(i)]

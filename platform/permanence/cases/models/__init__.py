@@ -1,11 +1,11 @@
 """The child's record: the child, sibling groups, and the dated histories of care."""
 
-from .child import Child, SiblingGroup
-from .history import (CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement,
-                      PreProceedings, Review)
+from .child import Child, SiblingGroup, child_reference
+from .history import (CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement, PreProceedings,
+                      Review)
 
 HISTORY_MODELS = (CarePeriod, LegalStatus, Placement, Review, CareProceedings, PreProceedings, PermanencePlan,
                   ChildFlag)
 
 __all__ = ["HISTORY_MODELS", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "LegalStatus",
-           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup"]
+           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference"]

@@ -91,3 +91,8 @@ class Child(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Child {self.case_number}"
+
+
+def child_reference(children) -> str:
+    """"A.D. (REM-1), B.D. (REM-2)": the children as anything that leaves the platform names them."""
+    return ", ".join(child.reference for child in children)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, Response, g, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from ..accounts.permissions import require
+from ..audit import services
+from ..core.clock import london_today
 from ..extensions import db
-from . import services
+from .permissions import require
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PAGE_SIZE = 100
@@ -55,6 +55,6 @@ def export(tenant_slug):
         return render_template("audit/log.html", form=form, events=[], page_size=PAGE_SIZE), 400
     events = db.session.execute(_filtered(form)).scalars().all()
     services.record("export", entity_type="AuditEvent", summary=f"Audit log exported ({len(events)} events)")
-    filename = f"audit-{g.tenant.slug}-{date.today().isoformat()}.csv"
+    filename = f"audit-{g.tenant.slug}-{london_today().isoformat()}.csv"
     return Response(services.events_as_csv(events), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -8,12 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from ..accounts import services as accounts
 from ..accounts.permissions import platform_admin
+from ..accounts.services import AccountError
 from ..core.db import get_or_404
-from . import services
-from .models import Tenant, TenantStatus
+from ..tenancy import services
+from ..tenancy.models import Tenant, TenantStatus
+from ..tor.services import list_versions
 
-bp = Blueprint("tenancy", __name__, template_folder="templates")
+bp = Blueprint("councils", __name__, template_folder="templates")
 
 
 class TenantForm(FlaskForm):
@@ -39,8 +42,8 @@ def admin_tenants():
             form.slug.errors.append(str(exc))
         else:
             flash(f"{tenant.name} is created as a draft. Invite its first administrator, then open it.", "success")
-            return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
-    return render_template("tenancy/tenants.html", tenants=services.list_tenants(), form=form)
+            return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
+    return render_template("councils/tenants.html", tenants=services.list_tenants(), form=form)
 
 
 @bp.route("/admin/tenants/<int:tenant_id>", methods=["GET", "POST"])
@@ -49,18 +52,14 @@ def admin_tenant(tenant_id):
     tenant = get_or_404(Tenant, tenant_id)
     form = InviteForm()
     if form.validate_on_submit():
-        from ..accounts.services import AccountError
-
         try:
-            user = services.invite_tenant_admin(tenant, form.email.data, form.name.data)
+            user = accounts.invite_tenant_admin(tenant, form.email.data, form.name.data)
         except AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
             flash(f"An invitation is on its way to {user.email}.", "success")
-            return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
-    from ..tor.services import list_versions
-
-    return render_template("tenancy/tenant.html", tenant=tenant, form=form, admins=services.tenant_admins(tenant),
+            return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
+    return render_template("councils/tenant.html", tenant=tenant, form=form, admins=accounts.tenant_admins(tenant),
                            statuses=TenantStatus, tor_versions=list_versions(tenant.id))
 
 
@@ -75,4 +74,4 @@ def set_status(tenant_id, status):
     else:
         services.set_tenant_status(tenant, new_status)
         flash(f"{tenant.name} is now {new_status.value}.", "success")
-    return redirect(url_for("tenancy.admin_tenant", tenant_id=tenant.id))
+    return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
