@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import DataError
 
 from ..accounts.membership import load_membership
 from ..accounts.permissions import enforce_access, has_permission, public_endpoint
@@ -15,6 +16,7 @@ from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
 from ..extensions import db
 from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
+from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
 from .views import bp
@@ -66,10 +68,14 @@ def handle_error(error):
         if data and "messages" in data:
             body["errors"] = data["messages"]
         return jsonify(body), code
+    said = getattr(error, "description", None)
+    if code == 400 and said and said != getattr(type(error), "description", None):
+        advice = said  # our own words about the bad input (which field, what to do), not Werkzeug's
     return render_template("error.html", code=code, title=title, advice=advice), code
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)  # before anything reads the request
     # The order is the security model: who -> which council -> which membership -> may they.
     app.before_request(check_idle_session)
     app.before_request(resolve_tenant)
@@ -84,6 +90,8 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_error)
+    for unstorable in (DataError, OverflowError):
+        app.register_error_handler(unstorable, refuse_unstorable)
 
     configure_undefined(app)
     # Globals, not context: macros imported without context see them too.
