@@ -27,8 +27,11 @@ class MinutesSchema(Schema):
 
 
 class MinutesConflictSchema(Schema):
-    """409: someone else saved first; nothing was written. Compare, then PUT again with this revision."""
+    """409: nothing was written. When someone else saved first, ``text`` and ``revision`` are the
+    minutes as saved now: compare, then send again with this revision."""
 
+    code = Int()
+    status = fields.Str()
     message = fields.Str()
     text = fields.Str(metadata={"description": "The minutes as saved now"})
     revision = Int(metadata={"description": "The revision saved now"})
