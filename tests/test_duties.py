@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from permanence.accounts.models import GrantStatus, Membership, RoleGrant, User
-from permanence.accounts.roles import CHILD_READING_ROLES, READS_CHILDREN, ROLE_PERMISSIONS
+from permanence.accounts.roles import CHILD_READING_ROLES, GUARDED_ROLES, READS_CHILDREN, ROLE_PERMISSIONS
 from permanence.accounts.services import AccountError, add_membership
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
@@ -60,6 +60,7 @@ def test_the_administrator_role_reads_no_child_and_every_other_role_does():
     assert not ROLE_PERMISSIONS["tenant_admin"] & READS_CHILDREN
     assert CHILD_READING_ROLES == set(ROLE_PERMISSIONS) - {"tenant_admin"}
     assert "children.view" in READS_CHILDREN and "papers.view" in READS_CHILDREN
+    assert GUARDED_ROLES == set(ROLE_PERMISSIONS)  # and the administrator's, which confirms them
 
 
 # --- the central administrator -------------------------------------------------------------------
@@ -285,14 +286,20 @@ def test_a_new_user_with_a_role_reading_children_waits_and_can_be_refused(app, c
                         "Roles refused in Permanence for Council A"]
 
 
-def test_removing_roles_and_roles_reading_no_child_take_effect_at_once(app, client, tenant_a, council, make_user,
-                                                                       login):
+def test_removing_roles_takes_effect_at_once_and_a_new_administrator_waits_too(app, client, tenant_a, council,
+                                                                              make_user, login):
+    """Else one administrator could make a second account and confirm their own requests with it."""
     make_user(tenant_a, ["chair", "panel_member"], email="p@example.org")
     p = _membership(app, tenant_a, "p@example.org")
     login(council["a"])
-    _edit(client, p["id"], "p@example.org", ["panel_member", "tenant_admin"])
-    after = _membership(app, tenant_a, "p@example.org")
-    assert after["roles"] == {"panel_member", "tenant_admin"} and after["grants"] == []
+    _edit(client, p["id"], "p@example.org", ["panel_member"])
+    assert _membership(app, tenant_a, "p@example.org") == {**p, "roles": {"panel_member"}}
+    page = client.post("/council-a/admin/users/new", data={
+        "email": "second@example.org", "name": "Sock Puppet", "team": "0", "roles": ["tenant_admin"]},
+        follow_redirects=True)
+    assert "Tenant administrator for Sock Puppet must be confirmed by another administrator" in page.text
+    second = _membership(app, tenant_a, "second@example.org")
+    assert second["roles"] == set() and second["grants"][0][:2] == (["tenant_admin"], GrantStatus.PENDING)
 
 
 def test_a_changed_request_replaces_the_waiting_one(app, client, tenant_a, council, login):
@@ -318,6 +325,7 @@ def test_the_command_line_waits_for_an_administrator_once_the_council_has_one(ap
     second = runner.invoke(args=["users", "create", "sw@example.org", "Sam Worker", "--tenant", "council-a",
                                  "--roles", "social_worker", "--password", "a long enough passphrase"])
     assert second.exit_code == 0, second.output
-    assert "social_worker read children's records: they wait for an administrator of Council A" in second.output
+    assert "social_worker must be confirmed by an administrator of Council A on the users page" in second.output
+    assert "The command line asked for Sam Worker (sw@example.org)" in second.output  # the e-mail, on the console
     waiting = _membership(app, tenant_a, "sw@example.org")
     assert waiting["roles"] == set() and waiting["grants"][0][:3] == (["social_worker"], GrantStatus.PENDING, None)

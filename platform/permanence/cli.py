@@ -73,8 +73,8 @@ def create_member(email, name, slug, roles, team, password):
         _fail(str(exc))
     click.echo(f"{user.email} has roles {held} in {tenant.name}.")
     if waiting:
-        click.echo(f"{','.join(waiting)} read children's records: they wait for an administrator of "
-                   f"{tenant.name} to confirm them on the users page.")
+        click.echo(f"{','.join(waiting)} must be confirmed by an administrator of {tenant.name} on the users "
+                   "page: they read children's records, or confirm roles that do.")
 
 
 @tenants_cli.command("create")

@@ -1,11 +1,12 @@
 """Separation of duties: nobody opens children's records to themselves, or to anyone on their own.
 
 A person's roles are changed here, for the users page and the command line alike. Removing roles
-takes effect at once. A role that reads children (``roles.CHILD_READING_ROLES``) becomes a pending
-``RoleGrant`` that another administrator of the council confirms; the one who asked, and the person
-it is for, cannot. Nobody may widen their own roles or move their own team. Each request and
-decision is e-mailed to the council's administrators and audited (the ORM hooks record the grant
-rows; refusals are recorded as ``role_change_refused``). Callers commit.
+takes effect at once. A role that reads children, or the administrator's that could confirm one
+(``roles.GUARDED_ROLES``), becomes a pending ``RoleGrant`` that another administrator of the
+council confirms; the one who asked, and the person it is for, cannot. Nobody may widen their own
+roles or move their own team. Each request and decision is e-mailed to the council's administrators
+and audited (the ORM hooks record the grant rows; refusals are recorded as ``role_change_refused``).
+Callers commit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from .models import GrantStatus, Membership, RoleGrant, Team, User
-from .roles import ADMINISTRATOR_ROLES, ROLES, reading_children
+from .roles import ADMINISTRATOR_ROLES, ROLES, guarded
 from .services import AccountError, holders, membership_in_council, refuse_platform_admin, validate_roles
 
 COMMAND_LINE = "the command line"
@@ -59,16 +60,16 @@ def change_roles(user: User, roles, *, by: User | None, team: Team | None = None
                  ) -> tuple[Membership, RoleGrant | None]:
     """Give ``user`` exactly ``roles`` in the current council, as ``by`` asks (None: the command line).
 
-    Roles already held, roles removed and roles that read no child take effect now; roles that read
-    children wait in the returned grant for another administrator, unless the council has no
-    administrator to ask (a council being set up from the command line)."""
+    Roles already held, roles removed and other roles take effect now; guarded roles (reading
+    children, or administering) wait in the returned grant for another administrator, unless the
+    council has no administrator to ask (a council being set up from the command line)."""
     roles = set(validate_roles(roles))
     refuse_platform_admin(user, roles)
     existing = membership_in_council(user)
     held = existing.roles if existing is not None and existing.active else frozenset()
     if by is not None and by.id == user.id:
         _refuse_own_change(user, existing, held, roles, team)
-    asked = reading_children(roles - held)
+    asked = guarded(roles - held)
     if asked and by is None and not holders(sorted(ADMINISTRATOR_ROLES)):
         asked = []  # nobody to ask yet: the operator at the server is the only person there is
     membership = existing or Membership(user=user)
@@ -89,7 +90,7 @@ def _refuse_own_change(user: User, existing: Membership | None, held, roles, tea
     wider = sorted(roles - held)
     if wider:
         _refuse(f"You cannot give yourself roles ({role_names(wider)}). Ask another administrator of the "
-                "council to do it: they will need a third to confirm any role that reads children.",
+                "council to do it: a third must confirm a role that reads children.",
                 summary=f"Refused: asked to give themselves {role_names(wider)}", membership=existing, user=user)
     if existing is not None and existing.team_id != (team.id if team else None):
         _refuse("You cannot change your own team: it decides which children you see. Ask another "
@@ -115,12 +116,14 @@ def _ask(membership: Membership, asked: list[str], by: User | None) -> RoleGrant
     db.session.add(grant)
     db.session.flush()
     council, link = _council_name(), link_to("accounts.users")
+    asker = grant.requested_by_label[:1].upper() + grant.requested_by_label[1:]
     _tell_administrators(
         f"Roles waiting for confirmation in Permanence for {council}",
-        f"{grant.requested_by_label} asked for {membership.user.name} ({membership.user.email}) to have these "
-        f"roles in {council}: {role_names(asked)}.\n\nThese roles read children's records, so they take effect "
-        "only when another administrator of the council confirms them. Whoever asked, and the person the roles "
-        f"are for, cannot confirm them.\n\nConfirm or refuse them on the users page:\n\n{link}\n")
+        f"{asker} asked for {membership.user.name} ({membership.user.email}) to have these "
+        f"roles in {council}: {role_names(asked)}.\n\nThese roles read children's records, or confirm roles "
+        "that do, so they take effect only when another administrator of the council confirms them. Whoever "
+        f"asked, and the person the roles are for, cannot confirm them.\n\nConfirm or refuse them on the users "
+        f"page:\n\n{link}\n")
     return grant
 
 

@@ -102,16 +102,18 @@ SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair", "se
 SHOWS_NO_CHILD = frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose", "reports.view",
                             "api_tokens.manage"})
 READS_CHILDREN = frozenset(PERMISSIONS) - SHOWS_NO_CHILD
-# Granting one of these roles takes a second administrator's confirmation (``accounts.grants``), and a
-# platform administrator may never hold one.
 CHILD_READING_ROLES = frozenset(role for role, granted in ROLE_PERMISSIONS.items() if granted & READS_CHILDREN)
 # Who manages the council's people and confirms another administrator's grants.
 ADMINISTRATOR_ROLES = frozenset(role for role, granted in ROLE_PERMISSIONS.items() if "users.manage" in granted)
+# Roles that open children's records, or the power to confirm them for others (else one administrator
+# could make a second account to confirm their own requests). Granting one takes a second
+# administrator (``accounts.grants``); a platform administrator may hold none.
+GUARDED_ROLES = CHILD_READING_ROLES | ADMINISTRATOR_ROLES
 
 
-def reading_children(roles) -> list[str]:
-    """The roles of ``roles`` that read children, sorted."""
-    return sorted(set(roles) & CHILD_READING_ROLES)
+def guarded(roles) -> list[str]:
+    """The roles of ``roles`` that take two administrators to grant, sorted."""
+    return sorted(set(roles) & GUARDED_ROLES)
 
 
 def permissions_for(roles) -> frozenset[str]:

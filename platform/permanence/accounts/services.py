@@ -18,7 +18,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
-from .roles import ROLES, reading_children
+from .roles import ROLES, guarded
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -109,9 +109,10 @@ def validate_roles(roles) -> list[str]:
 
 def refuse_platform_admin(user: User, roles) -> None:
     """The central administrator onboards councils and sees no child: they may hold no role here
-    that reads children, whoever asks and however (page, command line, invitation)."""
-    if user.is_platform_admin and reading_children(roles):
-        names = ", ".join(ROLES[r] for r in reading_children(roles))
+    that reads children or could grant such a role, whoever asks and however (page, command line,
+    invitation)."""
+    if user.is_platform_admin and guarded(roles):
+        names = ", ".join(ROLES[r] for r in guarded(roles))
         audit.record("role_change_refused", entity_type="User", entity_id=user.id,
                      summary=f"Refused: {user.email} is a platform administrator and cannot be given {names}")
         raise AccountError(f"{user.email} is a platform administrator, who sees no child's record: they cannot "

@@ -136,12 +136,12 @@ def users(tenant_slug):
     ).scalars().all()
     pending = grants.pending_grants()
     return render_template("accounts/users.html", memberships=memberships, role_names=ROLES, pending=pending,
-                           waiting={g.membership_id: g for g in pending})
+                           waiting={grant.membership_id: grant for grant in pending})
 
 
 def _waiting_message(user, grant) -> str:
     return (f"{grants.role_names(grant.roles)} for {user.name} must be confirmed by another administrator of "
-            f"{g.tenant.name}. Until then they cannot see children's records with these roles.")
+            f"{g.tenant.name}. Until then these roles do not take effect.")
 
 
 @bp.route("/<tenant_slug>/admin/users/new", methods=["GET", "POST"])
