@@ -8,7 +8,7 @@ from datetime import date, time as clock
 import pytest
 from argon2 import PasswordHasher
 
-from permanence.accounts.models import ApiToken, Membership, RoleAssignment, Team, User
+from permanence.accounts.models import ApiToken, GrantStatus, Membership, RoleAssignment, RoleGrant, Team, User
 from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,
                                       Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
@@ -214,12 +214,16 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
+            grant = RoleGrant(membership_id=membership.id, roles=["chair"], status=GrantStatus.PENDING,
+                              requested_by_label="the command line")
+            db.session.add(grant)
+            commit()
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
                     Membership: membership, RoleAssignment: role, TorVersion: version, Meeting: meeting,
-                    Document: paper, DocumentVersion: paper_version, ImportRun: import_run}
+                    Document: paper, DocumentVersion: paper_version, ImportRun: import_run, RoleGrant: grant}
             rows.update({type(row): row for row in (*history, *tracker_rows, *meeting_rows)})
-            for row in (group, version, message, meeting, paper, paper_version, import_run, *history, *tracker_rows,
-                        *meeting_rows):
+            for row in (group, version, message, meeting, paper, paper_version, import_run, grant, membership, role,
+                        *history, *tracker_rows, *meeting_rows):
                 db.session.refresh(row)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .accounts import grants
 from .accounts import services as accounts
 from .cases.imports import ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
@@ -52,7 +53,8 @@ def create_platform_admin(email, name, password):
 @click.option("--team", default=None, help="Team name (created if new).")
 @click.option("--password", default=None, help="Leave out to e-mail an invitation instead.")
 def create_member(email, name, slug, roles, team, password):
-    """Create a user (or reuse one) and give them roles in a council."""
+    """Create a user (or reuse one) and give them roles in a council. Roles that read children wait
+    for one of the council's administrators to confirm them, once it has any."""
     tenant = get_tenant(slug)
     if tenant is None:
         _fail(f"No council with the web address '{slug}'")
@@ -60,13 +62,19 @@ def create_member(email, name, slug, roles, team, password):
         user = accounts.find_user(email) or accounts.create_user(email, name, password)
         with tenant_context(tenant.id):
             team_row = accounts.get_or_create_team(team) if team else None
-            accounts.add_membership(user, [r.strip() for r in roles.split(",") if r.strip()], team=team_row)
+            membership, grant = grants.change_roles(user, [r.strip() for r in roles.split(",") if r.strip()],
+                                                    by=None, team=team_row)
+            held = ",".join(sorted(membership.roles)) or "none yet"
+            waiting = list(grant.roles) if grant is not None else []
             if password is None and user.password_hash is None:
                 accounts.send_invitation(user, tenant)
             commit()
     except accounts.AccountError as exc:
         _fail(str(exc))
-    click.echo(f"{user.email} has roles {roles} in {tenant.name}.")
+    click.echo(f"{user.email} has roles {held} in {tenant.name}.")
+    if waiting:
+        click.echo(f"{','.join(waiting)} must be confirmed by an administrator of {tenant.name} on the users "
+                   "page: they read children's records, or confirm roles that do.")
 
 
 @tenants_cli.command("create")

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
-from .roles import ROLES
+from .roles import ROLES, guarded
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -107,10 +107,30 @@ def validate_roles(roles) -> list[str]:
     return roles
 
 
+def refuse_platform_admin(user: User, roles) -> None:
+    """The central administrator onboards councils and sees no child: they may hold no role here
+    that reads children or could grant such a role, whoever asks and however (page, command line,
+    invitation)."""
+    if user.is_platform_admin and guarded(roles):
+        names = ", ".join(ROLES[r] for r in guarded(roles))
+        audit.record("role_change_refused", entity_type="User", entity_id=user.id,
+                     summary=f"Refused: {user.email} is a platform administrator and cannot be given {names}")
+        raise AccountError(f"{user.email} is a platform administrator, who sees no child's record: they cannot "
+                           f"be given {names}. Use a separate account for work in the council.", field="roles")
+
+
+def membership_in_council(user: User) -> Membership | None:
+    """``user``'s membership of the current tenant, active or not."""
+    return db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one_or_none()
+
+
 def add_membership(user: User, roles, *, team: Team | None = None, job_title: str | None = None) -> Membership:
-    """Give ``user`` roles in the current tenant (the tenant context decides which)."""
+    """Give ``user`` roles in the current tenant (the tenant context decides which), at once. For
+    the platform's own set-up (demo, onboarding); a person changing roles goes through
+    ``accounts.grants.change_roles``, which keeps the two-person rule."""
     roles = validate_roles(roles)
-    existing = db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one_or_none()
+    refuse_platform_admin(user, roles)
+    existing = membership_in_council(user)
     membership = existing or Membership(user=user)
     membership.team = team
     membership.job_title = job_title
@@ -223,10 +243,21 @@ def send_invitation(user: User, tenant) -> None:
 
 def invite_tenant_admin(tenant, email: str, name: str):
     """Create (or reuse) a user, make them the tenant's administrator and e-mail a link to set
-    their password."""
+    their password. The central administrator's invitation is the confirmation a council's first
+    administrator cannot get from anyone else, so it gives only ``tenant_admin``, which reads no
+    child; and never to a platform administrator, who would then hold both keys."""
     user = find_user(email) or create_user(email, name)
     with tenant_context(tenant.id):
-        add_membership(user, ["tenant_admin"], job_title="Tenant administrator")
+        if user.is_platform_admin:
+            audit.record("role_change_refused", entity_type="User", entity_id=user.id,
+                         summary=f"Refused: {user.email} is a platform administrator and cannot be "
+                                 f"{tenant.name}'s administrator")
+            raise AccountError(f"{user.email} is a platform administrator, so cannot also be {tenant.name}'s "
+                               "administrator. Invite the person at the council who will run it.", field="email")
+        existing = membership_in_council(user)
+        held = existing.roles if existing is not None and existing.active else frozenset()
+        add_membership(user, held | {"tenant_admin"}, team=existing.team if existing else None,
+                       job_title=(existing.job_title if existing else None) or "Tenant administrator")
         send_invitation(user, tenant)
     return user
 

@@ -15,9 +15,9 @@ from ..audit import services as audit
 from ..core.context import Actor
 from ..core.db import get_or_404
 from ..extensions import db, limiter
-from . import services
+from . import grants, services
 from .forms import MemberForm, SignInForm, TokenForm
-from .models import ApiToken, Membership, Team
+from .models import ApiToken, Membership, RoleGrant, Team
 from .permissions import load_or_404, public, require, signed_in, visible
 from .roles import ROLES
 
@@ -134,8 +134,14 @@ def users(tenant_slug):
     memberships = db.session.execute(
         select(Membership).join(Membership.user).order_by(Membership.active.desc(), Membership.user_id)
     ).scalars().all()
+    pending = grants.pending_grants()
+    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES, pending=pending,
+                           waiting={grant.membership_id: grant for grant in pending})
 
-    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES)
+
+def _waiting_message(user, grant) -> str:
+    return (f"{grants.role_names(grant.roles)} for {user.name} must be confirmed by another administrator of "
+            f"{g.tenant.name}. Until then these roles do not take effect.")
 
 
 @bp.route("/<tenant_slug>/admin/users/new", methods=["GET", "POST"])
@@ -147,37 +153,74 @@ def add_user(tenant_slug):
         try:
             user = services.find_user(form.email.data) or services.create_user(form.email.data, form.name.data)
             team = db.session.get(Team, form.team.data) if form.team.data else None
-            services.add_membership(user, form.roles.data, team=team, job_title=form.job_title.data or None)
+            _, grant = grants.change_roles(user, form.roles.data, by=current_user._get_current_object(),
+                                           team=team, job_title=form.job_title.data or None)
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
             flash(f"{user.name} can now use Permanence in {g.tenant.name}.", "success")
+            if grant is not None:
+                flash(_waiting_message(user, grant))
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=None)
+    return render_template("accounts/user_form.html", form=form, membership=None, grant=None, role_names=ROLES)
 
 
 @bp.route("/<tenant_slug>/admin/users/<int:membership_id>", methods=["GET", "POST"])
 @require("users.manage")
 def edit_user(tenant_slug, membership_id):
     membership = get_or_404(Membership, membership_id)
+    waiting = grants.pending_grant(membership)
     form = MemberForm(obj=None if request.method == "POST" else membership.user)
     form.team.choices = _team_choices()
     if request.method == "GET":
         form.job_title.data = membership.job_title
         form.team.data = membership.team_id or 0
-        form.roles.data = sorted(membership.roles)
+        # One's own pending roles are for others to decide: ticking them would be asking for them.
+        asked = waiting.roles if waiting and membership.user_id != current_user.id else ()
+        form.roles.data = sorted(membership.roles | set(asked))
     form.email.data = membership.user.email
     if form.validate_on_submit():
         try:
             team = db.session.get(Team, form.team.data) if form.team.data else None
-            services.add_membership(membership.user, form.roles.data, team=team,
-                                    job_title=form.job_title.data or None)
+            _, grant = grants.change_roles(membership.user, form.roles.data,
+                                           by=current_user._get_current_object(), team=team,
+                                           job_title=form.job_title.data or None)
         except services.AccountError as exc:
             getattr(form, exc.field or "roles").errors.append(str(exc))
         else:
             flash(f"{membership.user.name}'s roles are saved.", "success")
+            if grant is not None:
+                flash(_waiting_message(membership.user, grant))
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=membership)
+    return render_template("accounts/user_form.html", form=form, membership=membership, grant=waiting,
+                           role_names=ROLES)
+
+
+@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/confirm")
+@require("users.manage")
+def confirm_role_grant(tenant_slug, role_grant_id):
+    grant = get_or_404(RoleGrant, role_grant_id)
+    try:
+        membership = grants.confirm_grant(grant, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(str(exc))
+    else:
+        flash(f"{grants.role_names(grant.roles)} confirmed for {membership.user.name}.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/refuse")
+@require("users.manage")
+def refuse_role_grant(tenant_slug, role_grant_id):
+    grant = get_or_404(RoleGrant, role_grant_id)
+    try:
+        grants.refuse_grant(grant, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(str(exc))
+    else:
+        flash(f"{grants.role_names(grant.roles)} refused for {grant.membership.user.name}: nothing was changed.",
+              "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.post("/<tenant_slug>/admin/users/<int:membership_id>/deactivate")
