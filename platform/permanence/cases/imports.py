@@ -151,16 +151,27 @@ def too_many_rows(file: str) -> ImportFileError:
                                  "import reads; delete the blank rows or split the file")
 
 
-def within_columns(values: list, file: str, row: int) -> list:
+def within_columns(values, file: str, row: int):
     """``values`` cut to ``MAX_COLUMNS``; refuses a row with a value further right."""
-    if len(values) > MAX_COLUMNS:
-        extra = next((i for i, v in enumerate(values[MAX_COLUMNS:], start=MAX_COLUMNS)
-                      if v is not None and str(v).strip()), None)
+    if len(values) <= MAX_COLUMNS:
+        return values
+    beyond = values[MAX_COLUMNS:]
+    if beyond.count(None) + beyond.count("") < len(beyond):  # C-speed for a row padded with blanks
+        extra = next((i for i, v in enumerate(beyond, start=MAX_COLUMNS + 1) if v is not None and str(v).strip()),
+                     None)
         if extra is not None:
-            raise ImportFileError(file, f"has a value in column {extra + 1:,} on row {row}; a table may have "
-                                        f"at most {MAX_COLUMNS} columns")
-        return values[:MAX_COLUMNS]
-    return values
+            raise ImportFileError(file, f"has a value in column {_letter(extra)} on row {row}; a table may have "
+                                        f"at most {MAX_COLUMNS} columns (A to {_letter(MAX_COLUMNS)})")
+    return values[:MAX_COLUMNS]
+
+
+def _letter(column: int) -> str:
+    """A spreadsheet's name for a column: 1 is A, 27 is AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def csv_rows(lines: Iterable[str], file: str) -> Iterator[list[str]]:

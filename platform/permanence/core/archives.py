@@ -39,7 +39,7 @@ def open_zip(data: bytes, *, max_members: int, max_uncompressed: int) -> zipfile
     """The archive, once its directory shows at most ``max_members`` parts that decompress to at most
     ``max_uncompressed`` bytes in all; raises ``ArchiveRefused``, or ``zipfile.BadZipFile`` for bytes
     that are not a ZIP."""
-    too_many = f"has more than {max_members:,} parts inside it; an Office file that size has far fewer"
+    too_many = f"has more than {max_members:,} parts inside it"
     at = data.rfind(_END, max(0, len(data) - _END_SIZE - 0xFFFF))
     if at < 0 or len(data) < at + _END_SIZE:
         raise zipfile.BadZipFile("no end of central directory")
@@ -55,7 +55,7 @@ def open_zip(data: bytes, *, max_members: int, max_uncompressed: int) -> zipfile
     if len(members) > max_members:
         raise ArchiveRefused(too_many)
     if sum(m.file_size for m in members) > max_uncompressed:
-        raise ArchiveRefused(f"expands to more than {_size(max_uncompressed)} when opened, the most allowed")
+        raise ArchiveRefused(f"expands to more than {_size(max_uncompressed)} when opened")
     return archive
 
 

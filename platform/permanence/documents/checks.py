@@ -132,7 +132,7 @@ def _zip_kind(data: bytes) -> FileKind | None:
             return None
     except ArchiveRefused as exc:
         raise _Refused(f"{exc.reason}, so it was not uploaded. A paper may have at most {MAX_OFFICE_PARTS:,} "
-                       f"parts and {MAX_OFFICE_UNCOMPRESSED // MB:,} MB inside it.") from None
+                       f"parts and expand to at most {MAX_OFFICE_UNCOMPRESSED // MB:,} MB.") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         return None
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:

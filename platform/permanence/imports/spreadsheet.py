@@ -17,7 +17,7 @@ from typing import Iterator
 
 from openpyxl.utils import get_column_letter
 
-from ..cases.imports import MAX_COLUMNS, MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
+from ..cases.imports import MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
 from ..core.archives import ArchiveRefused, open_zip, xml_declares_entities
 
 MAX_ROWS = 20_000  # a council's tracker has hundreds of children; this stops a runaway file
@@ -90,9 +90,8 @@ def check_workbook(data: bytes, file: str) -> None:
         with open_zip(data, max_members=MAX_XLSX_PARTS, max_uncompressed=MAX_XLSX_UNCOMPRESSED) as archive:
             part = xml_declares_entities(archive)
     except ArchiveRefused as exc:
-        raise ImportFileError(file, f"{exc.reason}; an Excel workbook (.xlsx) may have at most "
-                                    f"{MAX_XLSX_PARTS:,} parts and {MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB "
-                                    "inside it") from None
+        raise ImportFileError(file, f"{exc.reason}; a workbook may have at most {MAX_XLSX_PARTS:,} parts and "
+                                    f"expand to at most {MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB") from None
     except zipfile.BadZipFile:
         part = ""
     if part is not None:
@@ -112,10 +111,13 @@ def _rows_xlsx(data: bytes, file: str, sheet: str | None) -> Iterator[list]:
                                     "open it in Excel and save it again as .xlsx") from None
     try:
         worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
-        # Read one column past the cap (so a value there is refused), and no wider than the sheet says.
-        width = worksheet.max_column
-        max_col = MAX_COLUMNS + 1 if not width or width > MAX_COLUMNS else None
-        for values in worksheet.iter_rows(max_col=max_col, values_only=True):
+        # Each row as wide as its own cells, not as the size the sheet declares (which a small file can
+        # set to 1,048,576 rows of 16,384 columns): the XML, capped above, then bounds every row.
+        worksheet.reset_dimensions()
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number > MAX_TABLE_ROWS:
+                raise too_many_rows(file)
+            values = within_columns(values, file, number)
             yield [_cell(v) for v in values] if not _blank(values) else []
     finally:
         workbook.close()
@@ -137,9 +139,6 @@ def read_table(data: bytes, file: str, *, sheet: str | None = None, header_row: 
     headings: list[Heading] | None = None
     rows: list[tuple[int, list]] = []
     for number, values in enumerate(source, start=1):
-        if number > MAX_TABLE_ROWS:
-            raise too_many_rows(file)
-        values = within_columns(values, file, number)
         if number < header_row:
             continue
         if headings is None:
