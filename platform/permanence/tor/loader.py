@@ -109,14 +109,13 @@ class _TorYamlLoader(yaml.SafeLoader):
 
     def _add(self, values: int, height: int, mark) -> None:
         self._values += values
+        copies = " (each alias *name counts as a copy of what it names)" if self._aliases else ""
         if self._values > MAX_TOR_VALUES:
-            self._refuse(f"by this line the document holds more than {MAX_TOR_VALUES:,} values (each alias "
-                         f"*name counts as a copy of what it names); a terms of reference may hold at most "
-                         f"{MAX_TOR_VALUES:,}", mark)
+            self._refuse(f"by this line the document holds more than {MAX_TOR_VALUES:,} values{copies}; a terms "
+                         f"of reference may hold at most {MAX_TOR_VALUES:,}", mark)
         if self._depth + height > MAX_TOR_DEPTH:
-            self._refuse(f"lists and maps are nested more than {MAX_TOR_DEPTH} deep here (each alias *name "
-                         f"counts as a copy of what it names); a terms of reference may nest them at most "
-                         f"{MAX_TOR_DEPTH} deep", mark)
+            self._refuse(f"lists and maps are nested more than {MAX_TOR_DEPTH} deep here{copies}; a terms of "
+                         f"reference may nest them at most {MAX_TOR_DEPTH} deep", mark)
         self._deepest = max(self._deepest, self._depth + height)
 
     def compose_node(self, parent, index):
