@@ -16,7 +16,7 @@ from .demo.services import load_demo
 from .imports.cli import import_tracker_cmd
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
 from .tor import TorConfigError
-from .tor.loader import TOR_FILENAME
+from .tor.loader import TOR_FILENAME, read_tor_text
 from .tor.services import load_folder, missing_plugins, parse_tor
 
 
@@ -107,9 +107,7 @@ def validate_tenant_cmd(folder):
 
     path = Path(folder) / TOR_FILENAME
     try:
-        tor = parse_tor(path.read_text(encoding="utf-8"), str(path), safe_mode=current_app.config["SAFE_MODE"])
-    except OSError as exc:
-        _fail(f"{path}: cannot read the file: {exc.strerror}")
+        tor = parse_tor(read_tor_text(path), str(path), safe_mode=current_app.config["SAFE_MODE"])
     except TorConfigError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
