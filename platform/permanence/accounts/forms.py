@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .roles import ROLES
@@ -17,6 +17,14 @@ class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
                                                     Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password"),
+                                                            Length(max=200)])
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(max=200)])
+    confirm = PasswordField("Confirm the new password", validators=[
+        DataRequired("Enter the new password again"), EqualTo("password", "The passwords do not match")])
 
 
 class MemberForm(FlaskForm):

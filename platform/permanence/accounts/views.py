@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,14 +17,25 @@ from ..core.context import Actor
 from ..core.db import get_or_404
 from ..extensions import db, limiter
 from . import services
-from .forms import MemberForm, SignInForm, TokenForm
+from .forms import ChangePasswordForm, MemberForm, SignInForm, TokenForm
 from .models import ApiToken, Membership, Team
+from .passwords import MIN_PASSWORD_LENGTH
 from .permissions import load_or_404, public, require, signed_in, visible
 from .roles import ROLES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 GENERIC_FAILURE = "The email address or password is not right. Check them and try again."
+
+
+def end_revoked_session():
+    """before_request, first: a session whose user loader refused it (signed out elsewhere, a new
+    password, access removed: ``services.end_sessions``) is cleared, and the person told."""
+    if "_user_id" not in session or current_user.is_authenticated:
+        return
+    session.clear()
+    flash("You have been signed out. Sign in again to continue.")
+    return redirect(url_for("accounts.sign_in", next=request.full_path if request.method == "GET" else None))
 
 
 def check_idle_session():
@@ -44,6 +56,12 @@ def _sign_in_key():
     return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
 
 
+def _failed(response) -> bool:
+    """A sign-in that did not get in (the form again, 200): what the per-address limit counts, so
+    an office of people signing in behind one address is not held up by its successes."""
+    return response.status_code == 200
+
+
 def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -53,6 +71,8 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)
+@limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
@@ -79,8 +99,7 @@ def sign_in():
 @public
 def sign_out():
     if current_user.is_authenticated:
-        audit.record("sign_out", entity_type="User", entity_id=current_user.id,
-                     summary=f"{current_user.email} signed out")
+        services.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -115,10 +134,36 @@ def set_password(token):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            if current_user.is_authenticated:
+                logout_user()  # whoever was signed in on this browser: their session has just ended
+                session.clear()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/set_password.html", form=form, user=user,
-                           min_length=services.MIN_PASSWORD_LENGTH)
+    return render_template("accounts/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH)
+
+
+def _stay_signed_in(user) -> None:
+    """After ending a user's sessions for their own change, keep this one: it is re-issued with the
+    new version, so only the other copies stop working."""
+    login_user(user)
+    session.permanent = True
+    session["seen"] = time.time()
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            _stay_signed_in(current_user)
+            flash("Your password is changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.choose_tenant", stay=1))
+    return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
 
 
 # --- the council's users ------------------------------------------------------------------------
@@ -175,6 +220,8 @@ def edit_user(tenant_slug, membership_id):
         except services.AccountError as exc:
             getattr(form, exc.field or "roles").errors.append(str(exc))
         else:
+            if membership.user_id == current_user.id:
+                _stay_signed_in(current_user)  # removing one of your own roles need not sign you out
             flash(f"{membership.user.name}'s roles are saved.", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, membership=membership)
@@ -187,7 +234,7 @@ def deactivate_user(tenant_slug, membership_id):
     if membership.user_id == current_user.id:
         flash("You cannot remove your own access.")
     else:
-        membership.active = False
+        services.deactivate_membership(membership)
         flash(f"{membership.user.name} can no longer use Permanence in {g.tenant.name}.", "success")
     return redirect(url_for("accounts.users"))
 

@@ -1,0 +1,27 @@
+"""user session version: part of the id in every session and remember-me cookie, raised to end
+all of a user's sessions (sign-out, a new password, deactivation, a role removed)
+
+Revision ID: 5e55107a9c1d
+Revises: 7a3c51e2b9d4
+Create Date: 2026-12-02 08:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '5e55107a9c1d'
+down_revision = '7a3c51e2b9d4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
