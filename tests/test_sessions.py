@@ -228,6 +228,12 @@ def test_the_common_password_list_ships_with_the_code():
     assert len(common) > 19_000 and "password" in common and "123456" in common
 
 
+def test_the_demo_password_is_still_allowed():
+    from permanence.demo.services import DEMO_PASSWORD
+
+    assert passwords.problem_with(DEMO_PASSWORD, email="chair@knowsley.example.org", name="Pat Platform (demo)") is None
+
+
 def test_a_new_user_cannot_be_created_with_a_common_password(app):
     with app.app_context():
         with pytest.raises(services.AccountError, match="most common passwords"):

@@ -64,6 +64,7 @@ def _is_personal(password: str, email: str | None, name: str | None) -> bool:
         words.add(re.sub(r"[\W_]+", "", local))
         words.update(re.split(r"[\W_]+", local))
     if name:
-        words.add(re.sub(r"[\W_]+", "", name.lower()))
-        words.update(re.split(r"[\W_]+", name.lower()))
+        name = re.sub(r"\(.*?\)", "", name.lower())  # a note in brackets, like "(demo)", is not their name
+        words.add(re.sub(r"[\W_]+", "", name))
+        words.update(re.split(r"[\W_]+", name))
     return any(len(word) >= 4 and word in squashed for word in words)

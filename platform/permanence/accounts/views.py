@@ -35,7 +35,8 @@ def end_revoked_session():
         return
     session.clear()
     flash("You have been signed out. Sign in again to continue.")
-    return redirect(url_for("accounts.sign_in", next=request.full_path if request.method == "GET" else None))
+    back = request.method == "GET" and request.endpoint != "accounts.sign_in"
+    return redirect(url_for("accounts.sign_in", next=request.full_path if back else None))
 
 
 def check_idle_session():
@@ -134,9 +135,8 @@ def set_password(token):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
-            if current_user.is_authenticated:
-                logout_user()  # whoever was signed in on this browser: their session has just ended
-                session.clear()
+            if current_user.is_authenticated and current_user.id == user.id:
+                logout_user()  # their session here ended with the old password, like every other
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH)
@@ -162,7 +162,7 @@ def change_password():
         else:
             _stay_signed_in(current_user)
             flash("Your password is changed. You have been signed out everywhere else.", "success")
-            return redirect(url_for("accounts.choose_tenant", stay=1))
+            return redirect(url_for("web.index"))
     return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
 
 
