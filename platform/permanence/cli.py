@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from .accounts import services as accounts
+from .accounts import two_factor
 from .cases.imports import ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.jobs import commit, run_worker
@@ -67,6 +68,30 @@ def create_member(email, name, slug, roles, team, password):
     except accounts.AccountError as exc:
         _fail(str(exc))
     click.echo(f"{user.email} has roles {roles} in {tenant.name}.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn off a user's two-factor sign-in (a lost phone) and end their sessions."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    two_factor.reset(user)
+    commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with their password and can turn it on again.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Stop a user signing in anywhere and end the sessions they have open."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    accounts.deactivate_user(user)
+    commit()
+    click.echo(f"{user.email} can no longer sign in.")
 
 
 @tenants_cli.command("create")

@@ -25,6 +25,10 @@ class User(UserMixin, Timestamped, db.Model):
     # Part of the id every session and remember-me cookie carries (get_id): raising it ends every
     # copy of the user's cookies at once, which a signed cookie alone cannot do.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (accounts.two_factor): the authenticator app's shared secret (base32), and
+    # the last time step whose code was accepted, so a code seen over a shoulder cannot be reused.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -82,9 +82,13 @@ def set_password(user: User, password: str) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     """The signed-in person's own change: the current password first, so a borrowed session cannot."""
-    if not user.password_hash or not _verify(user.password_hash, current or ""):
+    if not password_matches(user, current):
         raise AccountError("The current password is not right", field="current")
     set_password(user, new)
+
+
+def password_matches(user: User, password: str) -> bool:
+    return bool(user.password_hash) and _verify(user.password_hash, password or "")
 
 
 def end_sessions(user: User) -> None:

@@ -16,8 +16,9 @@ from ..audit import services as audit
 from ..core.context import Actor
 from ..core.db import get_or_404
 from ..extensions import db, limiter
-from . import services
-from .forms import ChangePasswordForm, MemberForm, SignInForm, TokenForm
+from . import services, two_factor
+from .forms import (ChangePasswordForm, MemberForm, SignInForm, SignInCodeForm, TokenForm, TwoFactorOffForm,
+                    TwoFactorOnForm)
 from .models import ApiToken, Membership, Team
 from .passwords import MIN_PASSWORD_LENGTH
 from .permissions import load_or_404, public, require, signed_in, visible
@@ -85,15 +86,55 @@ def sign_in():
             failed = True
             audit.record("sign_in_failed", entity_type="User", summary=f"Failed sign-in for {form.email.data[:200]}",
                          actor=Actor(None, form.email.data[:200], request.remote_addr))
+        elif two_factor.is_on(user):
+            session.clear()  # not signed in yet: only who passed the password step, for a few minutes
+            session["code_for"] = user.get_id()
+            session["code_since"] = time.time()
+            return redirect(url_for("accounts.sign_in_code", next=_safe_next(request.args.get("next"))))
         else:
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            session["seen"] = time.time()
-            audit.record("sign_in", entity_type="User", entity_id=user.id, summary=f"{user.email} signed in",
-                         actor=Actor(user.id, user.email, request.remote_addr))
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.choose_tenant"))
+            return _start_session(user)
     return render_template("accounts/sign_in.html", form=form, failed=failed, failure=GENERIC_FAILURE)
+
+
+def _start_session(user):
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["seen"] = time.time()
+    audit.record("sign_in", entity_type="User", entity_id=user.id, summary=f"{user.email} signed in",
+                 actor=Actor(user.id, user.email, request.remote_addr))
+    return redirect(_safe_next(request.args.get("next")) or url_for("accounts.choose_tenant"))
+
+
+CODE_WAIT_SECONDS = 5 * 60
+
+
+def _code_key():
+    """The account waiting for its code, whatever the address: guesses at one account's code are
+    limited wherever they come from."""
+    return f"code:{session.get('code_for')}"
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_CODE_RATE_LIMIT"], methods=["POST"], key_func=_code_key)
+@limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address, deduct_when=_failed)
+def sign_in_code():
+    """The second step, for people who turned two-factor sign-in on."""
+    user = services.user_for_session(session.get("code_for"))
+    if user is None or time.time() - session.get("code_since", 0) > CODE_WAIT_SECONDS:
+        session.pop("code_for", None)
+        flash("Sign in again: the code must follow the password within 5 minutes.")
+        return redirect(url_for("accounts.sign_in"))
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        if two_factor.check_code(user, form.code.data):
+            return _start_session(user)
+        form.code.errors.append(two_factor.WRONG_CODE)
+        audit.record("sign_in_failed", entity_type="User", entity_id=user.id,
+                     summary=f"Wrong two-factor code for {user.email}", actor=Actor(None, user.email, request.remote_addr))
+    return render_template("accounts/sign_in_code.html", form=form)
 
 
 @bp.post("/sign-out")
@@ -163,7 +204,35 @@ def change_password():
             _stay_signed_in(current_user)
             flash("Your password is changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("web.index"))
-    return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+    return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH,
+                           two_factor_on=two_factor.is_on(current_user))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@signed_in
+def two_factor_sign_in():
+    """Turn two-factor sign-in on (scan, then a code to prove the app has it) or off (the password)."""
+    on_form, off_form = TwoFactorOnForm(prefix="on"), TwoFactorOffForm(prefix="off")
+    try:
+        if two_factor.is_on(current_user) and off_form.validate_on_submit():
+            two_factor.turn_off(current_user, off_form.password.data)
+            _stay_signed_in(current_user)
+            flash("Two-factor sign-in is off. You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.two_factor_sign_in"))
+        if not two_factor.is_on(current_user) and on_form.validate_on_submit():
+            two_factor.turn_on(current_user, on_form.secret.data, on_form.code.data)
+            _stay_signed_in(current_user)
+            flash("Two-factor sign-in is on. Each time you sign in you will be asked for a code from your app. "
+                  "You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.two_factor_sign_in"))
+    except services.AccountError as exc:
+        form = off_form if two_factor.is_on(current_user) else on_form
+        getattr(form, exc.field or "code").errors.append(str(exc))
+    secret = on_form.secret.data or two_factor.new_secret()
+    on_form.secret.data = secret
+    uri = two_factor.setup_uri(current_user, secret)
+    return render_template("accounts/two_factor.html", on=two_factor.is_on(current_user), on_form=on_form,
+                           off_form=off_form, secret=secret, qr=two_factor.qr_svg(uri))
 
 
 # --- the council's users ------------------------------------------------------------------------
