@@ -29,6 +29,11 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def usable_secret(secret: str | None) -> str | None:
+    """``secret`` if it is a setup key as ``new_secret`` makes them (it comes back in the form)."""
+    return secret if re.fullmatch(r"[A-Z2-7]{32}", secret or "") else None
+
+
 def setup_uri(user: User, secret: str) -> str:
     """What the app's QR code scan reads: the secret, the account and the service's name."""
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
@@ -53,7 +58,7 @@ def _accepted_step(secret: str, code: str, after: int | None) -> int | None:
 
 def turn_on(user: User, secret: str, code: str) -> None:
     """Keep ``secret`` once the app shows a code for it; other sessions end (the caller keeps its own)."""
-    if not re.fullmatch(r"[A-Z2-7]{32}", secret or ""):
+    if usable_secret(secret) is None:
         raise AccountError("Start again: the setup key was not recognised", field="code")
     step = _accepted_step(secret, code, None)
     if step is None:

@@ -133,7 +133,8 @@ def sign_in_code():
             return _start_session(user)
         form.code.errors.append(two_factor.WRONG_CODE)
         audit.record("sign_in_failed", entity_type="User", entity_id=user.id,
-                     summary=f"Wrong two-factor code for {user.email}", actor=Actor(None, user.email, request.remote_addr))
+                     summary=f"Wrong two-factor code for {user.email}",
+                     actor=Actor(None, user.email, request.remote_addr))
     return render_template("accounts/sign_in_code.html", form=form)
 
 
@@ -228,11 +229,12 @@ def two_factor_sign_in():
     except services.AccountError as exc:
         form = off_form if two_factor.is_on(current_user) else on_form
         getattr(form, exc.field or "code").errors.append(str(exc))
-    secret = on_form.secret.data or two_factor.new_secret()
-    on_form.secret.data = secret
-    uri = two_factor.setup_uri(current_user, secret)
-    return render_template("accounts/two_factor.html", on=two_factor.is_on(current_user), on_form=on_form,
-                           off_form=off_form, secret=secret, qr=two_factor.qr_svg(uri))
+    on = two_factor.is_on(current_user)
+    if not on:  # the key the app may already hold, after a wrong code; else a new one
+        on_form.secret.data = two_factor.usable_secret(on_form.secret.data) or two_factor.new_secret()
+    return render_template("accounts/two_factor.html", on=on, on_form=on_form, off_form=off_form,
+                           secret=on_form.secret.data,
+                           qr=None if on else two_factor.qr_svg(two_factor.setup_uri(current_user, on_form.secret.data)))
 
 
 # --- the council's users ------------------------------------------------------------------------
