@@ -121,13 +121,19 @@ def make_child(app):
     return make
 
 
+def _session_id(app, user) -> str:
+    """What the session carries for ``user`` now (``User.get_id``: the id and the session version)."""
+    with app.app_context():
+        return db.session.get(User, user.id).get_id()
+
+
 @pytest.fixture
 def login(client):
     """``login(user)`` signs ``user`` in on the test client without the form (fast)."""
 
     def sign_in(user):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = _session_id(client.application, user)
             session["_fresh"] = True
             session["seen"] = time.time()
         return client

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from .accounts import grants
 from .accounts import services as accounts
+from .accounts import two_factor
 from .cases.imports import ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.jobs import commit, run_worker
@@ -75,6 +76,30 @@ def create_member(email, name, slug, roles, team, password):
     if waiting:
         click.echo(f"{','.join(waiting)} must be confirmed by an administrator of {tenant.name} on the users "
                    "page: they read children's records, or confirm roles that do.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn off a user's two-factor sign-in (a lost phone) and end their sessions."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    two_factor.reset(user)
+    commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with their password and can turn it on again.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Stop a user signing in anywhere and end the sessions they have open."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    accounts.deactivate_user(user)
+    commit()
+    click.echo(f"{user.email} can no longer sign in.")
 
 
 @tenants_cli.command("create")

@@ -21,7 +21,8 @@ from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from .models import GrantStatus, Membership, RoleGrant, Team, User
 from .roles import ADMINISTRATOR_ROLES, ROLES, guarded
-from .services import AccountError, holders, membership_in_council, refuse_platform_admin, validate_roles
+from .services import (AccountError, end_sessions, holders, membership_in_council, refuse_platform_admin,
+                       validate_roles)
 
 COMMAND_LINE = "the command line"
 
@@ -81,6 +82,8 @@ def change_roles(user: User, roles, *, by: User | None, team: Team | None = None
         db.session.flush()
     membership.set_roles(roles - set(asked))
     db.session.flush()
+    if held - roles and not (by is not None and by.id == user.id):
+        end_sessions(user)  # a role taken away ends the sessions that held it, on every device
     if by is not None and by.id == user.id:
         return membership, None  # what others asked for them stays for others to decide
     return membership, _ask(membership, asked, by)

@@ -23,10 +23,21 @@ class User(UserMixin, Timestamped, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None]
+    # Part of the id every session and remember-me cookie carries (get_id): raising it ends every
+    # copy of the user's cookies at once, which a signed cookie alone cannot do.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (accounts.two_factor): the authenticator app's shared secret (base32), and
+    # the last time step whose code was accepted, so a code seen over a shoulder cannot be reused.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative token: the id and the session version, so a stale cookie loads no one."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DataError
 from ..accounts.membership import load_membership
 from ..accounts.permissions import enforce_access, has_permission, public_endpoint
 from ..accounts.roles import ROLES
-from ..accounts.views import check_idle_session
+from ..accounts.views import check_idle_session, end_revoked_session
 from ..api.auth import authenticate_api_token, is_api_request
 from ..core import context
 from ..core.clock import LONDON, in_london
@@ -77,6 +77,7 @@ def handle_error(error):
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)  # before anything reads the request
     # The order is the security model: who -> which council -> which membership -> may they.
+    app.before_request(end_revoked_session)
     app.before_request(check_idle_session)
     app.before_request(resolve_tenant)
     app.before_request(authenticate_api_token)
