@@ -156,9 +156,8 @@ def test_a_relay_that_died_holding_a_job_lets_it_go_when_its_claim_runs_out(app,
 
     start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
     travel(start)
-    on_redis = bool(app.config.get("REDIS_URL"))
     with monkeypatch.context() as crashed:  # died putting it on Redis, or running it in-process
-        crashed.setattr(jobs, "_to_rq" if on_redis else "run_job", lambda *a, **k: (_ for _ in ()).throw(Crash()))
+        crashed.setattr(jobs, "_dispatch", lambda *a, **k: (_ for _ in ()).throw(Crash()))
         with app.app_context(), tenant_context(tenant_a.id), pytest.raises(Crash):
             enqueue(record_tenant_job, "claimed then dropped")
             jobs.commit()
@@ -185,7 +184,7 @@ def test_handing_a_row_to_redis_twice_queues_it_once(app, tenant_a, work_jobs):
         enqueue(record_tenant_job, "once")
         jobs.commit()
         [row] = _outbox(app)
-        jobs._to_rq(row.id, row.spec)  # a second relay that thought the first had died
+        jobs._dispatch(jobs.JobSpec(**{**row.spec, "outbox_id": row.id}))  # a relay thinking the first one died
         assert jobs.get_queue("default").count == 1
     work_jobs()
     assert _team_names(app, tenant_a) == ["once"]

@@ -42,7 +42,8 @@ MAX_CLAIMS = 5  # a row claimed this often and never handed on is left for an op
 KEEP_DISPATCHED = timedelta(days=7)
 MAINTENANCE_INTERVAL = 60  # seconds between a worker's sweeps (RQ's default is ten minutes)
 _UNSET = object()
-_PENDING = "pending_jobs"
+_PENDING = "pending_jobs"  # the JobSpecs queued in this transaction
+_PENDING_ROWS = "pending_outbox"  # and their outbox rows
 
 
 @dataclass
@@ -56,6 +57,7 @@ class JobSpec:
     queue: str = "default"
     timeout: int = 300
     retries: int = DEFAULT_RETRIES
+    outbox_id: int | None = None  # its row in the outbox, once written
 
 
 class OutboxJob(db.Model):
@@ -99,20 +101,23 @@ def enqueue(func, *args, tenant_id=_UNSET, queue: str = "default", timeout: int 
     row = OutboxJob(func=spec.func, queue=queue, tenant_id=spec.tenant_id, spec=asdict(spec))
     session = db.session()
     session.add(row)
-    session.info.setdefault(_PENDING, []).append(row)
+    session.info.setdefault(_PENDING, []).append(spec)
+    session.info.setdefault(_PENDING_ROWS, []).append(row)
     return spec
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session):
     session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING_ROWS, None)
 
 
 def commit() -> None:
     """Commit the session (the jobs queued in it with it), then hand those jobs on."""
     session = db.session()
     session.commit()
-    pending = session.info.pop(_PENDING, [])
+    session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING_ROWS, [])
     ids = [state.identity[0] for state in map(inspect, pending) if state.identity]
     if not ids:
         return
@@ -165,40 +170,43 @@ def _mark_dispatched(row_id: int) -> None:
         session.commit()
 
 
-def _hand_over(row_id: int, spec: dict) -> bool:
-    """Claim one row, put it on RQ or run it here, and mark it dispatched."""
+def _hand_over(row_id: int, stored: dict) -> bool:
+    """Claim one row, dispatch its job, and mark it dispatched."""
+    spec = JobSpec(**{**stored, "outbox_id": row_id})
     on_rq = bool(current_app.config.get("REDIS_URL"))
-    lease = HAND_OVER_LEASE if on_rq else HAND_OVER_LEASE + timedelta(seconds=spec.get("timeout", 300))
+    lease = HAND_OVER_LEASE if on_rq else HAND_OVER_LEASE + timedelta(seconds=spec.timeout)
     if not _claim(row_id, lease):
         return False
-    if on_rq:
-        try:
-            _to_rq(row_id, spec)
-        except Exception:  # Redis away: the row waits in the outbox, and its claim runs out
-            log.exception("job %s (outbox %s) not handed to RQ; the relay will try again", spec["func"], row_id)
-            return False
-    else:
-        run_job(spec)
+    try:
+        _dispatch(spec)
+    except Exception:  # Redis away: the row waits in the outbox, and its claim runs out
+        log.exception("job %s (outbox %s) not dispatched; the relay will try again", spec.func, row_id)
+        return False
     _mark_dispatched(row_id)
     return True
 
 
-def _to_rq(row_id: int, spec: dict) -> None:
-    """Enqueue on RQ under an id made from the row's, so handing it on twice queues it once."""
+def _dispatch(spec: JobSpec) -> None:
+    """Put the job on RQ, or run it here (the embedded default). On RQ its id is made from its
+    outbox row's, so a row handed on twice is queued once."""
+    if not current_app.config.get("REDIS_URL"):
+        run_job(asdict(spec))
+        return
     from rq import Retry
     from rq.job import Job
 
-    queue = get_queue(spec["queue"])
-    job_id = f"{current_app.config.get('RQ_QUEUE_PREFIX', 'permanence')}-outbox-{row_id}"
-    if Job.exists(job_id, connection=queue.connection):
-        return
-    retries = spec.get("retries", DEFAULT_RETRIES)
+    queue = get_queue(spec.queue)
+    job_id = None
+    if spec.outbox_id is not None:
+        job_id = f"{current_app.config.get('RQ_QUEUE_PREFIX', 'permanence')}-outbox-{spec.outbox_id}"
+        if Job.exists(job_id, connection=queue.connection):
+            return
     queue.enqueue(
-        run_job, spec, job_id=job_id,
-        job_timeout=spec["timeout"], result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
-        retry=Retry(max=retries, interval=RETRY_INTERVALS) if retries else None,
-        meta={"tenant_id": spec.get("tenant_id"), "func": spec["func"], "outbox_id": row_id},
-        description=spec["func"],
+        run_job, asdict(spec), job_id=job_id,
+        job_timeout=spec.timeout, result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=spec.retries, interval=RETRY_INTERVALS) if spec.retries else None,
+        meta={"tenant_id": spec.tenant_id, "func": spec.func, "outbox_id": spec.outbox_id},
+        description=spec.func,
     )
 
 
