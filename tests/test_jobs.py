@@ -228,3 +228,26 @@ def test_a_job_whose_worker_died_is_retried_and_completes(app, tenant_a, travel)
         SimpleWorker(jobs.all_queues(), connection=jobs.get_redis()).work(burst=True, with_scheduler=True)
         assert job.get_status() == JobStatus.FINISHED
     assert _team_names(app, tenant_a) == ["survived its worker"]
+
+
+def test_the_worker_hands_on_what_a_crash_left_in_the_outbox(app, tenant_a, travel, monkeypatch):
+    """``permanence jobs worker`` sweeps the outbox in its maintenance (at start, then every minute)."""
+    from datetime import datetime, timedelta
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("RQ needs Redis")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with monkeypatch.context() as crashed:
+        crashed.setattr(jobs, "relay", lambda *args, **kwargs: (_ for _ in ()).throw(Crash()))
+        with app.app_context(), tenant_context(tenant_a.id), pytest.raises(Crash):
+            enqueue(record_tenant_job, "found by the worker")
+            jobs.commit()
+    travel(start + timedelta(seconds=10))
+    with app.app_context():
+        jobs.run_worker(burst=True)
+    assert _team_names(app, tenant_a) == ["found by the worker"]
+    assert _outbox(app)[0].dispatched_at is not None
