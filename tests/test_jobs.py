@@ -251,3 +251,17 @@ def test_the_worker_hands_on_what_a_crash_left_in_the_outbox(app, tenant_a, trav
         jobs.run_worker(burst=True)
     assert _team_names(app, tenant_a) == ["found by the worker"]
     assert _outbox(app)[0].dispatched_at is not None
+
+
+def test_every_job_of_a_big_commit_is_handed_on_at_once(app, tenant_a, work_jobs, monkeypatch):
+    from permanence.core import jobs
+
+    original = jobs.relay
+    monkeypatch.setattr(jobs, "relay", lambda ids=None: original(ids, limit=3))  # rows read three at a time
+    with app.app_context(), tenant_context(tenant_a.id):
+        for n in range(7):
+            enqueue(record_tenant_job, f"team {n}")
+        jobs.commit()
+    work_jobs()
+    assert len(_team_names(app, tenant_a)) == 7
+    assert all(row.dispatched_at is not None for row in _outbox(app))

@@ -128,20 +128,21 @@ def commit() -> None:
         log.exception("the outbox relay failed after a commit; its jobs wait for the next sweep")
 
 
-def relay(ids: list[int] | None = None, *, limit: int = 100) -> int:
-    """Hand outbox rows on: the rows ``ids`` (just committed) or, with none, every row left
-    behind (older than ``GRACE``, no live claim). Returns how many this call handed on."""
+def relay(ids: list[int] | None = None, *, limit: int = 500) -> int:
+    """Hand outbox rows on: the rows ``ids`` (just committed, all of them) or, with none, up to
+    ``limit`` rows left behind (older than ``GRACE``, no live claim). Returns how many this call
+    handed on."""
     now = utcnow()
     query = select(OutboxJob.id, OutboxJob.spec).where(OutboxJob.dispatched_at.is_(None),
-                                                       OutboxJob.attempts < MAX_CLAIMS)
-    if ids is not None:
-        query = query.where(OutboxJob.id.in_(ids))
-    else:
-        query = query.where(OutboxJob.created_at <= now - GRACE,
-                            or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now))
+                                                       OutboxJob.attempts < MAX_CLAIMS).order_by(OutboxJob.id)
     with Session(db.engine) as session:
-        rows = session.execute(query.order_by(OutboxJob.id).limit(limit)).all()
-        if ids is None:
+        if ids is not None:
+            rows = [row for start in range(0, len(ids), limit)
+                    for row in session.execute(query.where(OutboxJob.id.in_(ids[start:start + limit])))]
+        else:
+            rows = session.execute(query.where(
+                OutboxJob.created_at <= now - GRACE,
+                or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now)).limit(limit)).all()
             session.execute(OutboxJob.__table__.delete().where(OutboxJob.dispatched_at < now - KEEP_DISPATCHED))
             session.commit()
     return sum(_hand_over(row_id, spec) for row_id, spec in rows)
