@@ -298,5 +298,8 @@ def run_worker(queue_names=QUEUES, burst: bool = False) -> bool:
                     db.engine.dispose()  # a forked work horse must not share the parent's connections
 
     queues = [get_queue(name) for name in queue_names]
-    worker = RelayingWorker(queues, connection=get_redis(), maintenance_interval=MAINTENANCE_INTERVAL)
+    # An idle worker looks at its maintenance only when a wait for a job times out, which is
+    # its ttl less 15 seconds: so the ttl is what makes "every minute" true.
+    worker = RelayingWorker(queues, connection=get_redis(), maintenance_interval=MAINTENANCE_INTERVAL,
+                            worker_ttl=MAINTENANCE_INTERVAL + 15)
     return worker.work(burst=burst, with_scheduler=True)
