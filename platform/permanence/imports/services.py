@@ -18,7 +18,7 @@ from ..cases.imports import REQUIRED, ImportFileError
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
-from .jobs import JOB_TIMEOUT, TABLES_903, fail_if_stalled, run_import_job  # noqa: F401 (JOB_TIMEOUT)
+from .jobs import JOB_TIMEOUT, TABLES_903, fail_if_stalled, run_import_job
 from .models import ImportKind, ImportRun, ImportStatus, pack
 from .spreadsheet import SPREADSHEET_TYPES, decode_text, extension, read_table
 
