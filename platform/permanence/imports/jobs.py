@@ -1,7 +1,8 @@
 """The import job: does a queued run through ``cases.imports`` or ``imports.tracker_sheet`` and
 writes its progress, error report and result onto the run (``services`` checks and queues).
-A run whose job died (a worker killed mid-import) is found by ``fail_stalled_runs_job`` (or its page) and marked
-failed, its progress kept; ``services.run_again`` queues its stored files again."""
+A run whose job died (a worker killed mid-import) is found by ``fail_stalled_runs_job`` or when
+its page is viewed, and marked failed with its progress kept; ``services.run_again`` queues its
+stored files again."""
 
 from __future__ import annotations
 
