@@ -311,3 +311,77 @@ def test_a_zip_bomb_or_runaway_table_is_a_form_error_and_no_run_is_stored(app, c
     assert ("The file has a line longer than 100,000 characters (line 3); a line of a table may be at most "
             "100,000") in response.text
     assert runs(app, council["tenant"]) == []
+
+
+def _died_mid_import(app, council, at):
+    """A 903 run its job left 'running' half way, as a worker killed mid-import leaves it."""
+    blob, names = pack({"header": ("header.csv", HEADER.encode()), "episodes": ("episodes.csv", EPISODES.encode()),
+                        "reviews": ("reviews.csv", REVIEWS.encode())})
+    with app.app_context(), tenant_context(council["tenant"].id):
+        run = ImportRun(kind=ImportKind.SSDA903, status=ImportStatus.RUNNING, uploads=blob, file_names=names,
+                        errors=[], step="Writing children", rows_done=1, rows_total=2, started_at=at,
+                        created_by_id=council["admin"].id)
+        db.session.add(run)
+        commit()
+        return run.id
+
+
+def test_an_import_whose_job_died_is_marked_failed_and_runs_again(app, client, login, council, travel, work_jobs):
+    from datetime import datetime, timedelta
+
+    from permanence.core.clock import LONDON
+    from permanence.core.schedule import run_now
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    run_id = _died_mid_import(app, council, start)
+    login(council["admin"])
+    travel(start + timedelta(minutes=30))
+    with app.app_context():
+        run_now("fail-stalled-imports")
+        commit()
+    work_jobs()
+    assert runs(app, council["tenant"])[0].status == ImportStatus.RUNNING  # it may still be working
+    travel(start + jobs.STALLED_AFTER + timedelta(minutes=5))
+    with app.app_context():
+        run_now("fail-stalled-imports")
+        commit()
+    work_jobs()
+    run = runs(app, council["tenant"])[0]
+    assert (run.status, run.step, run.rows_done, run.rows_total) == (ImportStatus.FAILED, "Writing children", 1, 2)
+    assert run.result == {"written": False, "message": jobs.STOPPED_MESSAGE, "stalled": True}
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert "The import stopped before it finished" in page and "It had got to: Writing children, 1 of 2." in page
+    assert "Run it again" in page and 'http-equiv="refresh"' not in page
+    assert children(app, council["tenant"]) == []
+
+    response = client.post(f"/council-a/imports/{run_id}/again")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/council-a/imports/{run_id}")
+    work_jobs()
+    run = runs(app, council["tenant"])[0]
+    assert (run.status, run.rows_done, run.rows_total, run.result["created"]) == (ImportStatus.DONE, 2, 2, 2)
+    assert children(app, council["tenant"]) == ["A1", "A2"]
+    client.post(f"/council-a/imports/{run_id}/again")  # a finished run is not run again
+    work_jobs()
+    assert runs(app, council["tenant"])[0].status == ImportStatus.DONE
+
+
+def test_the_run_page_says_at_once_when_its_job_has_died(app, client, login, council, travel):
+    from datetime import datetime
+
+    from permanence.core.clock import LONDON
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    run_id = _died_mid_import(app, council, start)
+    login(council["admin"])
+    assert "Writing children: 1 of 2" in client.get(f"/council-a/imports/{run_id}").text
+    travel(start + jobs.STALLED_AFTER * 2)
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert "The import stopped before it finished" in page and "Run it again" in page
+    assert runs(app, council["tenant"])[0].status == ImportStatus.FAILED
+
+
+def test_only_importers_may_run_an_import_again(app, client, login, council):
+    login(council["worker"])
+    assert client.post("/council-a/imports/1/again").status_code == 403

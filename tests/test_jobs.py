@@ -1,5 +1,6 @@
 """Background jobs: dispatched after the commit, run as their tenant, in-process or through RQ."""
 
+import pytest
 from sqlalchemy import select
 
 from permanence.core.context import tenant_context
@@ -85,3 +86,182 @@ def test_the_scheduler_registers_every_periodic_job(app):
         registered = {job.name: job for job in scheduler.get_jobs()}
     assert set(registered) == {job.name for job in periodic_jobs()}
     assert registered["test-count-teams"].cron == "0 2 * * *"
+
+
+# --- The outbox: a job is written with the change that causes it ---------------------------------
+
+def _team_names(app, tenant):
+    from permanence.accounts.models import Team
+
+    with app.app_context(), tenant_context(tenant.id):
+        return db.session.execute(select(Team.name).order_by(Team.name)).scalars().all()
+
+
+def _outbox(app):
+    from permanence.core.jobs import OutboxJob
+
+    with app.app_context():
+        rows = db.session.execute(select(OutboxJob).order_by(OutboxJob.id)).scalars().all()
+        db.session.expunge_all()
+        return rows
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after this line runs, no handler catches it."""
+
+
+def test_a_job_queued_in_a_transaction_that_rolls_back_is_never_written(app, tenant_a, work_jobs):
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(record_tenant_job, "rolled back")
+        db.session.rollback()
+    work_jobs()
+    assert _outbox(app) == [] and _team_names(app, tenant_a) == []
+
+
+def test_a_job_left_behind_by_a_crash_after_the_commit_is_handed_on_once(app, tenant_a, work_jobs, travel,
+                                                                           monkeypatch):
+    from datetime import datetime, timedelta
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with monkeypatch.context() as crashed:
+        crashed.setattr(jobs, "relay", lambda *args, **kwargs: (_ for _ in ()).throw(Crash()))
+        with app.app_context(), tenant_context(tenant_a.id), pytest.raises(Crash):
+            enqueue(record_tenant_job, "left behind")
+            jobs.commit()  # committed, then the process died before handing the job on
+    work_jobs()
+    [row] = _outbox(app)
+    assert row.dispatched_at is None and _team_names(app, tenant_a) == []
+    with app.app_context():
+        assert jobs.relay() == 0  # a few seconds' grace: its own process may still hand it on
+    travel(start + timedelta(seconds=10))
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(record_tenant_job, "next one")
+        jobs.commit()  # a later dispatch sweeps up the one left behind first
+        assert jobs.relay() == 0
+    work_jobs()
+    assert _team_names(app, tenant_a) == ["left behind", "next one"]
+    assert [(r.attempts, r.dispatched_at is not None) for r in _outbox(app)] == [(1, True), (1, True)]
+
+
+def test_a_relay_that_died_holding_a_job_lets_it_go_when_its_claim_runs_out(app, tenant_a, work_jobs, travel,
+                                                                             monkeypatch):
+    from datetime import datetime, timedelta
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with monkeypatch.context() as crashed:  # died putting it on Redis, or running it in-process
+        crashed.setattr(jobs, "_dispatch", lambda *a, **k: (_ for _ in ()).throw(Crash()))
+        with app.app_context(), tenant_context(tenant_a.id), pytest.raises(Crash):
+            enqueue(record_tenant_job, "claimed then dropped")
+            jobs.commit()
+    [row] = _outbox(app)
+    assert (row.attempts, row.dispatched_at) == (1, None) and row.lease_until is not None
+    travel(start + timedelta(seconds=30))
+    with app.app_context():
+        assert jobs.relay() == 0  # its claim still runs
+    travel(row.lease_until + timedelta(seconds=1))
+    with app.app_context():
+        assert jobs.relay() == 1 and jobs.relay() == 0
+    work_jobs()
+    assert _team_names(app, tenant_a) == ["claimed then dropped"]
+    [row] = _outbox(app)
+    assert row.attempts == 2 and row.dispatched_at is not None
+
+
+def test_handing_a_row_to_redis_twice_queues_it_once(app, tenant_a, work_jobs):
+    from permanence.core import jobs
+
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("RQ needs Redis")
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(record_tenant_job, "once")
+        jobs.commit()
+        [row] = _outbox(app)
+        jobs._dispatch(jobs.JobSpec(**{**row.spec, "outbox_id": row.id}))  # a relay thinking the first one died
+        assert jobs.get_queue("default").count == 1
+    work_jobs()
+    assert _team_names(app, tenant_a) == ["once"]
+
+
+def test_a_job_whose_worker_died_is_retried_and_completes(app, tenant_a, travel):
+    """RQ's own machinery: the dead worker's heartbeat runs out in the started-job registry, the
+    clean-up our workers run every minute retries the job after a back-off, and it completes."""
+    from datetime import datetime, timedelta
+
+    from rq import SimpleWorker
+    from rq.job import JobStatus
+    from rq.registry import ScheduledJobRegistry
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("RQ needs Redis")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(record_tenant_job, "survived its worker")
+        jobs.commit()
+        # A worker takes the job and starts it, then dies: no result, no failure recorded.
+        doomed = SimpleWorker(jobs.all_queues(), connection=jobs.get_redis())
+        doomed.register_birth()
+        job, queue = doomed.dequeue_job_and_maintain_ttl(timeout=1)
+        doomed.prepare_execution(job)
+        doomed.prepare_job_execution(job)
+        assert job.get_status() == JobStatus.STARTED
+        jobs.recover_abandoned()
+        assert job.get_status() == JobStatus.STARTED  # its heartbeat has not run out yet
+    travel(start + timedelta(minutes=7))  # past its first heartbeat's lease (the job's timeout and a minute)
+    with app.app_context():
+        jobs.recover_abandoned()
+        assert job.get_status() == JobStatus.SCHEDULED and job.id in ScheduledJobRegistry(queue=queue).get_job_ids()
+        assert _team_names(app, tenant_a) == []
+    travel(start + timedelta(minutes=8))  # past the first back-off
+    with app.app_context():
+        SimpleWorker(jobs.all_queues(), connection=jobs.get_redis()).work(burst=True, with_scheduler=True)
+        assert job.get_status() == JobStatus.FINISHED
+    assert _team_names(app, tenant_a) == ["survived its worker"]
+
+
+def test_the_worker_hands_on_what_a_crash_left_in_the_outbox(app, tenant_a, travel, monkeypatch):
+    """``permanence jobs worker`` sweeps the outbox in its maintenance (at start, then every minute)."""
+    from datetime import datetime, timedelta
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("RQ needs Redis")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with monkeypatch.context() as crashed:
+        crashed.setattr(jobs, "relay", lambda *args, **kwargs: (_ for _ in ()).throw(Crash()))
+        with app.app_context(), tenant_context(tenant_a.id), pytest.raises(Crash):
+            enqueue(record_tenant_job, "found by the worker")
+            jobs.commit()
+    travel(start + timedelta(seconds=10))
+    with app.app_context():
+        jobs.run_worker(burst=True)
+    assert _team_names(app, tenant_a) == ["found by the worker"]
+    assert _outbox(app)[0].dispatched_at is not None
+
+
+def test_every_job_of_a_big_commit_is_handed_on_at_once(app, tenant_a, work_jobs, monkeypatch):
+    from permanence.core import jobs
+
+    original = jobs.relay
+    monkeypatch.setattr(jobs, "relay", lambda ids=None: original(ids, limit=3))  # rows read three at a time
+    with app.app_context(), tenant_context(tenant_a.id):
+        for n in range(7):
+            enqueue(record_tenant_job, f"team {n}")
+        jobs.commit()
+    work_jobs()
+    assert len(_team_names(app, tenant_a)) == 7
+    assert all(row.dispatched_at is not None for row in _outbox(app))

@@ -11,7 +11,7 @@ from .accounts import services as accounts
 from .accounts import two_factor
 from .cases.imports import ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
-from .core.jobs import commit, run_worker
+from .core.jobs import commit, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.services import load_demo
 from .imports.cli import import_tracker_cmd
@@ -214,6 +214,17 @@ def run_periodic_cmd(name):
         _fail(str(exc.args[0]))
     commit()
     click.echo(f"{name} queued for {count} council(s).")
+
+
+@jobs_cli.command("relay")
+def relay_cmd():
+    """Hand on the jobs a crashed process left in the outbox (workers do this every minute)."""
+    from flask import current_app
+
+    count = relay()
+    if current_app.config.get("REDIS_URL"):
+        recover_abandoned()
+    click.echo(f"{count} job(s) handed on.")
 
 
 @children_cli.command("import-903")

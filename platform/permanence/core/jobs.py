@@ -1,31 +1,49 @@
-"""Background jobs: the one way to enqueue, whichever mode is on.
+"""Background jobs: the one way to enqueue, whichever mode is on, and a job outlives a crash.
 
-``enqueue`` records a job against the current database transaction; the job is
-dispatched only after that transaction commits (``commit``), so a worker never
-sees half-written data and a rolled-back request sends no e-mail. With
-``REDIS_URL`` set, dispatch puts the job on an RQ queue for ``permanence jobs
-worker``; without it (the embedded default) the job runs in-process straight after
-the commit. Either way ``run_job`` sets the tenant and actor, runs the function,
-and commits or rolls back: no job can run unscoped by accident.
+``enqueue`` writes the job as a row of the outbox (``job_outbox``) in the transaction that
+causes it, so the job exists exactly when the change does: a rolled-back request queues
+nothing, and a process that dies between its commit and the hand-over loses nothing. After the
+commit (``commit``) the relay hands the rows on: with ``REDIS_URL`` set to an RQ queue for
+``permanence jobs worker``; without it (the embedded default) it runs them in-process straight
+away. A row is claimed for a lease before it is handed on, so two relays never both take it,
+and one left behind (a crash, Redis down) is taken again by the next sweep (``relay()``: at
+each dispatch, and every minute in each worker). ``run_job`` sets the tenant and actor, runs
+the function, and commits or rolls back: no job can run unscoped by accident.
+
+On RQ every job carries a ``Retry``: a job that raises, or whose worker died (RQ's started-job
+registry, cleaned every minute by our workers), runs again after a back-off. A job's writes and
+the jobs it queues commit together or not at all, so running it again repeats nothing that
+stuck; what a job does outside the database (an e-mail) it guards itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 import importlib
 import logging
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, String, event, inspect, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
 from . import context
+from .clock import utcnow
 
 log = logging.getLogger(__name__)
 
 QUEUES = ("default", "emails", "periodic", "imports")
+DEFAULT_RETRIES = 3  # RQ runs a job that failed or whose worker died this many times more
+RETRY_INTERVALS = [30, 300, 1800]  # seconds before each retry (the last repeats)
+GRACE = timedelta(seconds=5)  # a row older than this and still not handed on was left behind
+HAND_OVER_LEASE = timedelta(seconds=60)  # a claim's life: enough to put a job on Redis
+MAX_CLAIMS = 5  # a row claimed this often and never handed on is left for an operator
+KEEP_DISPATCHED = timedelta(days=7)
+MAINTENANCE_INTERVAL = 60  # seconds between a worker's sweeps (RQ's default is ten minutes)
 _UNSET = object()
+_PENDING = "pending_jobs"  # the JobSpecs queued in this transaction
+_PENDING_ROWS = "pending_outbox"  # and their outbox rows
 
 
 @dataclass
@@ -38,15 +56,35 @@ class JobSpec:
     actor_label: str = "system"
     queue: str = "default"
     timeout: int = 300
-    retries: int = 0
+    retries: int = DEFAULT_RETRIES
+    outbox_id: int | None = None  # its row in the outbox, once written
+
+
+class OutboxJob(db.Model):
+    """A job, written in the transaction that causes it and handed on after the commit.
+
+    Not a tenant table: the relay reads every council's rows, and a row holds only a function's
+    name and ids (the council's id among them), never the records themselves."""
+
+    __tablename__ = "job_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    func: Mapped[str] = mapped_column(String(200))
+    queue: Mapped[str] = mapped_column(String(20))
+    tenant_id: Mapped[int | None]
+    spec: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)  # claims by a relay
+    lease_until: Mapped[datetime | None]  # claimed until then; taken again after if not handed on
+    dispatched_at: Mapped[datetime | None] = mapped_column(index=True)  # on RQ, or run in-process
 
 
 def _path(func) -> str:
     return f"{func.__module__}:{func.__qualname__}"
 
 
-def enqueue(func, *args, tenant_id=_UNSET, queue: str = "default", timeout: int = 300, retries: int = 0,
-            **kwargs) -> JobSpec:
+def enqueue(func, *args, tenant_id=_UNSET, queue: str = "default", timeout: int = 300,
+            retries: int = DEFAULT_RETRIES, **kwargs) -> JobSpec:
     """Run ``func(*args, **kwargs)`` in the background once the current transaction commits.
 
     Arguments must be JSON-serialisable (ids, not objects). The job runs as the current
@@ -60,37 +98,115 @@ def enqueue(func, *args, tenant_id=_UNSET, queue: str = "default", timeout: int 
         tenant_id=context.current_tenant_id() if tenant_id is _UNSET else tenant_id,
         actor_id=actor.user_id, actor_label=actor.label, queue=queue, timeout=timeout, retries=retries,
     )
-    db.session().info.setdefault("pending_jobs", []).append(spec)
+    row = OutboxJob(func=spec.func, queue=queue, tenant_id=spec.tenant_id, spec=asdict(spec))
+    session = db.session()
+    session.add(row)
+    session.info.setdefault(_PENDING, []).append(spec)
+    session.info.setdefault(_PENDING_ROWS, []).append(row)
     return spec
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session):
-    session.info.pop("pending_jobs", None)
+    session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING_ROWS, None)
 
 
 def commit() -> None:
-    """Commit the session, then dispatch the jobs queued during the transaction."""
+    """Commit the session (the jobs queued in it with it), then hand those jobs on."""
     session = db.session()
     session.commit()
-    pending = session.info.pop("pending_jobs", [])
-    for spec in pending:
+    session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING_ROWS, [])
+    ids = [state.identity[0] for state in map(inspect, pending) if state.identity]
+    if not ids:
+        return
+    try:
+        relay()  # first whatever a crashed process left behind, so the order is kept
+        relay(ids)
+    except Exception:  # the commit stands and the rows wait: the next sweep hands them on
+        log.exception("the outbox relay failed after a commit; its jobs wait for the next sweep")
+
+
+def relay(ids: list[int] | None = None, *, limit: int = 500) -> int:
+    """Hand outbox rows on: the rows ``ids`` (just committed, all of them) or, with none, up to
+    ``limit`` rows left behind (older than ``GRACE``, no live claim). Returns how many this call
+    handed on."""
+    now = utcnow()
+    query = select(OutboxJob.id, OutboxJob.spec).where(OutboxJob.dispatched_at.is_(None),
+                                                       OutboxJob.attempts < MAX_CLAIMS).order_by(OutboxJob.id)
+    with Session(db.engine) as session:
+        if ids is not None:
+            rows = [row for start in range(0, len(ids), limit)
+                    for row in session.execute(query.where(OutboxJob.id.in_(ids[start:start + limit])))]
+        else:
+            rows = session.execute(query.where(
+                OutboxJob.created_at <= now - GRACE,
+                or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now)).limit(limit)).all()
+            session.execute(OutboxJob.__table__.delete().where(OutboxJob.dispatched_at < now - KEEP_DISPATCHED))
+            session.commit()
+    return sum(_hand_over(row_id, spec) for row_id, spec in rows)
+
+
+def _claim(row_id: int, lease: timedelta) -> bool:
+    """Take the row for ``lease``, unless it is handed on or another relay holds it."""
+    now = utcnow()
+    with Session(db.engine) as session:
+        claimed = session.execute(
+            update(OutboxJob)
+            .where(OutboxJob.id == row_id, OutboxJob.dispatched_at.is_(None), OutboxJob.attempts < MAX_CLAIMS,
+                   or_(OutboxJob.lease_until.is_(None), OutboxJob.lease_until <= now))
+            .values(lease_until=now + lease, attempts=OutboxJob.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.commit()
+    return claimed == 1
+
+
+def _mark_dispatched(row_id: int) -> None:
+    now = utcnow()
+    with Session(db.engine) as session:
+        session.execute(update(OutboxJob).where(OutboxJob.id == row_id).values(dispatched_at=now)
+                        .execution_options(synchronize_session=False))
+        session.commit()
+
+
+def _hand_over(row_id: int, stored: dict) -> bool:
+    """Claim one row, dispatch its job, and mark it dispatched."""
+    spec = JobSpec(**{**stored, "outbox_id": row_id})
+    on_rq = bool(current_app.config.get("REDIS_URL"))
+    lease = HAND_OVER_LEASE if on_rq else HAND_OVER_LEASE + timedelta(seconds=spec.timeout)
+    if not _claim(row_id, lease):
+        return False
+    try:
         _dispatch(spec)
+    except Exception:  # Redis away: the row waits in the outbox, and its claim runs out
+        log.exception("job %s (outbox %s) not dispatched; the relay will try again", spec.func, row_id)
+        return False
+    _mark_dispatched(row_id)
+    return True
 
 
 def _dispatch(spec: JobSpec) -> None:
-    redis_url = current_app.config.get("REDIS_URL")
-    if not redis_url:
+    """Put the job on RQ, or run it here (the embedded default). On RQ its id is made from its
+    outbox row's, so a row handed on twice is queued once."""
+    if not current_app.config.get("REDIS_URL"):
         run_job(asdict(spec))
         return
     from rq import Retry
+    from rq.job import Job
 
     queue = get_queue(spec.queue)
+    job_id = None
+    if spec.outbox_id is not None:
+        job_id = f"{current_app.config.get('RQ_QUEUE_PREFIX', 'permanence')}-outbox-{spec.outbox_id}"
+        if Job.exists(job_id, connection=queue.connection):
+            return
     queue.enqueue(
-        run_job, asdict(spec),
+        run_job, asdict(spec), job_id=job_id,
         job_timeout=spec.timeout, result_ttl=24 * 3600, failure_ttl=7 * 24 * 3600,
-        retry=Retry(max=spec.retries, interval=[30, 300, 1800][: spec.retries] or 60) if spec.retries else None,
-        meta={"tenant_id": spec.tenant_id, "func": spec.func},
+        retry=Retry(max=spec.retries, interval=RETRY_INTERVALS) if spec.retries else None,
+        meta={"tenant_id": spec.tenant_id, "func": spec.func, "outbox_id": spec.outbox_id},
         description=spec.func,
     )
 
@@ -110,6 +226,16 @@ def get_queue(name: str = "default"):
 
 def all_queues():
     return [get_queue(name) for name in QUEUES]
+
+
+def recover_abandoned() -> None:
+    """Jobs whose worker died (their heartbeat ran out in RQ's started-job registry) are
+    retried, or failed once out of retries: RQ's own clean-up, which our workers run every
+    minute; exposed for the command line and tests."""
+    from rq.registry import StartedJobRegistry
+
+    for queue in all_queues():
+        StartedJobRegistry(queue=queue).cleanup()
 
 
 def _resolve(path: str):
@@ -151,11 +277,29 @@ def run_job(spec: dict):
 
 
 def run_worker(queue_names=QUEUES, burst: bool = False) -> bool:
-    """Work the RQ queues (``permanence jobs worker``); ``burst`` stops when they are empty."""
+    """Work the RQ queues (``permanence jobs worker``); ``burst`` stops when they are empty.
+
+    Every minute the worker also does RQ's clean-up (jobs of dead workers are retried) and
+    relays the outbox rows a crashed process left behind."""
     from rq import Worker
 
     global _worker_app
     _worker_app = current_app._get_current_object()  # jobs run in the app that started the worker
+
+    class RelayingWorker(Worker):
+        def run_maintenance_tasks(self):
+            super().run_maintenance_tasks()
+            with _worker_app.app_context():
+                try:
+                    relay()
+                except Exception:
+                    log.exception("the outbox relay failed; it runs again in a minute")
+                finally:
+                    db.engine.dispose()  # a forked work horse must not share the parent's connections
+
     queues = [get_queue(name) for name in queue_names]
-    worker = Worker(queues, connection=get_redis())
+    # An idle worker looks at its maintenance only when a wait for a job times out, which is
+    # its ttl less 15 seconds: so the ttl is what makes "every minute" true.
+    worker = RelayingWorker(queues, connection=get_redis(), maintenance_interval=MAINTENANCE_INTERVAL,
+                            worker_ttl=MAINTENANCE_INTERVAL + 15)
     return worker.work(burst=burst, with_scheduler=True)

@@ -2,18 +2,19 @@
 
 A feature registers its periodic job with ``register_periodic`` in its ``init_app``.
 ``permanence jobs scheduler`` hands the list to RQ's cron scheduler, which enqueues
-``fan_out_job`` on time; that job enqueues the feature's job once per active tenant,
-so each run is scoped to one council like any other job. ``permanence jobs run NAME``
+``fan_out_job`` (through ``run_job``, so what it queues is committed) on time; that job
+enqueues the feature's job once per active tenant, so each run is scoped to one council like
+any other job. ``permanence jobs run NAME``
 runs one now (the embedded default has no scheduler). Which councils are open is the tenancy
 package's to say: it hands its answer in with ``fan_out_to`` at start-up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
-from .jobs import _path, _resolve, enqueue, get_queue, get_redis
+from .jobs import JobSpec, _path, _resolve, enqueue, get_queue, get_redis, run_job
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,10 @@ def build_scheduler():
 
     scheduler = CronScheduler(connection=get_redis(), name="permanence")
     for job in periodic_jobs():
-        scheduler.register(fan_out_job, get_queue("periodic").name, args=(job.func, job.timeout), cron=job.cron,
+        # Through run_job, like every job: it commits, so the per-council jobs fan_out_job writes
+        # to the outbox are kept and handed on (called bare, they were never committed).
+        spec = JobSpec(func=_path(fan_out_job), args=[job.func, job.timeout], queue="periodic", timeout=job.timeout)
+        scheduler.register(run_job, get_queue("periodic").name, args=(asdict(spec),), cron=job.cron,
                            job_timeout=job.timeout, name=job.name)
     return scheduler
 

@@ -1,11 +1,15 @@
 """The import job: does a queued run through ``cases.imports`` or ``imports.tracker_sheet`` and
-writes its progress, error report and result onto the run (``services`` checks and queues)."""
+writes its progress, error report and result onto the run (``services`` checks and queues).
+A run whose job died (a worker killed mid-import) is found by ``fail_stalled_runs_job`` or when
+its page is viewed, and marked failed with its progress kept; ``services.run_again`` queues its
+stored files again."""
 
 from __future__ import annotations
 
 import io
 import logging
 import time
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,6 +28,14 @@ TABLES_903 = {"header": ("Header", HEADER_COLUMNS), "episodes": ("Episodes", EPI
               "reviews": ("Reviews", REVIEW_COLUMNS)}
 FAILED_MESSAGE = ("The import stopped because of a fault in the platform, so nothing was imported. "
                   "Try again; if it happens again, tell your platform's support team.")
+STOPPED_MESSAGE = ("The import stopped before it finished (the job doing it ended without finishing), so "
+                   "nothing was imported. The files you uploaded are kept: run it again.")
+NEVER_STARTED_MESSAGE = ("The import never started, so nothing was imported. The files you uploaded are kept: "
+                         "run it again.")
+JOB_TIMEOUT = 3600
+# RQ stops a job at its timeout, so a run with no word from its job for longer has no job left.
+STALLED_AFTER = timedelta(seconds=JOB_TIMEOUT + 300)
+NEVER_STARTED_AFTER = timedelta(days=1)  # queued for longer: every retry of its job has gone
 
 
 def run_import_job(import_run_id: int) -> None:
@@ -59,8 +71,9 @@ class ProgressReport:
         if not force and now - self._last < self.INTERVAL:
             return
         self._last = now
-        with Session(db.engine) as session:
-            session.execute(update(ImportRun).where(ImportRun.id == self.run_id).values(**self.values))
+        with Session(db.engine) as session:  # updated_at is the heartbeat fail_stalled_runs reads
+            session.execute(update(ImportRun).where(ImportRun.id == self.run_id)
+                            .values(**self.values, updated_at=utcnow()))
             session.commit()
 
     def start(self) -> None:
@@ -131,3 +144,31 @@ def execute_run(run_id: int) -> None:
         run.result = {"written": False, "message": FAILED_MESSAGE}
         return
     report.finish(summary, errors)
+
+
+def stalled_message(run: ImportRun) -> str | None:
+    """Why a run that is not finished has no job left, or None while it may still have one."""
+    quiet_for = utcnow() - run.updated_at
+    if run.status == ImportStatus.RUNNING and quiet_for > STALLED_AFTER:
+        return STOPPED_MESSAGE
+    if run.status == ImportStatus.QUEUED and quiet_for > NEVER_STARTED_AFTER:
+        return NEVER_STARTED_MESSAGE
+    return None
+
+
+def fail_if_stalled(run: ImportRun) -> bool:
+    """Mark a run whose job died failed, keeping how far it got; True if it was."""
+    message = stalled_message(run)
+    if message is None:
+        return False
+    log.warning("import run %s (%s) has had no job for too long: marked failed", run.id, run.status.value)
+    run.status, run.finished_at = ImportStatus.FAILED, utcnow()
+    run.result = {"written": False, "message": message, "stalled": True}
+    return True
+
+
+def fail_stalled_runs_job() -> int:
+    """Periodic, per council: runs whose job died are marked failed (see ``stalled_message``)."""
+    runs = db.session.execute(select(ImportRun).where(
+        ImportRun.status.in_([ImportStatus.QUEUED, ImportStatus.RUNNING]))).scalars()
+    return sum(fail_if_stalled(run) for run in runs)

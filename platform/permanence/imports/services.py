@@ -19,7 +19,7 @@ from ..cases.imports import REQUIRED, ImportFileError, csv_rows
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
-from .jobs import TABLES_903, run_import_job
+from .jobs import JOB_TIMEOUT, TABLES_903, fail_if_stalled, run_import_job
 from .models import ImportKind, ImportRun, ImportStatus, pack
 from .spreadsheet import SPREADSHEET_TYPES, decode_text, extension, read_table
 
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_TEXT = "10 MB"
-JOB_TIMEOUT = 3600
 
 
 class UploadError(ValueError):
@@ -162,6 +161,17 @@ def confirm_mapping(run: ImportRun, mapping: dict[str, str]) -> None:
     """Record the user's mapping and queue the import (the mapping must pass ``check_mapping``)."""
     run.mapping = {heading: target or "" for heading, target in mapping.items()}
     queue_run(run)
+
+
+def run_again(run: ImportRun) -> bool:
+    """Queue a failed run's stored files (and mapping) again; False if it has not failed."""
+    fail_if_stalled(run)
+    if run.status != ImportStatus.FAILED:
+        return False
+    run.rows_done, run.rows_total, run.errors, run.result = 0, 0, [], None
+    run.started_at = run.finished_at = None
+    queue_run(run)
+    return True
 
 
 def recent_runs(limit: int = 20) -> list[ImportRun]:

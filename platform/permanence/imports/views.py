@@ -14,6 +14,7 @@ from ..tor.services import tracker_layout
 from ..tor.tracker import IMPORT_FIELDS
 from . import services
 from .forms import Import903Form, TrackerUploadForm, mapping_form
+from .jobs import fail_if_stalled
 from .models import ImportKind, ImportRun, ImportStatus
 
 bp = Blueprint("imports", __name__, template_folder="templates")
@@ -100,8 +101,17 @@ def mapping(tenant_slug, import_run_id):
 @require("children.import")
 def run(tenant_slug, import_run_id):
     row = get_or_404(ImportRun, import_run_id)
+    fail_if_stalled(row)  # the person waiting on the page learns at once that its job died
     return render_template("imports/run.html", run=row, errors=row.errors[:ERRORS_ON_PAGE],
                            more_errors=max(0, len(row.errors) - ERRORS_ON_PAGE))
+
+
+@bp.post("/<tenant_slug>/imports/<int:import_run_id>/again")
+@require("children.import")
+def run_again(tenant_slug, import_run_id):
+    row = get_or_404(ImportRun, import_run_id)
+    services.run_again(row)  # a run that has not failed is left as it is
+    return redirect(url_for("imports.run", import_run_id=row.id))
 
 
 @bp.get("/<tenant_slug>/imports/<int:import_run_id>/errors.csv")
