@@ -2,8 +2,11 @@
 
 Creates, changes (with before and after values) and deletes of any model marked
 ``__audit__ = True`` are recorded from the ORM flush, so no view writes audit
-code. Reads of sensitive records (``__audit_reads__ = True``: a child's record, a
-document) are recorded by the shared loader in ``accounts.permissions``.
+code. Reads of sensitive records (``__audit_reads__ = True``: a child) are noted
+for the request (``note_read``): every such row the ORM loads while answering a
+request, and what ``accounts.permissions.load_or_404`` loads. The web shell
+records them as ONE read event per successful response (``flush_reads``), naming
+every record shown, so a list of 200 children is one event listing 200 ids.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import io
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask import g, has_request_context
 from sqlalchemy import event, inspect, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from ..core import context
 from ..core.clock import utcnow
@@ -70,8 +74,65 @@ def record(action: str, *, entity=None, entity_type=None, entity_id=None, summar
     )
 
 
-def record_read(entity) -> None:
-    record("read", entity=entity)
+# --- reads: one event per response -------------------------------------------------------------
+
+_NOTED = "_audit_reads"  # on flask.g: {model: set of ids} the response shows
+
+
+def note_read(model, ids) -> None:
+    """Note that the response being built shows these records of ``model`` (one marked
+    ``__audit_reads__``). Only a request shows a record to a person: outside one (a job, the
+    command line) nothing is noted; an export records its own event."""
+    if not has_request_context() or not getattr(model, "__audit_reads__", False):
+        return
+    noted = g.setdefault(_NOTED, {})
+    noted.setdefault(model, set()).update(i for i in ids if i is not None)
+
+
+def noted_reads() -> dict:
+    """What the response so far shows: {model name: sorted ids} (tests and the shell read it)."""
+    return {m.__name__: sorted(ids) for m, ids in g.get(_NOTED, {}).items() if ids}
+
+
+def discard_reads() -> None:
+    g.pop(_NOTED, None)
+
+
+def flush_reads(where: str = "") -> None:
+    """Record what the response showed as one ``read`` event (called by the web shell for a
+    2xx response, before its commit). One record: the event names it, as a record's own read
+    always has; several: ``changes["ids"]`` lists them by model and the summary counts them."""
+    noted = {m: ids for m, ids in g.pop(_NOTED, {}).items() if ids}
+    if not noted:
+        return
+    ids = {m.__name__: sorted(v) for m, v in sorted(noted.items(), key=lambda kv: kv[0].__name__)}
+    changes = {"ids": ids, "page": where[:300]}
+    entity_type = next(iter(ids)) if len(ids) == 1 else None
+    if len(noted) == 1 and len(next(iter(noted.values()))) == 1:
+        model, (ident,) = next(iter(noted.items()))
+        obj = db.session.get(model, ident)
+        record("read", entity_type=entity_type, entity_id=ident,
+               summary=_describe(obj) if obj is not None else f"{model.__name__} {ident}", changes=changes)
+        return
+    counted = ", ".join(f"{len(v)} {_plural(m)}" for m, v in noted.items())
+    record("read", entity_type=entity_type, summary=f"Read {counted}: {where}", changes=changes)
+
+
+def _plural(model) -> str:
+    return getattr(model, "__audit_reads_plural__", f"{model.__name__} records")
+
+
+@event.listens_for(Mapper, "load")
+def _note_loaded(obj, context):
+    """Every sensitive row loaded while answering a request is shown by it (or could be): noted."""
+    if getattr(type(obj), "__audit_reads__", False):
+        note_read(type(obj), (obj.id,))
+
+
+@event.listens_for(Mapper, "refresh")
+def _note_refreshed(obj, context, attrs):
+    if getattr(type(obj), "__audit_reads__", False):
+        note_read(type(obj), (obj.id,))
 
 
 def _describe(obj) -> str:

@@ -39,6 +39,7 @@ class Child(TenantScoped, Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "case_number"),)
     __audit__ = True
     __audit_reads__ = True
+    __audit_reads_plural__ = "children"  # "Read 12 children: /council-a/tracker/"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40))  # the council's case-system id (903 CHILD)
