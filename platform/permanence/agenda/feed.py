@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership
 from ..cases.models import SiblingGroup
+from ..core import context
 from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
@@ -53,6 +54,14 @@ def membership_for_token(token: str) -> Membership | None:
     membership = db.session.execute(select(Membership).where(
         Membership.calendar_token_hash == hash_token(token), Membership.active.is_(True))).scalar_one_or_none()
     return membership if membership is not None and membership.user.active else None
+
+
+def act_for(membership: Membership) -> None:
+    """The rest of the request acts as the member whose secret the address holds (nobody signs in
+    to a feed), so the children the feed names are audited as read by them."""
+    ip = context.current_actor().ip
+    context.set_actor(context.Actor(user_id=membership.user_id, label=f"{membership.user.email} (calendar feed)",
+                                    ip=ip))
 
 
 def _names() -> dict[str, str]:
