@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context

@@ -184,8 +184,6 @@ def load_or_404(model, ident, action: str | None = None):
     obj = get_or_404(model, ident)
     if not can_see(obj) or (action is not None and not can_see(obj, action)):
         abort(403)
-    audit.note_read(model, (obj.id,))
     # A record that shows other sensitive records (an agenda item shows its children) is a read of them.
-    for related in getattr(obj, getattr(model, "__audit_reads_through__", ""), None) or ():
-        audit.note_read(type(related), (related.id,))
+    audit.note_shown((obj,))
     return obj

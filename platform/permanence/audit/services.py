@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -79,14 +80,43 @@ def record(action: str, *, entity=None, entity_type=None, entity_id=None, summar
 _NOTED = "_audit_reads"  # on flask.g: {model: set of ids} the response shows
 
 
+_PAUSED = "_audit_reads_paused"
+
+
 def note_read(model, ids) -> None:
     """Note that the response being built shows these records of ``model`` (one marked
     ``__audit_reads__``). Only a request shows a record to a person: outside one (a job, the
     command line) nothing is noted; an export records its own event."""
-    if not has_request_context() or not getattr(model, "__audit_reads__", False):
+    if not has_request_context() or g.get(_PAUSED) or not getattr(model, "__audit_reads__", False):
         return
     noted = g.setdefault(_NOTED, {})
     noted.setdefault(model, set()).update(i for i in ids if i is not None)
+
+
+def note_shown(objs) -> None:
+    """Note the sensitive records these objects show: themselves (``__audit_reads__``) or those
+    they name (``__audit_reads_through__``: an agenda item names its children)."""
+    for obj in objs:
+        model = type(obj)
+        note_read(model, (obj.id,))
+        for related in getattr(obj, getattr(model, "__audit_reads_through__", ""), None) or ():
+            note_read(type(related), (related.id,))
+
+
+@contextmanager
+def not_shown():
+    """Records loaded inside are worked with, not shown (a cohort rule's candidates, the slots of
+    items a member may not see): nothing is noted. The session keeps them loaded, so the caller
+    notes what it does show (``note_shown``) as a later load of them records nothing."""
+    if not has_request_context():
+        yield
+        return
+    g.setdefault(_PAUSED, 0)
+    setattr(g, _PAUSED, getattr(g, _PAUSED) + 1)
+    try:
+        yield
+    finally:
+        setattr(g, _PAUSED, getattr(g, _PAUSED) - 1)
 
 
 def noted_reads() -> dict:
