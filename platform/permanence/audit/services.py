@@ -17,9 +17,10 @@ import io
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import g, has_request_context
-from sqlalchemy import event, inspect, insert, select
+from sqlalchemy import Text, and_, cast, event, inspect, insert, or_, select
 from sqlalchemy.orm import Mapper, Session
 
 from ..core import context
@@ -136,7 +137,8 @@ def flush_reads(where: str = "") -> None:
     if not noted:
         return
     ids = {m.__name__: sorted(v) for m, v in sorted(noted.items(), key=lambda kv: kv[0].__name__)}
-    changes = {"ids": ids, "page": where[:300]}
+    where = quote(where[:300], safe="/?=&%:+-_.~")  # the address as sent, no bracket or comma of its own
+    changes = {"ids": ids, "page": where}
     entity_type = next(iter(ids)) if len(ids) == 1 else None
     if len(noted) == 1 and len(next(iter(noted.values()))) == 1:
         model, (ident,) = next(iter(noted.items()))
@@ -242,7 +244,7 @@ def events_query(*, action=None, entity_type=None, entity_id=None, actor_id=None
     if entity_type:
         stmt = stmt.where(AuditEvent.entity_type == entity_type)
     if entity_id:
-        stmt = stmt.where(AuditEvent.entity_id == str(entity_id))
+        stmt = stmt.where(_names_record(str(entity_id)))
     if actor_id:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if since:
@@ -250,6 +252,19 @@ def events_query(*, action=None, entity_type=None, entity_id=None, actor_id=None
     if until:
         stmt = stmt.where(AuditEvent.at < datetime.combine(until, datetime.max.time()).astimezone())
     return stmt
+
+
+def _names_record(ident: str):
+    """The event is about record ``ident``, or is a read whose list of ids holds it (the ids are
+    stored as JSON text, ``[3, 17, 20]``; the page beside them is percent-encoded, so no bracket,
+    comma or space of it can match)."""
+    if not ident.isdigit():
+        return AuditEvent.entity_id == ident
+    listed = cast(AuditEvent.changes, Text)
+    return or_(AuditEvent.entity_id == ident,
+               and_(AuditEvent.action == "read", AuditEvent.entity_id.is_(None),
+                    or_(*(listed.like(f"%{pattern}%") for pattern in
+                          (f"[{ident}]", f"[{ident},", f" {ident},", f" {ident}]")))))
 
 
 CSV_COLUMNS = ("at", "actor_label", "ip", "action", "entity_type", "entity_id", "summary", "changes")
