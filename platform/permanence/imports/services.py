@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ..audit import services as audit
 from ..cases.imports import REQUIRED, ImportFileError, csv_rows
-from ..cases.models import Child
+from ..cases.models import children_named_in
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
@@ -171,17 +170,10 @@ def recent_runs(limit: int = 20) -> list[ImportRun]:
     return db.session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)).scalars().all()
 
 
-_WORDS = re.compile(r"[^\s,;:()\"'“”]+")
-
-
 def report_of(run: ImportRun, limit: int | None = None) -> list[dict]:
     """The run's rows to correct (the first ``limit``), noting as read the children they and the
     children left out name by case number: a contradiction quotes the child's record."""
     errors = run.errors[:limit] if limit is not None else run.errors
-    words = {w.rstrip(".") for e in errors for w in _WORDS.findall(e.get("reason") or "")}
-    words |= set((run.result or {}).get("skipped") or ())
-    words = sorted(w for w in words if w)
-    for start in range(0, len(words), 500):
-        audit.note_read(Child, db.session.execute(
-            select(Child.id).where(Child.case_number.in_(words[start:start + 500]))).scalars())
+    texts = [e.get("reason") or "" for e in errors] + list((run.result or {}).get("skipped") or ())
+    audit.note_shown(children_named_in(texts))
     return errors
