@@ -79,15 +79,13 @@ def record(action: str, *, entity=None, entity_type=None, entity_id=None, summar
 # --- reads: one event per response -------------------------------------------------------------
 
 _NOTED = "_audit_reads"  # on flask.g: {model: set of ids} the response shows
-
-
-_PAUSED = "_audit_reads_paused"
+_PAUSED = "_audit_reads_paused"  # on flask.g: inside not_shown()
 
 
 def note_read(model, ids) -> None:
     """Note that the response being built shows these records of ``model`` (one marked
     ``__audit_reads__``). Only a request shows a record to a person: outside one (a job, the
-    command line) nothing is noted; an export records its own event."""
+    command line) nothing is noted."""
     if not has_request_context() or g.get(_PAUSED) or not getattr(model, "__audit_reads__", False):
         return
     noted = g.setdefault(_NOTED, {})
@@ -120,12 +118,8 @@ def not_shown():
         setattr(g, _PAUSED, getattr(g, _PAUSED) - 1)
 
 
-def noted_reads() -> dict:
-    """What the response so far shows: {model name: sorted ids} (tests and the shell read it)."""
-    return {m.__name__: sorted(ids) for m, ids in g.get(_NOTED, {}).items() if ids}
-
-
 def discard_reads() -> None:
+    """A response that failed or moved on (not a 2xx) showed nothing."""
     g.pop(_NOTED, None)
 
 
@@ -156,7 +150,8 @@ def _plural(model) -> str:
 
 @event.listens_for(Mapper, "load")
 def _note_loaded(obj, context):
-    """Every sensitive row loaded while answering a request is shown by it (or could be): noted."""
+    """Every sensitive row loaded while answering a request is taken as shown by it: a page that
+    loads a child to name it needs no audit code, whichever query loaded it."""
     if getattr(type(obj), "__audit_reads__", False):
         note_read(type(obj), (obj.id,))
 
