@@ -96,3 +96,49 @@ def test_the_database_refuses_to_change_or_delete_audit_events(app, tenant_a, ma
     with app.app_context(), db.engine.connect() as owner:  # even the owner meets the trigger
         with pytest.raises(DBAPIError):
             owner.execute(text("DELETE FROM audit_event"))
+
+
+def test_a_list_of_children_is_one_read_naming_each_child(app, client, tenant_a, make_user, make_child, login):
+    chair = make_user(tenant_a, ["chair"])
+    ids = sorted(make_child(tenant_a, case_number=f"L-{n}").id for n in range(3))
+    login(chair)
+    assert client.get("/council-a/children/").status_code == 200
+    reads = events(app, tenant_a, action="read")
+    assert len(reads) == 1
+    assert reads[0].actor_id == chair.id and reads[0].entity_type == "Child" and reads[0].entity_id is None
+    assert reads[0].changes == {"ids": {"Child": ids}, "page": "/council-a/children/"}
+    assert reads[0].summary == "Read 3 children: /council-a/children/"
+
+
+def test_the_tenant_admin_sees_which_children_a_read_named(app, client, tenant_a, make_user, make_child, login):
+    ids = [make_child(tenant_a, case_number=f"L-{n}").id for n in range(2)]
+    login(make_user(tenant_a, ["chair"]))
+    client.get("/council-a/tracker/")
+    login(make_user(tenant_a, ["tenant_admin"]))
+    page = client.get("/council-a/admin/audit?action=read").text
+    assert "Read 2 children: /council-a/tracker/" in page
+    assert f"Child (2): {ids[0]}, {ids[1]}" in page
+
+
+def test_a_response_that_fails_records_no_read(app, client, tenant_a, make_user, make_child, login):
+    make_child(tenant_a)
+    login(make_user(tenant_a, ["chair"]))
+    assert client.get("/council-a/children/999999").status_code == 404
+    assert all(e.changes["page"] != "/council-a/children/999999" for e in events(app, tenant_a, action="read"))
+
+
+def test_the_log_finds_the_lists_that_showed_a_child_by_its_id(app, client, tenant_a, make_user, make_child,
+                                                               login):
+    first, second = (make_child(tenant_a, case_number=f"L-{n}").id for n in range(2))
+    login(make_user(tenant_a, ["chair"]))
+    client.get("/council-a/tracker/")
+    client.get(f"/council-a/children/{second}")
+    client.get("/council-a/tracker/?x=, 999]")  # an address cannot make a read name a child
+    assert [e.changes["page"] for e in events(app, tenant_a, action="read")][-1] == \
+        "/council-a/tracker/?x=%2C%20999%5D"
+    login(make_user(tenant_a, ["tenant_admin"]))
+    page = client.get(f"/council-a/admin/audit?action=read&entity_type=Child&entity_id={first}").text
+    assert page.count("Read 2 children: /council-a/tracker/") == 2 and "Child L-1" not in page
+    assert "No events match" in client.get("/council-a/admin/audit?action=read&entity_id=999").text
+    page = client.get(f"/council-a/admin/audit?action=read&entity_type=Child&entity_id={second}").text
+    assert "Read 2 children: /council-a/tracker/" in page and "Child L-1" in page

@@ -107,3 +107,20 @@ def test_the_audit_log_says_the_feed_address_changed_but_never_holds_its_hash(ap
                                                              AuditEvent.action == "update")).scalars().all()
         assert [e.changes["calendar_token_hash"]["after"] for e in events] == ["[redacted]"]
         assert not any(digest in str(e.changes) for e in db.session.execute(select(AuditEvent)).scalars())
+
+
+def test_a_feed_naming_a_child_is_a_read_by_its_member_of_that_child_only(app, client, login, panel):
+    from permanence.audit.models import AuditEvent
+
+    tenant = panel["tenant"]
+    book(app, tenant, panel["meeting_id"], panel["children"][0], presenter_id=panel["worker"].id)
+    book(app, tenant, panel["meeting_id"], panel["children"][1], presenter_id=panel["manager"].id)
+    login(panel["worker"])
+    path, _ = _make_feed(client)
+    with client.session_transaction() as session:
+        session.clear()  # a calendar program signs in to nothing: the secret is the key
+    assert client.get(path).status_code == 200
+    with app.app_context(), tenant_context(tenant.id):
+        (read,) = db.session.execute(select(AuditEvent).where(AuditEvent.action == "read")).scalars().all()
+    assert read.actor_id == panel["worker"].id and read.actor_label.endswith("(calendar feed)")
+    assert read.entity_type == "Child" and read.entity_id == str(panel["children"][0].id)

@@ -113,3 +113,21 @@ def test_the_decision_record_through_the_api(app, client, make_token, panel, mak
     _, secret = make_token(other, make_user(other, ["chair"]))
     assert client.get(f"/{other.slug}/api/v1/agenda-items/{panel.ids.item}/decision-record",
                       headers={"Authorization": f"Bearer {secret}"}).status_code == 404
+
+
+def test_reading_the_minutes_through_the_api_is_a_read_of_the_children_they_name(app, client, make_token, panel,
+                                                                               fixed_today):
+    from permanence.audit.models import AuditEvent
+
+    admin = _auth(make_token, panel, panel.admin)
+    url = _api(panel, f"/meetings/{panel.ids.meeting}/minutes")
+    assert client.post(url + "/assemble", json={}, headers=admin).status_code == 200
+    with app.app_context(), tenant_context(panel.tenant.id):
+        before = db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id.desc())).scalars().first()
+    text = client.get(url, headers=admin).json["text"]
+    assert panel.child.case_number in text
+    with app.app_context(), tenant_context(panel.tenant.id):
+        (read,) = db.session.execute(select(AuditEvent).where(AuditEvent.id > before,
+                                                               AuditEvent.action == "read")).scalars().all()
+    named = set((read.changes or {}).get("ids", {}).get("Child", []))
+    assert read.actor_id == panel.admin.id and panel.child.id in named

@@ -180,13 +180,10 @@ def can_see(obj, action: str | None = None) -> bool:
 def load_or_404(model, ident, action: str | None = None):
     """Load a protected record for the current member: another tenant's row is a 404, a row of
     this council the member may not see (or, with ``action``, may not do that to) is a 403, and
-    every read of a sensitive record is audited."""
+    the read of a sensitive record is noted for the response's one read event (``audit.note_read``)."""
     obj = get_or_404(model, ident)
     if not can_see(obj) or (action is not None and not can_see(obj, action)):
         abort(403)
-    if getattr(model, "__audit_reads__", False):
-        audit.record_read(obj)
-    # A record that shows other sensitive records (an agenda item shows its children) audits their reads.
-    for related in getattr(obj, getattr(model, "__audit_reads_through__", ""), None) or ():
-        audit.record_read(related)
+    # A record that shows other sensitive records (an agenda item shows its children) is a read of them.
+    audit.note_shown((obj,))
     return obj

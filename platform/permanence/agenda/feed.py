@@ -15,7 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership
+from ..audit import services as audit
 from ..cases.models import SiblingGroup
+from ..core import context
 from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
@@ -55,6 +57,14 @@ def membership_for_token(token: str) -> Membership | None:
     return membership if membership is not None and membership.user.active else None
 
 
+def act_for(membership: Membership) -> None:
+    """The rest of the request acts as the member whose secret the address holds (nobody signs in
+    to a feed), so the children the feed names are audited as read by them."""
+    ip = context.current_actor().ip
+    context.set_actor(context.Actor(user_id=membership.user_id, label=f"{membership.user.email} (calendar feed)",
+                                    ip=ip))
+
+
 def _names() -> dict[str, str]:
     tor = current_tor(current_tenant_id())
     return {b.id: b.name for b in tor.bodies} if tor else {}
@@ -76,7 +86,8 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         end = meeting.ends_at or start + timedelta(hours=2)
         left_out = parts_left_out(meeting, user_id)
         if left_out:  # membership by agenda part: the member's parts, as their invitation has them
-            agenda = build_agenda(meeting)
+            with audit.not_shown():  # only the member's parts' times: no child is named
+                agenda = build_agenda(meeting)
             sat = [p for p in agenda.parts if p.rows]
             mine = [p for p in sat if p.id not in left_out]
             if sat and not mine:
@@ -86,7 +97,26 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         events.append(ical.event(ical.meeting_uid(meeting, tenant_slug), start, end,
                                  names.get(meeting.body_id, meeting.body_id), location=meeting.venue,
                                  cancelled=meeting.status == MeetingStatus.CANCELLED))
-    items = db.session.execute(
+    with audit.not_shown():  # the slots the feed lists are noted below, one by one
+        items = _presenting(user_id, since)
+    agendas = {}
+    for item in items:
+        if item.meeting_id not in agendas:
+            with audit.not_shown():
+                agendas[item.meeting_id] = {r.item.id: r for r in build_agenda(item.meeting).rows}
+        row = agendas[item.meeting_id].get(item.id)
+        if row is None:
+            continue
+        audit.note_shown((item,))
+        events.append(ical.event(ical.slot_uid(item, tenant_slug), row.starts_at, row.ends_at,
+                                 f"Presenting {item.subject_reference} at {names.get(item.meeting.body_id, '')}",
+                                 location=item.meeting.venue))
+    return ical.feed(f"Panels: {membership.user.name}", events)
+
+
+def _presenting(user_id: int, since) -> list[AgendaItem]:
+    """The booked items of scheduled sittings from ``since`` that the member presents."""
+    return db.session.execute(
         select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .where(or_(AgendaItem.presenter_id == user_id, AgendaItem.second_presenter_id == user_id),
                AgendaItem.status == ItemStatus.BOOKED, Meeting.date >= since,
@@ -94,14 +124,3 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         .options(selectinload(AgendaItem.child),
                  selectinload(AgendaItem.sibling_group).selectinload(SiblingGroup.children))
         .order_by(Meeting.date, AgendaItem.id)).scalars().all()
-    agendas = {}
-    for item in items:
-        if item.meeting_id not in agendas:
-            agendas[item.meeting_id] = {r.item.id: r for r in build_agenda(item.meeting).rows}
-        row = agendas[item.meeting_id].get(item.id)
-        if row is None:
-            continue
-        events.append(ical.event(ical.slot_uid(item, tenant_slug), row.starts_at, row.ends_at,
-                                 f"Presenting {item.subject_reference} at {names.get(item.meeting.body_id, '')}",
-                                 location=item.meeting.venue))
-    return ical.feed(f"Panels: {membership.user.name}", events)

@@ -50,6 +50,7 @@ def ics(tenant_slug, token):
     membership = feed.membership_for_token(token)
     if membership is None:
         abort(404)
+    feed.act_for(membership)
     response = Response(feed.feed_for(membership, g.tenant.slug), mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"

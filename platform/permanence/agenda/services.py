@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..accounts.permissions import visible
 from ..accounts.services import holders
+from ..audit import services as audit
 from ..cases.models import SiblingGroup
 from ..core.clock import LONDON, london_today
 from ..documents.services import PaperworkStatus, documents_for, paperwork_status
@@ -108,7 +109,8 @@ def build_agenda(meeting: Meeting, *, shown=None) -> Agenda:
     meeting (an item's own start time or minutes win). ``shown`` (item ids) limits the rows listed,
     never the times, so everyone sees the same slot for an item."""
     body = panel_services.body_of(meeting)
-    items = booked_items(meeting)
+    with audit.not_shown():  # every item times the slots; only the rows listed are shown
+        items = booked_items(meeting)
     cursor = meeting_start(meeting)
     parts = []
     for part_id, title, per_item in _parts(body, items):
@@ -126,6 +128,7 @@ def build_agenda(meeting: Meeting, *, shown=None) -> Agenda:
                 rows.append(AgendaRow(item, number, start, minutes, item.presenter if chosen else sw,
                                       item.second_presenter if chosen else tm, not chosen, statuses[item.id]))
         parts.append(AgendaPartView(part_id, title, rows))
+    audit.note_shown(row.item for part in parts for row in part.rows)
     return Agenda(meeting, body, parts)
 
 

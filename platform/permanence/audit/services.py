@@ -2,8 +2,11 @@
 
 Creates, changes (with before and after values) and deletes of any model marked
 ``__audit__ = True`` are recorded from the ORM flush, so no view writes audit
-code. Reads of sensitive records (``__audit_reads__ = True``: a child's record, a
-document) are recorded by the shared loader in ``accounts.permissions``.
+code. Reads of sensitive records (``__audit_reads__ = True``: a child) are noted
+for the request (``note_read``): every such row the ORM loads while answering a
+request, and what ``accounts.permissions.load_or_404`` loads. The web shell
+records them as ONE read event per successful response (``flush_reads``), naming
+every record shown, so a list of 200 children is one event listing 200 ids.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from __future__ import annotations
 import csv
 import enum
 import io
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
+from urllib.parse import quote
 
-from sqlalchemy import event, inspect, insert, select
-from sqlalchemy.orm import Session
+from flask import g, has_request_context
+from sqlalchemy import Text, and_, cast, event, inspect, insert, or_, select
+from sqlalchemy.orm import Mapper, Session
 
 from ..core import context
 from ..core.clock import utcnow
@@ -70,8 +76,90 @@ def record(action: str, *, entity=None, entity_type=None, entity_id=None, summar
     )
 
 
-def record_read(entity) -> None:
-    record("read", entity=entity)
+# --- reads: one event per response -------------------------------------------------------------
+
+_NOTED = "_audit_reads"  # on flask.g: {model: set of ids} the response shows
+_PAUSED = "_audit_reads_paused"  # on flask.g: inside not_shown()
+
+
+def note_read(model, ids) -> None:
+    """Note that the response being built shows these records of ``model`` (one marked
+    ``__audit_reads__``). Only a request shows a record to a person: outside one (a job, the
+    command line) nothing is noted."""
+    if not has_request_context() or g.get(_PAUSED) or not getattr(model, "__audit_reads__", False):
+        return
+    noted = g.setdefault(_NOTED, {})
+    noted.setdefault(model, set()).update(i for i in ids if i is not None)
+
+
+def note_shown(objs) -> None:
+    """Note the sensitive records these objects show: themselves (``__audit_reads__``) or those
+    they name (``__audit_reads_through__``: an agenda item names its children)."""
+    for obj in objs:
+        model = type(obj)
+        note_read(model, (obj.id,))
+        for related in getattr(obj, getattr(model, "__audit_reads_through__", ""), None) or ():
+            note_read(type(related), (related.id,))
+
+
+@contextmanager
+def not_shown():
+    """Records loaded inside are worked with, not shown (a cohort rule's candidates, the slots of
+    items a member may not see): nothing is noted. The session keeps them loaded, so the caller
+    notes what it does show (``note_shown``) as a later load of them records nothing."""
+    if not has_request_context():
+        yield
+        return
+    g.setdefault(_PAUSED, 0)
+    setattr(g, _PAUSED, getattr(g, _PAUSED) + 1)
+    try:
+        yield
+    finally:
+        setattr(g, _PAUSED, getattr(g, _PAUSED) - 1)
+
+
+def discard_reads() -> None:
+    """A response that failed or moved on (not a 2xx) showed nothing."""
+    g.pop(_NOTED, None)
+
+
+def flush_reads(where: str = "") -> None:
+    """Record what the response showed as one ``read`` event (called by the web shell for a
+    2xx response, before its commit). One record: the event names it, as a record's own read
+    always has; several: ``changes["ids"]`` lists them by model and the summary counts them."""
+    noted = {m: ids for m, ids in g.pop(_NOTED, {}).items() if ids}
+    if not noted:
+        return
+    ids = {m.__name__: sorted(v) for m, v in sorted(noted.items(), key=lambda kv: kv[0].__name__)}
+    where = quote(where[:300], safe="/?=&%:+-_.~")  # the address as sent, no bracket or comma of its own
+    changes = {"ids": ids, "page": where}
+    entity_type = next(iter(ids)) if len(ids) == 1 else None
+    if len(noted) == 1 and len(next(iter(noted.values()))) == 1:
+        model, (ident,) = next(iter(noted.items()))
+        obj = db.session.get(model, ident)
+        record("read", entity_type=entity_type, entity_id=ident,
+               summary=_describe(obj) if obj is not None else f"{model.__name__} {ident}", changes=changes)
+        return
+    counted = ", ".join(f"{len(v)} {_plural(m)}" for m, v in noted.items())
+    record("read", entity_type=entity_type, summary=f"Read {counted}: {where}", changes=changes)
+
+
+def _plural(model) -> str:
+    return getattr(model, "__audit_reads_plural__", f"{model.__name__} records")
+
+
+@event.listens_for(Mapper, "load")
+def _note_loaded(obj, context):
+    """Every sensitive row loaded while answering a request is taken as shown by it: a page that
+    loads a child to name it needs no audit code, whichever query loaded it."""
+    if getattr(type(obj), "__audit_reads__", False):
+        note_read(type(obj), (obj.id,))
+
+
+@event.listens_for(Mapper, "refresh")
+def _note_refreshed(obj, context, attrs):
+    if getattr(type(obj), "__audit_reads__", False):
+        note_read(type(obj), (obj.id,))
 
 
 def _describe(obj) -> str:
@@ -151,7 +239,7 @@ def events_query(*, action=None, entity_type=None, entity_id=None, actor_id=None
     if entity_type:
         stmt = stmt.where(AuditEvent.entity_type == entity_type)
     if entity_id:
-        stmt = stmt.where(AuditEvent.entity_id == str(entity_id))
+        stmt = stmt.where(_names_record(str(entity_id)))
     if actor_id:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if since:
@@ -159,6 +247,19 @@ def events_query(*, action=None, entity_type=None, entity_id=None, actor_id=None
     if until:
         stmt = stmt.where(AuditEvent.at < datetime.combine(until, datetime.max.time()).astimezone())
     return stmt
+
+
+def _names_record(ident: str):
+    """The event is about record ``ident``, or is a read whose list of ids holds it (the ids are
+    stored as JSON text, ``[3, 17, 20]``; the page beside them is percent-encoded, so no bracket,
+    comma or space of it can match)."""
+    if not ident.isdigit():
+        return AuditEvent.entity_id == ident
+    listed = cast(AuditEvent.changes, Text)
+    return or_(AuditEvent.entity_id == ident,
+               and_(AuditEvent.action == "read", AuditEvent.entity_id.is_(None),
+                    or_(*(listed.like(f"%{pattern}%") for pattern in
+                          (f"[{ident}]", f"[{ident},", f" {ident},", f" {ident}]")))))
 
 
 CSV_COLUMNS = ("at", "actor_label", "ip", "action", "entity_type", "entity_id", "summary", "changes")

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..cases.imports import REQUIRED, ImportFileError, csv_rows
+from ..cases.models import children_named_in
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
@@ -176,3 +178,12 @@ def run_again(run: ImportRun) -> bool:
 
 def recent_runs(limit: int = 20) -> list[ImportRun]:
     return db.session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)).scalars().all()
+
+
+def report_of(run: ImportRun, limit: int | None = None) -> list[dict]:
+    """The run's rows to correct (the first ``limit``), noting as read the children they and the
+    children left out name by case number: a contradiction quotes the child's record."""
+    errors = run.errors[:limit] if limit is not None else run.errors
+    texts = [e.get("reason") or "" for e in errors] + list((run.result or {}).get("skipped") or ())
+    audit.note_shown(children_named_in(texts))
+    return errors

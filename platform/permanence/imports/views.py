@@ -102,7 +102,7 @@ def mapping(tenant_slug, import_run_id):
 def run(tenant_slug, import_run_id):
     row = get_or_404(ImportRun, import_run_id)
     fail_if_stalled(row)  # the person waiting on the page learns at once that its job died
-    return render_template("imports/run.html", run=row, errors=row.errors[:ERRORS_ON_PAGE],
+    return render_template("imports/run.html", run=row, errors=services.report_of(row, ERRORS_ON_PAGE),
                            more_errors=max(0, len(row.errors) - ERRORS_ON_PAGE))
 
 
@@ -121,7 +121,7 @@ def errors_csv(tenant_slug, import_run_id):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["File", "Row", "Column", "Reason"])
-    for error in row.errors:
+    for error in services.report_of(row):
         writer.writerow([error["file"], error["row"] or "", error["column"] or "", error["reason"]])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="import-{row.id}-errors.csv"'})

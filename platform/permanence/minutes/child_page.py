@@ -5,7 +5,7 @@ decision record), deferred, not heard, or booked and not yet recorded.
 
 Items come through ``visible()``, so the member sees only what the object rules allow. The child
 was loaded by the caller through ``load_or_404`` (its read audited); a sibling group's item
-shows the group's decision, so the read of each sibling is audited here, as reading the item
+shows the group's decision, so each sibling is noted as read here, as reading the item
 through ``load_or_404`` would (``AgendaItem.__audit_reads_through__``).
 """
 
@@ -93,7 +93,7 @@ def child_meetings(child: Child, today: date | None = None) -> list[ChildMeeting
             for sibling in item.children:
                 if sibling.id != child.id and sibling.id not in siblings_read:
                     siblings_read.add(sibling.id)
-                    audit.record_read(sibling)
+                    audit.note_read(Child, (sibling.id,))
         rows.append(ChildMeeting(
             agenda_item_id=item.id, meeting_id=meeting.id, date=meeting.date, body_id=meeting.body_id,
             body=body.name, tracking=body.kind == TRACKING, part=part_title(body, item.part_id), state=state,

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Team, User
-from ..cases.models import Child, SiblingGroup, child_reference
+from ..cases.models import Child, SiblingGroup, child_reference, children_named_in
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 from ..tor.versions import TorVersion
@@ -329,6 +329,7 @@ class Minutes(TenantScoped, Timestamped, db.Model):
     older revision is refused as a conflict, so no one's edit is silently overwritten."""
 
     __audit__ = True
+    __audit_reads_through__ = "children"  # the text names them and loads none: reading it is reading them
     __table_args__ = (UniqueConstraint("tenant_id", "meeting_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -346,6 +347,12 @@ class Minutes(TenantScoped, Timestamped, db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     __mapper_args__ = {"version_id_col": revision}
+
+    @property
+    def children(self) -> list[Child]:
+        """The children the minutes name: every item is headed with its children's case numbers, and
+        a hand edit keeps them, so the case numbers in the text say who they are."""
+        return children_named_in([self.text])
 
     def audit_label(self) -> str:
         return f"Minutes of meeting {self.meeting_id} ({self.status.value}, revision {self.revision})"

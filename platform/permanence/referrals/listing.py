@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.permissions import visible
+from ..audit import services as audit
 from ..documents.services import paperwork_status
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting
@@ -47,9 +48,11 @@ def referrals(view: str, *, user, roles, meeting_id: int | None = None) -> list[
 
 
 def meeting_items(meeting: Meeting) -> list[AgendaItem]:
-    """Every item of the sitting (proposals and referrals), decisions needed first."""
+    """Every item of the sitting (proposals and referrals), decisions needed first; their children
+    noted as read (the cohort rules may have loaded them already, unshown)."""
     rows = db.session.execute(_loaded(visible(select(AgendaItem), AgendaItem)
                                       .where(AgendaItem.meeting_id == meeting.id))).scalars().all()
+    audit.note_shown(rows)
     return sorted(rows, key=lambda r: (MEETING_ORDER.index(r.status), r.part_id, r.id))
 
 

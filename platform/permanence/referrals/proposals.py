@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..audit import services as audit
 from ..cases.facts import child_facts
 from ..cases.models import Child
 from ..core.clock import london_today
@@ -106,7 +107,13 @@ def _candidates(meeting: Meeting, body, parts, on: date, problems: list[str]) ->
 def propose_for_meeting(meeting: Meeting, *, on: date | None = None,
                         problems: list[str] | None = None) -> list[AgendaItem]:
     """Create the proposals of every cohort-rule part for a scheduled sitting; returns the new ones.
-    A plugin's data that cannot be used is added to ``problems`` (file, row and value)."""
+    A plugin's data that cannot be used is added to ``problems`` (file, row and value). The rules
+    look at every child; the page that opened the sitting shows only its items, and says so itself."""
+    with audit.not_shown():
+        return _propose_for_meeting(meeting, on=on, problems=problems)
+
+
+def _propose_for_meeting(meeting: Meeting, *, on: date | None, problems: list[str] | None) -> list[AgendaItem]:
     problems = [] if problems is None else problems
     on = on or london_today()
     if meeting.cancelled or meeting.date < on:

@@ -11,6 +11,7 @@ from ..accounts.permissions import enforce_access, has_permission, public_endpoi
 from ..accounts.roles import ROLES
 from ..accounts.views import check_idle_session, end_revoked_session
 from ..api.auth import authenticate_api_token, is_api_request
+from ..audit import services as audit
 from ..core import context
 from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
@@ -43,7 +44,11 @@ def set_actor():
 
 
 def commit_boundary(response):
-    """One transaction per request: commit on success (then dispatch queued jobs), else roll back."""
+    """One transaction per request: commit on success (then dispatch queued jobs), else roll back.
+    A 2xx response first records the one read event naming the children it showed."""
+    if 200 <= response.status_code < 300:
+        audit.flush_reads(request.full_path.rstrip("?"))
+    audit.discard_reads()
     if response.status_code < 400:
         commit()
     else:

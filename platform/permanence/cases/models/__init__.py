@@ -1,6 +1,6 @@
 """The child's record: the child, sibling groups, and the dated histories of care."""
 
-from .child import Child, SiblingGroup, child_reference
+from .child import Child, SiblingGroup, child_reference, children_named_in
 from .history import (CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement, PreProceedings,
                       Review)
 

@@ -6,9 +6,10 @@ object rules in ``accounts.permissions`` decide visibility from it.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...accounts.models import Team, User
@@ -39,6 +40,7 @@ class Child(TenantScoped, Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "case_number"),)
     __audit__ = True
     __audit_reads__ = True
+    __audit_reads_plural__ = "children"  # "Read 12 children: /council-a/tracker/"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40))  # the council's case-system id (903 CHILD)
@@ -96,3 +98,16 @@ class Child(TenantScoped, Timestamped, db.Model):
 def child_reference(children) -> str:
     """"A.D. (REM-1), B.D. (REM-2)": the children as anything that leaves the platform names them."""
     return ", ".join(child.reference for child in children)
+
+
+_WORDS = re.compile(r"[^\s,;:()\[\]\"'“”]+")
+
+
+def children_named_in(texts) -> list[Child]:
+    """The children whose case numbers the texts quote (minutes, an import's report): a page that
+    shows such a text names them without loading them, and its read must say so."""
+    words = sorted({w.rstrip(".") for text in texts for w in _WORDS.findall(text or "")} - {""})
+    found: list[Child] = []
+    for start in range(0, len(words), 500):
+        found += db.session.execute(select(Child).where(Child.case_number.in_(words[start:start + 500]))).scalars()
+    return found
