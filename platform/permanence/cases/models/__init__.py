@@ -8,4 +8,4 @@ HISTORY_MODELS = (CarePeriod, LegalStatus, Placement, Review, CareProceedings, P
                   ChildFlag)
 
 __all__ = ["HISTORY_MODELS", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "LegalStatus",
-           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference"]
+           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference", "children_named_in"]
