@@ -186,6 +186,14 @@ def test_a_dismissed_see_again_proposal_is_not_brought_back_by_a_later_edit(app,
 
 # --- Part 4 from performance data (Knowsley's Power BI extract) ---------------------------------------
 
+@pytest.fixture
+def extracts(app, tmp_path, monkeypatch):
+    """The tenants folder is ``tmp_path`` for the test, so its extracts lie inside it (the plugin
+    reads no file outside the tenants folder)."""
+    monkeypatch.setitem(app.config, "TENANTS_FOLDER", str(tmp_path))
+    return tmp_path
+
+
 def _extract(tmp_path, rows: str, name="scrutiny-march.csv"):
     path = tmp_path / name
     path.write_text("case_number,part,reason\n" + rows, encoding="utf-8")
@@ -194,10 +202,10 @@ def _extract(tmp_path, rows: str, name="scrutiny-march.csv"):
 
 def _knowsley_with(app, tmp_path, csv_path):
     return load_council(app, "knowsley", tmp_path,
-                        changes={"csv: knowsley/power-bi-scrutiny-cohort.synthetic.csv": f"csv: {csv_path}"})
+                        changes={"csv: knowsley/power-bi-scrutiny-cohort.synthetic.csv": f"csv: {csv_path.name}"})
 
 
-def test_each_child_lands_in_the_part_the_extract_names_and_says_which_row_proposed_it(app, tmp_path):
+def test_each_child_lands_in_the_part_the_extract_names_and_says_which_row_proposed_it(app, tmp_path, extracts):
     csv_path = _extract(tmp_path, "PO-1,scrutiny,Not in a permanent placement\n"
                                   "CO-1,scrutiny,\n"
                                   "KIN-1,placed-with-parents,Placed with family\n"
@@ -224,7 +232,7 @@ def test_each_child_lands_in_the_part_the_extract_names_and_says_which_row_propo
 
 
 def test_the_extracts_proposals_appear_on_the_proposals_page_the_agenda_item_and_the_api(
-        app, tmp_path, client, login, make_user, make_token, make_child):
+        app, tmp_path, client, login, make_user, make_token, make_child, extracts):
     csv_path = _extract(tmp_path, "DEMO-0004,scrutiny,Residential placement\n")
     tenant = _knowsley_with(app, tmp_path, csv_path)
     listed = make_child(tenant, case_number="DEMO-0004", first_name="Listed", last_name="Fictional")
@@ -254,7 +262,7 @@ def test_the_extracts_proposals_appear_on_the_proposals_page_the_agenda_item_and
 
 
 def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_and_value(
-        app, tmp_path, client, login, make_user, make_token, make_child, clock):
+        app, tmp_path, client, login, make_user, make_token, make_child, clock, extracts):
     bad = _extract(tmp_path, "DEMO-0004,scrutiny,\nDEMO-0009,part-5,\n", name="bad.csv")
     with pytest.raises(Exception) as caught:
         _knowsley_with(app, tmp_path, bad)

@@ -108,3 +108,19 @@ def test_performance_cohort_proposes_the_councils_children_in_the_csv(app, tenan
         other_part = services.plugin_cohort_candidates(tenant_a.id, tor, body, body.part("adoption-tracking"))
     assert list(ids) == [inside.id] and other_part == {}
     assert ids[inside.id].source == "Power BI extract power-bi-scrutiny-cohort.synthetic.csv, row 2"
+
+
+@pytest.mark.parametrize("where", ["/etc/passwd", "../../../../etc/passwd", "knowsley/../../pyproject.toml"])
+def test_performance_cohort_reads_no_file_outside_the_tenants_folder(app, where):
+    """A council's administrator writes the ToR and the CSV's headings come back in messages: a
+    path out of the tenants folder is refused before the file is opened, and names nothing of it."""
+    block = ("  enabled: [performance_cohort]\n  settings:\n    performance_cohort:\n"
+             f"      csv: {where}\n      parts: [no-such-part]\n")
+    with app.app_context():
+        with pytest.raises(TorConfigError) as caught:
+            services.parse_tor(_with_plugins(NORTH_SHIRE, block))
+    messages = {e.dotted_path: e.message for e in caught.value.errors}
+    assert messages["plugins.settings.performance_cohort.csv"] == (
+        f"{where!r} is not inside the tenants folder: give the CSV's path relative to it, "
+        "for example knowsley/extract.csv")
+    assert "root" not in str(caught.value) and "build-system" not in str(caught.value)

@@ -3,7 +3,10 @@
 Settings (under ``plugins.settings.performance_cohort`` in the council's ``tor.yaml``):
 
 ``csv``
-    Path of the CSV, relative to the ``TENANTS_FOLDER`` setting (absolute paths also work).
+    Path of the CSV, relative to the ``TENANTS_FOLDER`` setting and inside it. A council's
+    administrator writes the terms of reference, and the file's headings and values come back in
+    messages, so no other file of the server can be named (an absolute path, ``..`` or a link
+    out of the folder is refused). The file is read within the limits of every uploaded CSV.
 ``column``
     The column holding case numbers; default ``case_number``.
 ``parts``
@@ -25,13 +28,13 @@ children are proposed (the export is replaced between loads).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
+from permanence.cases.imports import ImportFileError, csv_rows
 from permanence.cases.models import Child
 from permanence.extensions import db
 from permanence.plugins import Candidate, PluginDataError, hookimpl
@@ -54,9 +57,14 @@ def _settings(settings) -> dict:
 
 
 def csv_path(value: str) -> Path:
-    """The CSV file, relative to the app's ``TENANTS_FOLDER`` unless absolute."""
-    path = Path(value)
-    return path if path.is_absolute() else Path(current_app.config["TENANTS_FOLDER"]) / path
+    """The CSV file inside the app's ``TENANTS_FOLDER``; raises ValueError for any path that
+    leads out of it (absolute, ``..``, or a link pointing elsewhere)."""
+    root = Path(current_app.config["TENANTS_FOLDER"]).resolve()
+    path = (root / value).resolve()
+    if Path(value).is_absolute() or not path.is_relative_to(root):
+        raise ValueError(f"{value!r} is not inside the tenants folder: give the CSV's path relative to it, "
+                         "for example knowsley/extract.csv")
+    return path
 
 
 def cohort_parts(tor) -> list[str]:
@@ -71,16 +79,20 @@ def read_rows(path: Path, own: dict) -> tuple[list[str], list[Row]]:
     part_column = own.get("part_column", "part")
     reason_column = own.get("reason_column")
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = list(reader.fieldnames or [])
-        if column not in header:
-            raise ValueError(f"the CSV has no column {column!r}; columns: {', '.join(header)}")
-        rows = []
-        for number, record in enumerate(reader, start=2):
-            case = (record.get(column) or "").strip()
-            if case:
-                rows.append(Row(number, case, (record.get(part_column) or "").strip(),
-                                (record.get(reason_column) or "").strip() if reason_column else ""))
+        try:
+            table = csv_rows(handle, path.name)
+            header = next(table, [])
+            if column not in header:
+                raise ValueError(f"the CSV has no column {column!r}; columns: {', '.join(header)}")
+            rows = []
+            for number, values in enumerate(table, start=2):
+                record = dict(zip(header, values))
+                case = (record.get(column) or "").strip()
+                if case:
+                    rows.append(Row(number, case, (record.get(part_column) or "").strip(),
+                                    (record.get(reason_column) or "").strip() if reason_column else ""))
+        except ImportFileError as exc:
+            raise ValueError(str(exc)) from None
     return header, rows
 
 
@@ -123,10 +135,13 @@ def validate_terms_of_reference(tor, settings):
     if not isinstance(raw.get("csv"), str) or not raw["csv"].strip():
         errors.append((where + ("csv",), "give the CSV file's path, relative to the tenants folder"))
     else:
-        path = csv_path(raw["csv"])
+        try:
+            path = csv_path(raw["csv"])
+        except ValueError as exc:
+            return errors + [(where + ("csv",), str(exc))]
         try:
             _, rows = read_rows(path, raw)
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             errors.append((where + ("csv",), f"cannot read {raw['csv']!r}"))
         except ValueError as exc:
             errors.append((where + ("column",), str(exc)))
@@ -140,10 +155,13 @@ def cohort_candidates(tenant_id, tor, body, part, settings):
     """This council's children the CSV lists for ``part`` (the row's part, else the configured
     parts), each naming its file and row."""
     own = _settings(settings)
-    path = csv_path(own["csv"])
+    try:
+        path = csv_path(own["csv"])
+    except ValueError as exc:
+        raise PluginDataError(str(exc)) from None
     try:
         _, rows = read_rows(path, own)
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         raise PluginDataError(f"The extract {path.name} cannot be read") from None
     except ValueError as exc:
         raise PluginDataError(f"{path.name}: {exc}") from None
