@@ -7,6 +7,9 @@ the environment (see ``deploy/env.example``).
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 
 
 def _int(name, default):
@@ -20,13 +23,27 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9))
 threads = _int("GUNICORN_THREADS", 4)
 worker_class = "gthread"
+# With threads, `timeout` only catches a worker whose main loop is stuck: the loop
+# keeps heart-beating while a request thread runs away. The watchdog below limits
+# each request's time and each worker's memory; the systemd unit caps the service.
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 
-# Recycle workers now and then so a slow leak can never take the service down.
+# Recycle workers now and then so a slow leak can never take the service down;
+# the jitter stops every worker restarting at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = 100
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# A request still running after this many seconds has run away (uploads are
+# parsed within limits; slow work is a job): its worker is killed and replaced,
+# as a sync worker's would be by `timeout`. Its other threads' requests fail too.
+request_timeout = _int("GUNICORN_REQUEST_TIMEOUT", 120)
+# A worker above this resident size (MB) finishes its requests and is replaced...
+worker_recycle_mb = _int("GUNICORN_WORKER_RECYCLE_MB", 512)
+# ...and one above this is killed at once, before it takes the host's memory.
+worker_max_mb = _int("GUNICORN_WORKER_MAX_MB", 1536)
+WATCH_EVERY = 1.0  # seconds
 
 # The app is created in each worker, never in the master: create_app() does not
 # touch the database, but per-process connection pools must not be shared
@@ -48,3 +65,53 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 proc_name = "permanence-web"
+
+
+# --- Watchdog: each request's time and each worker's memory ------------------------
+
+_started = {}  # request thread -> (monotonic start, method, path)
+
+
+def _rss_mb():
+    """This process's resident memory in MB (Linux), or 0 where /proc cannot say."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _kill(worker, reason):
+    worker.log.error("Killing worker %s: %s", worker.pid, reason)
+    os.kill(os.getpid(), signal.SIGKILL)  # the master replaces it; stuck threads cannot stop a SIGKILL
+
+
+def _watch(worker):
+    while True:
+        time.sleep(WATCH_EVERY)
+        now = time.monotonic()
+        for started, method, path in list(_started.values()):
+            if now - started > request_timeout:
+                _kill(worker, f"{method} {path} has run for more than {request_timeout} seconds")
+        rss = _rss_mb()
+        if rss > worker_max_mb:
+            requests = ", ".join(f"{m} {p}" for _, m, p in list(_started.values())) or "no request"
+            _kill(worker, f"{rss:.0f} MB resident, over {worker_max_mb} MB, during {requests}")
+
+
+def post_worker_init(worker):
+    threading.Thread(target=_watch, args=(worker,), name="permanence-watchdog", daemon=True).start()
+
+
+def pre_request(worker, req):
+    worker.log.debug("%s %s", req.method, req.path)
+    _started[threading.get_ident()] = (time.monotonic(), req.method, req.path)
+
+
+def post_request(worker, req, environ, resp):
+    _started.pop(threading.get_ident(), None)
+    rss = _rss_mb()
+    if rss > worker_recycle_mb and worker.alive:
+        worker.log.info("Recycling worker %s after its requests: %.0f MB resident, over %s MB",
+                        worker.pid, rss, worker_recycle_mb)
+        worker.alive = False

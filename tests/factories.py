@@ -8,7 +8,7 @@ from datetime import date, time as clock
 import pytest
 from argon2 import PasswordHasher
 
-from permanence.accounts.models import ApiToken, Membership, RoleAssignment, Team, User
+from permanence.accounts.models import ApiToken, GrantStatus, Membership, RoleAssignment, RoleGrant, Team, User
 from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,
                                       Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
@@ -121,13 +121,19 @@ def make_child(app):
     return make
 
 
+def _session_id(app, user) -> str:
+    """What the session carries for ``user`` now (``User.get_id``: the id and the session version)."""
+    with app.app_context():
+        return db.session.get(User, user.id).get_id()
+
+
 @pytest.fixture
 def login(client):
     """``login(user)`` signs ``user`` in on the test client without the form (fast)."""
 
     def sign_in(user):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = _session_id(client.application, user)
             session["_fresh"] = True
             session["seen"] = time.time()
         return client
@@ -214,12 +220,16 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             commit()
             membership = db.session.query(Membership).filter_by(user_id=user.id).one()
             role = membership.role_assignments[0]
+            grant = RoleGrant(membership_id=membership.id, roles=["chair"], status=GrantStatus.PENDING,
+                              requested_by_label="the command line")
+            db.session.add(grant)
+            commit()
             rows = {Team: team, Child: child, ApiToken: token, SiblingGroup: group, EmailMessage: message,
                     Membership: membership, RoleAssignment: role, TorVersion: version, Meeting: meeting,
-                    Document: paper, DocumentVersion: paper_version, ImportRun: import_run}
+                    Document: paper, DocumentVersion: paper_version, ImportRun: import_run, RoleGrant: grant}
             rows.update({type(row): row for row in (*history, *tracker_rows, *meeting_rows)})
-            for row in (group, version, message, meeting, paper, paper_version, import_run, *history, *tracker_rows,
-                        *meeting_rows):
+            for row in (group, version, message, meeting, paper, paper_version, import_run, grant, membership, role,
+                        *history, *tracker_rows, *meeting_rows):
                 db.session.refresh(row)
             db.session.expunge_all()
         from permanence.audit.models import AuditEvent

@@ -522,3 +522,17 @@ def test_the_api_lists_uploads_and_downloads_with_the_same_rules(app, client, ca
     assert client.get(f"/knowsley/api/v1/papers/?subject_type=child&subject_id={child_id}",
                       headers=other).status_code == 403
     assert client.get("/knowsley/api/v1/papers/?subject_type=mystery&subject_id=1", headers=headers).status_code == 404
+
+
+def test_an_office_paper_that_is_a_zip_bomb_is_refused_and_nothing_is_stored(app, client, login, case, monkeypatch):
+    from bombs_support import many_parts
+
+    from permanence.documents import checks
+
+    monkeypatch.setattr(checks, "MAX_OFFICE_PARTS", 20)  # the same check as for a ZIP bomb, quicker to make
+    login(case["worker"])
+    response = upload(client, case["url"], "tracker.xlsx", many_parts(xlsx(), 20))
+    assert response.status_code == 422
+    assert ("tracker.xlsx has more than 20 parts inside it, so it was not uploaded. A paper may have at most 20 "
+            "parts and expand to at most 1,024 MB.") in response.text
+    assert stored(app, case["tenant"]) == (0, 0)

@@ -288,3 +288,26 @@ def test_a_run_that_breaks_is_marked_failed_and_writes_nothing(app, client, logi
     page = client.get(f"/council-a/imports/{run.id}").text
     assert "The import stopped because of a fault in the platform, so nothing was imported." in page
     assert children(app, council["tenant"]) == []
+
+
+def test_a_zip_bomb_or_runaway_table_is_a_form_error_and_no_run_is_stored(app, client, login, council):
+    from bombs_support import workbook, zip_bomb
+
+    login(council["admin"])
+    bomb = upload_tracker(client, zip_bomb(workbook()))
+    assert bomb.status_code == 400
+    assert ("The file expands to more than 200 MB when opened; a workbook may have at most 1,000 parts and "
+            "expand to at most 200 MB") in bomb.text
+    wide = upload_tracker(client, ("FWi number\nFWI-1" + "," * 300 + "x\n").encode(), name="tracker.csv")
+    assert wide.status_code == 400
+    assert "The file has a value in column KO on row 2; a table may have at most 256 columns (A to IV)" in wide.text
+    long_line = HEADER.replace("A2,M,30/06/2015,,,,", "A2,M,30/06/2015," + "x" * 100_001)
+    response = client.post("/council-a/imports/ssda903", data={
+        "header": (io.BytesIO(long_line.encode()), "header.csv"),
+        "episodes": (io.BytesIO(EPISODES.encode()), "episodes.csv"),
+        "reviews": (io.BytesIO(REVIEWS.encode()), "reviews.csv"),
+        "ssda903_mode": "partial"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert ("The file has a line longer than 100,000 characters (line 3); a line of a table may be at most "
+            "100,000") in response.text
+    assert runs(app, council["tenant"]) == []

@@ -131,3 +131,36 @@ def test_a_social_worker_may_read_but_not_propose(app, client, tenant_a, make_us
     login(make_user(tenant_a, ["social_worker"]))
     assert client.get("/council-a/terms-of-reference").status_code == 200
     assert client.get("/council-a/terms-of-reference/propose").status_code == 403
+
+
+# "Billion laughs": 342 bytes whose aliases expand to 9 ** 9 strings.
+BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi"))
+
+
+def test_an_alias_bomb_or_deep_nesting_is_a_form_error_on_both_upload_pages_and_nothing_is_stored(
+        app, client, tenant_a, make_tenant, make_user, login):
+    assert len(BOMB.encode()) == 342
+    deep = "[" * 10_000 + "]" * 10_000
+    tenant = make_tenant("west-shire", "West Shire", status=TenantStatus.DRAFT)
+    login(make_user(None, (), platform_admin=True))
+    for data in ({"tor_file": _upload(BOMB)}, {"tor_text": BOMB}, {"tor_file": _upload(deep)}):
+        page = client.post(f"/admin/tenants/{tenant.id}/terms-of-reference", data=data,
+                           content_type="multipart/form-data")
+        assert page.status_code == 200
+        html = " ".join(page.get_data(as_text=True).split())
+        assert "govuk-error-summary" in html and "nothing was stored" in html
+        assert "a terms of reference may" in html
+    page = client.post("/admin/tenants/new-from-terms-of-reference", data={"slug": "bomb-shire", "tor_text": BOMB})
+    assert page.status_code == 200 and "a terms of reference may hold at most 100,000" in page.get_data(as_text=True)
+    client.post("/sign-out")
+
+    login(make_user(tenant_a, ["tenant_admin"]))
+    for text in (BOMB, deep):
+        page = client.post("/council-a/terms-of-reference/propose", data={"tor_text": text})
+        assert page.status_code == 200
+        html = " ".join(page.get_data(as_text=True).split())
+        assert "govuk-error-summary" in html and "a terms of reference may" in html
+    assert _versions(app) == 0
+    with app.app_context():
+        assert db.session.execute(select(Tenant).where(Tenant.slug == "bomb-shire")).scalar_one_or_none() is None

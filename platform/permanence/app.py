@@ -13,6 +13,7 @@ from . import (accounts, actions, agenda, api as json_api, cases, cli, councils,
                minutes, panels, plugins, referrals, reminders, tenancy, tracker, web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
+from .core.db import IdConverter
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .tor.views import init_app as init_tor
 
@@ -26,6 +27,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         instance_path=os.environ.get("INSTANCE_PATH") or str(REPO_ROOT / "instance"),
         instance_relative_config=True,
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(load_config(app.instance_path))
     if config_overrides:
         app.config.update(config_overrides)

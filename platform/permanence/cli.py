@@ -6,7 +6,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .accounts import grants
 from .accounts import services as accounts
+from .accounts import two_factor
 from .cases.imports import ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.jobs import commit, run_worker
@@ -15,7 +17,7 @@ from .demo.services import load_demo
 from .imports.cli import import_tracker_cmd
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
 from .tor import TorConfigError
-from .tor.loader import TOR_FILENAME
+from .tor.loader import TOR_FILENAME, read_tor_text
 from .tor.services import load_folder, missing_plugins, parse_tor
 
 
@@ -52,7 +54,8 @@ def create_platform_admin(email, name, password):
 @click.option("--team", default=None, help="Team name (created if new).")
 @click.option("--password", default=None, help="Leave out to e-mail an invitation instead.")
 def create_member(email, name, slug, roles, team, password):
-    """Create a user (or reuse one) and give them roles in a council."""
+    """Create a user (or reuse one) and give them roles in a council. Roles that read children wait
+    for one of the council's administrators to confirm them, once it has any."""
     tenant = get_tenant(slug)
     if tenant is None:
         _fail(f"No council with the web address '{slug}'")
@@ -60,13 +63,43 @@ def create_member(email, name, slug, roles, team, password):
         user = accounts.find_user(email) or accounts.create_user(email, name, password)
         with tenant_context(tenant.id):
             team_row = accounts.get_or_create_team(team) if team else None
-            accounts.add_membership(user, [r.strip() for r in roles.split(",") if r.strip()], team=team_row)
+            membership, grant = grants.change_roles(user, [r.strip() for r in roles.split(",") if r.strip()],
+                                                    by=None, team=team_row)
+            held = ",".join(sorted(membership.roles)) or "none yet"
+            waiting = list(grant.roles) if grant is not None else []
             if password is None and user.password_hash is None:
                 accounts.send_invitation(user, tenant)
             commit()
     except accounts.AccountError as exc:
         _fail(str(exc))
-    click.echo(f"{user.email} has roles {roles} in {tenant.name}.")
+    click.echo(f"{user.email} has roles {held} in {tenant.name}.")
+    if waiting:
+        click.echo(f"{','.join(waiting)} must be confirmed by an administrator of {tenant.name} on the users "
+                   "page: they read children's records, or confirm roles that do.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn off a user's two-factor sign-in (a lost phone) and end their sessions."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    two_factor.reset(user)
+    commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with their password and can turn it on again.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Stop a user signing in anywhere and end the sessions they have open."""
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    accounts.deactivate_user(user)
+    commit()
+    click.echo(f"{user.email} can no longer sign in.")
 
 
 @tenants_cli.command("create")
@@ -99,9 +132,7 @@ def validate_tenant_cmd(folder):
 
     path = Path(folder) / TOR_FILENAME
     try:
-        tor = parse_tor(path.read_text(encoding="utf-8"), str(path), safe_mode=current_app.config["SAFE_MODE"])
-    except OSError as exc:
-        _fail(f"{path}: cannot read the file: {exc.strerror}")
+        tor = parse_tor(read_tor_text(path), str(path), safe_mode=current_app.config["SAFE_MODE"])
     except TorConfigError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)

@@ -69,6 +69,10 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "5 per minute"),
+        # Failed sign-ins from one address, whichever accounts they try (successes do not count).
+        "SIGN_IN_ADDRESS_RATE_LIMIT": os.environ.get("SIGN_IN_ADDRESS_RATE_LIMIT", "20 per 10 minutes"),
+        # Two-factor codes tried for one account, from anywhere.
+        "SIGN_IN_CODE_RATE_LIMIT": os.environ.get("SIGN_IN_CODE_RATE_LIMIT", "5 per minute;20 per hour"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

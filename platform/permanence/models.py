@@ -1,6 +1,6 @@
 """Imports every feature's models so the metadata (and Alembic) sees the whole schema."""
 
-from .accounts.models import ApiToken, Membership, RoleAssignment, Team, User  # noqa: F401
+from .accounts.models import ApiToken, Membership, RoleAssignment, RoleGrant, Team, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,  # noqa: F401
                            Placement, PreProceedings, Review, SiblingGroup)

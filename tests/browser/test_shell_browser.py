@@ -61,6 +61,32 @@ def test_tenant_admin_pages_are_accessible(page, sign_in, assert_accessible, ten
         assert_accessible(page)
 
 
+def test_a_role_reading_children_is_asked_for_and_confirmed_by_two_administrators(page, sign_in, assert_accessible,
+                                                                                 tenant_a, make_user):
+    make_user(tenant_a, ["tenant_admin"], email="a@example.org", name="Ann Admin")
+    make_user(tenant_a, ["tenant_admin"], email="b@example.org", name="Ben Admin")
+    make_user(tenant_a, ["social_worker"], email="x@example.org", name="Xena Worker")
+    sign_in(page, "a@example.org", PASSWORD)
+    page.goto("/council-a/admin/users")
+    page.get_by_role("link", name="Xena Worker").click()
+    page.get_by_label("Chair", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    assert "Chair for Xena Worker must be confirmed by another administrator of Council A" in page.content()
+    assert page.get_by_text("Waiting for another administrator: you asked").is_visible()
+    assert page.get_by_role("button", name="Confirm").count() == 0
+    assert_accessible(page)
+    page.get_by_role("link", name="Xena Worker").click()
+    assert page.get_by_text("waiting for another administrator to confirm").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "b@example.org", PASSWORD)
+    page.goto("/council-a/admin/users")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm roles for Xena Worker").click()
+    assert page.get_by_text("Chair confirmed for Xena Worker").is_visible()
+    assert page.get_by_role("heading", name="Roles waiting for confirmation").count() == 0
+
+
 def test_central_admin_pages_are_accessible(page, sign_in, assert_accessible, tenant_a, make_user):
     make_user(None, (), email="platform@example.org", platform_admin=True)
     sign_in(page, "platform@example.org", PASSWORD)

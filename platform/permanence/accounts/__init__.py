@@ -2,10 +2,10 @@
 council's audit log page (who may read it is a role, so it lives with the roles)."""
 
 from ..core.registry import register_nav
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from . import policies  # noqa: F401  (registers the object rules)
 from .audit_log import bp as audit_bp
-from .models import User
+from .services import user_for_session
 from .views import bp
 
 
@@ -14,9 +14,9 @@ def init_app(app):
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    # The session and remember-me cookies carry "<id>:<session version>" (User.get_id); a stale
+    # or deactivated one loads no one, and web's pipeline clears it (end_revoked_session).
+    login_manager.user_loader(user_for_session)
 
     app.register_blueprint(bp)
     app.register_blueprint(audit_bp)

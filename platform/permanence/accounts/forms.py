@@ -1,8 +1,8 @@
 """Sign-in, user and token forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .roles import ROLES
@@ -17,6 +17,29 @@ class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
                                                     Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password"),
+                                                            Length(max=200)])
+    password = PasswordField("New password", validators=[DataRequired("Enter a new password"), Length(max=200)])
+    confirm = PasswordField("Confirm the new password", validators=[
+        DataRequired("Enter the new password again"), EqualTo("password", "The passwords do not match")])
+
+
+class SignInCodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired("Enter the 6-digit code from your authenticator app"), Length(max=20)])
+
+
+class TwoFactorOnForm(FlaskForm):
+    secret = HiddenField(validators=[Length(max=64)])
+    code = StringField("Code from your authenticator app", validators=[
+        DataRequired("Enter the 6-digit code your app shows after you scan the QR code"), Length(max=20)])
+
+
+class TwoFactorOffForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password"), Length(max=200)])
 
 
 class MemberForm(FlaskForm):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
@@ -22,10 +23,21 @@ class User(UserMixin, Timestamped, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None]
+    # Part of the id every session and remember-me cookie carries (get_id): raising it ends every
+    # copy of the user's cookies at once, which a signed cookie alone cannot do.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (accounts.two_factor): the authenticator app's shared secret (base32), and
+    # the last time step whose code was accepted, so a code seen over a shoulder cannot be reused.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative token: the id and the session version, so a stale cookie loads no one."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -93,6 +105,41 @@ class RoleAssignment(TenantScoped, db.Model):
 
     def audit_label(self) -> str:
         return f"Role {self.role} (membership {self.membership_id})"
+
+
+class GrantStatus(str, enum.Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"  # replaced by a later change of the same person's roles
+
+
+class RoleGrant(TenantScoped, db.Model):
+    """Roles that would let someone read children, asked for by one administrator and waiting for
+    another to confirm them: nobody opens children's records to a person on their own say-so."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    roles: Mapped[list] = mapped_column(JSON)
+    status: Mapped[GrantStatus] = mapped_column(
+        db.Enum(GrantStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=GrantStatus.PENDING, index=True)
+    # Who asked: empty for the command line, whose operator any administrator may answer.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    requested_by_label: Mapped[str] = mapped_column(String(254))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+
+    membership: Mapped[Membership] = relationship(lazy="joined")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    def audit_label(self) -> str:
+        status = getattr(self.status, "value", self.status)
+        return f"Role grant {', '.join(self.roles or [])} (membership {self.membership_id}, {status})"
 
 
 class ApiToken(TenantScoped, Timestamped, db.Model):

@@ -96,6 +96,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair", "senior_manager"})
 
 
+# Separation of duties. Every permission shows a named child (their record, papers, the tracker's rows,
+# agendas, actions, minutes) except these, so a new permission counts as reading children until it is
+# added here. ``audit.view`` is here because the first administrator needs it to see who did what.
+SHOWS_NO_CHILD = frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose", "reports.view",
+                            "api_tokens.manage"})
+READS_CHILDREN = frozenset(PERMISSIONS) - SHOWS_NO_CHILD
+CHILD_READING_ROLES = frozenset(role for role, granted in ROLE_PERMISSIONS.items() if granted & READS_CHILDREN)
+# Who manages the council's people and confirms another administrator's grants.
+ADMINISTRATOR_ROLES = frozenset(role for role, granted in ROLE_PERMISSIONS.items() if "users.manage" in granted)
+# Roles that open children's records, or the power to confirm them for others (else one administrator
+# could make a second account to confirm their own requests). Granting one takes a second
+# administrator (``accounts.grants``); a platform administrator may hold none.
+GUARDED_ROLES = CHILD_READING_ROLES | ADMINISTRATOR_ROLES
+
+
+def guarded(roles) -> list[str]:
+    """The roles of ``roles`` that take two administrators to grant, sorted."""
+    return sorted(set(roles) & GUARDED_ROLES)
+
+
 def permissions_for(roles) -> frozenset[str]:
     granted: set[str] = set()
     for role in roles:

@@ -18,10 +18,10 @@ from ..extensions import db
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
-from .roles import ROLES
+from .passwords import problem_with
+from .roles import ROLES, guarded
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 12
 # Verified against when the e-mail is unknown, so a failed sign-in takes as long either way.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
 
@@ -41,9 +41,11 @@ def normalise_email(email: str) -> str:
         raise AccountError(f"Enter a valid email address: {exc}", field="email") from exc
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+def check_password_strength(password: str, *, email: str | None = None, name: str | None = None) -> None:
+    """Refuse a password that is short, common, mostly repeated or the person's own name or e-mail."""
+    problem = problem_with(password, email=email, name=name)
+    if problem:
+        raise AccountError(problem, field="password")
 
 
 def hash_password(password: str) -> str:
@@ -61,7 +63,7 @@ def create_user(email: str, name: str, password: str | None = None, *, platform_
     if find_user(email) is not None:
         raise AccountError(f"A user with the email address {email} already exists", field="email")
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, email=email, name=name)
     user = User(email=email, name=name.strip(), is_platform_admin=platform_admin,
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
@@ -71,9 +73,60 @@ def create_user(email: str, name: str, password: str | None = None, *, platform_
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_strength(password)
+    """A new password ends every session the old one opened."""
+    check_password_strength(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record("update", entity_type="User", entity_id=user.id, summary=f"Password changed for {user.email}")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The signed-in person's own change: the current password first, so a borrowed session cannot."""
+    if not password_matches(user, current):
+        raise AccountError("The current password is not right", field="current")
+    set_password(user, new)
+
+
+def password_matches(user: User, password: str) -> bool:
+    return bool(user.password_hash) and _verify(user.password_hash, password or "")
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of ``user`` stops working, on every device: the
+    cookies carry the version (``User.get_id``) and the user loader refuses an old one."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends the session server-side too, so a copy of the cookie is no use after."""
+    end_sessions(user)
+    audit.record("sign_out", entity_type="User", entity_id=user.id, summary=f"{user.email} signed out")
+
+
+def user_for_session(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user whose session id (``"<id>:<version>"``) is current and
+    who is still active; None ends the session."""
+    raw_id, _, version = (user_id or "").partition(":")
+    if not raw_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def deactivate_user(user: User) -> None:
+    """No more sign-ins anywhere, and the sessions open now end."""
+    user.active = False
+    end_sessions(user)
+    audit.record("update", entity_type="User", entity_id=user.id, summary=f"{user.email} deactivated")
+
+
+def deactivate_membership(membership: Membership) -> None:
+    """Their access to this council ends now, not when their session times out."""
+    membership.active = False
+    end_sessions(membership.user)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -107,11 +160,33 @@ def validate_roles(roles) -> list[str]:
     return roles
 
 
+def refuse_platform_admin(user: User, roles) -> None:
+    """The central administrator onboards councils and sees no child: they may hold no role here
+    that reads children or could grant such a role, whoever asks and however (page, command line,
+    invitation)."""
+    if user.is_platform_admin and guarded(roles):
+        names = ", ".join(ROLES[r] for r in guarded(roles))
+        audit.record("role_change_refused", entity_type="User", entity_id=user.id,
+                     summary=f"Refused: {user.email} is a platform administrator and cannot be given {names}")
+        raise AccountError(f"{user.email} is a platform administrator, who sees no child's record: they cannot "
+                           f"be given {names}. Use a separate account for work in the council.", field="roles")
+
+
+def membership_in_council(user: User) -> Membership | None:
+    """``user``'s membership of the current tenant, active or not."""
+    return db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one_or_none()
+
+
 def add_membership(user: User, roles, *, team: Team | None = None, job_title: str | None = None) -> Membership:
-    """Give ``user`` roles in the current tenant (the tenant context decides which)."""
+    """Give ``user`` roles in the current tenant (the tenant context decides which), at once. For
+    the platform's own set-up (demo, onboarding); a person changing roles goes through
+    ``accounts.grants.change_roles``, which keeps the two-person rule."""
     roles = validate_roles(roles)
-    existing = db.session.execute(select(Membership).where(Membership.user_id == user.id)).scalar_one_or_none()
+    refuse_platform_admin(user, roles)
+    existing = membership_in_council(user)
     membership = existing or Membership(user=user)
+    if existing is not None and existing.roles - set(roles):
+        end_sessions(user)  # a role taken away ends the sessions that held it
     membership.team = team
     membership.job_title = job_title
     membership.active = True
@@ -223,10 +298,21 @@ def send_invitation(user: User, tenant) -> None:
 
 def invite_tenant_admin(tenant, email: str, name: str):
     """Create (or reuse) a user, make them the tenant's administrator and e-mail a link to set
-    their password."""
+    their password. The central administrator's invitation is the confirmation a council's first
+    administrator cannot get from anyone else, so it gives only ``tenant_admin``, which reads no
+    child; and never to a platform administrator, who would then hold both keys."""
     user = find_user(email) or create_user(email, name)
     with tenant_context(tenant.id):
-        add_membership(user, ["tenant_admin"], job_title="Tenant administrator")
+        if user.is_platform_admin:
+            audit.record("role_change_refused", entity_type="User", entity_id=user.id,
+                         summary=f"Refused: {user.email} is a platform administrator and cannot be "
+                                 f"{tenant.name}'s administrator")
+            raise AccountError(f"{user.email} is a platform administrator, so cannot also be {tenant.name}'s "
+                               "administrator. Invite the person at the council who will run it.", field="email")
+        existing = membership_in_council(user)
+        held = existing.roles if existing is not None and existing.active else frozenset()
+        add_membership(user, held | {"tenant_admin"}, team=existing.team if existing else None,
+                       job_title=(existing.job_title if existing else None) or "Tenant administrator")
         send_invitation(user, tenant)
     return user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,15 +16,28 @@ from ..audit import services as audit
 from ..core.context import Actor
 from ..core.db import get_or_404
 from ..extensions import db, limiter
-from . import services
-from .forms import MemberForm, SignInForm, TokenForm
-from .models import ApiToken, Membership, Team
+from . import grants, services, two_factor
+from .forms import (ChangePasswordForm, MemberForm, SignInForm, SignInCodeForm, TokenForm, TwoFactorOffForm,
+                    TwoFactorOnForm)
+from .models import ApiToken, Membership, RoleGrant, Team
+from .passwords import MIN_PASSWORD_LENGTH
 from .permissions import load_or_404, public, require, signed_in, visible
 from .roles import ROLES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 GENERIC_FAILURE = "The email address or password is not right. Check them and try again."
+
+
+def end_revoked_session():
+    """before_request, first: a session whose user loader refused it (signed out elsewhere, a new
+    password, access removed: ``services.end_sessions``) is cleared, and the person told."""
+    if "_user_id" not in session or current_user.is_authenticated:
+        return
+    session.clear()
+    flash("You have been signed out. Sign in again to continue.")
+    back = request.method == "GET" and request.endpoint != "accounts.sign_in"
+    return redirect(url_for("accounts.sign_in", next=request.full_path if back else None))
 
 
 def check_idle_session():
@@ -44,6 +58,12 @@ def _sign_in_key():
     return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
 
 
+def _failed(response) -> bool:
+    """A sign-in that did not get in (the form again, 200): what the per-address limit counts, so
+    an office of people signing in behind one address is not held up by its successes."""
+    return response.status_code == 200
+
+
 def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -53,6 +73,8 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)
+@limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
@@ -64,23 +86,63 @@ def sign_in():
             failed = True
             audit.record("sign_in_failed", entity_type="User", summary=f"Failed sign-in for {form.email.data[:200]}",
                          actor=Actor(None, form.email.data[:200], request.remote_addr))
+        elif two_factor.is_on(user):
+            session.clear()  # not signed in yet: only who passed the password step, for a few minutes
+            session["code_for"] = user.get_id()
+            session["code_since"] = time.time()
+            return redirect(url_for("accounts.sign_in_code", next=_safe_next(request.args.get("next"))))
         else:
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            session["seen"] = time.time()
-            audit.record("sign_in", entity_type="User", entity_id=user.id, summary=f"{user.email} signed in",
-                         actor=Actor(user.id, user.email, request.remote_addr))
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.choose_tenant"))
+            return _start_session(user)
     return render_template("accounts/sign_in.html", form=form, failed=failed, failure=GENERIC_FAILURE)
+
+
+def _start_session(user):
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["seen"] = time.time()
+    audit.record("sign_in", entity_type="User", entity_id=user.id, summary=f"{user.email} signed in",
+                 actor=Actor(user.id, user.email, request.remote_addr))
+    return redirect(_safe_next(request.args.get("next")) or url_for("accounts.choose_tenant"))
+
+
+CODE_WAIT_SECONDS = 5 * 60
+
+
+def _code_key():
+    """The account waiting for its code, whatever the address: guesses at one account's code are
+    limited wherever they come from."""
+    return f"code:{session.get('code_for')}"
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SIGN_IN_CODE_RATE_LIMIT"], methods=["POST"], key_func=_code_key)
+@limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address, deduct_when=_failed)
+def sign_in_code():
+    """The second step, for people who turned two-factor sign-in on."""
+    user = services.user_for_session(session.get("code_for"))
+    if user is None or time.time() - session.get("code_since", 0) > CODE_WAIT_SECONDS:
+        session.pop("code_for", None)
+        flash("Sign in again: the code must follow the password within 5 minutes.")
+        return redirect(url_for("accounts.sign_in"))
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        if two_factor.check_code(user, form.code.data):
+            return _start_session(user)
+        form.code.errors.append(two_factor.WRONG_CODE)
+        audit.record("sign_in_failed", entity_type="User", entity_id=user.id,
+                     summary=f"Wrong two-factor code for {user.email}",
+                     actor=Actor(None, user.email, request.remote_addr))
+    return render_template("accounts/sign_in_code.html", form=form)
 
 
 @bp.post("/sign-out")
 @public
 def sign_out():
     if current_user.is_authenticated:
-        audit.record("sign_out", entity_type="User", entity_id=current_user.id,
-                     summary=f"{current_user.email} signed out")
+        services.sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -115,10 +177,64 @@ def set_password(token):
         except services.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            if current_user.is_authenticated and current_user.id == user.id:
+                logout_user()  # their session here ended with the old password, like every other
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/set_password.html", form=form, user=user,
-                           min_length=services.MIN_PASSWORD_LENGTH)
+    return render_template("accounts/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH)
+
+
+def _stay_signed_in(user) -> None:
+    """After ending a user's sessions for their own change, keep this one: it is re-issued with the
+    new version, so only the other copies stop working."""
+    login_user(user)
+    session.permanent = True
+    session["seen"] = time.time()
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc))
+        else:
+            _stay_signed_in(current_user)
+            flash("Your password is changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("web.index"))
+    return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH,
+                           two_factor_on=two_factor.is_on(current_user))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@signed_in
+def two_factor_sign_in():
+    """Turn two-factor sign-in on (scan, then a code to prove the app has it) or off (the password)."""
+    on_form, off_form = TwoFactorOnForm(prefix="on"), TwoFactorOffForm(prefix="off")
+    try:
+        if two_factor.is_on(current_user) and off_form.validate_on_submit():
+            two_factor.turn_off(current_user, off_form.password.data)
+            _stay_signed_in(current_user)
+            flash("Two-factor sign-in is off. You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.two_factor_sign_in"))
+        if not two_factor.is_on(current_user) and on_form.validate_on_submit():
+            two_factor.turn_on(current_user, on_form.secret.data, on_form.code.data)
+            _stay_signed_in(current_user)
+            flash("Two-factor sign-in is on. Each time you sign in you will be asked for a code from your app. "
+                  "You have been signed out everywhere else.", "success")
+            return redirect(url_for("accounts.two_factor_sign_in"))
+    except services.AccountError as exc:
+        form = off_form if two_factor.is_on(current_user) else on_form
+        getattr(form, exc.field or "code").errors.append(str(exc))
+    on = two_factor.is_on(current_user)
+    if not on:  # the key the app may already hold, after a wrong code; else a new one
+        on_form.secret.data = two_factor.usable_secret(on_form.secret.data) or two_factor.new_secret()
+    return render_template("accounts/two_factor.html", on=on, on_form=on_form, off_form=off_form,
+                           secret=on_form.secret.data,
+                           qr=None if on else two_factor.qr_svg(two_factor.setup_uri(current_user, on_form.secret.data)))
 
 
 # --- the council's users ------------------------------------------------------------------------
@@ -134,8 +250,14 @@ def users(tenant_slug):
     memberships = db.session.execute(
         select(Membership).join(Membership.user).order_by(Membership.active.desc(), Membership.user_id)
     ).scalars().all()
+    pending = grants.pending_grants()
+    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES, pending=pending,
+                           waiting={grant.membership_id: grant for grant in pending})
 
-    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES)
+
+def _waiting_message(user, grant) -> str:
+    return (f"{grants.role_names(grant.roles)} for {user.name} must be confirmed by another administrator of "
+            f"{g.tenant.name}. Until then these roles do not take effect.")
 
 
 @bp.route("/<tenant_slug>/admin/users/new", methods=["GET", "POST"])
@@ -147,37 +269,76 @@ def add_user(tenant_slug):
         try:
             user = services.find_user(form.email.data) or services.create_user(form.email.data, form.name.data)
             team = db.session.get(Team, form.team.data) if form.team.data else None
-            services.add_membership(user, form.roles.data, team=team, job_title=form.job_title.data or None)
+            _, grant = grants.change_roles(user, form.roles.data, by=current_user._get_current_object(),
+                                           team=team, job_title=form.job_title.data or None)
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
             flash(f"{user.name} can now use Permanence in {g.tenant.name}.", "success")
+            if grant is not None:
+                flash(_waiting_message(user, grant))
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=None)
+    return render_template("accounts/user_form.html", form=form, membership=None, grant=None, role_names=ROLES)
 
 
 @bp.route("/<tenant_slug>/admin/users/<int:membership_id>", methods=["GET", "POST"])
 @require("users.manage")
 def edit_user(tenant_slug, membership_id):
     membership = get_or_404(Membership, membership_id)
+    waiting = grants.pending_grant(membership)
     form = MemberForm(obj=None if request.method == "POST" else membership.user)
     form.team.choices = _team_choices()
     if request.method == "GET":
         form.job_title.data = membership.job_title
         form.team.data = membership.team_id or 0
-        form.roles.data = sorted(membership.roles)
+        # One's own pending roles are for others to decide: ticking them would be asking for them.
+        asked = waiting.roles if waiting and membership.user_id != current_user.id else ()
+        form.roles.data = sorted(membership.roles | set(asked))
     form.email.data = membership.user.email
     if form.validate_on_submit():
         try:
             team = db.session.get(Team, form.team.data) if form.team.data else None
-            services.add_membership(membership.user, form.roles.data, team=team,
-                                    job_title=form.job_title.data or None)
+            _, grant = grants.change_roles(membership.user, form.roles.data,
+                                           by=current_user._get_current_object(), team=team,
+                                           job_title=form.job_title.data or None)
         except services.AccountError as exc:
             getattr(form, exc.field or "roles").errors.append(str(exc))
         else:
+            if membership.user_id == current_user.id:
+                _stay_signed_in(current_user)  # removing one of your own roles need not sign you out
             flash(f"{membership.user.name}'s roles are saved.", "success")
+            if grant is not None:
+                flash(_waiting_message(membership.user, grant))
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=membership)
+    return render_template("accounts/user_form.html", form=form, membership=membership, grant=waiting,
+                           role_names=ROLES)
+
+
+@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/confirm")
+@require("users.manage")
+def confirm_role_grant(tenant_slug, role_grant_id):
+    grant = get_or_404(RoleGrant, role_grant_id)
+    try:
+        membership = grants.confirm_grant(grant, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(str(exc))
+    else:
+        flash(f"{grants.role_names(grant.roles)} confirmed for {membership.user.name}.", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/refuse")
+@require("users.manage")
+def refuse_role_grant(tenant_slug, role_grant_id):
+    grant = get_or_404(RoleGrant, role_grant_id)
+    try:
+        grants.refuse_grant(grant, by=current_user._get_current_object())
+    except services.AccountError as exc:
+        flash(str(exc))
+    else:
+        flash(f"{grants.role_names(grant.roles)} refused for {grant.membership.user.name}: nothing was changed.",
+              "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.post("/<tenant_slug>/admin/users/<int:membership_id>/deactivate")
@@ -187,7 +348,7 @@ def deactivate_user(tenant_slug, membership_id):
     if membership.user_id == current_user.id:
         flash("You cannot remove your own access.")
     else:
-        membership.active = False
+        services.deactivate_membership(membership)
         flash(f"{membership.user.name} can no longer use Permanence in {g.tenant.name}.", "success")
     return redirect(url_for("accounts.users"))
 

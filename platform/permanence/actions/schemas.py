@@ -4,7 +4,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..core.clock import london_today
-from ..core.schemas import UpdateSchema
+from ..core.schemas import Int, UpdateSchema
 from ..panels.models import ActionStatus
 
 STATUSES = [s.value for s in ActionStatus]
@@ -14,11 +14,11 @@ class ActionSchema(Schema):
     """A SMART action: what, who, by when, and where it stands. Only ``status`` and ``progress``
     change after it is agreed (PATCH); the rest is read-only."""
 
-    id = fields.Int(dump_only=True)
-    agenda_item_id = fields.Int(allow_none=True, dump_only=True)
-    child_id = fields.Int(allow_none=True, dump_only=True, metadata={"description": "None for a sibling group's item"})
+    id = Int(dump_only=True)
+    agenda_item_id = Int(allow_none=True, dump_only=True)
+    child_id = Int(allow_none=True, dump_only=True, metadata={"description": "None for a sibling group's item"})
     description = fields.Str(dump_only=True)
-    owner_id = fields.Int(allow_none=True, dump_only=True)
+    owner_id = Int(allow_none=True, dump_only=True)
     owner_name = fields.Function(lambda a: a.owner.name if a.owner else None)
     due_on = fields.Date(dump_only=True)
     status = fields.Function(lambda a: a.status.value, metadata={"description": "open, done or cancelled"})
@@ -34,7 +34,7 @@ class ActionSchema(Schema):
 # the item or action is found, so another council's id is a 404 whatever the body holds.
 class ActionCreateSchema(Schema):
     description = fields.Str(load_default=None, metadata={"description": "Required; specific: 15 to 2000 characters"})
-    owner_id = fields.Int(load_default=None, allow_none=True,
+    owner_id = Int(load_default=None, allow_none=True,
                           metadata={"description": "Required; a member of the council"})
     due_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "Required; today or later"})
 
@@ -53,7 +53,7 @@ class ActionQuerySchema(Schema):
     mine = fields.Bool(load_default=False, metadata={"description": "Only the token user's own actions"})
     status = fields.Str(validate=validate.OneOf(STATUSES))
     overdue = fields.Bool(load_default=False, metadata={"description": "Only open actions past their due date"})
-    owner_id = fields.Int(validate=validate.Range(min=1))
+    owner_id = Int(validate=validate.Range(min=1))
     body_id = fields.Str(validate=validate.Length(max=100))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=100, validate=validate.Range(min=1, max=500))
+    page = Int(load_default=1, validate=validate.Range(min=1))
+    per_page = Int(load_default=100, validate=validate.Range(min=1, max=500))

@@ -2,23 +2,24 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import Int
 from .forms import MAX_MINUTES
 
 
 class SeatSchema(Schema):
-    id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
     body_id = fields.Str(dump_only=True)
-    user_id = fields.Int(required=True, metadata={"description": "A member of the council"})
+    user_id = Int(required=True, metadata={"description": "A member of the council"})
     user_name = fields.Function(lambda seat: seat.user.name, dump_only=True)
     role = fields.Str(dump_only=True, metadata={"description": "The ToR role id of the seat"})
     title = fields.Str(dump_only=True, metadata={"description": "The council's title for the seat"})
     active = fields.Bool(load_default=True)
-    seat = fields.Int(load_only=True, required=True, validate=validate.Range(min=0),
+    seat = Int(load_only=True, required=True, validate=validate.Range(min=0),
                       metadata={"description": "Index of the seat in the ToR's membership (GET's tor_seats)"})
 
 
 class TorSeatSchema(Schema):
-    index = fields.Int()
+    index = Int()
     role = fields.Str()
     title = fields.Str()
     required = fields.Bool()
@@ -42,7 +43,7 @@ class DeadlineSchema(Schema):
 
 
 class MeetingSchema(Schema):
-    id = fields.Int()
+    id = Int()
     body_id = fields.Str()
     body_name = fields.Str()
     date = fields.Date()
@@ -59,8 +60,8 @@ class MeetingDetailSchema(MeetingSchema):
 
 class MeetingQuerySchema(Schema):
     body_id = fields.Str(validate=validate.Length(max=100))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Int(load_default=1, validate=validate.Range(min=1))
+    per_page = Int(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class PaperworkSchema(Schema):
@@ -69,15 +70,15 @@ class PaperworkSchema(Schema):
 
 
 class AgendaItemSchema(Schema):
-    id = fields.Int()
+    id = Int()
     part_id = fields.Str()
-    position = fields.Int()
+    position = Int()
     subject = fields.Str(metadata={"description": "The child (or sibling group) the item is about"})
     case_numbers = fields.List(fields.Str())
     starts_at = fields.DateTime()
-    minutes_allowed = fields.Int()
-    presenter_id = fields.Int(allow_none=True)
-    second_presenter_id = fields.Int(allow_none=True)
+    minutes_allowed = Int()
+    presenter_id = Int(allow_none=True)
+    second_presenter_id = Int(allow_none=True)
     late = fields.Bool()
     entry_route = fields.Str(metadata={"description": "How the child reached the agenda: referral, cohort_rule, ..."})
     proposal_source = fields.Str(metadata={"description": "Which rule or extract proposed the child (empty for a "
@@ -100,9 +101,9 @@ class AgendaSchema(Schema):
 class ItemPatchSchema(Schema):
     """Any of these; omitted fields are left as they are. ``starts_at`` null goes back to the computed slot."""
 
-    position = fields.Int(validate=validate.Range(min=1, max=500))
+    position = Int(validate=validate.Range(min=1, max=500))
     starts_at = fields.AwareDateTime(allow_none=True, default_timezone=None,
                                      metadata={"description": "With its time zone, on the day of the sitting"})
-    minutes_allowed = fields.Int(allow_none=True, validate=validate.Range(min=1, max=MAX_MINUTES))
-    presenter_id = fields.Int(allow_none=True)
-    second_presenter_id = fields.Int(allow_none=True)
+    minutes_allowed = Int(allow_none=True, validate=validate.Range(min=1, max=MAX_MINUTES))
+    presenter_id = Int(allow_none=True)
+    second_presenter_id = Int(allow_none=True)

@@ -6,12 +6,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from ..accounts.permissions import require
+from ..core.schemas import Int
 
 blp = Blueprint("me_api", __name__, description="The token's user")
 
 
 class MeSchema(Schema):
-    id = fields.Int()
+    id = Int()
     email = fields.Str()
     name = fields.Str()
     tenant = fields.Str()

@@ -2,13 +2,13 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..core.schemas import UpdateSchema
+from ..core.schemas import Int, UpdateSchema
 
 
 class ChildSchema(Schema):
     """A child as the API shows it."""
 
-    id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
     case_number = fields.Str()
     first_name = fields.Str()
     last_name = fields.Str()
@@ -17,11 +17,11 @@ class ChildSchema(Schema):
     sex = fields.Str(allow_none=True)
     ethnicity = fields.Str(allow_none=True)
     # Allocation and the sibling group come from the imports; PATCH does not change them.
-    team_id = fields.Int(allow_none=True, dump_only=True)
-    social_worker_id = fields.Int(allow_none=True, dump_only=True)
-    team_manager_id = fields.Int(allow_none=True, dump_only=True)
-    iro_id = fields.Int(allow_none=True, dump_only=True)
-    sibling_group_id = fields.Int(allow_none=True, dump_only=True)
+    team_id = Int(allow_none=True, dump_only=True)
+    social_worker_id = Int(allow_none=True, dump_only=True)
+    team_manager_id = Int(allow_none=True, dump_only=True)
+    iro_id = Int(allow_none=True, dump_only=True)
+    sibling_group_id = Int(allow_none=True, dump_only=True)
 
 
 class ChildUpdateSchema(UpdateSchema):
@@ -41,14 +41,14 @@ class ChildUpdateSchema(UpdateSchema):
 
 class ChildQuerySchema(Schema):
     q = fields.Str(validate=validate.Length(max=100))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Int(load_default=1, validate=validate.Range(min=1))
+    per_page = Int(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 # --- Histories (read only for now; the import and the demo write them) -------------------------
 
 class _HistorySchema(Schema):
-    id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
     imported = fields.Bool(dump_only=True, metadata={"description": "Written by the SSDA903 import"})
 
 
@@ -141,7 +141,7 @@ class ChildFlagSchema(_HistorySchema):
 class ChildHistorySchema(Schema):
     """Every dated history on a child's record, oldest first."""
 
-    id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
     care_periods = fields.List(fields.Nested(CarePeriodSchema))
     legal_statuses = fields.List(fields.Nested(LegalStatusSchema))
     placements = fields.List(fields.Nested(PlacementSchema))

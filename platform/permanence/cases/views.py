@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, or_, select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..core.db import MAX_ID
 from ..documents.views import papers_panel
 from ..extensions import db
 from . import codes
@@ -19,7 +20,7 @@ PAGE_SIZE = 50
 @require("children.view")
 def children(tenant_slug):
     q = (request.args.get("q") or "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), MAX_ID)
     stmt = visible(select(Child), Child)
     if q:
         like = f"%{q.lower()}%"

@@ -14,12 +14,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import ForeignKey, event, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from ..extensions import db
 from . import context
 from .clock import utcnow
+
+
+MAX_ID = 2**31 - 1  # the largest value of the INTEGER columns every id and count is stored in
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number an INTEGER column can hold. A bigger one matches no
+    route (404, like any id that does not exist) instead of failing in the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class TenantScoped:

@@ -19,6 +19,21 @@ from typing import ClassVar
 from marshmallow import Schema, fields, pre_load
 from marshmallow.schema import SchemaMeta
 
+from .db import MAX_ID
+
+
+class Int(fields.Integer):
+    """An integer field of the API: whole numbers only, and no bigger than the database's INTEGER
+    columns hold, so an out-of-range id or page is a 422 naming the field, not a database error."""
+
+    default_error_messages = {"too_large": f"Must be a whole number no larger than {MAX_ID:,}."}
+
+    def _validated(self, value):
+        value = super()._validated(value)
+        if value is not None and abs(value) > MAX_ID:
+            raise self.make_error("too_large")
+        return value
+
 
 def _keys(fields) -> set[str]:
     return {field.data_key or name for name, field in fields.items()}

@@ -11,14 +11,19 @@ and macro-enabled files are refused.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from ..core.archives import ArchiveRefused, open_zip
+
 MB = 1024 * 1024
+# An Office paper is a ZIP; its directory is checked before any part is read. Papers are only
+# sniffed here, but whoever opens one should not meet a bomb either.
+MAX_OFFICE_PARTS = 10_000
+MAX_OFFICE_UNCOMPRESSED = 1024 * MB
 
 
 class PaperError(ValueError):
@@ -64,7 +69,16 @@ class CheckedFile:
 
 
 class _Refused(Exception):
-    """The content is of a recognised kind that is never accepted (a macro-enabled file)."""
+    """The content is of a recognised kind that is never accepted (a macro-enabled file, a ZIP bomb);
+    ``reason`` completes "<file name> ..."."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+MACROS = ("contains macros, which cannot be uploaded. Save it without macros (as a .docx or .xlsx file) "
+          "and upload it again.")
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -106,7 +120,7 @@ def _read_small(archive: zipfile.ZipFile, name: str, limit: int = MB) -> bytes |
 
 def _zip_kind(data: bytes) -> FileKind | None:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = open_zip(data, max_members=MAX_OFFICE_PARTS, max_uncompressed=MAX_OFFICE_UNCOMPRESSED)
         names = set(archive.namelist())
         if "mimetype" in names:
             mimetype = (_read_small(archive, "mimetype", 200) or b"").strip()
@@ -116,10 +130,13 @@ def _zip_kind(data: bytes) -> FileKind | None:
         types = _read_small(archive, "[Content_Types].xml")
         if types is None:
             return None
+    except ArchiveRefused as exc:
+        raise _Refused(f"{exc.reason}, so it was not uploaded. A paper may have at most {MAX_OFFICE_PARTS:,} "
+                       f"parts and expand to at most {MAX_OFFICE_UNCOMPRESSED // MB:,} MB.") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         return None
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
-        raise _Refused
+        raise _Refused(MACROS)
     if "word/document.xml" in names and b"wordprocessingml.document.main+xml" in types:
         return DOCX
     if "xl/workbook.xml" in names and b"spreadsheetml.sheet.main+xml" in types:
@@ -140,7 +157,8 @@ def _is_text(data: bytes) -> bool:
 
 
 def sniff(data: bytes) -> FileKind | None:
-    """The allowed kind the bytes are, or None. Raises ``_Refused`` for a macro-enabled Office file."""
+    """The allowed kind the bytes are, or None. Raises ``_Refused`` for a macro-enabled Office file or
+    a ZIP past the limits."""
     if data.startswith(b"%PDF-"):
         return PDF
     if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
@@ -203,9 +221,8 @@ def check_file(raw_name: str | None, data: bytes, *, max_bytes: int) -> CheckedF
                          f"Upload a {ALLOWED_TEXT} file.")
     try:
         actual = sniff(data)
-    except _Refused:
-        raise PaperError(f"{filename} contains macros, which cannot be uploaded. Save it without macros "
-                         "(as a .docx or .xlsx file) and upload it again.") from None
+    except _Refused as exc:
+        raise PaperError(f"{filename} {exc.reason}") from None
     if actual is None:
         what = describe(data) or f"not {expected.label}"
         advice = " Save it as UTF-8 text and upload it again." if expected is TEXT else ""

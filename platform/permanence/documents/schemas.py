@@ -4,14 +4,16 @@ from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import Int
+
 
 class DocumentVersionSchema(Schema):
     """One uploaded file of a paper."""
 
-    number = fields.Int()
+    number = Int()
     filename = fields.Str()
     media_type = fields.Str(metadata={"description": "Read from the file's content when it was uploaded"})
-    size = fields.Int(metadata={"description": "Bytes"})
+    size = Int(metadata={"description": "Bytes"})
     sha256 = fields.Str()
     uploaded_at = fields.DateTime()
     uploaded_by = fields.Function(lambda v: v.uploaded_by.name if v.uploaded_by else None)
@@ -25,10 +27,10 @@ class DocumentSchema(Schema):
 
     token = fields.Str(metadata={"description": "Names the paper in URLs; not a secret that grants access"})
     subject_type = fields.Str()
-    subject_id = fields.Int()
+    subject_id = Int()
     paperwork_id = fields.Str(metadata={"description": "A paperwork item id of the terms of reference, or 'other'"})
     title = fields.Str()
-    current_version = fields.Int()
+    current_version = Int()
     created_at = fields.DateTime()
     versions = fields.List(fields.Nested(DocumentVersionSchema))
 
@@ -36,7 +38,7 @@ class DocumentSchema(Schema):
 class SubjectQuerySchema(Schema):
     subject_type = fields.Str(required=True, validate=validate.Length(min=1, max=40),
                               metadata={"description": "What the papers belong to, e.g. child"})
-    subject_id = fields.Int(required=True)
+    subject_id = Int(required=True)
 
 
 class PaperUploadSchema(SubjectQuerySchema):
@@ -53,4 +55,4 @@ class PaperFileSchema(Schema):
 
 
 class VersionQuerySchema(Schema):
-    version = fields.Int(validate=validate.Range(min=1), metadata={"description": "Default: the latest"})
+    version = Int(validate=validate.Range(min=1), metadata={"description": "Default: the latest"})

@@ -9,12 +9,13 @@ progress, the error report and the result onto the run. Nothing here commits.
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..cases.imports import REQUIRED, ImportFileError
+from ..cases.imports import REQUIRED, ImportFileError, csv_rows
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
@@ -54,12 +55,24 @@ def check_upload(field: str, filename: str, data: bytes, allowed: tuple[str, ...
         raise UploadError(field, "The file is not a CSV text file; save the table as CSV")
 
 
+def _csv_within_limits(field: str, filename: str, data: bytes) -> list[str]:
+    """Read a CSV upload through (lines, columns, rows within ``cases.imports``' limits, which the job
+    checks again) so a runaway file is a form error now; returns its first row."""
+    rows = csv_rows(io.StringIO(decode_text(data, filename), newline=""), filename)
+    try:
+        first = next(rows, [])
+        for _ in rows:
+            pass
+    except ImportFileError as exc:
+        raise UploadError(field, f"The file {exc.message}") from None
+    return first
+
+
 def check_903_table(role: str, filename: str, data: bytes) -> None:
     """The 903 table's first line must carry its required columns (the DfE's names)."""
     check_upload(role, filename, data, (".csv",))
     label, columns = TABLES_903[role]
-    first = decode_text(data, filename).splitlines()[0] if data.strip() else ""
-    present = {h.strip().upper() for h in first.split(",")}
+    present = {h.strip().lstrip("\ufeff").upper() for h in _csv_within_limits(role, filename, data)}
     missing = [c for c in columns if c in REQUIRED and c not in present]
     if missing:
         raise UploadError(role, f"This is not the 903 {label} table: its first line has no "
@@ -99,6 +112,8 @@ def start_tracker_upload(filename: str, data: bytes, *, all_or_nothing: bool,
                          created_by_id: int | None, layout: TrackerLayout) -> ImportRun:
     """Store a tracker spreadsheet to be mapped; its headings must be readable now."""
     check_upload("spreadsheet", filename, data, tuple(SPREADSHEET_TYPES))
+    if extension(filename) == ".csv":
+        _csv_within_limits("spreadsheet", filename, data)
     try:
         read_table(data, filename, sheet=layout.sheet, header_row=layout.reading.header_row, headings_only=True)
     except ImportFileError as exc:

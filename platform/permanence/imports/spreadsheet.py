@@ -9,17 +9,22 @@ council's date formats.
 
 from __future__ import annotations
 
-import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator
 
 from openpyxl.utils import get_column_letter
 
-from ..cases.imports import ImportFileError
+from ..cases.imports import MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
+from ..core.archives import ArchiveRefused, open_zip, xml_declares_entities
 
 MAX_ROWS = 20_000  # a council's tracker has hundreds of children; this stops a runaway file
+# A workbook is a ZIP: checked before openpyxl opens it. A 20,000-row, 60-column tracker is 5 MB
+# as .xlsx and about 70 MB of XML inside.
+MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_XLSX_PARTS = 1_000
 SPREADSHEET_TYPES = {".xlsx": "an Excel workbook (.xlsx)", ".csv": "a CSV file (.csv)"}
 
 
@@ -78,9 +83,27 @@ def _blank(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def check_workbook(data: bytes, file: str) -> None:
+    """Refuse a workbook whose ZIP is a bomb (too many parts, too much XML once decompressed) or whose
+    XML declares entities (an entity bomb), before openpyxl reads any of it."""
+    try:
+        with open_zip(data, max_members=MAX_XLSX_PARTS, max_uncompressed=MAX_XLSX_UNCOMPRESSED) as archive:
+            part = xml_declares_entities(archive)
+    except ArchiveRefused as exc:
+        raise ImportFileError(file, f"{exc.reason}; a workbook may have at most {MAX_XLSX_PARTS:,} parts and "
+                                    f"expand to at most {MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MB") from None
+    except zipfile.BadZipFile:
+        part = ""
+    if part is not None:
+        raise ImportFileError(file, "is not an Excel workbook (.xlsx) that can be opened"
+                                    + (f" (its part {part} is not XML as Excel writes it)" if part else "")
+                                    + "; open it in Excel and save it again as .xlsx")
+
+
 def _rows_xlsx(data: bytes, file: str, sheet: str | None) -> Iterator[list]:
     from openpyxl import load_workbook
 
+    check_workbook(data, file)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -88,19 +111,21 @@ def _rows_xlsx(data: bytes, file: str, sheet: str | None) -> Iterator[list]:
                                     "open it in Excel and save it again as .xlsx") from None
     try:
         worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
-        for values in worksheet.iter_rows(values_only=True):
-            yield [_cell(v) for v in values]
+        # Each row as wide as its own cells, not as the size the sheet declares (which a small file can
+        # set to 1,048,576 rows of 16,384 columns): the XML, capped above, then bounds every row.
+        worksheet.reset_dimensions()
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number > MAX_TABLE_ROWS:
+                raise too_many_rows(file)
+            values = within_columns(values, file, number)
+            yield [_cell(v) for v in values] if not _blank(values) else []
     finally:
         workbook.close()
 
 
 def _rows_csv(data: bytes, file: str) -> Iterator[list]:
-    reader = csv.reader(io.StringIO(decode_text(data, file), newline=""))
-    try:
-        for values in reader:
-            yield [v.strip() for v in values]
-    except csv.Error as exc:
-        raise ImportFileError(file, f"is not a CSV file that can be read ({exc})") from None
+    for values in csv_rows(io.StringIO(decode_text(data, file), newline=""), file):
+        yield [v.strip() for v in values]
 
 
 def read_table(data: bytes, file: str, *, sheet: str | None = None, header_row: int = 1,

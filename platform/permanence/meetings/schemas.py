@@ -9,7 +9,7 @@ escalating) so another council's id is a 404 whatever the body holds.
 
 from marshmallow import Schema, fields, validate
 
-from ..core.schemas import UpdateSchema
+from ..core.schemas import Int, UpdateSchema
 from .record import sign_off_state, sign_off_text
 from .services import MAX_NAME, MAX_TEXT
 
@@ -27,8 +27,8 @@ class Value(fields.Str):
 class AttendanceSchema(Schema):
     """One person at the meeting, in a seat (a ToR role) or as a guest (no role)."""
 
-    id = fields.Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
-    user_id = fields.Int(allow_none=True, metadata={"description": "The member, when they have an account"})
+    id = Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
+    user_id = Int(allow_none=True, metadata={"description": "The member, when they have an account"})
     name = fields.Str(metadata={"description": "Who sat in a seat with no account, or a guest's name"})
     role = fields.Str(metadata={"description": "ToR role id of the seat; empty for a guest (guests never count "
                                                "for quorum)"})
@@ -53,8 +53,8 @@ class AttendanceUpdateRowSchema(UpdateSchema):
 
     resource_schema = AttendanceSchema
 
-    id = fields.Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
-    user_id = fields.Int(allow_none=True, metadata={"description": "The member, when they have an account"})
+    id = Int(allow_none=True, metadata={"description": "Id of a row kept; omit for a new row"})
+    user_id = Int(allow_none=True, metadata={"description": "The member, when they have an account"})
     name = fields.Str(load_default="", validate=NAME,
                       metadata={"description": "Who sat in a seat with no account, or a guest's name"})
     role = fields.Str(load_default="", validate=validate.Length(max=100),
@@ -75,7 +75,7 @@ class PartQuorumSchema(Schema):
     title = fields.Str()
     met = fields.Bool()
     reasons = fields.List(fields.Str())
-    counted = fields.Int(metadata={"description": "Seats required for the part present (or represented)"})
+    counted = Int(metadata={"description": "Seats required for the part present (or represented)"})
 
 
 class QuorumSchema(Schema):
@@ -83,8 +83,8 @@ class QuorumSchema(Schema):
     parts = fields.List(fields.Nested(PartQuorumSchema), metadata={"description": "Each part with items, judged "
                                                                                    "over the seats required for it"})
     reasons = fields.List(fields.Str(), metadata={"description": "Why the meeting is not quorate"})
-    counted = fields.Int(metadata={"description": "Seats present (or represented, when substitutes count)"})
-    minimum = fields.Int()
+    counted = Int(metadata={"description": "Seats present (or represented, when substitutes count)"})
+    minimum = Int()
     representatives_count = fields.Bool(metadata={"description": "The ToR's substitutes_allowed"})
     note = fields.Str()
 
@@ -92,7 +92,7 @@ class QuorumSchema(Schema):
 class AttendanceListSchema(Schema):
     """The meeting's attendance and whether it is quorate under its terms of reference."""
 
-    meeting_id = fields.Int(dump_only=True)
+    meeting_id = Int(dump_only=True)
     recorded = fields.Bool(dump_only=True,
                            metadata={"description": "False while the list is only the seats, not yet taken"})
     attendance = fields.List(fields.Nested(AttendanceSchema))
@@ -110,14 +110,14 @@ class AttendanceUpdateSchema(UpdateSchema):
 class DeclarationSchema(Schema):
     """A declaration of interest (for the whole meeting when agenda_item_id is null) and the chair's ruling."""
 
-    id = fields.Int(dump_only=True)
-    meeting_id = fields.Int(dump_only=True)
-    agenda_item_id = fields.Int(allow_none=True)
-    user_id = fields.Int(load_default=None)
+    id = Int(dump_only=True)
+    meeting_id = Int(dump_only=True)
+    agenda_item_id = Int(allow_none=True)
+    user_id = Int(load_default=None)
     interest = fields.Str(load_default="", validate=TEXT)
     ruling = fields.Function(lambda d: d.ruling.value, dump_only=True,
                              metadata={"description": "pending, take_part, observe or leave"})
-    ruled_by_id = fields.Int(dump_only=True, allow_none=True)
+    ruled_by_id = Int(dump_only=True, allow_none=True)
     ruled_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
@@ -130,8 +130,8 @@ class RulingSchema(Schema):
 class ItemRecordSchema(Schema):
     """The meeting's record of an item."""
 
-    id = fields.Int(dump_only=True)
-    meeting_id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
+    meeting_id = Int(dump_only=True)
     status = fields.Function(lambda i: i.status.value,
                              metadata={"description": "booked, heard, deferred or not_heard (or a referral's step)"})
     discussion = fields.Str()
@@ -142,13 +142,13 @@ class ItemRecordSchema(Schema):
     next_review_on = fields.Date(allow_none=True)
     escalate = fields.Bool()
     escalation_reason = fields.Str(metadata={"description": "Required when escalate is true"})
-    recorded_by_id = fields.Int(dump_only=True, allow_none=True)
+    recorded_by_id = Int(dump_only=True, allow_none=True)
     recorded_at = fields.DateTime(dump_only=True, allow_none=True)
-    carried_from_id = fields.Int(dump_only=True, allow_none=True)
+    carried_from_id = Int(dump_only=True, allow_none=True)
     sign_off_role = fields.Str(dump_only=True, allow_none=True)
     sign_off = fields.Function(sign_off_state, metadata={"description": "not_needed, awaiting, agreed or not_agreed"})
     sign_off_text = fields.Function(sign_off_text)
-    signed_off_by_id = fields.Int(dump_only=True, allow_none=True)
+    signed_off_by_id = Int(dump_only=True, allow_none=True)
     signed_off_at = fields.DateTime(dump_only=True, allow_none=True)
     sign_off_note = fields.Str(dump_only=True)
 
@@ -197,7 +197,7 @@ class NotHeardResultSchema(Schema):
 class NextAgendaEntrySchema(Schema):
     """One child agreed for the next sitting."""
 
-    agenda_item_id = fields.Int(required=True, metadata={"description": "A candidate's agenda_item_id"})
+    agenda_item_id = Int(required=True, metadata={"description": "A candidate's agenda_item_id"})
     part_id = fields.Str(load_default="", validate=validate.Length(max=100),
                          metadata={"description": "A part of the next sitting taking agreed_at_previous_meeting; "
                                                   "empty for the suggested part"})

@@ -42,7 +42,8 @@ def _minutes_of(meeting_id, *, required=True):
 
 
 def _conflict(exc: services.MinutesConflict):
-    response = jsonify({"message": "Someone else saved the minutes first; nothing was written",
+    response = jsonify({"code": 409, "status": "Conflict",
+                        "message": "Someone else saved the minutes first; nothing was written",
                         "text": exc.text, "revision": exc.revision})
     response.status_code = 409
     return response
@@ -87,6 +88,7 @@ class AssembleView(MethodView):
     @require("minutes.edit")
     @blp.arguments(AssembleSchema)
     @blp.response(200, MinutesSchema)
+    @blp.alt_response(409, schema=MinutesConflictSchema)
     def post(self, data, tenant_slug, meeting_id):
         """Create or refresh the draft from the record. A draft edited by hand is a 409 unless
         ``replace`` is true with its current ``revision``."""
@@ -100,6 +102,7 @@ class ApproveView(MethodView):
     @require("minutes.approve")
     @blp.arguments(ApproveSchema)
     @blp.response(200, MinutesSchema)
+    @blp.alt_response(409, schema=MinutesConflictSchema)
     def post(self, data, tenant_slug, meeting_id):
         """The chair approves the revision they read (409 if it is stale or already approved)."""
         meeting, minutes = _minutes_of(meeting_id)
@@ -110,6 +113,7 @@ class ApproveView(MethodView):
 class CirculateView(MethodView):
     @require("panels.manage")
     @blp.response(200, MinutesSchema)
+    @blp.alt_response(409, schema=MinutesConflictSchema)
     def post(self, tenant_slug, meeting_id):
         """Circulate approved minutes: seated members and presenters are e-mailed links (409 if not approved)."""
         meeting, minutes = _minutes_of(meeting_id)

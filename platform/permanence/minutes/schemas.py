@@ -5,20 +5,20 @@ considered a child."""
 from flask import url_for
 from marshmallow import Schema, fields
 
-from ..core.schemas import UpdateSchema
+from ..core.schemas import Int, UpdateSchema
 from .services import MAX_TEXT
 
 
 class MinutesSchema(Schema):
     """A meeting's minutes; ``revision`` goes back with every change (optimistic locking)."""
 
-    meeting_id = fields.Int(dump_only=True)
+    meeting_id = Int(dump_only=True)
     text = fields.Str()
-    revision = fields.Int(metadata={"description": "Send it back with PUT/approve; a stale one is a 409"})
+    revision = Int(metadata={"description": "Send it back with PUT/approve; a stale one is a 409"})
     status = fields.Function(lambda m: m.status.value, metadata={"description": "draft, approved or circulated"})
-    edited_by_id = fields.Int(allow_none=True, dump_only=True,
+    edited_by_id = Int(allow_none=True, dump_only=True,
                               metadata={"description": "Who last saved by hand; None if assembled"})
-    approved_by_id = fields.Int(allow_none=True, dump_only=True)
+    approved_by_id = Int(allow_none=True, dump_only=True)
     approved_at = fields.DateTime(allow_none=True, dump_only=True)
     circulated_at = fields.DateTime(allow_none=True, dump_only=True)
     due_on = fields.Date(allow_none=True, dump_only=True,
@@ -27,11 +27,14 @@ class MinutesSchema(Schema):
 
 
 class MinutesConflictSchema(Schema):
-    """409: someone else saved first; nothing was written. Compare, then PUT again with this revision."""
+    """409: nothing was written. When someone else saved first, ``text`` and ``revision`` are the
+    minutes as saved now: compare, then send again with this revision."""
 
+    code = Int()
+    status = fields.Str()
     message = fields.Str()
     text = fields.Str(metadata={"description": "The minutes as saved now"})
-    revision = fields.Int(metadata={"description": "The revision saved now"})
+    revision = Int(metadata={"description": "The revision saved now"})
 
 
 # Load schemas check types only; the services check meaning (422 naming the field) once the meeting is
@@ -42,28 +45,28 @@ class MinutesUpdateSchema(UpdateSchema):
     resource_schema = MinutesSchema
 
     text = fields.Str(load_default=None, metadata={"description": f"Required; up to {MAX_TEXT:,} characters"})
-    revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
+    revision = Int(load_default=None, metadata={"description": "Required: the revision the edit started from"})
 
 
 class AssembleSchema(Schema):
     replace = fields.Bool(load_default=False, metadata={"description": "Replace a draft someone edited by hand"})
-    revision = fields.Int(allow_none=True, load_default=None,
+    revision = Int(allow_none=True, load_default=None,
                           metadata={"description": "The revision seen; required with replace"})
 
 
 class ApproveSchema(Schema):
-    revision = fields.Int(load_default=None, metadata={"description": "Required: the revision the chair read"})
+    revision = Int(load_default=None, metadata={"description": "Required: the revision the chair read"})
 
 
 class DecisionRecordChildSchema(Schema):
-    id = fields.Int()
+    id = Int()
     name = fields.Str()
     case_number = fields.Str()
     date_of_birth = fields.Date(allow_none=True)
 
 
 class DecisionRecordActionSchema(Schema):
-    id = fields.Int()
+    id = Int()
     description = fields.Str()
     owner = fields.Str()
     due_on = fields.Date()
@@ -73,7 +76,7 @@ class DecisionRecordActionSchema(Schema):
 class DecisionRecordSchema(Schema):
     """What the panel decided about one child (or sibling group) at one meeting, for the case record."""
 
-    item_id = fields.Int()
+    item_id = Int()
     council = fields.Str()
     body = fields.Str()
     meeting_date = fields.Date()
@@ -102,8 +105,8 @@ class ChildMeetingSchema(Schema):
     """One panel or tracking meeting that considered the child (on their own, or with their sibling
     group): what happened, and where the decision record is once the item was heard."""
 
-    agenda_item_id = fields.Int()
-    meeting_id = fields.Int()
+    agenda_item_id = Int()
+    meeting_id = Int()
     date = fields.Date()
     body_id = fields.Str()
     body = fields.Str(metadata={"description": "The panel or tracking meeting as the terms of reference name it"})

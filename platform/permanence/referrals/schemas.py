@@ -3,7 +3,7 @@ by the same rules as the page (``rules.clean_answers``), not here."""
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.schemas import UpdateSchema
+from ..core.schemas import Int, UpdateSchema
 from ..panels.models import ItemStatus
 from . import services
 from .services import MAX_REASON
@@ -12,20 +12,20 @@ TEXT = validate.Length(max=MAX_REASON)
 
 
 class ChildRefSchema(Schema):
-    id = fields.Int()
+    id = Int()
     name = fields.Str()
 
 
 class ReferralSchema(Schema):
     """A referral or proposal: an agenda item before (and after) it is booked."""
 
-    id = fields.Int(dump_only=True)
-    meeting_id = fields.Int()
+    id = Int(dump_only=True)
+    meeting_id = Int()
     meeting_date = fields.Date(attribute="meeting.date", dump_only=True)
     body_id = fields.Str(attribute="meeting.body_id", dump_only=True)
     part_id = fields.Str(dump_only=True)
-    child_id = fields.Int(allow_none=True, dump_only=True)
-    sibling_group_id = fields.Int(allow_none=True, dump_only=True)
+    child_id = Int(allow_none=True, dump_only=True)
+    sibling_group_id = Int(allow_none=True, dump_only=True)
     children = fields.List(fields.Nested(ChildRefSchema), dump_only=True)
     entry_route = fields.Str(dump_only=True,
                              metadata={"description": "referral, cohort_rule or agreed_at_previous_meeting"})
@@ -36,11 +36,11 @@ class ReferralSchema(Schema):
     status = fields.Function(lambda item: item.status.value)
     answers = fields.Dict(metadata={"description": "Answers to the ToR's referral form, by field id"})
     reason = fields.Str()
-    referred_by_id = fields.Int(allow_none=True, dump_only=True)
+    referred_by_id = Int(allow_none=True, dump_only=True)
     referred_at = fields.DateTime(allow_none=True, dump_only=True)
-    qa_assignee_id = fields.Int(allow_none=True, dump_only=True,
+    qa_assignee_id = Int(allow_none=True, dump_only=True,
                                 metadata={"description": "The person asked to quality-assure it"})
-    quality_assured_by_id = fields.Int(allow_none=True, dump_only=True)
+    quality_assured_by_id = Int(allow_none=True, dump_only=True)
     quality_assured_at = fields.DateTime(allow_none=True, dump_only=True)
     qa_comments = fields.Str(dump_only=True)
     submitted_at = fields.DateTime(allow_none=True, dump_only=True)
@@ -49,21 +49,21 @@ class ReferralSchema(Schema):
     late_ruling = fields.Str(dump_only=True)
     decision = fields.Str(dump_only=True,
                           metadata={"description": "Why a referral was declined or a proposal dismissed"})
-    position = fields.Int(dump_only=True)
+    position = Int(dump_only=True)
     papers_missing = fields.Function(lambda item: [p.id for p in services.paperwork(item).missing],
                                      metadata={"description": "Ids of the required ToR paperwork not uploaded"})
 
 
 class ReferralQuerySchema(Schema):
-    meeting_id = fields.Int()
+    meeting_id = Int()
     status = fields.Str(validate=validate.OneOf([s.value for s in ItemStatus]))
 
 
 class CreateReferralSchema(Schema):
-    meeting_id = fields.Int(required=True)
+    meeting_id = Int(required=True)
     part_id = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    child_id = fields.Int()
-    sibling_group_id = fields.Int()
+    child_id = Int()
+    sibling_group_id = Int()
     answers = fields.Dict(keys=fields.Str(), load_default=dict)
     reason = fields.Str(required=True, validate=TEXT)
 
@@ -79,7 +79,7 @@ class UpdateReferralSchema(UpdateSchema):
 
     resource_schema = ReferralSchema
 
-    meeting_id = fields.Int()
+    meeting_id = Int()
     answers = fields.Dict(keys=fields.Str())
     reason = fields.Str(validate=TEXT)
 
@@ -111,7 +111,7 @@ class ReasonSchema(Schema):
 class QualityAssurerSchema(Schema):
     """A person who may be asked to quality-assure the referral."""
 
-    id = fields.Int()
+    id = Int()
     name = fields.Str()
     asked = fields.Bool(metadata={"description": "They are the one asked now"})
 
@@ -119,6 +119,6 @@ class QualityAssurerSchema(Schema):
 class ReassignSchema(Schema):
     """``user_id`` is needed; the service names it when missing (so another council's referral is a 404 first)."""
 
-    user_id = fields.Int(load_default=None, allow_none=True,
+    user_id = Int(load_default=None, allow_none=True,
                          metadata={"description": "One of the referral's quality-assurers (GET quality-assurers)"})
     reason = fields.Str(load_default="", validate=TEXT)

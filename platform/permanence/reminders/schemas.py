@@ -2,19 +2,21 @@
 
 from marshmallow import Schema, fields
 
+from ..core.schemas import Int
+
 
 class TrackingItemSchema(Schema):
     """A child's booked tracking meeting."""
 
-    meeting_id = fields.Int()
+    meeting_id = Int()
     date = fields.Date(attribute="meeting.date")
     starts_at = fields.DateTime(attribute="meeting.starts_at", allow_none=True,
                                 metadata={"description": "When it starts, in one of the team's agreed times; "
                                                         "null when it is held on the day at no set time"})
     ends_at = fields.DateTime(attribute="meeting.ends_at", allow_none=True)
     body_id = fields.Str(attribute="meeting.body_id")
-    item_id = fields.Int(attribute="id")
-    child_id = fields.Int(allow_none=True)
+    item_id = Int(attribute="id")
+    child_id = Int(allow_none=True)
     child = fields.Str(attribute="subject_name")
     entry_route = fields.Str(metadata={"description": "cohort_rule (booked from the cadence), "
                                                       "agreed_at_previous_meeting or referred_by_<body>"})
@@ -22,7 +24,7 @@ class TrackingItemSchema(Schema):
 
 
 class PersonSchema(Schema):
-    id = fields.Int()
+    id = Int()
     name = fields.Str()
     email = fields.Str()
 

@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-MAX_TOR_BYTES = 512 * 1024
+from .loader import MAX_TOR_BYTES
 
 
 class TorUploadForm(FlaskForm):
@@ -16,10 +16,11 @@ class TorUploadForm(FlaskForm):
     tor_file = FileField("Upload tor.yaml", validators=[
         Optional(),
         FileAllowed(["yaml", "yml"], "The file must be a YAML file ending .yaml or .yml"),
-        FileSize(max_size=MAX_TOR_BYTES, message="The file must be smaller than 512 KB"),
+        FileSize(max_size=MAX_TOR_BYTES, message=f"The file must be smaller than {MAX_TOR_BYTES // 1024} KB"),
     ])
     tor_text = TextAreaField("Or paste the YAML", validators=[
-        Optional(), Length(max=MAX_TOR_BYTES, message="The pasted text must be shorter than 512 KB")])
+        Optional(),
+        Length(max=MAX_TOR_BYTES, message=f"The pasted text must be shorter than {MAX_TOR_BYTES // 1024} KB")])
     note = StringField("What this version changes (optional)", validators=[
         Optional(), Length(max=500, message="The note must be 500 characters or fewer")])
 

@@ -31,6 +31,13 @@ from .validation import cross_reference_errors
 from .vocabulary import CORE_ROLES
 
 TOR_FILENAME = "tor.yaml"
+
+# Limits on untrusted text, checked while it is parsed: a few hundred bytes of YAML aliases can
+# otherwise expand to billions of values. The largest seed is 26 KB, ~1,200 values, 12 deep.
+MAX_TOR_BYTES = 512 * 1024
+MAX_TOR_VALUES = 100_000  # keys, items and scalars, each alias (*name) counted as a copy of what it names
+MAX_TOR_DEPTH = 50
+MAX_TOR_ALIASES = 1_000
 # A tracking cadence stops applying once an outcome has closed the child's tracking (panels.tracking).
 TRACKING_CLOSED = Condition("flags", "contains", "tracking_closed")
 
@@ -76,8 +83,65 @@ def format_path(path: DocPath) -> str:
 
 # --- YAML ---------------------------------------------------------------------
 
+class _LimitExceeded(yaml.MarkedYAMLError):
+    """The text is valid YAML but bigger than a terms of reference may be (see ``MAX_TOR_*``)."""
+
+
 class _TorYamlLoader(yaml.SafeLoader):
-    """SafeLoader that reads ``14:00`` as text, not as the YAML 1.1 base-60 number 840."""
+    """SafeLoader that reads ``14:00`` as text, not as the YAML 1.1 base-60 number 840, and refuses a
+    document past the ``MAX_TOR_*`` limits while composing it, before anything is expanded.
+
+    Aliases share one node, so the composer stays small; everything after it (construction, the
+    line index, the schema) walks the expanded tree. So each node's expanded size and height are
+    counted as it is composed, and an alias adds its anchor's, which bounds all that follows.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._values = 0  # values so far, aliases expanded
+        self._aliases = 0
+        self._depth = 0
+        self._deepest = 0
+        self._expanded: dict[str, tuple[int, int]] = {}  # anchor -> (expanded values, height)
+
+    def _refuse(self, message: str, mark) -> None:
+        raise _LimitExceeded(problem=message, problem_mark=mark)
+
+    def _add(self, values: int, height: int, mark) -> None:
+        self._values += values
+        copies = " (each alias *name counts as a copy of what it names)" if self._aliases else ""
+        if self._values > MAX_TOR_VALUES:
+            self._refuse(f"by this line the document holds more than {MAX_TOR_VALUES:,} values{copies}; a terms "
+                         f"of reference may hold at most {MAX_TOR_VALUES:,}", mark)
+        if self._depth + height > MAX_TOR_DEPTH:
+            self._refuse(f"lists and maps are nested more than {MAX_TOR_DEPTH} deep here{copies}; a terms of "
+                         f"reference may nest them at most {MAX_TOR_DEPTH} deep", mark)
+        self._deepest = max(self._deepest, self._depth + height)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.anchors:
+                if event.anchor not in self._expanded:
+                    self._refuse(f"the alias *{event.anchor} is inside the list or map it names; an alias "
+                                 f"may only name a list, map or value that ends before it", event.start_mark)
+                self._aliases += 1
+                if self._aliases > MAX_TOR_ALIASES:
+                    self._refuse(f"more than {MAX_TOR_ALIASES:,} aliases (*name); a terms of reference may "
+                                 f"use at most {MAX_TOR_ALIASES:,}", event.start_mark)
+                self._add(*self._expanded[event.anchor], event.start_mark)
+            return super().compose_node(parent, index)
+        values, outer_deepest = self._values, self._deepest
+        self._add(1, 1, event.start_mark)
+        self._depth += 1
+        self._deepest = self._depth
+        node = super().compose_node(parent, index)
+        height = self._deepest - self._depth + 1
+        self._depth -= 1
+        self._deepest = max(outer_deepest, self._deepest)
+        if event.anchor is not None:
+            self._expanded[event.anchor] = (self._values - values, height)
+        return node
 
 
 _TorYamlLoader.yaml_implicit_resolvers = {
@@ -96,12 +160,17 @@ _TorYamlLoader.add_implicit_resolver(
 
 def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]:
     """The document, a map from each path to its 1-based line, and any duplicate-key errors."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_TOR_BYTES:
+        raise TorConfigError([_too_large(filename, size)])
     loader = _TorYamlLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}, []
         data = loader.construct_document(node)
+    except _LimitExceeded as err:
+        raise TorConfigError([ConfigError(filename, err.problem_mark.line + 1, (), err.problem)]) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
@@ -112,6 +181,11 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]
     duplicates: list[ConfigError] = []
     _index(node, (), lines, duplicates, filename)
     return data, lines, duplicates
+
+
+def _too_large(filename: str, size: int) -> ConfigError:
+    return ConfigError(filename, None, (), f"the file is {size / 1024:,.0f} KB; a terms of reference must be "
+                                           f"smaller than {MAX_TOR_BYTES // 1024} KB")
 
 
 def _index(node: yaml.Node, path: DocPath, lines: dict, duplicates: list, filename: str) -> None:
@@ -185,11 +259,21 @@ def _reword(message: str) -> str:
 def load_tor(folder: str | Path, extra_validators: Iterable[Validator] = ()) -> TermsOfReference:
     """Load and validate ``<folder>/tor.yaml``; raises :class:`TorConfigError` listing every error."""
     path = Path(folder) / TOR_FILENAME
+    return load_tor_from_text(read_tor_text(path), str(path), extra_validators=extra_validators)
+
+
+def read_tor_text(path: Path) -> str:
+    """The text of a ``tor.yaml`` on disk, refusing one over ``MAX_TOR_BYTES`` before reading it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_TOR_BYTES:
+            raise TorConfigError([_too_large(str(path), size)])
+        return path.read_text(encoding="utf-8")
     except OSError as err:
         raise TorConfigError([ConfigError(str(path), None, (), f"cannot read the file: {err.strerror}")]) from None
-    return load_tor_from_text(text, str(path), extra_validators=extra_validators)
+    except UnicodeDecodeError:
+        raise TorConfigError([ConfigError(str(path), None, (), "cannot read the file: it must be text saved as "
+                                                               "UTF-8")]) from None
 
 
 def load_tor_from_text(text: str, filename: str = TOR_FILENAME,

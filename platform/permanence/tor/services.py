@@ -26,7 +26,7 @@ from ..plugins import Candidate, available_plugins, call_hook
 from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
-from .loader import TOR_FILENAME, line_of
+from .loader import TOR_FILENAME, line_of, read_tor_text
 from .reminders import DEFAULTS as REMINDER_DEFAULTS, ReminderWording
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import TrackerLayout, default_layout
@@ -276,10 +276,7 @@ def load_folder(folder: str | Path, *, slug: str | None = None, activate: bool =
     stored as a version. Returns ``(tenant, LoadResult)``; raises ``TorConfigError``/``TenantError``."""
     folder = Path(folder)
     path = folder / TOR_FILENAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise TorConfigError([ConfigError(str(path), None, (), f"cannot read the file: {err.strerror}")]) from None
+    text = read_tor_text(path)
     tor = parse_tor(text, str(path), safe_mode=safe_mode)
     slug = slug or folder.resolve().name
     tenant = tenancy.get_tenant(slug)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.db import MAX_ID
 from .drift import MAX_TEXT
 from .listing import DIRECTIONS, SORTS
 from .models import DECISIONS
@@ -26,7 +27,7 @@ class TrackerFilterForm(FlaskForm):
     sort = HiddenField(default="next_due")
     direction = HiddenField(default="asc")
     page = IntegerField("Page", default=1,
-                        validators=[Optional(), NumberRange(min=1, message="The page must be 1 or more")])
+                        validators=[Optional(), NumberRange(min=1, max=MAX_ID, message="The page must be a whole number from 1")])
 
     def validate_sort(self, field):
         if field.data and field.data not in SORTS:

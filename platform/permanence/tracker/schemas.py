@@ -3,6 +3,7 @@ person does to drift (acknowledge, escalate)."""
 
 from marshmallow import Schema, fields, validate
 
+from ..core.schemas import Int
 from ..tor.vocabulary import LEGAL_STATUSES, PLAN_ROUTES
 from .drift import MAX_TEXT
 from .listing import DIRECTIONS, PAGE_SIZE, SORTS
@@ -12,8 +13,8 @@ from .models import DECISIONS
 class MilestoneSchema(Schema):
     """Where one timescale rule stands for the child, and which rule produced it."""
 
-    id = fields.Int(dump_only=True)
-    child_id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
+    child_id = Int(dump_only=True)
     rule_id = fields.Str(metadata={"description": "Id of the timescale in the terms of reference"})
     label = fields.Str()
     rule_origin = fields.Str(metadata={"description": "statutory, tenant (the ToR's timescales) or cadence "
@@ -31,14 +32,14 @@ class MilestoneSchema(Schema):
 class EscalationSchema(Schema):
     """One step of drift up the ladder."""
 
-    id = fields.Int(dump_only=True)
-    level = fields.Int()
+    id = Int(dump_only=True)
+    level = Int()
     role = fields.Str()
     role_label = fields.Str()
     escalated_on = fields.Date()
     at = fields.DateTime()
     manual = fields.Bool(metadata={"description": "Taken by a person (true) or by the system on time (false)"})
-    by_user_id = fields.Int(allow_none=True)
+    by_user_id = Int(allow_none=True)
     by_label = fields.Str()
     reason = fields.Str()
     notified = fields.List(fields.Str(), attribute="notified_list",
@@ -46,10 +47,10 @@ class EscalationSchema(Schema):
 
 
 class AcknowledgementSchema(Schema):
-    id = fields.Int(dump_only=True)
+    id = Int(dump_only=True)
     acknowledged_on = fields.Date()
     at = fields.DateTime()
-    by_user_id = fields.Int(allow_none=True)
+    by_user_id = Int(allow_none=True)
     by_label = fields.Str()
     decision = fields.Str()
     note = fields.Str()
@@ -58,9 +59,9 @@ class AcknowledgementSchema(Schema):
 class DriftSchema(Schema):
     """A milestone gone past its due date, with its escalations and acknowledgements."""
 
-    id = fields.Int(dump_only=True)
-    child_id = fields.Int()
-    milestone_id = fields.Int(allow_none=True)
+    id = Int(dump_only=True)
+    child_id = Int()
+    milestone_id = Int(allow_none=True)
     rule_id = fields.Str()
     label = fields.Str()
     due = fields.Date(metadata={"description": "The due date that was missed"})
@@ -68,7 +69,7 @@ class DriftSchema(Schema):
     closed_on = fields.Date(allow_none=True)
     close_reason = fields.Str()
     ladder_id = fields.Str(allow_none=True)
-    level = fields.Int(metadata={"description": "Ladder step reached; 0 when not yet escalated"})
+    level = Int(metadata={"description": "Ladder step reached; 0 when not yet escalated"})
     escalated_to = fields.Str(allow_none=True)
     escalations = fields.List(fields.Nested(EscalationSchema))
     acknowledgements = fields.List(fields.Nested(AcknowledgementSchema))
@@ -76,9 +77,9 @@ class DriftSchema(Schema):
 
 class DriftQuerySchema(Schema):
     status = fields.Str(load_default="open", validate=validate.OneOf(["open", "closed"]))
-    child_id = fields.Int(validate=validate.Range(min=1))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+    child_id = Int(validate=validate.Range(min=1))
+    page = Int(load_default=1, validate=validate.Range(min=1))
+    per_page = Int(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 # Fields the service checks for presence (so another council's drift is a 404 whatever the body holds).
@@ -103,8 +104,8 @@ class TrackerQuerySchema(Schema):
     """The tracker's filters, as on the web page."""
 
     body = fields.Str(validate=validate.Length(max=100), metadata={"description": "Id of a body of the ToR"})
-    team_id = fields.Int(validate=validate.Range(min=1))
-    worker_id = fields.Int(validate=validate.Range(min=1), metadata={"description": "Allocated social worker"})
+    team_id = Int(validate=validate.Range(min=1))
+    worker_id = Int(validate=validate.Range(min=1), metadata={"description": "Allocated social worker"})
     legal_status = fields.Str(validate=validate.OneOf(list(LEGAL_STATUSES)))
     plan_route = fields.Str(validate=validate.OneOf(list(PLAN_ROUTES)))
     drift_only = fields.Bool(load_default=False)
@@ -112,8 +113,8 @@ class TrackerQuerySchema(Schema):
                                                                     "reviewed by the token's user"})
     sort = fields.Str(load_default="next_due", validate=validate.OneOf(SORTS))
     direction = fields.Str(load_default="asc", validate=validate.OneOf(DIRECTIONS))
-    page = fields.Int(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Int(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=200))
+    page = Int(load_default=1, validate=validate.Range(min=1))
+    per_page = Int(load_default=PAGE_SIZE, validate=validate.Range(min=1, max=200))
 
 
 class NextMilestoneSchema(Schema):
@@ -126,7 +127,7 @@ class NextMilestoneSchema(Schema):
 class TrackerRowSchema(Schema):
     """One child's row of the tracker."""
 
-    child_id = fields.Int(attribute="child.id")
+    child_id = Int(attribute="child.id")
     case_number = fields.Str(attribute="child.case_number")
     name = fields.Str(attribute="child.name")
     team = fields.Function(lambda row: row.child.team.name if row.child.team else None)
@@ -134,5 +135,5 @@ class TrackerRowSchema(Schema):
     legal_status = fields.Str(allow_none=True)
     plan_route = fields.Str(allow_none=True)
     next_milestone = fields.Nested(NextMilestoneSchema, allow_none=True)
-    open_drift = fields.Int(attribute="open_drift_count")
-    drift_level = fields.Int()
+    open_drift = Int(attribute="open_drift_count")
+    drift_level = Int()

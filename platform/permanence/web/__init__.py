@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
+from sqlalchemy.exc import DataError
 
 from ..accounts.membership import load_membership
 from ..accounts.permissions import enforce_access, has_permission, public_endpoint
 from ..accounts.roles import ROLES
-from ..accounts.views import check_idle_session
+from ..accounts.views import check_idle_session, end_revoked_session
 from ..api.auth import authenticate_api_token, is_api_request
 from ..core import context
 from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
 from ..extensions import db, talisman
 from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
+from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
 from .views import bp
@@ -95,6 +97,9 @@ def handle_error(error):
         if data and "messages" in data:
             body["errors"] = data["messages"]
         return jsonify(body), code
+    said = getattr(error, "description", None)
+    if code == 400 and said and said != getattr(type(error), "description", None):
+        advice = said  # our own words about the bad input (which field, what to do), not Werkzeug's
     return render_template("error.html", code=code, title=title, advice=advice), code
 
 
@@ -121,7 +126,9 @@ def security_headers(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     security_headers(app)
+    app.before_request(refuse_nul_characters)  # before anything reads the request
     # The order is the security model: who -> which council -> which membership -> may they.
+    app.before_request(end_revoked_session)
     app.before_request(check_idle_session)
     app.before_request(resolve_tenant)
     app.before_request(authenticate_api_token)
@@ -135,6 +142,8 @@ def init_app(app: Flask) -> None:
 
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_error)
+    for unstorable in (DataError, OverflowError):
+        app.register_error_handler(unstorable, refuse_unstorable)
 
     configure_undefined(app)
     # Globals, not context: macros imported without context see them too.
