@@ -10,13 +10,18 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "platform" / "permanence"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self'; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]{20,})'")
+
+
+def nonce_of(response) -> str:
+    return NONCE.search(response.headers["Content-Security-Policy"]).group(1)
 
 
 def assert_security_headers(response):
     headers = response.headers
-    assert headers["Content-Security-Policy"] == CSP
+    assert headers["Content-Security-Policy"] == CSP.format(nonce=nonce_of(response))
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -41,6 +46,20 @@ def test_a_page_an_error_page_and_the_api_carry_the_headers(client, tenant_a, ma
     assert_security_headers(refused)
 
 
+def test_the_one_inline_script_carries_a_nonce_new_for_each_response(client):
+    first, second = client.get("/sign-in"), client.get("/sign-in")
+    assert nonce_of(first) != nonce_of(second)
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", first.text)
+    assert scripts == [f'<script nonce="{nonce_of(first)}">']
+
+
+def test_an_error_page_refused_before_the_pipeline_gets_a_nonce_too(client):
+    """CSRF is checked before Talisman's before_request makes the nonce: the page still has one."""
+    refused = client.post("/sign-in", data={"email": "a@example.org", "password": "x"}, csrf=False)
+    assert refused.status_code == 400 and refused.mimetype == "text/html"
+    assert f'<script nonce="{nonce_of(refused)}">' in refused.text
+
+
 def test_hsts_only_over_https_and_http_is_never_redirected(client):
     plain = client.get("/sign-in")
     assert plain.status_code == 200  # no redirect to https in development and tests
@@ -51,7 +70,7 @@ def test_hsts_only_over_https_and_http_is_never_redirected(client):
 
 
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    (re.compile(r"<script(?![^>]*\b(?:src|nonce)=)[^>]*>", re.I), "an inline <script> without the nonce"),
     (re.compile(r"<style\b", re.I), "a <style> element"),
     (re.compile(r"\sstyle\s*=", re.I), "a style attribute"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "an inline event handler"),
@@ -79,7 +98,8 @@ def test_no_template_needs_an_inline_script_or_style():
 # --- a council's 404 names nothing -------------------------------------------------------------
 
 def _without_tokens(html: str) -> str:
-    """The page less what differs per request (the sign-out form's CSRF token)."""
+    """The page less what differs per request (the script nonce, the sign-out form's CSRF token)."""
+    html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)
     return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', html)
 
 
@@ -108,7 +128,7 @@ def test_a_signed_out_404_inside_a_council_names_nothing(client, westshire):
     nowhere = client.get("/no-such-council/calendar/not-a-token.ics")
     assert other.status_code == nowhere.status_code == 404
     _names_nothing(other.text)
-    assert other.text == nowhere.text
+    assert _without_tokens(other.text) == _without_tokens(nowhere.text)
 
 
 def test_a_member_still_sees_their_council_named(client, login, westshire, make_user):

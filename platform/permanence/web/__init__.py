@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DataError
@@ -21,8 +23,9 @@ from .navigation import nav_items
 from .templating import configure_undefined
 from .views import bp
 
-# Scripts and styles from our own origin only: no inline script, style or event handler (the
-# templates and web/assets/app.js have none; tests/test_security_headers.py keeps it so).
+# Scripts and styles from our own origin only: no inline style or event handler, and no inline
+# script but GOV.UK Frontend's body-class snippet in layout.html, which carries this response's
+# nonce (tests/test_security_headers.py keeps it so).
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -121,7 +124,17 @@ def security_headers(app: Flask) -> None:
         permissions_policy=PERMISSIONS_POLICY,
         session_cookie_secure=False,
         session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        content_security_policy_nonce_in=["script-src"],
     )
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def csp_nonce() -> str:
+    """This response's script nonce. Talisman makes it in a before_request; made here when an
+    earlier check (CSRF, the rate limit) refused the request first, so its error page gets one too."""
+    if not getattr(request, "csp_nonce", None):
+        request.csp_nonce = secrets.token_urlsafe(24)
+    return request.csp_nonce
 
 
 def init_app(app: Flask) -> None:

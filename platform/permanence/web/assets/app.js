@@ -9,7 +9,8 @@
 // Without this script, app.scss lets narrow screens scroll each table by itself.
 //
 // It also starts GOV.UK Frontend's components and gives `data-app-print`
-// buttons their action: no page has an inline script or event handler, which
+// buttons their action: no page has an inline event handler, and no inline
+// script but GOV.UK's body-class snippet (with the response's nonce), which
 // the Content-Security-Policy would refuse.
 //
 // Copied to static/build/app.js by `npm run build`.
