@@ -79,6 +79,7 @@ def test_the_administrator_accepts_or_dismisses_proposals_and_dismissed_ones_sta
     login(c["worker"])
     assert client.get(f"/redbridge/meetings/{meeting_id}/referrals").status_code == 403
     login(c["admin"])
+    client.post(f"/redbridge/meetings/{meeting_id}/referrals")  # the page only reads: ask for the proposals
     page = client.get(f"/redbridge/meetings/{meeting_id}/referrals")
     assert page.status_code == 200
     assert "Why proposed<span class=\"govuk-visually-hidden\">" in page.text
@@ -98,6 +99,28 @@ def test_the_administrator_accepts_or_dismisses_proposals_and_dismissed_ones_sta
     assert "0 new proposals" in client.get(refreshed.headers["Location"]).text
     assert len(items_of(app, c["tenant"])) == len(EXPECTED["redbridge"])
     assert "Reviewed last month" in client.get(f"/redbridge/referrals/{dismissed}").text
+
+
+def test_opening_the_proposals_page_proposes_nobody(app, client, login, council):
+    """A GET only reads: two views of the page (as a crawler's) leave the agenda as it was; the
+    button's POST proposes."""
+    c = council("redbridge")
+    _with_crafted_children(app, c["tenant"], team=None)
+    meeting_id = c["meetings"][0]
+    login(c["admin"])
+
+    def proposed():
+        with app.app_context(), tenant_context(c["tenant"].id):
+            return db.session.execute(select(db.func.count()).select_from(AgendaItem)
+                                      .where(AgendaItem.status == ItemStatus.PROPOSED)).scalar_one()
+
+    before = proposed()
+    for _ in range(2):
+        page = client.get(f"/redbridge/meetings/{meeting_id}/referrals")
+        assert page.status_code == 200 and "Check for children to propose now" in page.text
+    assert proposed() == before == 0
+    assert client.post(f"/redbridge/meetings/{meeting_id}/referrals").status_code == 302
+    assert proposed() == len(EXPECTED["redbridge"])
 
 
 def test_a_referred_child_is_not_proposed_and_a_sibling_group_is_one_proposal(app, client, login, council):
@@ -239,6 +262,7 @@ def test_the_extracts_proposals_appear_on_the_proposals_page_the_agenda_item_and
     admin = make_user(tenant, ["panel_administrator"], name="Ada Admin")
     meeting_id = _first_meeting(app, tenant)
     login(admin)
+    client.post(f"/knowsley/meetings/{meeting_id}/referrals")  # the page only reads: ask for the proposals
     page = client.get(f"/knowsley/meetings/{meeting_id}/referrals")
     assert page.status_code == 200
     assert "Listed Fictional" in page.text
@@ -277,7 +301,7 @@ def test_an_extract_row_naming_an_unknown_part_is_an_error_naming_the_file_row_a
     admin = make_user(tenant, ["panel_administrator"])
     meeting_id = _first_meeting(app, tenant)
     login(admin)
-    page = client.get(f"/knowsley/meetings/{meeting_id}/referrals")
+    page = client.post(f"/knowsley/meetings/{meeting_id}/referrals")  # the page only reads: ask for the proposals
     assert page.status_code == 200
     assert "Some children could not be proposed" in page.text
     assert page.text.count("row 3: unknown agenda part") == 1  # one extract, several parts: said once

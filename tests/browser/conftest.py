@@ -14,7 +14,9 @@ Fixtures:
 ``page``
     A Playwright page in a fresh browser context (no cookies, no storage) whose
     ``base_url`` is ``server_url``, so ``page.goto("/sign-in")`` works. A
-    full-page screenshot is saved to ``test-results/`` when the test ends.
+    full-page screenshot is saved to ``test-results/`` when the test ends. Anything
+    the app's Content-Security-Policy refused on a page fails the test, so a
+    template or script that needs an inline script or style is found here.
 ``sign_in``
     ``sign_in(page, email, password)`` fills in and submits ``/sign-in``.
 ``assert_accessible``
@@ -132,8 +134,11 @@ def page(browser, server_url, request):
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    refused = watch_csp(page)
     try:
         yield page
+        if refused:
+            pytest.fail("The Content-Security-Policy refused:\n" + "\n".join(refused), pytrace=False)
     finally:
         try:
             RESULTS_DIR.mkdir(exist_ok=True)
@@ -142,6 +147,26 @@ def page(browser, server_url, request):
         except Exception as exc:  # a lost screenshot must not fail the test
             print(f"could not save screenshot: {exc}")
         context.close()
+
+
+def watch_csp(page) -> list[str]:
+    """What the app's Content-Security-Policy refuses on ``page`` from now on (Chromium reports
+    each refusal as a console error), as a list that fills as the test goes."""
+    refused: list[str] = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return refused
+
+
+@pytest.fixture
+def csp_watch():
+    """``csp_watch(page)``: the list of what the policy refuses on a page from a context of the
+    test's own (the ``page`` fixture already fails on any refusal)."""
+    return watch_csp
 
 
 def _sign_in(page, email, password):

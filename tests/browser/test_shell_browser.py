@@ -95,3 +95,31 @@ def test_central_admin_pages_are_accessible(page, sign_in, assert_accessible, te
     assert_accessible(page)
     page.get_by_role("link", name="Council A").click()
     assert_accessible(page)
+
+
+def test_pages_run_under_the_content_security_policy(browser, server_url, sign_in, csp_watch, tenant_a,
+                                                     make_user):
+    """GOV.UK Frontend and app.js run from files under the policy, and a script slipped into the
+    page is refused: the policy is enforced, not only sent."""
+    make_user(tenant_a, ["chair"], email="chair@example.org")
+    context = browser.new_context(base_url=server_url, locale="en-GB")
+    try:
+        page = context.new_page()
+        refused = csp_watch(page)
+        response = page.goto("/sign-in")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        sign_in(page, "chair@example.org", PASSWORD)
+        classes = page.evaluate("() => document.body.className")
+        assert "js-enabled" in classes and "govuk-frontend-supported" in classes
+        page.wait_for_selector("a.govuk-skip-link[data-govuk-skip-link-init]", state="attached")
+        assert refused == []
+        page.evaluate("""() => {
+          const script = document.createElement('script')
+          script.textContent = 'window.slippedIn = true'
+          document.body.append(script)
+        }""")
+        assert page.evaluate("() => window.slippedIn") is None
+        page.wait_for_timeout(200)
+        assert any("inline script" in r for r in refused), refused
+    finally:
+        context.close()

@@ -394,27 +394,40 @@ def index(tenant_slug):
                            meetings=[(m.id, _meeting_label(m)) for m in meetings])
 
 
-@bp.route("/<tenant_slug>/meetings/<int:meeting_id>/referrals", methods=["GET", "POST"])
+@bp.get("/<tenant_slug>/meetings/<int:meeting_id>/referrals")
 @require("panels.manage")
 def meeting(tenant_slug, meeting_id):
-    """The panel administrator's referrals and proposals for one sitting; opening it (or pressing
-    the button) proposes the children the cohort rules select."""
+    """The panel administrator's referrals and proposals for one sitting. Opening it only reads (a
+    GET that proposed let any crawl of the page write items): the daily ``propose-from-cohorts``
+    job and the button (``propose``) make the proposals."""
+    return _meeting_page(get_or_404(Meeting, meeting_id))
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/referrals")
+@require("panels.manage")
+def propose(tenant_slug, meeting_id):
+    """"Check for children to propose now": the cohort rules and the council's plugins, run at once
+    rather than waiting for the daily job. A plugin's unusable data is shown on the page."""
     row = get_or_404(Meeting, meeting_id)
-    if request.method == "POST" and not EmptyForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     problems: list[str] = []
     created = proposals.propose_for_meeting(row, problems=problems)
     if created:
         commit()
-    if request.method == "POST" and not problems:
+    if not problems:
         flash(f"{len(created)} new proposal{'s' if len(created) != 1 else ''} from the cohort rules.", "success")
         return redirect(url_for("referrals.meeting", meeting_id=row.id))
+    return _meeting_page(row, new_count=len(created), problems=problems)
+
+
+def _meeting_page(row: Meeting, *, new_count: int = 0, problems: list[str] | None = None):
     items = listing.meeting_items(row)
     status = listing.paperwork_statuses(items)
     referral_due, papers_due = services.deadlines_of(row)
     body = services.body_for(row)
     return render_template("referrals/meeting.html", meeting=row, body=body, items=items,
                            paperwork=status, referral_due=referral_due, papers_due=papers_due, form=EmptyForm(),
-                           is_chair=bool(set(g.membership.roles) & decisions.CHAIR_ROLES), new_count=len(created),
-                           problems=problems,
+                           is_chair=bool(set(g.membership.roles) & decisions.CHAIR_ROLES), new_count=new_count,
+                           problems=problems or [],
                            completes={i.id: rules.completes_as_referral(body, i.part_id) for i in items})

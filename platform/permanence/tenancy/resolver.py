@@ -3,7 +3,8 @@
 Every tenant route starts ``/<tenant_slug>/``. The resolver loads the tenant, sets
 the tenant context (which scopes every ORM query) and the signed-in user's
 membership. A tenant that does not exist, is not open, or of which the user is
-not a member is a 404: the response never confirms another council's data.
+not a member is a 404: the response never confirms another council's data, nor names it (the
+error page is the web shell's, which names a council only to its members).
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import DataError
@@ -15,12 +17,34 @@ from ..audit import services as audit
 from ..core import context
 from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
-from ..extensions import db
+from ..extensions import db, talisman
 from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
 from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
 from .views import bp
+
+# Scripts and styles from our own origin only: no inline style or event handler, and no inline
+# script but GOV.UK Frontend's body-class snippet in layout.html, which carries this response's
+# nonce (tests/test_security_headers.py keeps it so).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Two years, as nginx said before the app did; no includeSubDomains (the council's other hosts
+# are not ours to pin).
+HSTS_MAX_AGE = 63072000
+# A feature the service never uses is one a script injected into it cannot use either.
+PERMISSIONS_POLICY = {"browsing-topics": "()", "camera": "()", "geolocation": "()", "microphone": "()",
+                      "payment": "()", "usb": "()"}
 
 ERROR_TITLES = {
     400: ("There is a problem with the request", "Check what you entered and try again."),
@@ -62,10 +86,18 @@ def _reset_actor(exc=None):
         context._actor.reset(token)
 
 
+def member_tenant():
+    """The council to name on a page: only to its members. Anyone else (signed out, or a member of
+    another council) gets the same page as for a council that does not exist."""
+    return g.get("tenant") if g.get("membership") is not None else None
+
+
 def handle_error(error):
     code = getattr(error, "code", 500) or 500
 
     db.session.rollback()
+    if member_tenant() is None:
+        g.tenant = None  # nor does url_for put the council's slug into the page's links
     title, advice = ERROR_TITLES.get(code, ERROR_TITLES[500])
     if is_api_request():
         body = {"code": code, "status": title, "message": getattr(error, "description", None) or advice}
@@ -79,7 +111,39 @@ def handle_error(error):
     return render_template("error.html", code=code, title=title, advice=advice), code
 
 
+def security_headers(app: Flask) -> None:
+    """Every response, pages, errors, API and static files alike, carries the CSP, frame, sniffing
+    and referrer headers; HSTS only on a request that came over HTTPS (Talisman checks), so
+    development and tests over http get none. nginx redirects http to https; the app never does,
+    and leaves the session cookie's Secure flag to SESSION_COOKIE_SECURE."""
+    talisman.init_app(
+        app,
+        force_https=False,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        # Not no-referrer: Flask-WTF checks the Referer of a form sent over HTTPS.
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=True,
+        strict_transport_security_max_age=HSTS_MAX_AGE,
+        strict_transport_security_include_subdomains=False,
+        permissions_policy=PERMISSIONS_POLICY,
+        session_cookie_secure=False,
+        session_cookie_samesite=app.config.get("SESSION_COOKIE_SAMESITE", "Lax"),
+        content_security_policy_nonce_in=["script-src"],
+    )
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def csp_nonce() -> str:
+    """This response's script nonce. Talisman makes it in a before_request; made here when an
+    earlier check (CSRF, the rate limit) refused the request first, so its error page gets one too."""
+    if not getattr(request, "csp_nonce", None):
+        request.csp_nonce = secrets.token_urlsafe(24)
+    return request.csp_nonce
+
+
 def init_app(app: Flask) -> None:
+    security_headers(app)
     app.before_request(refuse_nul_characters)  # before anything reads the request
     # The order is the security model: who -> which council -> which membership -> may they.
     app.before_request(end_revoked_session)
@@ -108,7 +172,7 @@ def init_app(app: Flask) -> None:
     def _layout_context():
         membership = g.get("membership")
         return {
-            "current_tenant": g.get("tenant"),
+            "current_tenant": member_tenant(),
             "current_membership": membership,
             "role_labels": [ROLES[r] for r in sorted(membership.roles)] if membership else [],
             "can": has_permission,

@@ -8,7 +8,14 @@
 // with the arrow keys; when everything fits it is a plain box with no tab stop.
 // Without this script, app.scss lets narrow screens scroll each table by itself.
 //
+// It also starts GOV.UK Frontend's components and gives `data-app-print`
+// buttons their action: no page has an inline event handler, and no inline
+// script but GOV.UK's body-class snippet (with the response's nonce), which
+// the Content-Security-Policy would refuse.
+//
 // Copied to static/build/app.js by `npm run build`.
+
+import { initAll } from './govuk-frontend.min.js'
 
 const WIDE = 'table.govuk-table, .app-timeline > svg'
 let count = 0
@@ -67,4 +74,12 @@ export function initScrollBoxes (root = document) {
   }
 }
 
+export function initPrintButtons (root = document) {
+  for (const button of root.querySelectorAll('[data-app-print]')) {
+    button.addEventListener('click', () => window.print())
+  }
+}
+
+initAll()
 initScrollBoxes()
+initPrintButtons()
