@@ -1,6 +1,7 @@
 """Sign in, see the home page, read a child's record, sign out: in Chromium, with axe checks."""
 
 import pytest
+from playwright.sync_api import expect
 
 from factories import PASSWORD
 
@@ -71,20 +72,20 @@ def test_a_role_reading_children_is_asked_for_and_confirmed_by_two_administrator
     page.get_by_role("link", name="Xena Worker").click()
     page.get_by_label("Chair", exact=True).check()
     page.get_by_role("button", name="Save").click()
-    assert "Chair for Xena Worker must be confirmed by another administrator of Council A" in page.content()
-    assert page.get_by_text("Waiting for another administrator: you asked").is_visible()
+    expect(page.get_by_text("Chair for Xena Worker must be confirmed by another administrator of Council A")).to_be_visible()
+    expect(page.get_by_text("Waiting for another administrator: you asked")).to_be_visible()
     assert page.get_by_role("button", name="Confirm").count() == 0
     assert_accessible(page)
     page.get_by_role("link", name="Xena Worker").click()
-    assert page.get_by_text("waiting for another administrator to confirm").is_visible()
+    expect(page.get_by_text("waiting for another administrator to confirm")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "b@example.org", PASSWORD)
     page.goto("/council-a/admin/users")
     assert_accessible(page)
     page.get_by_role("button", name="Confirm roles for Xena Worker").click()
-    assert page.get_by_text("Chair confirmed for Xena Worker").is_visible()
-    assert page.get_by_role("heading", name="Roles waiting for confirmation").count() == 0
+    expect(page.get_by_text("Chair confirmed for Xena Worker")).to_be_visible()
+    expect(page.get_by_role("heading", name="Roles waiting for confirmation")).to_have_count(0)
 
 
 def test_central_admin_pages_are_accessible(page, sign_in, assert_accessible, tenant_a, make_user):
