@@ -170,6 +170,10 @@ def csp_watch():
 
 
 def _sign_in(page, email, password):
+    # Signing in starts from nobody: wait for the last page's requests (each refreshes the session
+    # cookie) before dropping the cookies, or a late response signs the old user back in.
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
