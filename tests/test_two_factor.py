@@ -133,3 +133,87 @@ def test_the_change_password_page_says_whether_it_is_on(client, tenant_a, make_u
     assert "Turn on two-factor sign-in" in client.get("/account/password").text
     turn_on(client)
     assert "On: you are asked for a code" in client.get("/account/password").text
+
+
+# --- required of the council's administrators --------------------------------------------------
+
+REQUIRED = "Your council requires administrators to use two-factor sign-in"
+
+
+def require_it(client, value="yes"):
+    return client.post("/council-a/admin/users/two-factor", data={"required": value}, follow_redirects=True)
+
+
+def test_off_by_default_nothing_changes(client, tenant_a, make_user):
+    make_user(tenant_a, ["tenant_admin"], email="admin@example.org")
+    sign_in(client, "admin@example.org")
+    page = client.get("/council-a/admin/users")
+    assert page.status_code == 200 and "Require two-factor sign-in for administrators" in page.text
+    assert client.get("/council-a/").status_code == 200
+
+
+def test_when_required_an_administrator_sets_it_up_first(app, client, tenant_a, make_user, time_machine):
+    from sqlalchemy import select
+
+    from permanence.audit.models import AuditEvent
+    from permanence.core.context import tenant_context
+    from permanence.tenancy.models import Tenant
+
+    make_user(tenant_a, ["tenant_admin"], email="admin@example.org")
+    sign_in(client, "admin@example.org")
+    done = require_it(client)
+    assert "Administrators of Council A must now use two-factor sign-in" in done.text
+    assert REQUIRED in done.text and "<svg" in done.text  # sent straight on to set it up, and told why
+    for page in ("/council-a/", "/council-a/admin/users", "/council-a/admin/audit"):
+        response = client.get(page)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor"
+    assert client.post("/council-a/admin/users/two-factor", data={"required": "no"}).status_code == 302
+    with app.app_context(), tenant_context(tenant_a.id):
+        assert db.session.get(Tenant, tenant_a.id).admins_need_two_factor  # nothing else until set up
+        events = db.session.execute(select(AuditEvent.summary).where(AuditEvent.entity_type == "Tenant")).scalars()
+        assert list(events) == ["Two-factor sign-in required for administrators of Council A"]
+
+    turn_on(client)
+    assert client.get("/council-a/").status_code == 200
+    assert "Stop requiring two-factor sign-in" in client.get("/council-a/admin/users").text
+    assert "no longer have to use two-factor sign-in" in require_it(client, "no").text
+    with app.app_context(), tenant_context(tenant_a.id):
+        assert not db.session.get(Tenant, tenant_a.id).admins_need_two_factor
+        assert db.session.execute(select(AuditEvent.summary).where(AuditEvent.entity_type == "Tenant")
+                                  .order_by(AuditEvent.id)).scalars().all()[-1] == (
+            "Two-factor sign-in no longer required for administrators of Council A")
+    require_it(client)
+    client.post("/sign-out")
+    next_code_step(time_machine)
+    assert sign_in(client, "admin@example.org").headers["Location"].startswith("/sign-in/code")
+
+
+def test_required_only_of_administrators(app, client, tenant_a, make_user, make_token):
+    make_user(tenant_a, ["tenant_admin"], email="admin@example.org")
+    chair = make_user(tenant_a, ["chair"], email="chair@example.org")
+    admin_browser = app.test_client()
+    sign_in(admin_browser, "admin@example.org")
+    require_it(admin_browser)
+    sign_in(client, "chair@example.org")
+    assert client.get("/council-a/").status_code == 200
+    _, secret = make_token(tenant_a, chair)
+    assert client.get("/council-a/api/v1/me/", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_an_administrators_token_is_refused_until_they_set_it_up(app, client, tenant_a, make_user, make_token):
+    admin = make_user(tenant_a, ["tenant_admin"], email="admin@example.org")
+    _, secret = make_token(tenant_a, admin)
+    sign_in(client, "admin@example.org")
+    require_it(client)
+    response = app.test_client().get("/council-a/api/v1/me/", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 403 and REQUIRED in response.get_json()["message"]
+
+
+def test_only_an_administrator_may_switch_it(app, client, tenant_a, make_user):
+    from permanence.tenancy.models import Tenant
+
+    make_user(tenant_a, ["chair"], email="chair@example.org")
+    sign_in(client, "chair@example.org")
+    assert client.post("/council-a/admin/users/two-factor", data={"required": "yes"}).status_code == 403
+    with app.app_context():
+        assert not db.session.get(Tenant, tenant_a.id).admins_need_two_factor

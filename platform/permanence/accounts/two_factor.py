@@ -13,12 +13,15 @@ import segno
 from ..audit import services as audit
 from ..core.clock import utcnow
 from ..extensions import db
-from .models import User
+from ..tenancy.models import Tenant
+from .models import Membership, User
+from .roles import ADMINISTRATOR_ROLES
 from .services import AccountError, end_sessions, password_matches
 
 ISSUER = "Permanence"
 STEP = timedelta(seconds=30)
 WRONG_CODE = "The code is not right. Enter the 6-digit code your authenticator app shows now"
+REQUIRED = "Your council requires administrators to use two-factor sign-in. Set it up to continue."
 
 
 def is_on(user: User) -> bool:
@@ -90,3 +93,22 @@ def reset(user: User) -> None:
     user.totp_secret = user.totp_last_step = None
     end_sessions(user)
     audit.record("update", entity_type="User", entity_id=user.id, summary=f"Two-factor sign-in off for {user.email}")
+
+
+def required_of(tenant: Tenant | None, membership: Membership | None, user: User | None) -> bool:
+    """Whether ``user`` must set two-factor sign-in up before anything else in ``tenant``: the council
+    asks it of its administrators (those who manage its people, so a stolen password cannot)."""
+    return (tenant is not None and tenant.admins_need_two_factor and membership is not None
+            and user is not None and bool(membership.roles & ADMINISTRATOR_ROLES) and not is_on(user))
+
+
+def set_required_for_administrators(tenant: Tenant, required: bool) -> None:
+    """The council's switch. Its administrator may turn it on before setting two-factor up themselves:
+    the next request sends them to set it up (``required_of``)."""
+    if tenant.admins_need_two_factor == required:
+        return
+    tenant.admins_need_two_factor = required
+    db.session.flush()
+    audit.record("update", entity_type="Tenant", entity_id=tenant.id, tenant_id=tenant.id,
+                 summary=f"Two-factor sign-in {'required' if required else 'no longer required'} "
+                         f"for administrators of {tenant.name}")

@@ -54,6 +54,26 @@ def check_idle_session():
     session["seen"] = now
 
 
+# What an administrator who must set two-factor sign-in up can still reach (none is a council's page;
+# the check runs only inside a council, but says so in one place).
+_TWO_FACTOR_SETUP_ENDPOINTS = frozenset({"accounts.two_factor_sign_in", "accounts.sign_in_code", "accounts.sign_out",
+                                         "static"})
+
+
+def require_two_factor_setup():
+    """before_request, after the membership is loaded: where the council requires it, an administrator
+    without two-factor sign-in is sent to set it up (the API refuses their token) before anything else."""
+    if request.endpoint in _TWO_FACTOR_SETUP_ENDPOINTS:
+        return
+    user = current_user if current_user.is_authenticated else None
+    if not two_factor.required_of(g.get("tenant"), g.get("membership"), user):
+        return
+    if g.get("api_user") is not None:
+        abort(403, description=two_factor.REQUIRED)
+    flash(two_factor.REQUIRED)
+    return redirect(url_for("accounts.two_factor_sign_in"))
+
+
 def _sign_in_key():
     return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
 
@@ -338,6 +358,19 @@ def refuse_role_grant(tenant_slug, role_grant_id):
     else:
         flash(f"{grants.role_names(grant.roles)} refused for {grant.membership.user.name}: nothing was changed.",
               "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.post("/<tenant_slug>/admin/users/two-factor")
+@require("users.manage")
+def require_two_factor(tenant_slug):
+    """The council's switch: administrators must use two-factor sign-in, or need not."""
+    required = request.form.get("required") == "yes"
+    two_factor.set_required_for_administrators(g.tenant, required)
+    if required:
+        flash(f"Administrators of {g.tenant.name} must now use two-factor sign-in.", "success")
+    else:
+        flash(f"Administrators of {g.tenant.name} no longer have to use two-factor sign-in.", "success")
     return redirect(url_for("accounts.users"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Timestamped
@@ -28,6 +28,9 @@ class Tenant(Timestamped, db.Model):
         db.Enum(TenantStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=TenantStatus.DRAFT,
     )
+    # The council's own choice: its administrators sign in with a code as well as the password
+    # (``accounts.two_factor.required_of``).
+    admins_need_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:

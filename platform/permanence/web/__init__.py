@@ -11,7 +11,7 @@ from sqlalchemy.exc import DataError
 from ..accounts.membership import load_membership
 from ..accounts.permissions import enforce_access, has_permission, public_endpoint
 from ..accounts.roles import ROLES
-from ..accounts.views import check_idle_session, end_revoked_session
+from ..accounts.views import check_idle_session, end_revoked_session, require_two_factor_setup
 from ..api.auth import authenticate_api_token, is_api_request
 from ..audit import services as audit
 from ..core import context
@@ -151,6 +151,7 @@ def init_app(app: Flask) -> None:
     app.before_request(resolve_tenant)
     app.before_request(authenticate_api_token)
     app.before_request(load_membership)
+    app.before_request(require_two_factor_setup)
     app.before_request(set_actor)
     app.before_request(enforce_access)
     app.after_request(commit_boundary)
