@@ -6,7 +6,8 @@ histories (``demo.histories``) so every seed council's cohorts have members; eac
 panels get seats, a held meeting and booked items (``demo.meetings``); the load ends as the
 nightly jobs would leave each council: every child's milestones and drift computed, drift
 taken up the escalation ladder as far as its time has run (``tracker.jobs``), and the
-tracking meetings that are due booked.
+tracking meetings that are due booked, and the children the cohort rules select proposed for the
+sittings of the next eight weeks (``referrals.proposals``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..core.context import tenant_context
 from ..extensions import db
 from ..panels.services import generate_meetings
 from ..panels.tracking import book_due_tracking_meetings
+from ..referrals.proposals import propose_upcoming
 from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from ..tor.services import load_folder
@@ -69,6 +71,7 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
             # As the nightly runs would leave it: drift years overdue is escalated, not "not yet escalated".
             nightly_tracker_job(london_today().isoformat())
             book_due_tracking_meetings(london_today())  # what the daily job would have booked
+            propose_upcoming(on=london_today())  # the daily propose-from-cohorts job's proposals
     return {"password": DEMO_PASSWORD, "users": lines}
 
 
