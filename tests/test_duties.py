@@ -326,6 +326,8 @@ def test_the_command_line_waits_for_an_administrator_once_the_council_has_one(ap
                                  "--roles", "social_worker", "--password", "a long enough passphrase"])
     assert second.exit_code == 0, second.output
     assert "social_worker must be confirmed by an administrator of Council A on the users page" in second.output
-    assert "The command line asked for Sam Worker (sw@example.org)" in second.output  # the e-mail, on the console
+    told = [(to, body) for to, _, body in _emails(app, tenant_a) if "Sam Worker" in body]
+    assert [to for to, _ in told] == ["admin@example.org"]  # the council's administrator is e-mailed
+    assert "The command line asked for Sam Worker (sw@example.org)" in told[0][1]
     waiting = _membership(app, tenant_a, "sw@example.org")
     assert waiting["roles"] == set() and waiting["grants"][0][:3] == (["social_worker"], GrantStatus.PENDING, None)
