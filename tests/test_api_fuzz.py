@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -19,26 +18,11 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from walk_support import load
+from walk_support import _clean_database, demo  # noqa: F401 (the demo, once per module)
 
 COUNCIL = "knowsley"
 ROLES = ("panel_administrator", "chair", "social_worker")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
-
-
-@pytest.fixture(autouse=True)
-def _clean_database():
-    """Overrides conftest's: the demo is loaded once for this module and emptied after it."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def demo(app, empty_database):
-    with pytest.MonkeyPatch.context() as patch:
-        try:
-            yield load(app, hasher_patch=patch.setattr)
-        finally:
-            empty_database()
 
 
 def _fuzz(operation, tokens: dict[str, str]) -> None:

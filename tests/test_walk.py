@@ -11,24 +11,9 @@ import pytest
 
 from permanence.accounts.roles import ROLES
 from permanence.demo.services import DEMO_TENANTS
-from walk_support import load, record, timed, walk
+from walk_support import _clean_database, demo, record, timed, walk  # noqa: F401 (the demo, once per module)
 
 USERS = [(slug, role) for slug in DEMO_TENANTS for role in ROLES] + [(None, "platform_admin")]
-
-
-@pytest.fixture(autouse=True)
-def _clean_database():
-    """Overrides conftest's: the demo is loaded once for this module and emptied after its last walk."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def demo(app, empty_database):
-    with pytest.MonkeyPatch.context() as patch:
-        try:
-            yield load(app, hasher_patch=patch.setattr)
-        finally:
-            empty_database()
 
 
 @pytest.fixture(scope="module")

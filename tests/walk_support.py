@@ -485,3 +485,20 @@ def timed(fn):
     started = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - started
+
+
+# A module that imports these two fixtures loads the demo once and keeps it for all its tests.
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    """Overrides conftest's: the demo is loaded once for the module and emptied after its last test."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def demo(app, empty_database):
+    with pytest.MonkeyPatch.context() as patch:
+        try:
+            yield load(app, hasher_patch=patch.setattr)
+        finally:
+            empty_database()

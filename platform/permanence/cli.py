@@ -32,6 +32,13 @@ def _fail(message: str):
     raise click.ClickException(message)
 
 
+def _user(email: str):
+    user = accounts.find_user(email)
+    if user is None:
+        _fail(f"No user with the email address {email}")
+    return user
+
+
 @users_cli.command("create-platform-admin")
 @click.argument("email")
 @click.argument("name")
@@ -82,9 +89,7 @@ def create_member(email, name, slug, roles, team, password):
 @click.argument("email")
 def reset_two_factor(email):
     """Turn off a user's two-factor sign-in (a lost phone) and end their sessions."""
-    user = accounts.find_user(email)
-    if user is None:
-        _fail(f"No user with the email address {email}")
+    user = _user(email)
     two_factor.reset(user)
     commit()
     click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with their password and can turn it on again.")
@@ -94,9 +99,7 @@ def reset_two_factor(email):
 @click.argument("email")
 def deactivate(email):
     """Stop a user signing in anywhere and end the sessions they have open."""
-    user = accounts.find_user(email)
-    if user is None:
-        _fail(f"No user with the email address {email}")
+    user = _user(email)
     accounts.deactivate_user(user)
     commit()
     click.echo(f"{user.email} can no longer sign in.")

@@ -19,6 +19,8 @@ MB = 1024 * 1024
 _ENTRY_BYTES = 1024
 _END = b"PK\x05\x06"
 _END_SIZE = 22
+# What zipfile raises for a damaged or unusual archive (NotImplementedError: a compression method it
+# does not support; RuntimeError: an encrypted part): each is "this file cannot be read", never a 500.
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
                ValueError)
 
