@@ -195,16 +195,13 @@ def _tor_step(s: _State, v: _Viewer) -> Step:
     label = "Put the terms of reference in force"
     if s.active is not None:
         detail = f"Version {s.active.number} in force since {_day(s.active.activated_at or s.active.loaded_at)}"
-        link = (Link("tor.admin_version",
-                     {"tenant_id": v.tenant_id, "tor_version_id": s.active.id}) if v.central
+        link = (Link("tor.admin_version", {"tenant_id": v.tenant_id, "tor_version_id": s.active.id}) if v.central
                 else v.link("tor.view", "tor.document"))
         return Step("tor", label, True, detail, link)
     if s.proposed is not None:
         detail = f"Version {s.proposed.number} is loaded and waiting to be checked and activated"
-        link = (Link("tor.admin_version",
-                     {"tenant_id": v.tenant_id, "tor_version_id": s.proposed.id}) if v.central
-                else v.link("tor.view", "tor.version",
-                            tor_version_id=s.proposed.id))
+        link = (Link("tor.admin_version", {"tenant_id": v.tenant_id, "tor_version_id": s.proposed.id}) if v.central
+                else v.link("tor.view", "tor.version", tor_version_id=s.proposed.id))
         return Step("tor", label, False, detail, link, who="the central administrator")
     link = (Link("tor.admin_upload", {"tenant_id": v.tenant_id}) if v.central
             else v.link("tor.propose", "tor.propose"))
@@ -224,8 +221,7 @@ def _admin_step(s: _State, v: _Viewer) -> Step:
     else:
         detail, done = "No administrator invited yet", False
     if v.central:
-        link = None if done else Link("councils.admin_tenant",
-                                      {"tenant_id": v.tenant_id, "_anchor": "invite"})
+        link = None if done else Link("councils.admin_tenant", {"tenant_id": v.tenant_id, "_anchor": "invite"})
     else:
         link = v.link("users.manage", "accounts.users")
     return Step("admin", label, done, detail, link, who="the central administrator")
@@ -249,8 +245,7 @@ def _seats_step(s: _State, v: _Viewer) -> Step:
              + (f", {_plural(c.required_vacant, 'required seat')} vacant" if c.required_vacant else "")
              for c in s.seats]
     first = next((c for c in s.seats if c.required_vacant), s.seats[0])
-    link = None if v.central else v.link("panels.view", "agenda.seats",
-                                         body=first.body_id)
+    link = None if v.central else v.link("panels.view", "agenda.seats", body=first.body_id)
     return Step("seats", label, not any(c.required_vacant for c in s.seats), "; ".join(parts), link,
                 who="the council's panel administrator")
 
@@ -288,8 +283,7 @@ def _agenda_step(s: _State, v: _Viewer) -> Step:
                     "terms of reference, or by hand on the meetings page", link, who=who)
     detail = (f"{sitting.body_name}, {_day(sitting.day)}: {_plural(sitting.booked, 'item')} booked, "
               "agenda not published yet")
-    link = None if v.central else v.link("panels.view", "agenda.agenda",
-                                         meeting_id=sitting.meeting_id)
+    link = None if v.central else v.link("panels.view", "agenda.agenda", meeting_id=sitting.meeting_id)
     return Step("agenda", label, False, detail, link, who=who)
 
 
