@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..audit import services as audit
 from ..core.clock import utcnow
-from ..core.context import current_tenant_id
+from ..core.context import current_tenant_id, tenant_context
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
@@ -190,3 +190,48 @@ def _tell_administrators(subject: str, body: str) -> None:
     """E-mail each administrator of the council: names, e-mail addresses and roles, never a child."""
     for admin in holders(sorted(ADMINISTRATOR_ROLES), by_email=True):
         queue_email(admin.email, subject, f"Dear {admin.name},\n\n{body}")
+
+
+def grant_with_invitation(tenant: Tenant, user: User, roles, *, by: User) -> RoleGrant | None:
+    """Roles the central administrator gives a council administrator they invite, beside
+    ``tenant_admin`` (the roles the council's terms of reference name for running its panels: the
+    caller offers which). ``by`` must be a platform administrator, who holds no role anywhere, and
+    ``user`` already invited (``services.invite_tenant_admin``).
+
+    With no other administrator in the council, the central administrator is the second person the
+    rule asks for (the person the roles are for did not ask), so the roles take effect now, recorded
+    as a grant they asked for and confirmed. Once the council has an administrator of its own, the
+    roles wait as a pending grant for the council's administrators to confirm, like any request.
+    Either way the administrators are told and the grant's rows audited. Returns the grant, or None
+    when nothing new was asked."""
+    with tenant_context(tenant.id):
+        if not by.is_platform_admin:
+            _refuse("Only the central administrator gives roles with an invitation.",
+                    summary=f"Refused: {by.email} is not a platform administrator", user=user)
+        if by.id == user.id:
+            _refuse("You cannot give yourself roles.", summary="Refused: asked to give themselves roles", user=user)
+        roles = set(validate_roles(roles)) if roles else set()
+        refuse_platform_admin(user, roles)
+        membership = membership_in_council(user)
+        if membership is None or not membership.active:
+            raise AccountError(f"{user.email} is not an administrator of {tenant.name}: invite them first.",
+                               field="roles")
+        asked = sorted(roles - membership.roles)
+        if not asked:
+            return None
+        if any(admin.id != user.id for admin in holders(sorted(ADMINISTRATOR_ROLES))):
+            return _ask(membership, asked, by)
+        now = utcnow()
+        grant = RoleGrant(membership=membership, roles=asked, status=GrantStatus.CONFIRMED, requested_by_id=by.id,
+                          requested_by_label=f"{by.name} ({by.email}), central administrator", requested_at=now,
+                          decided_by_id=by.id, decided_at=now)
+        db.session.add(grant)
+        membership.set_roles(membership.roles | set(asked))
+        db.session.flush()
+        _tell_administrators(
+            f"Roles given with your invitation to Permanence for {tenant.name}",
+            f"{by.name} ({by.email}), the central administrator, gave {user.name} ({user.email}) these roles in "
+            f"{tenant.name} with the invitation to administer it: {role_names(asked)}.\n\nThey read children's "
+            "records. The council had no other administrator to confirm them, so the central administrator's "
+            f"confirmation stands; they take effect now.\n\nThe users page:\n\n{link_to('accounts.users')}\n")
+        return grant

@@ -4,14 +4,19 @@ reachable from here."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..accounts import services as accounts
+from ..accounts import grants, services as accounts
+from ..accounts.forms import MultiCheckboxField
+from ..accounts.models import GrantStatus
 from ..accounts.permissions import platform_admin
 from ..accounts.services import AccountError
+from ..core.clock import london_today
 from ..core.db import get_or_404
+from ..onboarding.services import central_checklist, panel_running_roles
 from ..tenancy import services
 from ..tenancy.models import Tenant, TenantStatus
 from ..tor.services import list_versions
@@ -43,24 +48,26 @@ def admin_tenants():
         else:
             flash(f"{tenant.name} is created as a draft. Invite its first administrator, then open it.", "success")
             return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
-    return render_template("councils/tenants.html", tenants=services.list_tenants(), form=form)
+    tenants = services.list_tenants()
+    return render_template("councils/tenants.html", tenants=tenants, form=form, checklists=_checklists(tenants))
 
 
 @bp.route("/admin/tenants/<int:tenant_id>", methods=["GET", "POST"])
 @platform_admin
 def admin_tenant(tenant_id):
     tenant = get_or_404(Tenant, tenant_id)
-    form = InviteForm()
+    form = InviteWithRolesForm()
+    form.roles.choices = panel_running_roles(tenant.id)
     if form.validate_on_submit():
         try:
-            user = accounts.invite_tenant_admin(tenant, form.email.data, form.name.data)
+            user = _invite(tenant, form)
         except AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
-            flash(f"An invitation is on its way to {user.email}.", "success")
             return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
     return render_template("councils/tenant.html", tenant=tenant, form=form, admins=accounts.tenant_admins(tenant),
-                           statuses=TenantStatus, tor_versions=list_versions(tenant.id))
+                           statuses=TenantStatus, tor_versions=list_versions(tenant.id),
+                           checklist=central_checklist(tenant.id, london_today()))
 
 
 @bp.post("/admin/tenants/<int:tenant_id>/status/<status>")
@@ -75,3 +82,30 @@ def set_status(tenant_id, status):
         services.set_tenant_status(tenant, new_status)
         flash(f"{tenant.name} is now {new_status.value}.", "success")
     return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
+
+
+# --- Onboarding: the checklist and the roles offered with an invitation -----------------------------
+
+class InviteWithRolesForm(InviteForm):
+    # Choices: the roles the council's terms of reference name for running its panels (set per request).
+    roles = MultiCheckboxField("Roles for running the panel", choices=[], invalid_choice_message=(
+        "Choose only roles the terms of reference name for running the panel"))
+
+
+def _checklists(tenants) -> dict:
+    today = london_today()
+    return {tenant.id: central_checklist(tenant.id, today) for tenant in tenants}
+
+
+def _invite(tenant, form):
+    """Invite the administrator, then give them the roles ticked (``grants.grant_with_invitation``
+    decides whether they take effect now or wait for the council's administrators); say which."""
+    user = accounts.invite_tenant_admin(tenant, form.email.data, form.name.data)
+    grant = grants.grant_with_invitation(tenant, user, form.roles.data or [], by=current_user._get_current_object())
+    flash(f"An invitation is on its way to {user.email}.", "success")
+    if grant is not None and grant.status == GrantStatus.CONFIRMED:
+        flash(f"{user.name} also has these roles now: {grants.role_names(grant.roles)}.", "success")
+    elif grant is not None:
+        flash(f"{grants.role_names(grant.roles)} for {user.name} wait for an administrator of {tenant.name} to "
+              "confirm them.")
+    return user

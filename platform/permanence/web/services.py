@@ -14,6 +14,7 @@ from ..cases.services import children_for_listing
 from ..extensions import db
 from ..meetings.record import awaiting_sign_off
 from ..minutes.services import minutes_overview
+from ..onboarding.services import member_checklist
 from ..panels.models import Action, ActionStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
 from ..tor.services import current_tor, review_section
@@ -42,6 +43,8 @@ def home_sections(membership, today: date) -> list[dict]:
     roles = membership.roles
     sections = [{"kind": "roles", "items": [(ROLES[r], ROLE_PURPOSE[r]) for r in sorted(roles)]}]
     granted = permissions_for(roles)
+    if "users.manage" in granted:
+        sections.append({"kind": "onboarding", "checklist": member_checklist(membership.tenant_id, granted, today)})
     if "minutes.oversee" in granted:
         sections.append(oversight_section(membership, granted, today))
     if "meetings.sign_off" in granted:
