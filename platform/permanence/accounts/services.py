@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..audit import services as audit
 from ..core.clock import utcnow
-from ..core.context import Actor, across_all_tenants, tenant_context
+from ..core.context import Actor, acting_as, across_all_tenants, tenant_context
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant, TenantStatus
@@ -330,6 +330,13 @@ def send_access_notice(user: User, tenant) -> None:
                      summary=f"{user.email} told they have access to {tenant.name}")
 
 
+def _open_councils_of(user: User):
+    """``tenants_of(user)`` for a request nobody is signed in to: PostgreSQL's row-level security
+    shows a person's memberships in every council only to that person, so they are read as them."""
+    with acting_as(Actor(user.id, user.email)):
+        return tenants_of(user)
+
+
 def request_password_reset(email: str, *, remote_addr: str | None = None) -> bool:
     """'Forgotten your password?': e-mail a one-hour, single-use link to an active person who belongs
     to an open council. The caller answers the same whatever this returns (True when a link was
@@ -339,7 +346,7 @@ def request_password_reset(email: str, *, remote_addr: str | None = None) -> boo
     in none, such as a platform administrator, gets nothing and asks an operator at the server."""
     address = (email or "").strip()[:254]
     user = find_user(address) if address else None
-    tenants = tenants_of(user) if user is not None and user.active else []
+    tenants = _open_councils_of(user) if user is not None and user.active else []
     # Signed either way, so an unknown address costs about what a known one does.
     token = password_link_token(user, RESET) if tenants else _serializer(RESET).dumps({"u": 0, "f": "unset"})
     if tenants:
