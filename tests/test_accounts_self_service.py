@@ -397,7 +397,7 @@ def test_a_file_not_in_utf8_names_the_row(app, client, admins, tenant_a, login):
             + "Zoë Café,zoe@example.org,,chair\n".encode("cp1252"))
     page = upload(client, data)
     assert "Nobody was imported: 1 problem to fix" in page.text
-    assert "has characters that are not UTF-8" in page.text and "CSV UTF-8" in page.text
+    assert "this line has characters that are not UTF-8" in page.text and "CSV UTF-8" in page.text
     assert re.search(r'<td class="govuk-table__cell">3</td>', page.text)
     assert membership_of(app, tenant_a, "good1@example.org") is None
 

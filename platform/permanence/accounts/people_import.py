@@ -110,9 +110,9 @@ def _decode(data: bytes) -> tuple[str | None, list[RowProblem]]:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(RowProblem(number, None, f"has characters that are not UTF-8 (byte {exc.start + 1} "
-                                                     "of the line). In Excel, save the file as \"CSV UTF-8 "
-                                                     "(Comma delimited)\" and upload it again."))
+            problems.append(RowProblem(number, None, f"this line has characters that are not UTF-8 (from byte "
+                                                     f"{exc.start + 1} of the line). In Excel, save the file as "
+                                                     "\"CSV UTF-8 (Comma delimited)\" and upload it again."))
     return None, problems
 
 
