@@ -281,6 +281,7 @@ def test_deactivate_and_reactivate_from_the_users_page_is_audited_and_a_grant(ap
     assert "Xena Worker can no longer use Permanence in Council A" in off.text
     assert worker.get("/council-a/").status_code == 302
     assert ">Reactivate<" in client.get("/council-a/admin/users").text
+    assert "Xena Worker has no access to Council A" in client.get(f"/council-a/admin/users/{x['id']}").text
 
     on = client.post(f"/council-a/admin/users/{x['id']}/reactivate", follow_redirects=True)
     assert "Xena Worker has access to Council A again" in on.text
