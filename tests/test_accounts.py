@@ -103,11 +103,15 @@ def test_tenant_admin_adds_a_user_with_roles_and_they_are_invited(app, client, t
     response = client.post("/council-a/admin/users/new", data={
         "email": "new.worker@example.org", "name": "Nia Newworker", "job_title": "Social worker",
         "team": "0", "roles": ["social_worker", "iro"]}, follow_redirects=True)
-    assert "Nia Newworker can now use Permanence" in response.text
+    assert "An invitation to set a password is on its way to new.worker@example.org" in response.text
+    work_jobs()
     with app.app_context():
         from permanence.core.context import tenant_context
 
         with tenant_context(tenant_a.id):
+            invitation = db.session.execute(select(EmailMessage).where(
+                EmailMessage.to_address == "new.worker@example.org")).scalar_one()
+            assert "/account/set-password/" in invitation.body and invitation.status.value == "sent"
             membership = db.session.execute(select(Membership).join(Membership.user)
                                             .where(User.email == "new.worker@example.org")).scalar_one()
             # Both roles read children: they wait for a second administrator (tests/test_duties.py).

@@ -270,7 +270,7 @@ def test_a_new_user_with_a_role_reading_children_waits_and_can_be_refused(app, c
     login(council["a"])
     page = client.post("/council-a/admin/users/new", data={
         "email": "new@example.org", "name": "Nia New", "team": "0", "roles": ["iro"]}, follow_redirects=True)
-    assert "Nia New can now use Permanence in Council A" in page.text
+    assert "Nia New is added. An invitation to set a password is on its way to new@example.org" in page.text
     assert "Independent reviewing officer for Nia New must be confirmed by another administrator" in page.text
     new = _membership(app, tenant_a, "new@example.org")
     assert new["roles"] == set() and new["grants"][0][:2] == (["iro"], GrantStatus.PENDING)

@@ -11,8 +11,9 @@ import pytest
 from bombs_support import ENTITY_BOMB, many_parts, rezip, workbook, zip_bomb
 from openpyxl import Workbook
 
-from permanence.cases import imports as cases_imports
-from permanence.cases.imports import MAX_COLUMNS, MAX_LINE_CHARS, MAX_TABLE_ROWS, ImportFileError, read_903
+from permanence.core import tables
+from permanence.cases.imports import read_903
+from permanence.core.tables import MAX_COLUMNS, MAX_LINE_CHARS, MAX_TABLE_ROWS, ImportFileError
 from permanence.core.archives import ArchiveRefused, open_zip
 from permanence.documents import checks
 from permanence.documents.checks import PaperError, check_file
@@ -130,7 +131,7 @@ def test_a_csv_that_breaks_half_way_is_a_file_error_not_a_crash():
 
 
 def test_the_903_tables_are_read_within_the_same_limits(monkeypatch):
-    monkeypatch.setattr(cases_imports, "MAX_TABLE_ROWS", 10)
+    monkeypatch.setattr(tables, "MAX_TABLE_ROWS", 10)
     header = io.StringIO("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "A1,F,01/02/2019\n" * 10)
     episodes = io.StringIO("CHILD,DECOM,RNE,LS,CIN,PLACE\n" + "A1,01/03/2024," + "x" * MAX_LINE_CHARS + "\n")
     reviews = io.StringIO("CHILD,DOB,REVIEW,REVIEW_CODE\n")

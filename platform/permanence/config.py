@@ -73,6 +73,10 @@ def load_config(instance_path: str) -> dict:
         "SIGN_IN_ADDRESS_RATE_LIMIT": os.environ.get("SIGN_IN_ADDRESS_RATE_LIMIT", "20 per 10 minutes"),
         # Two-factor codes tried for one account, from anywhere.
         "SIGN_IN_CODE_RATE_LIMIT": os.environ.get("SIGN_IN_CODE_RATE_LIMIT", "5 per minute;20 per hour"),
+        # "Forgotten your password?": links asked for one e-mail address, from anywhere, and requests from
+        # one address, whichever e-mail addresses they name. Every request counts, found or not.
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
+        "PASSWORD_RESET_ADDRESS_RATE_LIMIT": os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "10 per hour"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -4,6 +4,7 @@ council's audit log page (who may read it is a role, so it lives with the roles)
 from ..core.registry import register_nav
 from ..extensions import login_manager
 from . import policies  # noqa: F401  (registers the object rules)
+from . import users_views  # noqa: F401  (the users page's routes, on the accounts blueprint)
 from .audit_log import bp as audit_bp
 from .services import user_for_session
 from .views import bp

@@ -1,6 +1,7 @@
 """Sign-in, user and token forms."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -17,6 +18,14 @@ class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"),
                                                     Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+
+
+class PeopleImportForm(FlaskForm):
+    people = FileField("CSV file", validators=[FileRequired("Choose the CSV file of people to add")])
 
 
 class ChangePasswordForm(FlaskForm):

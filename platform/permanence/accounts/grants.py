@@ -58,12 +58,14 @@ def _is_administrator(user: User) -> bool:
 
 
 def change_roles(user: User, roles, *, by: User | None, team: Team | None = None, job_title: str | None = None,
-                 ) -> tuple[Membership, RoleGrant | None]:
+                 notify: bool = True) -> tuple[Membership, RoleGrant | None]:
     """Give ``user`` exactly ``roles`` in the current council, as ``by`` asks (None: the command line).
 
     Roles already held, roles removed and other roles take effect now; guarded roles (reading
     children, or administering) wait in the returned grant for another administrator, unless the
-    council has no administrator to ask (a council being set up from the command line)."""
+    council has no administrator to ask (a council being set up from the command line). With
+    ``notify=False`` the administrators are not e-mailed about the request: the caller tells them
+    once about many (``announce_requests``, for an import)."""
     roles = set(validate_roles(roles))
     refuse_platform_admin(user, roles)
     existing = membership_in_council(user)
@@ -86,7 +88,7 @@ def change_roles(user: User, roles, *, by: User | None, team: Team | None = None
         end_sessions(user)  # a role taken away ends the sessions that held it, on every device
     if by is not None and by.id == user.id:
         return membership, None  # what others asked for them stays for others to decide
-    return membership, _ask(membership, asked, by)
+    return membership, _ask(membership, asked, by, notify=notify)
 
 
 def _refuse_own_change(user: User, existing: Membership | None, held, roles, team: Team | None) -> None:
@@ -101,7 +103,7 @@ def _refuse_own_change(user: User, existing: Membership | None, held, roles, tea
                 membership=existing, field="team")
 
 
-def _ask(membership: Membership, asked: list[str], by: User | None) -> RoleGrant | None:
+def _ask(membership: Membership, asked: list[str], by: User | None, *, notify: bool = True) -> RoleGrant | None:
     """Replace the person's pending grant with one for ``asked`` (or none), and tell the administrators."""
     current = pending_grant(membership)
     if current is not None and sorted(current.roles) == asked:
@@ -118,6 +120,8 @@ def _ask(membership: Membership, asked: list[str], by: User | None) -> RoleGrant
                       requested_by_label=f"{by.name} ({by.email})" if by else COMMAND_LINE, requested_at=utcnow())
     db.session.add(grant)
     db.session.flush()
+    if not notify:
+        return grant
     council, link = _council_name(), link_to("accounts.users")
     asker = grant.requested_by_label[:1].upper() + grant.requested_by_label[1:]
     _tell_administrators(
@@ -128,6 +132,36 @@ def _ask(membership: Membership, asked: list[str], by: User | None) -> RoleGrant
         f"asked, and the person the roles are for, cannot confirm them.\n\nConfirm or refuse them on the users "
         f"page:\n\n{link}\n")
     return grant
+
+
+def announce_requests(granted: list[RoleGrant], *, by: User, source: str) -> None:
+    """One e-mail to the council's administrators for many requests made at once (``source``
+    says how, for example "importing a file of 40 people")."""
+    if not granted:
+        return
+    council, link = _council_name(), link_to("accounts.users")
+    people = "\n".join(f"- {grant.membership.user.name} ({grant.membership.user.email}): {role_names(grant.roles)}"
+                        for grant in granted)
+    _tell_administrators(
+        f"Roles waiting for confirmation in Permanence for {council}",
+        f"{by.name} ({by.email}) asked, by {source}, for these people to have these roles in {council}:\n\n"
+        f"{people}\n\nThese roles read children's records, or confirm roles that do, so they take effect only "
+        "when another administrator of the council confirms them. Whoever asked, and the person the roles are "
+        f"for, cannot confirm them.\n\nConfirm or refuse them on the users page:\n\n{link}\n")
+
+
+def reactivate(membership: Membership, *, by: User) -> tuple[Membership, RoleGrant | None]:
+    """Give a deactivated member their access back. Access is a grant like any other: the roles they
+    held (and any still waiting when they left) are asked for again through ``change_roles``, so a
+    role that reads children waits for a second administrator, and nobody reactivates themselves."""
+    if membership.active:
+        raise AccountError(f"{membership.user.name} already has access.", field="membership")
+    waiting = pending_grant(membership)
+    roles = membership.roles | set(waiting.roles if waiting else ())
+    if not roles:
+        raise AccountError(f"{membership.user.name} held no roles here. Choose their roles on their page to "
+                           "give them access again.", field="roles")
+    return change_roles(membership.user, roles, by=by, team=membership.team, job_title=membership.job_title)
 
 
 def _may_decide(grant: RoleGrant, by: User) -> None:

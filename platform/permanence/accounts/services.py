@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..audit import services as audit
 from ..core.clock import utcnow
-from ..core.context import across_all_tenants, tenant_context
+from ..core.context import Actor, acting_as, across_all_tenants, tenant_context
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant, TenantStatus
@@ -127,6 +127,8 @@ def deactivate_membership(membership: Membership) -> None:
     """Their access to this council ends now, not when their session times out."""
     membership.active = False
     end_sessions(membership.user)
+    audit.record("deactivate", entity=membership,
+                 summary=f"{membership.user.email} can no longer use Permanence in this council")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -252,48 +254,115 @@ def user_for_token(secret: str) -> User | None:
 
 
 INVITATION_MAX_AGE = 7 * 24 * 3600
+PASSWORD_RESET_MAX_AGE = 3600
+# Each link is signed with its own salt, so an invitation's token is no use on the reset page and a
+# reset's none on the invitation's: the one-hour limit of a reset cannot be stretched to seven days.
+INVITATION, RESET = "set-password", "reset-password"
+_MAX_AGE = {INVITATION: INVITATION_MAX_AGE, RESET: PASSWORD_RESET_MAX_AGE}
 
 
-def _serializer():
+def _serializer(purpose: str):
     from flask import current_app
     from itsdangerous import URLSafeTimedSerializer
 
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def _fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
 
 
-def password_link_token(user: User) -> str:
-    """A link token that stops working once the password is set (it carries a fingerprint of it)."""
-    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+def password_link_token(user: User, purpose: str = INVITATION) -> str:
+    """A link token that stops working once the password is set (it carries a fingerprint of it),
+    so each link is used once; ``purpose`` is ``INVITATION`` (7 days) or ``RESET`` (1 hour)."""
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
 
 
-def user_for_password_token(token: str) -> User | None:
+def user_for_password_token(token: str, purpose: str = INVITATION) -> User | None:
+    """The active user a link token of ``purpose`` was made for, while it is young enough and
+    their password has not changed since; None otherwise."""
     from itsdangerous import BadSignature, SignatureExpired
 
     try:
-        data = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
+        data = _serializer(purpose).loads(token, max_age=_MAX_AGE[purpose])
     except (BadSignature, SignatureExpired):
         return None
-    user = db.session.get(User, data.get("u"))
-    if user is None or _fingerprint(user) != data.get("f"):
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or not user.active or _fingerprint(user) != data.get("f"):
         return None
     return user
 
 
-def send_invitation(user: User, tenant) -> None:
-    """E-mail ``user`` a link to set their password and start using ``tenant``."""
+def _link(path: str) -> str:
+    """An absolute link for an e-mail to a page outside any council (the password pages)."""
     from flask import current_app
 
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/account/set-password/{password_link_token(user)}"
-    queue_email(
-        user.email,
-        f"You have been invited to Permanence for {tenant.name}",
-        f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}.\n"
-        f"Set your password within 7 days here:\n\n{link}\n\nIf you did not expect this, ignore this e-mail.\n",
-    )
+    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
+
+
+def send_invitation(user: User, tenant) -> None:
+    """E-mail ``user`` a link to set their password and start using ``tenant``."""
+    link = _link(f"/account/set-password/{password_link_token(user)}")
+    with tenant_context(tenant.id):
+        queue_email(
+            user.email,
+            f"You have been invited to Permanence for {tenant.name}",
+            f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}.\n"
+            f"Set your password within 7 days here:\n\n{link}\n\nIf you did not expect this, ignore this e-mail.\n",
+        )
+        audit.record("invitation_sent", entity_type="User", entity_id=user.id,
+                     summary=f"Invitation to set a password sent to {user.email}")
+
+
+def send_access_notice(user: User, tenant) -> None:
+    """Tell ``user``, who already has a password, that they can now use ``tenant`` too."""
+    link = _link(f"/{tenant.slug}/")
+    with tenant_context(tenant.id):
+        queue_email(
+            user.email,
+            f"You have been given access to Permanence for {tenant.name}",
+            f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}. Sign in with "
+            f"your usual e-mail address and password, then choose {tenant.name}:\n\n{link}\n\n"
+            "Roles that open children's records take effect when a second administrator of the council "
+            "confirms them.\n",
+        )
+        audit.record("access_notice_sent", entity_type="User", entity_id=user.id,
+                     summary=f"{user.email} told they have access to {tenant.name}")
+
+
+def _open_councils_of(user: User):
+    """``tenants_of(user)`` for a request nobody is signed in to: PostgreSQL's row-level security
+    shows a person's memberships in every council only to that person, so they are read as them."""
+    with acting_as(Actor(user.id, user.email)):
+        return tenants_of(user)
+
+
+def request_password_reset(email: str, *, remote_addr: str | None = None) -> bool:
+    """'Forgotten your password?': e-mail a one-hour, single-use link to an active person who belongs
+    to an open council. The caller answers the same whatever this returns (True when a link was
+    queued), and the work done is much the same either way: a lookup, a signed token, an audit row.
+
+    The message is kept under the person's first open council (every e-mail belongs to one); someone
+    in none, such as a platform administrator, gets nothing and asks an operator at the server."""
+    address = (email or "").strip()[:254]
+    user = find_user(address) if address else None
+    tenants = _open_councils_of(user) if user is not None and user.active else []
+    # Signed either way, so an unknown address costs about what a known one does.
+    token = password_link_token(user, RESET) if tenants else _serializer(RESET).dumps({"u": 0, "f": "unset"})
+    if tenants:
+        link = _link(f"/account/reset-password/{token}")
+        with tenant_context(tenants[0].id):
+            queue_email(
+                user.email,
+                "Reset your Permanence password",
+                f"Dear {user.name},\n\nSomeone, probably you, asked to reset the password of your Permanence "
+                f"account. Choose a new password within 1 hour here:\n\n{link}\n\nThe link works once. If "
+                "you did not ask, ignore this e-mail: your password has not changed.\n",
+            )
+    audit.record("password_reset_requested", entity_type="User", entity_id=user.id if tenants else None,
+                 summary=f"Password reset asked for {address[:200]}" + ("" if tenants else " (no link sent)"),
+                 actor=Actor(None, address[:200], remote_addr))
+    return bool(tenants)
 
 
 def invite_tenant_admin(tenant, email: str, name: str):

@@ -1,4 +1,5 @@
-"""Signing in and out, choosing a council, the council's users and personal API tokens."""
+"""Signing in and out, passwords (set from a link, forgotten, changed), two-factor sign-in, choosing a
+council and personal API tokens. The council's users page is ``users_views``, on the same blueprint."""
 
 from __future__ import annotations
 
@@ -14,15 +15,13 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..audit import services as audit
 from ..core.context import Actor
-from ..core.db import get_or_404
 from ..extensions import db, limiter
-from . import grants, services, two_factor
-from .forms import (ChangePasswordForm, MemberForm, SignInForm, SignInCodeForm, TokenForm, TwoFactorOffForm,
-                    TwoFactorOnForm)
-from .models import ApiToken, Membership, RoleGrant, Team
+from . import services, two_factor
+from .forms import (ChangePasswordForm, ForgottenPasswordForm, SignInForm, SignInCodeForm, TokenForm,
+                    TwoFactorOffForm, TwoFactorOnForm)
+from .models import ApiToken
 from .passwords import MIN_PASSWORD_LENGTH
 from .permissions import load_or_404, public, require, signed_in, visible
-from .roles import ROLES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -79,8 +78,9 @@ def _sign_in_key():
 
 
 def _failed(response) -> bool:
-    """A sign-in that did not get in (the form again, 200): what the per-address limit counts, so
-    an office of people signing in behind one address is not held up by its successes."""
+    """A sign-in that did not get in (the form again, 200): what the sign-in limits count, so an
+    office of people signing in behind one address, or one person signing in and out, is not held
+    up by successes."""
     return response.status_code == 200
 
 
@@ -92,7 +92,8 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key)
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"], key_func=_sign_in_key,
+               deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"], methods=["POST"],
                key_func=get_remote_address, deduct_when=_failed)
 def sign_in():
@@ -187,9 +188,21 @@ class SetPasswordForm(FlaskForm):
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 @public
 def set_password(token):
-    user = services.user_for_password_token(token)
+    """The invitation's link: a new person chooses their password (7 days, once)."""
+    return _password_page(token, services.INVITATION)
+
+
+@bp.route("/account/reset-password/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    """The link 'Forgotten your password?' sends (1 hour, once)."""
+    return _password_page(token, services.RESET)
+
+
+def _password_page(token: str, purpose: str):
+    user = services.user_for_password_token(token, purpose)
     if user is None:
-        abort(404)
+        return render_template("accounts/password_link_unusable.html", purpose=purpose), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -201,10 +214,35 @@ def set_password(token):
                 logout_user()  # their session here ended with the old password, like every other
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("accounts.sign_in"))
-    return render_template("accounts/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH)
+    return render_template("accounts/set_password.html", form=form, user=user, min_length=MIN_PASSWORD_LENGTH,
+                           reset=purpose == services.RESET)
 
 
-def _stay_signed_in(user) -> None:
+def _reset_email_key():
+    """The address a link is asked for, wherever from: one inbox gets a few links an hour at most."""
+    return "reset:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+RESET_ANSWER = ("If there is an account for that address, we have sent it a link to set a new password. The "
+                "link works once, within 1 hour. Check your e-mail, and its junk folder.")
+
+
+@bp.route("/sign-in/forgotten-password", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], key_func=_reset_email_key)
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_ADDRESS_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address)
+def forgotten_password():
+    """Ask for a link to set a new password. The answer is the same whether or not the address has
+    an account (every request counts towards the limits, so they do not tell either)."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, remote_addr=request.remote_addr)
+        return render_template("accounts/forgotten_password.html", form=form, answer=RESET_ANSWER)
+    return render_template("accounts/forgotten_password.html", form=form, answer=None)
+
+
+def stay_signed_in(user) -> None:
     """After ending a user's sessions for their own change, keep this one: it is re-issued with the
     new version, so only the other copies stop working."""
     login_user(user)
@@ -222,7 +260,7 @@ def change_password():
         except services.AccountError as exc:
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
-            _stay_signed_in(current_user)
+            stay_signed_in(current_user)
             flash("Your password is changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("web.index"))
     return render_template("accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH,
@@ -237,12 +275,12 @@ def two_factor_sign_in():
     try:
         if two_factor.is_on(current_user) and off_form.validate_on_submit():
             two_factor.turn_off(current_user, off_form.password.data)
-            _stay_signed_in(current_user)
+            stay_signed_in(current_user)
             flash("Two-factor sign-in is off. You have been signed out everywhere else.", "success")
             return redirect(url_for("accounts.two_factor_sign_in"))
         if not two_factor.is_on(current_user) and on_form.validate_on_submit():
             two_factor.turn_on(current_user, on_form.secret.data, on_form.code.data)
-            _stay_signed_in(current_user)
+            stay_signed_in(current_user)
             flash("Two-factor sign-in is on. Each time you sign in you will be asked for a code from your app. "
                   "You have been signed out everywhere else.", "success")
             return redirect(url_for("accounts.two_factor_sign_in"))
@@ -255,135 +293,6 @@ def two_factor_sign_in():
     return render_template("accounts/two_factor.html", on=on, on_form=on_form, off_form=off_form,
                            secret=on_form.secret.data,
                            qr=None if on else two_factor.qr_svg(two_factor.setup_uri(current_user, on_form.secret.data)))
-
-
-# --- the council's users ------------------------------------------------------------------------
-
-def _team_choices():
-    teams = db.session.execute(select(Team).order_by(Team.name)).scalars()
-    return [(0, "No team")] + [(t.id, t.name) for t in teams]
-
-
-@bp.get("/<tenant_slug>/admin/users")
-@require("users.manage")
-def users(tenant_slug):
-    memberships = db.session.execute(
-        select(Membership).join(Membership.user).order_by(Membership.active.desc(), Membership.user_id)
-    ).scalars().all()
-    pending = grants.pending_grants()
-    return render_template("accounts/users.html", memberships=memberships, role_names=ROLES, pending=pending,
-                           waiting={grant.membership_id: grant for grant in pending})
-
-
-def _waiting_message(user, grant) -> str:
-    return (f"{grants.role_names(grant.roles)} for {user.name} must be confirmed by another administrator of "
-            f"{g.tenant.name}. Until then these roles do not take effect.")
-
-
-@bp.route("/<tenant_slug>/admin/users/new", methods=["GET", "POST"])
-@require("users.manage")
-def add_user(tenant_slug):
-    form = MemberForm()
-    form.team.choices = _team_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.find_user(form.email.data) or services.create_user(form.email.data, form.name.data)
-            team = db.session.get(Team, form.team.data) if form.team.data else None
-            _, grant = grants.change_roles(user, form.roles.data, by=current_user._get_current_object(),
-                                           team=team, job_title=form.job_title.data or None)
-        except services.AccountError as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
-        else:
-            flash(f"{user.name} can now use Permanence in {g.tenant.name}.", "success")
-            if grant is not None:
-                flash(_waiting_message(user, grant))
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=None, grant=None, role_names=ROLES)
-
-
-@bp.route("/<tenant_slug>/admin/users/<int:membership_id>", methods=["GET", "POST"])
-@require("users.manage")
-def edit_user(tenant_slug, membership_id):
-    membership = get_or_404(Membership, membership_id)
-    waiting = grants.pending_grant(membership)
-    form = MemberForm(obj=None if request.method == "POST" else membership.user)
-    form.team.choices = _team_choices()
-    if request.method == "GET":
-        form.job_title.data = membership.job_title
-        form.team.data = membership.team_id or 0
-        # One's own pending roles are for others to decide: ticking them would be asking for them.
-        asked = waiting.roles if waiting and membership.user_id != current_user.id else ()
-        form.roles.data = sorted(membership.roles | set(asked))
-    form.email.data = membership.user.email
-    if form.validate_on_submit():
-        try:
-            team = db.session.get(Team, form.team.data) if form.team.data else None
-            _, grant = grants.change_roles(membership.user, form.roles.data,
-                                           by=current_user._get_current_object(), team=team,
-                                           job_title=form.job_title.data or None)
-        except services.AccountError as exc:
-            getattr(form, exc.field or "roles").errors.append(str(exc))
-        else:
-            if membership.user_id == current_user.id:
-                _stay_signed_in(current_user)  # removing one of your own roles need not sign you out
-            flash(f"{membership.user.name}'s roles are saved.", "success")
-            if grant is not None:
-                flash(_waiting_message(membership.user, grant))
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, membership=membership, grant=waiting,
-                           role_names=ROLES)
-
-
-@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/confirm")
-@require("users.manage")
-def confirm_role_grant(tenant_slug, role_grant_id):
-    grant = get_or_404(RoleGrant, role_grant_id)
-    try:
-        membership = grants.confirm_grant(grant, by=current_user._get_current_object())
-    except services.AccountError as exc:
-        flash(str(exc))
-    else:
-        flash(f"{grants.role_names(grant.roles)} confirmed for {membership.user.name}.", "success")
-    return redirect(url_for("accounts.users"))
-
-
-@bp.post("/<tenant_slug>/admin/users/role-grants/<int:role_grant_id>/refuse")
-@require("users.manage")
-def refuse_role_grant(tenant_slug, role_grant_id):
-    grant = get_or_404(RoleGrant, role_grant_id)
-    try:
-        grants.refuse_grant(grant, by=current_user._get_current_object())
-    except services.AccountError as exc:
-        flash(str(exc))
-    else:
-        flash(f"{grants.role_names(grant.roles)} refused for {grant.membership.user.name}: nothing was changed.",
-              "success")
-    return redirect(url_for("accounts.users"))
-
-
-@bp.post("/<tenant_slug>/admin/users/two-factor")
-@require("users.manage")
-def require_two_factor(tenant_slug):
-    """The council's switch: administrators must use two-factor sign-in, or need not."""
-    required = request.form.get("required") == "yes"
-    two_factor.set_required_for_administrators(g.tenant, required)
-    if required:
-        flash(f"Administrators of {g.tenant.name} must now use two-factor sign-in.", "success")
-    else:
-        flash(f"Administrators of {g.tenant.name} no longer have to use two-factor sign-in.", "success")
-    return redirect(url_for("accounts.users"))
-
-
-@bp.post("/<tenant_slug>/admin/users/<int:membership_id>/deactivate")
-@require("users.manage")
-def deactivate_user(tenant_slug, membership_id):
-    membership = get_or_404(Membership, membership_id)
-    if membership.user_id == current_user.id:
-        flash("You cannot remove your own access.")
-    else:
-        services.deactivate_membership(membership)
-        flash(f"{membership.user.name} can no longer use Permanence in {g.tenant.name}.", "success")
-    return redirect(url_for("accounts.users"))
 
 
 # --- personal API tokens ------------------------------------------------------------------------

@@ -15,17 +15,17 @@ worker entered by hand, and never duplicates the child. The service never commit
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, datetime
 import io
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import Callable, Iterable, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import london_today
+from ..core.tables import ImportFileError, csv_rows
 from ..extensions import db
 from . import codes
 from .models import CarePeriod, Child, LegalStatus, Placement, Review
@@ -39,19 +39,6 @@ REQUIRED = {"CHILD", "SEX", "DOB", "DECOM", "RNE", "LS", "CIN", "PLACE", "REVIEW
 LONG_TERM_FOSTERING = frozenset({"U1", "U4"})  # a long-term foster placement is a permanent home
 OLD_SEX_CODES = {"1": "M", "2": "F"}  # before 2024-25
 BATCH = 200
-# Limits on an uploaded table (CSV here, the tracker's .xlsx in imports.spreadsheet), checked as it is
-# read: a 903 table or a tracker has tens of columns and thousands of rows; past these it is not one.
-MAX_LINE_CHARS = 100_000
-MAX_COLUMNS = 256  # an Excel 2003 sheet's width
-MAX_TABLE_ROWS = 100_000  # rows read, blank ones too
-
-
-class ImportFileError(ValueError):
-    """A file cannot be read at all (missing, not CSV, a required column absent)."""
-
-    def __init__(self, file: str, message: str):
-        super().__init__(f"{file}: {message}")
-        self.file, self.message = file, message
 
 
 @dataclass(frozen=True)
@@ -144,56 +131,6 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"'{text}' is not a date (expected dd/mm/yyyy)")
-
-
-def too_many_rows(file: str) -> ImportFileError:
-    return ImportFileError(file, f"has more than {MAX_TABLE_ROWS:,} rows, counting blank ones, the most an "
-                                 "import reads; delete the blank rows or split the file")
-
-
-def within_columns(values, file: str, row: int):
-    """``values`` cut to ``MAX_COLUMNS``; refuses a row with a value further right."""
-    if len(values) <= MAX_COLUMNS:
-        return values
-    beyond = values[MAX_COLUMNS:]
-    if beyond.count(None) + beyond.count("") < len(beyond):  # C-speed for a row padded with blanks
-        extra = next((i for i, v in enumerate(beyond, start=MAX_COLUMNS + 1) if v is not None and str(v).strip()),
-                     None)
-        if extra is not None:
-            raise ImportFileError(file, f"has a value in column {_letter(extra)} on row {row}; a table may have "
-                                        f"at most {MAX_COLUMNS} columns (A to {_letter(MAX_COLUMNS)})")
-    return values[:MAX_COLUMNS]
-
-
-def _letter(column: int) -> str:
-    """A spreadsheet's name for a column: 1 is A, 27 is AA."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def csv_rows(lines: Iterable[str], file: str) -> Iterator[list[str]]:
-    """The rows of a CSV file, each checked before it takes memory: no line longer than
-    ``MAX_LINE_CHARS``, no value past ``MAX_COLUMNS``, no more than ``MAX_TABLE_ROWS`` rows."""
-    def checked(lines):
-        for number, line in enumerate(lines, start=1):
-            if len(line) > MAX_LINE_CHARS:
-                raise ImportFileError(file, f"has a line longer than {MAX_LINE_CHARS:,} characters (line "
-                                            f"{number}); a line of a table may be at most {MAX_LINE_CHARS:,}")
-            yield line
-
-    reader = csv.reader(checked(lines))
-    row = 0
-    try:
-        for values in reader:
-            row += 1
-            if row > MAX_TABLE_ROWS:
-                raise too_many_rows(file)
-            yield within_columns(values, file, row)
-    except csv.Error as exc:
-        raise ImportFileError(file, f"cannot be read as CSV at line {reader.line_num} ({exc})") from None
 
 
 def _rows(source, name: str, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[str, str]]]:

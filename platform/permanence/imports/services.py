@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..audit import services as audit
-from ..cases.imports import REQUIRED, ImportFileError, csv_rows
+from ..cases.imports import REQUIRED
 from ..cases.models import children_named_in
 from ..core.jobs import enqueue
+from ..core.tables import ImportFileError, csv_rows
 from ..extensions import db
 from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_heading
 from .jobs import JOB_TIMEOUT, TABLES_903, fail_if_stalled, run_import_job

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from openpyxl.utils import get_column_letter
 
-from ..cases.imports import MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
+from ..core.tables import MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
 from ..core.archives import ArchiveRefused, open_zip, xml_declares_entities
 
 MAX_ROWS = 20_000  # a council's tracker has hundreds of children; this stops a runaway file
