@@ -1,9 +1,10 @@
-"""Central administration: the platform admin onboards councils. No child's record is
-reachable from here."""
+"""Central administration: the platform admin onboards councils and watches the periodic jobs.
+No child's record is reachable from here."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -11,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length
 from ..accounts import services as accounts
 from ..accounts.permissions import platform_admin
 from ..accounts.services import AccountError
+from ..core import schedule
 from ..core.db import get_or_404
 from ..tenancy import services
 from ..tenancy.models import Tenant, TenantStatus
@@ -75,3 +77,25 @@ def set_status(tenant_id, status):
         services.set_tenant_status(tenant, new_status)
         flash(f"{tenant.name} is now {new_status.value}.", "success")
     return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
+
+
+@bp.get("/admin/jobs")
+@platform_admin
+def admin_jobs():
+    """Each periodic job: what it does, when it runs, its last run (who started it, how long it
+    took, councils done and failed, the last error) and its next run."""
+    statuses = schedule.job_statuses()
+    council_ids = {s.last.last_error_council for s in statuses if s.last and s.last.last_error_council}
+    councils = {t.id: t.name for t in services.list_tenants() if t.id in council_ids}
+    return render_template("councils/jobs.html", statuses=statuses, councils=councils)
+
+
+@bp.post("/admin/jobs/<name>/run")
+@platform_admin
+def run_job_now(name):
+    try:
+        count = schedule.run_now(name, claimed_by=f"run now by {current_user.name}")
+    except KeyError:
+        abort(404)
+    flash(f"{name} is started for {count} open council{'' if count == 1 else 's'}.", "success")
+    return redirect(url_for("councils.admin_jobs"))
