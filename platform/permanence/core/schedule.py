@@ -42,9 +42,9 @@ from typing import Callable, Iterable
 
 from croniter import croniter
 from flask import current_app
-from sqlalchemy import String, UniqueConstraint, case, func, select, update
+from sqlalchemy import String, UniqueConstraint, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from ..extensions import db
 from . import context
@@ -54,6 +54,7 @@ from .jobs import DEFAULT_RETRIES, _path, _resolve, commit, enqueue
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30  # how often a scheduler looks for a due slot
+KEEP_RUNS = timedelta(days=30)  # older runs are deleted, except each job's latest
 SCHEDULER = context.Actor(user_id=None, label="scheduler")
 
 
@@ -182,7 +183,7 @@ def tick(now: datetime | None = None, *, scheduler: str | None = None) -> list[s
     Each job's run is its own transaction (the row and its parts, committed together and then
     handed on), in the order of their slots, so the night's jobs keep their order. A slot another
     scheduler took first is skipped."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(timezone.utc)  # SQLite keeps no zone: bind UTC only
     scheduler = scheduler or f"scheduler on {whoami()}"
     started = []
     due = sorted(((job.slot_before(now), job) for job in _periodic.values()), key=lambda pair: (pair[0], pair[1].name))
@@ -198,8 +199,18 @@ def tick(now: datetime | None = None, *, scheduler: str | None = None) -> list[s
                 continue
             commit()
             started.append(job.name)
-    db.session.rollback()  # end the reading transaction, so the next tick sees the others' runs
+        _prune(now)
     return started
+
+
+def _prune(now: datetime) -> None:
+    """Delete runs older than ``KEEP_RUNS``, keeping each job's latest (which says its slot is done)."""
+    later = aliased(ScheduledRun)
+    db.session.execute(delete(ScheduledRun).where(
+        ScheduledRun.due_at < now - KEEP_RUNS,
+        select(later.id).where(later.name == ScheduledRun.name, later.due_at > ScheduledRun.due_at).exists(),
+    ).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def run_now(name: str, *, claimed_by: str = "command line") -> int:

@@ -138,6 +138,11 @@ def test_a_tick_starts_each_due_slot_once_and_catches_up_one_run_never_a_backlog
                                         datetime(2026, 6, 10, 1, 0, tzinfo=timezone.utc),
                                         datetime(2026, 6, 19, 1, 0, tzinfo=timezone.utc)]
     assert all((r.councils, r.done, r.failed) == (1, 1, 0) and r.finished_at is not None for r in runs)
+    # A month on, the runs before it are gone; the latest stays, so its slot is not run again.
+    assert _tick(app, datetime(2026, 7, 25, 1, 0, tzinfo=LONDON)) == ["test-add-team"]
+    assert [r.due_at for r in _runs(app)] == [datetime(2026, 7, 24, 1, 0, tzinfo=timezone.utc)]
+    assert _tick(app, datetime(2026, 8, 30, 1, 0, tzinfo=LONDON)) == ["test-add-team"]
+    assert [r.due_at for r in _runs(app)] == [datetime(2026, 8, 29, 1, 0, tzinfo=timezone.utc)]
 
 
 def test_a_run_by_hand_counts_for_the_slot_it_was_run_in(app, make_tenant, only_jobs, work_jobs):
