@@ -303,6 +303,7 @@ def test_a_failing_part_is_shown_on_the_jobs_page_and_run_now_starts_a_run(
     assert "2 failed" in failing and "0 of 2 councils done, 2 failed" in failing
     assert "Last error LookupError in Council " in failing
     assert "Last run 10 June 2026 at 09:00, started by scheduler on " in failing
+    assert "; it was due 10 June 2026 at 02:00" in failing  # the scheduler was down at 02:00
     fine = _plain(_card(_text(page), "test-add-team"))
     assert "Done" in fine and "2 of 2 councils done" in fine and "failed" not in fine
     assert "Duration Under a second" in fine  # the clock stands still in this test
