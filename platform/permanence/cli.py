@@ -156,7 +156,7 @@ def load_tenant_cmd(folder, slug, activate):
 
     try:
         tenant, result = load_folder(folder, slug=slug, activate=activate,
-                                     safe_mode=current_app.config["SAFE_MODE"])
+                                     safe_mode=current_app.config["SAFE_MODE"], run_jobs=True)
     except TorConfigError as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
@@ -195,11 +195,11 @@ def worker_cmd(burst):
 
 @jobs_cli.command("scheduler")
 def scheduler_cmd():
-    """Enqueue the periodic jobs on time (needs REDIS_URL), fanned out to every open council."""
-    from flask import current_app
+    """Start the periodic jobs on time, for every open council, until stopped (SIGTERM, Ctrl-C).
 
-    if not current_app.config.get("REDIS_URL"):
-        _fail("REDIS_URL is not set: run periodic jobs by hand with 'permanence jobs run NAME'")
+    One scheduler is enough and more are harmless: each slot is started once. With REDIS_URL the
+    councils' parts go to the workers; without it, the web server already runs the schedule
+    (SCHEDULE_IN_PROCESS) and this runs the jobs in this process."""
     run_scheduler()
 
 
@@ -209,10 +209,10 @@ def run_periodic_cmd(name):
     """Run periodic job NAME now for every open council (no NAME: list them)."""
     if not name:
         for job in periodic_jobs():
-            click.echo(f"{job.name:40} {job.cron:15} {job.func}")
+            click.echo(f"{job.name:25} {job.in_words():40} {job.description}")
         return
     try:
-        count = run_now(name)
+        count = run_now(name, claimed_by="command line")
     except KeyError as exc:
         _fail(str(exc.args[0]))
     commit()

@@ -102,6 +102,9 @@ def load_config(instance_path: str) -> dict:
         # A template's undefined name raises (tests, development) or renders empty and is logged at
         # ERROR (production). Unset: strict when TESTING or DEBUG (web.templating).
         "JINJA_STRICT_UNDEFINED": _optional_bool("JINJA_STRICT_UNDEFINED"),
+        # The web server runs the periodic jobs in a thread of its own (core.schedule). Unset: on
+        # without REDIS_URL (the embedded default), off with it ('permanence jobs scheduler' runs them).
+        "SCHEDULE_IN_PROCESS": _optional_bool("SCHEDULE_IN_PROCESS"),
     }
 
 

@@ -3,6 +3,7 @@
 from .accounts.models import ApiToken, Membership, RoleAssignment, RoleGrant, Team, User  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .core.jobs import OutboxJob  # noqa: F401
+from .core.schedule import ScheduledRun  # noqa: F401
 from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,  # noqa: F401
                            Placement, PreProceedings, Review, SiblingGroup)
 from .documents.models import Document, DocumentVersion  # noqa: F401

@@ -96,6 +96,9 @@ def test_central_admin_pages_are_accessible(page, sign_in, assert_accessible, te
     assert_accessible(page)
     page.get_by_role("link", name="Council A").click()
     assert_accessible(page)
+    page.get_by_role("link", name="Scheduled jobs").first.click()
+    assert "tracker-nightly" in page.content() and "Next run" in page.content()
+    assert_accessible(page)
 
 
 def test_pages_run_under_the_content_security_policy(browser, server_url, sign_in, csp_watch, tenant_a,

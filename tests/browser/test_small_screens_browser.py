@@ -125,7 +125,7 @@ def _walk(p, t):
             ("propose-tor", f"{k}/terms-of-reference/propose"),
         ]),
         (PLATFORM_ADMIN_EMAIL, [
-            ("tenants", "/admin/tenants"), ("tenant", f"/admin/tenants/{p['tenant']}"),
+            ("tenants", "/admin/tenants"), ("tenant", f"/admin/tenants/{p['tenant']}"), ("jobs", "/admin/jobs"),
         ]),
     ]
 

@@ -1,9 +1,9 @@
-"""Central administration: the platform admin onboards councils. No child's record is
-reachable from here."""
+"""Central administration: the platform admin onboards councils and watches the periodic jobs.
+No child's record is reachable from here."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
@@ -14,6 +14,7 @@ from ..accounts.forms import MultiCheckboxField
 from ..accounts.models import GrantStatus
 from ..accounts.permissions import platform_admin
 from ..accounts.services import AccountError
+from ..core import schedule
 from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..onboarding.services import central_checklist, panel_running_roles
@@ -109,3 +110,25 @@ def _invite(tenant, form):
         flash(f"{grants.role_names(grant.roles)} for {user.name} wait for an administrator of {tenant.name} to "
               "confirm them.")
     return user
+
+
+@bp.get("/admin/jobs")
+@platform_admin
+def admin_jobs():
+    """Each periodic job: what it does, when it runs, its last run (who started it, how long it
+    took, councils done and failed, the last error) and its next run."""
+    statuses = schedule.job_statuses()
+    council_ids = {s.last.last_error_council for s in statuses if s.last and s.last.last_error_council}
+    councils = {t.id: t.name for t in services.list_tenants() if t.id in council_ids}
+    return render_template("councils/jobs.html", statuses=statuses, councils=councils)
+
+
+@bp.post("/admin/jobs/<name>/run")
+@platform_admin
+def run_job_now(name):
+    try:
+        count = schedule.run_now(name, claimed_by=f"run now by {current_user.name}")
+    except KeyError:
+        abort(404)
+    flash(f"{name} is started for {count} open council{'' if count == 1 else 's'}.", "success")
+    return redirect(url_for("councils.admin_jobs"))

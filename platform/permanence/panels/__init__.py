@@ -16,5 +16,7 @@ def init_app(app):
     register_nav("Meetings", "panels.meetings", "panels.view", order=20)
     register_nav("Tracking meetings", "tracking_meetings.upcoming", "panels.view", order=21,
                  shown_when=holds_tracking_meetings)
-    register_periodic("generate-meetings", generate_meetings_job, "0 3 * * *")
-    register_periodic("book-tracking-meetings", book_tracking_meetings_job, "30 4 * * *")
+    register_periodic("generate-meetings", generate_meetings_job, "0 3 * * *", on_activation=True,
+                      description="Creates the missing sittings of each panel from its terms of reference.")
+    register_periodic("book-tracking-meetings", book_tracking_meetings_job, "30 4 * * *", on_activation=True,
+                      description="Books each child's next tracking meeting where the terms of reference hold them.")

@@ -16,4 +16,5 @@ def init_app(app):
     register_api(blp)
     register_nav("Referrals", "referrals.index", "referrals.create", order=25)
     # After the nightly tracker recompute keeps the cohorts, and after the sittings are generated (03:00).
-    register_periodic("propose-from-cohorts", proposals_job, "0 5 * * *")
+    register_periodic("propose-from-cohorts", proposals_job, "0 5 * * *", on_activation=True,
+                      description="Proposes children for the coming sittings from the cohort rules.")

@@ -9,4 +9,5 @@ from .jobs import send_reminders_job
 
 def init_app(app):
     register_api(api_blp, "")
-    register_periodic("send-reminders", send_reminders_job, "0 7 * * *")
+    register_periodic("send-reminders", send_reminders_job, "0 7 * * *",
+                      description="E-mails the reminders due today: referral deadlines, papers, minutes and actions.")

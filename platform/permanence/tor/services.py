@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from ..accounts.roles import permissions_for
 from ..core.clock import london_today, utcnow
 from ..core.context import tenant_context
+from ..core.schedule import run_on_activation
 from ..extensions import db
 from ..plugins import Candidate, available_plugins, call_hook
 from ..tenancy import services as tenancy
@@ -199,11 +200,12 @@ def checksum_of(text: str) -> str:
 
 def store_version(tenant_id: int, text: str, *, filename: str = TOR_FILENAME, loaded_by: str,
                   loaded_by_user_id: int | None = None, note: str = "", activate: bool = False,
-                  safe_mode: bool = False) -> LoadResult:
+                  safe_mode: bool = False, run_jobs: bool = False) -> LoadResult:
     """Validate and store a new version for the council; raises ``TorConfigError`` and stores nothing.
 
     Loading the text of the active version again (or of a pending proposal) is
-    a no-op that returns it, so re-running ``tenants load`` or the demo is safe.
+    a no-op that returns it, so re-running ``tenants load`` or the demo is safe. ``run_jobs``: as
+    ``activate_version``'s, when this activates a version (off: the demo and tests run their own).
     """
     tor = parse_tor(text, filename, safe_mode=safe_mode)
     with tenant_context(tenant_id):
@@ -214,7 +216,7 @@ def store_version(tenant_id: int, text: str, *, filename: str = TOR_FILENAME, lo
         ).scalar_one_or_none()
         if same is not None:
             if activate and same.status != TorVersionStatus.ACTIVE:
-                activate_version(same)
+                activate_version(same, run_jobs=run_jobs)
             return LoadResult(same, False, tor)
         number = (db.session.execute(select(func.max(TorVersion.number))).scalar_one() or 0) + 1
         version = TorVersion(tenant_id=tenant_id, number=number, source_text=text, checksum=tor.checksum,
@@ -224,12 +226,16 @@ def store_version(tenant_id: int, text: str, *, filename: str = TOR_FILENAME, lo
         db.session.add(version)
         db.session.flush()
         if activate:
-            activate_version(version)
+            activate_version(version, run_jobs=run_jobs)
     return LoadResult(version, True, tor)
 
 
-def activate_version(version: TorVersion) -> TorVersion:
-    """Put ``version`` in force: the previous active version and older proposals are superseded."""
+def activate_version(version: TorVersion, *, run_jobs: bool = True) -> TorVersion:
+    """Put ``version`` in force: the previous active version and older proposals are superseded.
+
+    ``run_jobs``: queue for the council the periodic jobs flagged ``on_activation`` (its sittings,
+    the recompute, tracking bookings and proposals), which run after the commit rather than at night.
+    Code that runs them itself (the demo) or tests that time them say ``False``."""
     with tenant_context(version.tenant_id):
         if version.status == TorVersionStatus.ACTIVE:
             return version
@@ -246,6 +252,8 @@ def activate_version(version: TorVersion) -> TorVersion:
         version.status = TorVersionStatus.ACTIVE
         version.activated_at = utcnow()
         db.session.flush()
+        if run_jobs:
+            run_on_activation(version.tenant_id)
     return version
 
 
@@ -271,7 +279,7 @@ def activate_and_open(tenant, version: TorVersion) -> None:
 
 
 def load_folder(folder: str | Path, *, slug: str | None = None, activate: bool = True, loaded_by: str = "cli",
-                safe_mode: bool = False):
+                safe_mode: bool = False, run_jobs: bool = False):
     """``permanence tenants load``: the council of ``<folder>/tor.yaml``, created if missing, and the file
     stored as a version. Returns ``(tenant, LoadResult)``; raises ``TorConfigError``/``TenantError``."""
     folder = Path(folder)
@@ -284,7 +292,7 @@ def load_folder(folder: str | Path, *, slug: str | None = None, activate: bool =
         tenant = tenancy.create_tenant(slug, tor.council.name[:200],
                                        status=TenantStatus.ACTIVE if activate else TenantStatus.DRAFT)
     result = store_version(tenant.id, text, filename=str(path), loaded_by=loaded_by, activate=activate,
-                           safe_mode=safe_mode)
+                           safe_mode=safe_mode, run_jobs=run_jobs)
     return tenant, result
 
 

@@ -187,7 +187,8 @@ def init_app(app):
     app.register_blueprint(bp)
     app.add_template_filter(_role_label_filter, "role_label")
     register_nav("Terms of reference", "tor.document", "tor.view", order=80)
-    register_periodic("tor-review-reminders", send_tor_review_reminders_job, "0 7 * * 1")
+    register_periodic("tor-review-reminders", send_tor_review_reminders_job, "0 7 * * 1",
+                      description="Reminds a council's administrators when its terms of reference are due for review.")
 
 
 def _say_stored(result) -> None:

@@ -18,4 +18,5 @@ def init_app(app):
     register_nav("Tracker", "tracker.tracker", "tracker.view", order=12)
     register_nav("My children", "tracker.mine", "tracker.view", order=13)
     register_nav("Drift", "tracker.drift_list", "escalations.manage", order=14)
-    register_periodic("tracker-nightly", nightly_tracker_job, "30 1 * * *")
+    register_periodic("tracker-nightly", nightly_tracker_job, "30 1 * * *", on_activation=True,
+                      description="Recomputes every child's milestones and drift, and escalates overdue drift.")
