@@ -43,8 +43,8 @@ def council(app, tenant_a, make_team, make_user, make_child, travel, work_jobs):
     manager = make_user(tenant_a, ["team_manager"], name="Lee Fictional-Manager")
     amira = make_child(tenant_a, case_number="FWI-500", first_name="Amira", last_name="Fictional",
                        date_of_birth=date(2019, 6, 5), team=team, social_worker=worker, team_manager=manager)
-    ben = make_child(tenant_a, case_number="FWI-501", first_name="Ben", last_name="Fictional",
-                     date_of_birth=date(2016, 1, 2), social_worker=other)
+    make_child(tenant_a, case_number="FWI-501", first_name="Ben", last_name="Fictional",
+                date_of_birth=date(2016, 1, 2), social_worker=other)
     with app.app_context(), tenant_context(tenant_a.id):
         db.session.add_all([
             CarePeriod(child_id=amira.id, start=date(2024, 2, 1)),

@@ -7,7 +7,6 @@ added: a user of council A who asks for any object of council B gets a 404 (neve
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import text

@@ -18,10 +18,8 @@ from sqlalchemy import select
 from permanence.accounts.models import GrantStatus, Membership, RoleGrant, User
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
-from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
-from permanence.panels.services import generate_meetings
 from permanence.tenancy.models import Tenant
 
 REPO = Path(__file__).resolve().parents[1]
@@ -162,8 +160,10 @@ def test_each_step_is_done_as_its_work_is_done_on_both_checklists(app, client, c
     assert steps["teams"]["href"] == "/north-shire/admin/teams"
     assert steps["children"]["href"] == "/north-shire/imports/"
     assert steps["seats"]["href"] == "/north-shire/panels/pop/members"
-    assert steps["agenda"]["href"] == "/north-shire/meetings/"
-    assert "No sitting scheduled yet" in steps["agenda"]["text"]
+    # Activating the terms of reference generated the sittings at once: the step is the first one's agenda.
+    assert steps["agenda"]["href"] == "/north-shire/meetings/1/agenda"
+    assert "Permanence Oversight Panel, 10 December 2026: 0 items booked, agenda not published yet" \
+        in steps["agenda"]["text"]
     links_open(client, steps)
 
     # A team.
@@ -206,11 +206,7 @@ def test_each_step_is_done_as_its_work_is_done_on_both_checklists(app, client, c
     assert done(steps) == ["tor", "admin", "teams", "seats", "users", "children"]
     assert "1 child on the platform" in steps["children"]["text"]
 
-    # The first sitting's agenda: the nightly job adds the sittings; the child is proposed, booked and
-    # the agenda published.
-    with app.app_context(), tenant_context(tenant_id):
-        generate_meetings(tenant_id, TODAY)
-        commit()
+    # The first sitting's agenda: the child is proposed, booked and the agenda published.
     steps = checklist(client.get("/north-shire/").text)
     assert "Permanence Oversight Panel, 10 December 2026: 0 items booked, agenda not published yet" \
         in steps["agenda"]["text"]

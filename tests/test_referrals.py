@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from permanence.cases.models import Child, SiblingGroup
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
-from permanence.panels.models import AgendaItem, ItemStatus
+from permanence.panels.models import ItemStatus
 from referrals_support import council, clock, item_state, items_of, london  # noqa: F401
 
 WF_ANSWERS = {"answer_reason": "Plan for permanence needs the panel's view",

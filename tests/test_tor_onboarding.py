@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion

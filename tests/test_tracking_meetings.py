@@ -13,7 +13,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from permanence.cases.models import Child, ChildFlag
+from permanence.cases.models import ChildFlag
 from permanence.core import jobs
 from permanence.core.context import tenant_context
 from permanence.extensions import db

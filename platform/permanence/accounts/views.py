@@ -173,6 +173,8 @@ def sign_out():
 @bp.get("/tenants")
 @signed_in
 def choose_tenant():
+    if current_user.is_platform_admin and request.args.get("stay") is None:
+        return redirect(url_for("councils.admin_tenants"))  # a member of no council: their home is the councils
     tenants = services.tenants_of(current_user)
     if len(tenants) == 1 and not current_user.is_platform_admin and request.args.get("stay") is None:
         return redirect(url_for("web.home", tenant_slug=tenants[0].slug))

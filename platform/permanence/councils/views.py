@@ -61,7 +61,7 @@ def admin_tenant(tenant_id):
     form.roles.choices = panel_running_roles(tenant.id)
     if form.validate_on_submit():
         try:
-            user = _invite(tenant, form)
+            _invite(tenant, form)
         except AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:

@@ -22,7 +22,7 @@ from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenan
 from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
-from .views import bp, central_admin_lands_on_councils
+from .views import bp
 
 # Scripts and styles from our own origin only: no inline style or event handler, and no inline
 # script but GOV.UK Frontend's body-class snippet in layout.html, which carries this response's
@@ -154,7 +154,6 @@ def init_app(app: Flask) -> None:
     app.before_request(require_two_factor_setup)
     app.before_request(set_actor)
     app.before_request(enforce_access)
-    app.before_request(central_admin_lands_on_councils)
     app.after_request(commit_boundary)
     app.teardown_request(release_tenant)
     app.teardown_request(_reset_actor)

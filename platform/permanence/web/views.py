@@ -1,6 +1,6 @@
 """The start page, each council's home page and a health check."""
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import public, require
@@ -31,12 +31,3 @@ def health():
 def home(tenant_slug):
     return render_template("web/home.html", sections=home_sections(g.membership, london_today()))
 
-
-def central_admin_lands_on_councils():
-    """After signing in everyone is sent to choose a council; the central administrator, a member of
-    none (they may hold no role in any), is sent on to the councils they onboard instead of a page
-    saying they belong nowhere. ``?stay`` keeps the page, as it does for members."""
-    if (request.endpoint == "accounts.choose_tenant" and current_user.is_authenticated
-            and current_user.is_platform_admin and request.args.get("stay") is None):
-        return redirect(url_for("councils.admin_tenants"))
-    return None
