@@ -4,14 +4,27 @@
 from __future__ import annotations
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo, is_running_from_reloader, run_command
 
 from .app import create_app
+from .notifications.services import announce, serve_links_at
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, help="Permanence: panels and permanency tracking.")
 def main():
     """Entry point of the ``permanence`` console script."""
+
+
+@main.command("run", params=run_command.params, help=run_command.help, short_help=run_command.short_help)
+@click.pass_context
+def run(ctx, **options):
+    """Flask's ``run``, after pointing links in e-mails at the address it serves on (unless the
+    environment sets ``BASE_URL``) and saying once where e-mails go."""
+    app = ctx.ensure_object(ScriptInfo).load_app()  # the app Flask's run then serves (ScriptInfo keeps it)
+    serve_links_at(app, options["host"], options["port"], https=options.get("cert") is not None)
+    if not is_running_from_reloader():  # the reloader's child runs this again: say it once
+        announce(app, echo=click.echo, served_by_run=True)
+    ctx.invoke(run_command, **options)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from ..audit import services as audit
 from ..core.clock import utcnow
 from ..core.context import across_all_tenants, tenant_context
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
 from .passwords import problem_with
@@ -285,9 +285,7 @@ def user_for_password_token(token: str) -> User | None:
 
 def send_invitation(user: User, tenant) -> None:
     """E-mail ``user`` a link to set their password and start using ``tenant``."""
-    from flask import current_app
-
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/account/set-password/{password_link_token(user)}"
+    link = link_to("accounts.set_password", token=password_link_token(user))
     queue_email(
         user.email,
         f"You have been invited to Permanence for {tenant.name}",
