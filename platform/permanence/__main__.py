@@ -20,10 +20,14 @@ def main():
 def run(ctx, **options):
     """Flask's ``run``, after pointing links in e-mails at the address it serves on (unless the
     environment sets ``BASE_URL``) and saying once where e-mails go."""
-    app = ctx.ensure_object(ScriptInfo).load_app()  # the app Flask's run then serves (ScriptInfo keeps it)
-    serve_links_at(app, options["host"], options["port"], https=options.get("cert") is not None)
-    if not is_running_from_reloader():  # the reloader's child runs this again: say it once
-        announce(app, echo=click.echo, served_by_run=True)
+    try:
+        app = ctx.ensure_object(ScriptInfo).load_app()  # the app Flask's run then serves (ScriptInfo keeps it)
+    except Exception:  # noqa: BLE001 - Flask's run reports it (in the reloader, on the page)
+        app = None
+    if app is not None:
+        serve_links_at(app, options["host"], options["port"], https=options.get("cert") is not None)
+        if not is_running_from_reloader():  # the reloader's child runs this again: say it once
+            announce(app, echo=click.echo, served_by_run=True)
     ctx.invoke(run_command, **options)
 
 
