@@ -34,9 +34,11 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y
 
 .PHONY: run test install assets chromium
 
+# The demo's e-mails (tracking-meeting invitations) link to where `run` serves, as its own do;
+# `permanence run` points links at its --host/--port itself. BASE_URL in the environment wins.
 run: install assets
 	$(BIN)/permanence db upgrade
-	$(BIN)/permanence demo load
+	BASE_URL="$${BASE_URL:-http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)}" $(BIN)/permanence demo load
 	JINJA_STRICT_UNDEFINED=$${JINJA_STRICT_UNDEFINED:-1} $(BIN)/permanence run --host $(HOST) --port $(PORT)
 
 # make itself exits 2 whatever pytest returned, so say pytest's own exit code

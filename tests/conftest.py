@@ -13,11 +13,13 @@ database checks open one with ``in_tenant`` / ``app.app_context()``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from contextlib import contextmanager
 from datetime import date, datetime
 from datetime import time as wall_time
+from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -111,10 +113,51 @@ def _empty(app):
             Redis.from_url(TEST_REDIS_URL).flushdb()
 
 
+# Sites outside the platform an e-mail may link to (none yet); every other link must be ours.
+OUTSIDE_LINKS: set[str] = set()
+_LINK = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def _email_links_broken(app, base: str) -> list[str]:
+    """Every link in every e-mail (text, and an invitation's URL and DESCRIPTION) a test queued:
+    at ``base`` (the address the app is served at) and to a page of the URL map."""
+    from icalendar import Calendar
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+    base = urlsplit(base)
+    adapter = app.url_map.bind("localhost")
+    broken = []
+    with app.app_context(), db.engine.connect() as conn:  # the owner's connection: every council's rows
+        rows = conn.execute(text("SELECT subject, body, calendar FROM email_message")).all()
+    for subject, body, calendar in rows:
+        texts = [body]
+        for event in Calendar.from_ical(calendar).walk("VEVENT") if calendar else []:
+            texts += [str(event.get("url", "")), str(event.get("description", ""))]
+        for link in (found.rstrip(".,;:") for t in texts for found in _LINK.findall(t)):
+            parts = urlsplit(link)
+            if parts.netloc in OUTSIDE_LINKS:
+                continue
+            if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+                broken.append(f"{subject!r}: {link} is not at {base.geturl()}")
+                continue
+            try:
+                adapter.match(parts.path, method="GET")
+            except (NotFound, MethodNotAllowed):
+                broken.append(f"{subject!r}: {link} is no page")
+            except Exception:  # noqa: BLE001 - a redirect (a missing slash) still arrives
+                pass
+    return broken
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_database(app, request):
     yield
-    _empty(app)
+    try:
+        # tests/test_mail_links.py serves the app at another address (its ``served_at`` fixture).
+        broken = _email_links_broken(app, request.node.funcargs.get("served_at") or app.config["BASE_URL"])
+    finally:
+        _empty(app)
+    assert not broken, "links in e-mails that do not work:\n" + "\n".join(broken)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from .core.jobs import commit, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.services import load_demo
 from .imports.cli import import_tracker_cmd
+from .notifications.services import announce
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
 from .tor import TorConfigError
 from .tor.loader import TOR_FILENAME, read_tor_text
@@ -190,6 +191,7 @@ def worker_cmd(burst):
 
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL is not set: without it jobs run in-process and no worker is needed")
+    announce(current_app, echo=click.echo)  # where e-mails go and what their links point at
     run_worker(burst=burst)
 
 

@@ -77,11 +77,7 @@ def load_config(instance_path: str) -> dict:
         # one address, whichever e-mail addresses they name. Every request counts, found or not.
         "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
         "PASSWORD_RESET_ADDRESS_RATE_LIMIT": os.environ.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "10 per hour"),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
-        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        **_mail(),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "permanence@example.invalid"),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
         "TENANTS_FOLDER": os.environ.get("TENANTS_FOLDER")
@@ -96,7 +92,9 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Where people reach the app, for links in e-mails and invitations (notifications.services.link_to).
+        # Production must set it; unset, `permanence run` uses its own --host and --port.
+        "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
         # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no forwarded header.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # A template's undefined name raises (tests, development) or renders empty and is logged at
@@ -105,6 +103,26 @@ def load_config(instance_path: str) -> dict:
         # The web server runs the periodic jobs in a thread of its own (core.schedule). Unset: on
         # without REDIS_URL (the embedded default), off with it ('permanence jobs scheduler' runs them).
         "SCHEDULE_IN_PROCESS": _optional_bool("SCHEDULE_IN_PROCESS"),
+    }
+
+
+def _mail() -> dict:
+    """Outgoing e-mail. No ``MAIL_SERVER``: printed to the console (the embedded default). Otherwise
+    SMTP: TLS from the first byte with ``MAIL_USE_SSL`` (port 465 by default), else STARTTLS when
+    ``MAIL_USE_TLS`` says so, which by default it does on port 587 only (a local relay on port 25
+    takes plain SMTP). Certificates are verified, against ``MAIL_CA_FILE`` when set."""
+    use_ssl = _bool("MAIL_USE_SSL", False)
+    port = int(os.environ.get("MAIL_PORT") or (465 if use_ssl else 587))
+    use_tls = _optional_bool("MAIL_USE_TLS")
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": port,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USE_TLS": not use_ssl and (port == 587 if use_tls is None else use_tls),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE") or None,
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
     }
 
 

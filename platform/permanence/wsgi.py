@@ -6,6 +6,8 @@ worker that imports this module, which is harmless, as each slot is started once
 
 from .app import create_app
 from .core.schedule import start_in_process
+from .notifications.services import announce
 
 app = create_app()
+announce(app)  # where e-mails go; warns when BASE_URL is not set (links would point nowhere useful)
 scheduler = start_in_process(app)

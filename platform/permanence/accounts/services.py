@@ -15,7 +15,7 @@ from ..audit import services as audit
 from ..core.clock import utcnow
 from ..core.context import Actor, acting_as, across_all_tenants, tenant_context
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
 from .passwords import problem_with
@@ -293,16 +293,9 @@ def user_for_password_token(token: str, purpose: str = INVITATION) -> User | Non
     return user
 
 
-def _link(path: str) -> str:
-    """An absolute link for an e-mail to a page outside any council (the password pages)."""
-    from flask import current_app
-
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
-
-
 def send_invitation(user: User, tenant) -> None:
     """E-mail ``user`` a link to set their password and start using ``tenant``."""
-    link = _link(f"/account/set-password/{password_link_token(user)}")
+    link = link_to("accounts.set_password", token=password_link_token(user))
     with tenant_context(tenant.id):
         queue_email(
             user.email,
@@ -316,7 +309,7 @@ def send_invitation(user: User, tenant) -> None:
 
 def send_access_notice(user: User, tenant) -> None:
     """Tell ``user``, who already has a password, that they can now use ``tenant`` too."""
-    link = _link(f"/{tenant.slug}/")
+    link = link_to("web.home", tenant_id=tenant.id)
     with tenant_context(tenant.id):
         queue_email(
             user.email,
@@ -350,7 +343,7 @@ def request_password_reset(email: str, *, remote_addr: str | None = None) -> boo
     # Signed either way, so an unknown address costs about what a known one does.
     token = password_link_token(user, RESET) if tenants else _serializer(RESET).dumps({"u": 0, "f": "unset"})
     if tenants:
-        link = _link(f"/account/reset-password/{token}")
+        link = link_to("accounts.reset_password", token=token)
         with tenant_context(tenants[0].id):
             queue_email(
                 user.email,

@@ -3,7 +3,7 @@ an item's slot and presenters, publishing. Same permissions and object rules as 
 
 from __future__ import annotations
 
-from flask import current_app, g, url_for
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -168,8 +168,6 @@ class PublishView(MethodView):
         """Publish (or publish again after a change): members and presenters are e-mailed with iCalendar
         invitations. 409 for a cancelled meeting or an empty agenda."""
         meeting = get_or_404(Meeting, meeting_id)
-        papers_url = current_app.config["BASE_URL"].rstrip("/") + url_for("agenda.papers_pack",
-                                                                           meeting_id=meeting.id)
-        agenda = run(lambda: publishing.publish(meeting, g.api_user, papers_url=papers_url))
+        agenda = run(lambda: publishing.publish(meeting, g.api_user))
         commit()
         return _agenda(agenda)

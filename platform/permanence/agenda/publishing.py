@@ -15,7 +15,6 @@ invited). No commits here.
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..accounts.models import User
@@ -24,7 +23,7 @@ from ..audit.models import AuditEvent
 from ..core.clock import LONDON, utcnow
 from ..extensions import db
 from ..notifications import ical
-from ..notifications.services import queue_email
+from ..notifications.services import base_url, link_to, queue_email
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, PanelMember, Ruling
 from ..panels.parts import seat_of, sits_for
@@ -75,8 +74,8 @@ def _leave_ids(meeting: Meeting) -> dict[int, set[int]]:
     return result
 
 
-def publish(meeting: Meeting, by, *, papers_url: str) -> Agenda:
-    """Publish the agenda (``papers_url`` is the papers pack's address): mark the meeting published,
+def publish(meeting: Meeting, by) -> Agenda:
+    """Publish the agenda: mark the meeting published,
     fill each item's presenters from the allocated workers where none were chosen, and queue the
     e-mails with their invitations (sent after the caller commits)."""
     if meeting.status == MeetingStatus.CANCELLED:
@@ -101,6 +100,7 @@ def publish(meeting: Meeting, by, *, papers_url: str) -> Agenda:
                           "members": sorted(user.id for user, parts in members if parts)})
     # Publications from before parts took effect did not record who was invited: every seated member was.
     invited_before = set(last["members"]) if "members" in last else None if sequence else set()
+    papers_url = link_to("agenda.papers_pack", meeting.tenant_id, meeting_id=meeting.id)
     _send(agenda, by, sequence, papers_url, members, invited_before)
     _cancel_dropped_slots(agenda, previous, sequence)
     return agenda
@@ -167,7 +167,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
     update = " (updated)" if sequence else ""
     when = f"{meeting.date:%A %-d %B %Y}"
     leave = _leave_ids(meeting)
-    sign_in = current_app.config["BASE_URL"].rstrip("/")
+    sign_in = base_url()
     sat = [p for p in agenda.parts if p.rows]
     for user, parts in members:
         others = [p for p in sat if p not in parts]
@@ -186,7 +186,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
                            location=meeting.venue,
                            description=f"Agenda and papers: {papers_url}"
                            + (f"\nYour parts: {'; '.join(p.title for p in parts)}" if others else ""),
-                           organizer=by.email, attendee=(user.email, user.name))
+                           organizer=by.email, attendee=(user.email, user.name), url=papers_url)
         queue_email(user.email, f"{body.name}: agenda for {when}{update}",
                     f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{yours}{text}\n"
                     f"Read the papers on the platform (sign in at {sign_in}); they are not sent by e-mail:\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import has_permission, load_or_404, require
@@ -227,7 +227,7 @@ def publish(tenant_slug, meeting_id):
         abort(400)
     again = meeting.agenda_published_at is not None
     try:
-        publishing.publish(meeting, current_user, papers_url=papers_pack_url(meeting))
+        publishing.publish(meeting, current_user)
     except seat_services.AgendaError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -236,10 +236,6 @@ def publish(tenant_slug, meeting_id):
     flash("The agenda is published again: members and presenters are sent the update." if again else
           "The agenda is published: members and presenters are told by e-mail with an invitation.", "success")
     return redirect(url_for("agenda.agenda", meeting_id=meeting_id))
-
-
-def papers_pack_url(meeting) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("agenda.papers_pack", meeting_id=meeting.id)
 
 
 @bp.get("/<tenant_slug>/meetings/<int:meeting_id>/papers")

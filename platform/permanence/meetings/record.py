@@ -237,7 +237,8 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
         queue_email(item.recorded_by.email, f"Recommendation not agreed: item {item.id}",
                     f"Dear {item.recorded_by.name},\n\n{by.name} ({role.label}) does not agree with the "
                     f"recommendation recorded for item {item.id} at the meeting of "
-                    f"{item.meeting.date:%-d %B %Y}.\n\nTheir note: {note}\n")
+                    f"{item.meeting.date:%-d %B %Y}.\n\nTheir note: {note}\n\n"
+                    f"The record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n")
     return item
 
 

@@ -37,8 +37,10 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
 
 def event(uid: str, start: datetime | date, end: datetime | date | None, summary: str, *, sequence: int = 0,
           location: str = "", description: str = "", cancelled: bool = False, organizer: str | None = None,
-          attendee: tuple[str, str] | None = None, attendees: list[tuple[str, str]] = ()) -> Event:
-    """One VEVENT; a ``date`` start (no time agreed) is an all-day event."""
+          attendee: tuple[str, str] | None = None, attendees: list[tuple[str, str]] = (),
+          url: str | None = None) -> Event:
+    """One VEVENT; a ``date`` start (no time agreed) is an all-day event. ``url`` (the event's page,
+    from ``services.link_to``) is its URL property, which calendars show as a link."""
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", utcnow())
@@ -54,6 +56,8 @@ def event(uid: str, start: datetime | date, end: datetime | date | None, summary
         ev.add("location", location)
     if description:
         ev.add("description", description)
+    if url:
+        ev.add("url", url)
     if organizer:
         ev.add("organizer", vCalAddress(f"mailto:{organizer}"))
     for email, name in ([attendee] if attendee else []) + list(attendees):

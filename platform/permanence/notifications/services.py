@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
@@ -45,13 +46,64 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
     return message
 
 
+def base_url() -> str:
+    """The address the app is served at, without a trailing slash: ``BASE_URL`` from the
+    environment, or the host and port ``permanence run`` serves on (``serve_links_at``)."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def absolute_url(path: str) -> str:
+    """``path`` (from the URL map, starting with ``/``) as an absolute link for an e-mail or an
+    invitation. Never from the request's Host header: a forged header must not make links."""
+    return base_url() + path
+
+
 def link_to(endpoint: str, tenant_id: int | None = None, **values) -> str:
-    """An absolute link to ``endpoint`` in the current (or given) council, for e-mails: jobs run
-    without a request, so it is built from ``BASE_URL`` and the URL map."""
-    tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
+    """The one way to build an absolute link for anything that leaves the platform (e-mails,
+    calendar invitations): ``endpoint`` in the current (or given) council when its address has a
+    council, from ``BASE_URL`` and the URL map, so it works in a job as in a request."""
     try:
-        path = current_app.url_map.bind("localhost").build(endpoint, {"tenant_slug": tenant.slug, **values})
+        rules = list(current_app.url_map.iter_rules(endpoint))
+    except KeyError:
+        rules = []
+    needs_council = not rules or any("tenant_slug" in rule.arguments for rule in rules)
+    slug = None
+    if needs_council:
+        tenant = db.session.get(Tenant, tenant_id if tenant_id is not None else current_tenant_id())
+        slug = tenant.slug
+        values = {"tenant_slug": slug, **values}
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
     except BuildError:  # a page renamed or not installed: the council's home page still helps
         log.warning("no page %s(%s) to link an e-mail to; linking the council's home page", endpoint, values)
-        path = f"/{tenant.slug}/"
-    return current_app.config["BASE_URL"].rstrip("/") + path
+        path = f"/{slug}/" if slug else "/"
+    return absolute_url(path)
+
+
+def serve_links_at(app, host: str, port: int | str, *, https: bool = False) -> str:
+    """Links point where ``permanence run --host H --port P`` serves, unless the environment sets
+    ``BASE_URL`` (which always wins). A wildcard host (0.0.0.0, ::) is linked as this machine's
+    loopback address. Returns the base address links now use."""
+    if not os.environ.get("BASE_URL"):
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        app.config["BASE_URL"] = f"{'https' if https else 'http'}://{host}:{port}"
+    return app.config["BASE_URL"].rstrip("/")
+
+
+CONSOLE_MAIL = "E-mails are printed to this console (MAIL_SERVER is not set)"
+
+
+def announce(app, *, echo=print, served_by_run: bool = False) -> None:
+    """Said once when a server or worker starts (not by every command): where e-mails go and the
+    address their links use. Under gunicorn or a worker, no ``BASE_URL`` is warned about: nothing
+    else tells such a process the address people reach the app at."""
+    if not app.config.get("MAIL_SERVER"):
+        echo(CONSOLE_MAIL)
+    else:
+        echo(f"E-mails are sent through {app.config['MAIL_SERVER']}:{app.config['MAIL_PORT']}")
+    echo(f"Links in e-mails and invitations point at {app.config['BASE_URL'].rstrip('/')}")
+    if not served_by_run and not os.environ.get("BASE_URL") and not app.testing:
+        log.warning("BASE_URL is not set: links in e-mails point at %s, which is not where this server "
+                    "is reached; set BASE_URL to the public address (deploy/env.example)", app.config["BASE_URL"])

@@ -57,7 +57,7 @@ def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, 
     start = meeting.starts_at if meeting.starts_at is not None else meeting.date
     event = ical.event(ical.meeting_uid(meeting, slug), start, meeting.ends_at, f"{body.short_name or body.name}: {child}",
                        description=description, location=meeting.venue or "", sequence=sequence,
-                       attendees=[(user.email, user.name) for user in people])
+                       attendees=[(user.email, user.name) for user in people], url=_link(item))
     return ical.invitation(event)
 
 

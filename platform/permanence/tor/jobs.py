@@ -11,7 +11,7 @@ from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..notifications.models import EmailMessage
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from . import services
 
@@ -38,7 +38,8 @@ def send_tor_review_reminders_job(today: str | None = None) -> int:
         subject = f"The terms of reference of {tenant.name} are due for review on {when}"
     body = (f"{subject}.\n\nThe terms of reference say they are reviewed every "
             f"{tor.council.review_every.describe()}. Review them with the panel chair, then propose the new "
-            f"version (with its next review date) under Terms of reference > Propose a new version.\n")
+            f"version (with its next review date) under Terms of reference > Propose a new version:\n\n"
+            f"{link_to('tor.propose', tenant.id)}\n")
     sent = 0
     for membership in tenant_admins(tenant):
         already = db.session.execute(select(EmailMessage.id).where(

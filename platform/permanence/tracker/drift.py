@@ -28,7 +28,7 @@ from ..cases.models import Child
 from ..cases.people import role_holders
 from ..core.workdays import apply_offset
 from ..extensions import db
-from ..notifications.services import queue_email
+from ..notifications.services import link_to, queue_email
 from ..tor import role_label
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
 from .models import DECISIONS, Drift, DriftAcknowledgement, Escalation, Milestone
@@ -141,7 +141,8 @@ def _tell(tor, drift: Drift, child: Child, escalation: Escalation, ladder, cache
             f"Escalation step {escalation.level} of {len(ladder.steps)} ({ladder.label}): {escalation.role_label}\n"
             f"By: {escalation.by_label}\n"
             f"Reason: {escalation.reason}\n\n"
-            "Sign in to Permanence to see the drift, acknowledge it and record what was decided.\n",
+            "Sign in to Permanence to see the drift, acknowledge it and record what was decided:\n"
+            f"{link_to('web.home', child.tenant_id)}\n",
         )
     return [u.email for u in people]
 
