@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, meetings,
-               minutes, onboarding, panels, plugins, referrals, reminders, tenancy, tracker, web)
+               minutes, notifications, onboarding, panels, plugins, referrals, reminders, tenancy, tracker, web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .core.db import IdConverter
@@ -47,6 +47,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     web.init_app(app)  # request pipeline first: the tenant resolver and access check run before views
     tenancy.init_app(app)
+    notifications.init_app(app)
     accounts.init_app(app)
     councils.init_app(app)
     onboarding.init_app(app)

@@ -11,11 +11,14 @@ import re
 import smtplib
 import ssl
 from email.message import EmailMessage as MimeMessage
+from datetime import timedelta
 from email.utils import format_datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..core.clock import utcnow
+from ..core.jobs import enqueue
 from ..extensions import db
 from .models import EmailMessage, EmailStatus
 
@@ -107,3 +110,23 @@ def send_email_job(message_id: int) -> None:
         raise
     message.status = EmailStatus.SENT
     message.sent_at = utcnow()
+
+
+RESEND_AFTER = timedelta(minutes=5)  # a failed attempt waits at least this long before the next
+
+
+def resend_waiting_job() -> int:
+    """Try again the council's e-mails a relay refused for a while (a failed attempt, not yet
+    failed for good). On RQ its retries do this, with back-off, so this does nothing there; the
+    embedded default with ``MAIL_SERVER`` set has no RQ, and the schedule runs this instead.
+    Returns how many were queued."""
+    config = current_app.config
+    if config.get("REDIS_URL") or not config.get("MAIL_SERVER"):
+        return 0
+    waiting = db.session.execute(select(EmailMessage.id).where(
+        EmailMessage.status == EmailStatus.QUEUED, EmailMessage.attempts > 0,
+        EmailMessage.attempts < config.get("MAIL_MAX_ATTEMPTS", 5),
+        EmailMessage.updated_at <= utcnow() - RESEND_AFTER).order_by(EmailMessage.id).limit(500)).scalars().all()
+    for message_id_ in waiting:
+        enqueue(send_email_job, message_id_, queue="emails", retries=0)
+    return len(waiting)
