@@ -437,3 +437,18 @@ def test_a_row_refused_while_writing_leaves_none_of_the_others(app, client, admi
     with app.app_context(), tenant_context(tenant_a.id):
         assert db.session.execute(select(Team)).first() is None
     assert emails(app) == []
+
+
+def test_a_platform_administrator_forgetting_their_password_is_helped_at_the_server(app, client, make_user):
+    """They belong to no council, so the sign-in page's link cannot reach them; the operator's command can."""
+    make_user(None, (), platform_admin=True, email="central@example.org")
+    ask_for_reset(client, "central@example.org")
+    assert emails(app, "central@example.org") == []
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["users", "set-password", "central@example.org", "--password", "short"])
+    assert weak.exit_code == 1 and "at least 12 characters" in weak.output
+    done = runner.invoke(args=["users", "set-password", "central@example.org", "--password", "river-stone-lamp-2028"])
+    assert done.exit_code == 0, done.output
+    assert sign_in(client, "central@example.org", PASSWORD).status_code == 200  # the old one: the form again
+    assert sign_in(client, "central@example.org", "river-stone-lamp-2028",
+                   follow_redirects=True).request.path == "/admin/tenants"

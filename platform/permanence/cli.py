@@ -96,6 +96,21 @@ def reset_two_factor(email):
     click.echo(f"Two-factor sign-in is off for {user.email}; they sign in with their password and can turn it on again.")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option()
+def set_password_cmd(email, password):
+    """Set a user's password at the server: for a platform administrator, who belongs to no council
+    and so cannot be e-mailed a 'Forgotten your password?' link. Ends their sessions elsewhere."""
+    user = _user(email)
+    try:
+        accounts.set_password(user, password)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    commit()
+    click.echo(f"The password of {user.email} is set.")
+
+
 @users_cli.command("deactivate")
 @click.argument("email")
 def deactivate(email):
