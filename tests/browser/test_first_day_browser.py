@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -124,15 +125,17 @@ def _first_day(page, base, console, tmp_path):
     page.get_by_label("Web address").fill("north-shire")
     page.get_by_label("Upload tor.yaml").set_input_files(str(NORTH_SHIRE))
     page.get_by_role("button", name="Check and store as a proposal").click()
-    assert "Version 1 of the terms of reference" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Version 1 of the terms of reference")
     page.get_by_role("button", name="Activate and open North Shire Council (synthetic)").click()
-    assert "Active" in page.locator(".govuk-summary-list__row", has_text="Status").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("North Shire Council (synthetic)")
+    expect(page.locator(".govuk-summary-list__row", has_text="Status")).to_contain_text("Active")
 
     # ... and invites its first administrator, who is offered the roles for running the panel.
     page.get_by_label("Email address").fill("nina.admin@north-shire.example.org")
     page.get_by_label("Full name").fill("Nina Admin")
     page.get_by_label("Panel administrator").check()
     page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("An invitation is on its way to nina.admin@north-shire.example.org")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     # The invitation is printed on the console, and its link is to the address the app is served at.
@@ -167,6 +170,7 @@ def _first_day(page, base, console, tmp_path):
 
     # The council's sittings and their deadlines, with no command typed: activation generated them.
     page.get_by_role("link", name="Meetings", exact=True).first.click()
+    page.wait_for_load_state()
     assert "No meetings are scheduled yet" not in page.content()
     assert page.locator(".govuk-summary-card").count() > 0, "no sittings on the Meetings page"
     assert page.locator("[data-deadline]").count() > 0, "sittings without their deadlines"
