@@ -23,8 +23,9 @@ from marshmallow import ValidationError, fields
 from marshmallow.experimental.context import Context
 import yaml
 
-from .model import TermsOfReference
+from .model import Assumption, TermsOfReference
 from .rules import Condition
+from .schedule import DEADLINE_LABELS
 from .schemas import TorSchema
 from .timescales import STATUTORY_TIMESCALES, TimescaleRule
 from .validation import cross_reference_errors
@@ -254,6 +255,105 @@ def _reword(message: str) -> str:
     }.get(message, message)
 
 
+# --- Assumptions -------------------------------------------------------------------
+
+ASSUMPTION_KEY = "assumption"
+# Mappings whose keys are the council's own words or a plugin's, where "assumption" is not ours to take.
+_FREE_MAPPINGS = (("plugins", "settings"), ("tracker", "import", "headings"))
+
+# Where the rendered ToR marks an assumption, by the body's key it qualifies (the rest: under the body's name).
+_BODY_ANCHORS = {
+    "cadence": ("meets", "when it meets"), "per_child_cadence": ("meets", "when it meets"),
+    "meeting_days": ("meets", "when it meets"), "venue": ("meets", "where it meets"),
+    "membership": ("membership", "membership"), "agenda_parts": ("part", "the agenda"),
+    "deadlines": ("deadline", "deadlines"), "referral": ("referrals", "referrals"),
+    "referral_form": ("referrals", "the referral form"), "paperwork": ("referrals", "paperwork"),
+    "circulation": ("records", "agenda, papers and records"), "record": ("records", "agenda, papers and records"),
+    "outcomes": ("outcomes", "outcomes"),
+}
+_TOP_ANCHORS = {"council": ("tor-council", "the council and review"), "tracker": ("tracker", "the tracker spreadsheet"),
+                "reminders": ("reminders", "reminders")}
+
+
+def _is_free(path: DocPath) -> bool:
+    return any(path[:len(p)] == p for p in _FREE_MAPPINGS) or (bool(path) and path[-1] == "codes")
+
+
+def _take_assumptions(data: Any, lines: Mapping, filename: str) -> tuple[Any, list[tuple[DocPath, str]], list[ConfigError]]:
+    """A copy of ``data`` without its ``assumption`` keys (any mapping may carry one), the
+    assumptions found as (path of the mapping, text) and errors for ones that are not text.
+    Copied, not popped: an alias shares its anchor's dict."""
+    found: list[tuple[DocPath, str]] = []
+    errors: list[ConfigError] = []
+
+    def walk(value: Any, path: DocPath) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == ASSUMPTION_KEY and not _is_free(path):
+                    if isinstance(item, (int, float)) and not isinstance(item, bool):
+                        item = str(item)
+                    if isinstance(item, str) and item.strip():
+                        found.append((path, " ".join(item.split())))
+                    else:
+                        where = path + (key,)
+                        errors.append(ConfigError(filename, line_of(lines, where), where,
+                                                  "an assumption is text saying why the value was chosen, "
+                                                  "e.g. assumption: the ToR is silent on bank holidays"))
+                    continue
+                out[key] = walk(item, path + (key,))
+            return out
+        if isinstance(value, list):
+            return [walk(item, path + (i,)) for i, item in enumerate(value)]
+        return value
+
+    return walk(data, ()), found, errors
+
+
+def assumption_anchor(path: DocPath, data: Mapping) -> tuple[str, str]:
+    """Where on the rendered ToR the assumption on the mapping at ``path`` is shown, and the part of
+    the ToR it qualifies in words. Anchors the page does not show in their own place fall to
+    ``tor-other``, listed at the end of the page, so every assumption is shown."""
+    def item(key: str, i: Any) -> Mapping:
+        seq = data.get(key)
+        return seq[i] if isinstance(seq, list) and isinstance(i, int) and i < len(seq) \
+            and isinstance(seq[i], dict) else {}
+
+    head = path[0] if path else None
+    if head in _TOP_ANCHORS:
+        return _TOP_ANCHORS[head]
+    if head == "bodies" and len(path) >= 2:
+        body = item("bodies", path[1])
+        name = str(body.get("name") or body.get("id") or f"body {path[1] + 1}")
+        key = path[2] if len(path) > 2 else None
+        if key in _BODY_ANCHORS:
+            kind, words = _BODY_ANCHORS[key]
+            if kind in ("part", "deadline") and len(path) > 3 and isinstance(path[3], int):
+                entry = (body.get(key) or [{}])[path[3]] if isinstance(body.get(key), list) else {}
+                label = (entry.get("title") or entry.get("label")
+                         or DEADLINE_LABELS.get(entry.get("kind"), "")) if isinstance(entry, dict) else ""
+                return f"body-{path[1]}-{kind}-{path[3]}", f"{name}: {words}" + (f", {label}" if label else "")
+            if kind in ("part", "deadline"):
+                return f"body-{path[1]}", f"{name}: {words}"
+            if kind == "membership" and len(path) > 3 and path[3] == "quorum":
+                return f"body-{path[1]}-membership", f"{name}: quorum"
+            return f"body-{path[1]}-{kind}", f"{name}: {words}"
+        return f"body-{path[1]}", name
+    if head == "timescales" and len(path) >= 2:
+        rule = item("timescales", path[1])
+        return f"timescale-{rule.get('id')}", f"Timescale: {rule.get('label') or rule.get('id')}"
+    if head == "sections" and len(path) >= 2:
+        section = item("sections", path[1])
+        return f"section-{path[1]}", str(section.get("title") or "a section")
+    if head == "escalation_ladders" and len(path) >= 2:
+        ladder = item("escalation_ladders", path[1])
+        return f"ladder-{path[1]}", f"Escalation: {ladder.get('label') or ladder.get('id')}"
+    if head == "reporting" and len(path) >= 2:
+        duty = item("reporting", path[1])
+        return f"reporting-{path[1]}", f"Reporting: {duty.get('label') or duty.get('id')}"
+    return "tor-other", format_path(path) or "the whole file"
+
+
 # --- Public API -------------------------------------------------------------------
 
 def load_tor(folder: str | Path, extra_validators: Iterable[Validator] = ()) -> TermsOfReference:
@@ -285,13 +385,19 @@ def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
     if not isinstance(data, dict):
         raise TorConfigError([ConfigError(filename, 1, (), "the file must be a mapping with at least "
                                                          "'council' and 'bodies'")])
+    data, found, errors = _take_assumptions(data, lines, filename)
     schema = TorSchema()
     try:
         with Context({"roles": _known_roles(data)}):
             loaded = schema.load(data)
     except ValidationError as err:
-        raise TorConfigError(ConfigError(filename, line_of(lines, p), p, m)
-                             for p, m in _schema_errors(err.messages, schema, ())) from None
+        raise TorConfigError([*errors, *(ConfigError(filename, line_of(lines, p), p, m)
+                                         for p, m in _schema_errors(err.messages, schema, ()))]) from None
+    if errors:
+        raise TorConfigError(errors)
+    assumptions = tuple(Assumption(p, why, line_of(lines, p + (ASSUMPTION_KEY,)), *assumption_anchor(p, data))
+                        for p, why in found)
+    loaded["assumptions"] = tuple(sorted(assumptions, key=lambda a: a.line or 0))
     tor = _assemble(loaded, filename, hashlib.sha256(text.encode("utf-8")).hexdigest(), lines)
     errors = validate_tor(tor, extra_validators)
     if errors:

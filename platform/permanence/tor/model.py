@@ -368,6 +368,18 @@ class StatutoryTimescales:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A choice the onboarder made where the ToR is silent (``assumption: <why>`` on any mapping of
+    the file): the rendered ToR marks it "to be confirmed by the council" at ``anchor``."""
+
+    path: tuple
+    text: str
+    line: int | None
+    anchor: str  # where the rendered ToR shows it (see ``loader.assumption_anchor``)
+    where: str   # the part of the ToR it qualifies, in words ("Permanence Panel: when it meets")
+
+
+@dataclass(frozen=True)
 class TermsOfReference:
     """A council's whole validated configuration. ``timescales`` already includes inherited ones."""
 
@@ -388,6 +400,12 @@ class TermsOfReference:
     filename: str = ""
     checksum: str = ""
     locations: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+    assumptions: tuple[Assumption, ...] = ()
+
+    def assumptions_at(self, anchor: str) -> list[tuple[int, Assumption]]:
+        """The assumptions shown at ``anchor`` of the rendered ToR, each with its number (1, 2, ...),
+        which is its place on the page: ``id="assumption-<number>"``."""
+        return [(i, a) for i, a in enumerate(self.assumptions, 1) if a.anchor == anchor]
 
     def body(self, body_id: str) -> Body:
         for b in self.bodies:

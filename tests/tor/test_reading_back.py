@@ -1,0 +1,177 @@
+"""Honest reading back (issue 14, item 9): a terms of reference read back says which of its rules the
+council wrote and which the onboarder chose where the text is silent (``assumption: <why>``), and
+the administrators see every such choice listed, each linked to where it stands on the page."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+import re
+
+import pytest
+
+from permanence.core.jobs import commit
+from permanence.tor import TorConfigError, load_tor_from_text, services
+
+REPO = Path(__file__).resolve().parents[2]
+NORTH_SHIRE = (REPO / "tests" / "data" / "tor" / "north-shire" / "tor.yaml").read_text()
+SEEDS = ("waltham-forest", "permanence-panel-pptm", "redbridge", "monthly-tracking-overview", "knowsley")
+
+
+def _with_assumptions(text: str) -> str:
+    """North Shire with an assumption on its cadence, a seat, a part's cohort rule, a deadline and the tracker."""
+    text = text.replace("      end_time: \"12:30\"\n    membership:",
+                        "      end_time: \"12:30\"\n      assumption: The ToR gives no time; 10:30 to 12:30.\n"
+                        "    membership:", 1)
+    text = text.replace("        - {role: legal-adviser, title: Solicitor, required: false}",
+                        "        - {role: legal-adviser, title: Solicitor, required: false, "
+                        "assumption: \"the ToR says 'legal advice as needed'\"}", 1)
+    text = text.replace("        cohort: {fact: age_years, lt: 2}",
+                        "        cohort: {fact: age_years, lt: 2, assumption: under two stands for 'babies'}", 1)
+    text = text.replace("        offset: {working_days: 4, direction: after}",
+                        "        offset: {working_days: 4, direction: after}\n"
+                        "        assumption: No deadline for the minutes is given.", 1)
+    assert text.count("assumption:") == 4
+    return text
+
+
+def _words(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+# --- The engine ---------------------------------------------------------------------------------
+
+def test_any_mapping_may_carry_an_assumption_and_it_is_kept_with_its_place():
+    text = _with_assumptions(NORTH_SHIRE)
+    tor = load_tor_from_text(text)
+    found = {a.text: a for a in tor.assumptions}
+    assert found["The ToR gives no time; 10:30 to 12:30."].path == ("bodies", 0, "cadence")
+    assert found["The ToR gives no time; 10:30 to 12:30."].anchor == "body-0-meets"
+    seat = found["the ToR says 'legal advice as needed'"]
+    assert seat.path == ("bodies", 0, "membership", "members", 1) and seat.anchor == "body-0-membership"
+    cohort = found["under two stands for 'babies'"]
+    assert cohort.anchor == "body-0-part-0" and "Early permanence" in cohort.where
+    minutes = found["No deadline for the minutes is given."]
+    assert minutes.anchor == "body-0-deadline-1"
+    assert text.splitlines()[minutes.line - 1] == "        assumption: No deadline for the minutes is given."
+    # The rules themselves load as if the key were not there.
+    assert tor.bodies == load_tor_from_text(NORTH_SHIRE).bodies
+
+
+def test_an_assumption_must_be_text():
+    text = NORTH_SHIRE.replace("  review_every: {months: 12}", "  review_every: {months: 12}\n  assumption: {why: x}")
+    with pytest.raises(TorConfigError) as err:
+        load_tor_from_text(text)
+    assert "tor.yaml:11 council.assumption: an assumption is text saying why" in str(err.value)
+
+
+def test_an_assumption_key_inside_the_councils_own_words_is_their_word():
+    """The tracker's wording of codes is the council's own map: "assumption" there is a heading's word."""
+    text = NORTH_SHIRE + """
+tracker:
+  columns:
+    - {heading: Case number, field: case_number}
+    - heading: Legal status
+      fact: legal_status
+      codes: {assumption: C1, Care Order: C2}
+"""
+    tor = load_tor_from_text(text)
+    assert tor.assumptions == ()
+    assert dict(tor.tracker.columns[1].codes) == {"assumption": "C1", "Care Order": "C2"}
+
+
+@pytest.mark.parametrize("slug", SEEDS)
+def test_the_seed_councils_assumptions_are_keys_not_comments(tenants, slug):
+    text = (REPO / "tenants" / slug / "tor.yaml").read_text()
+    assert "# ASSUMPTION" not in text
+    assert len(tenants[slug].assumptions) == len(re.findall(r"^ *assumption:", text, re.M)) > 0
+
+
+# --- Through the web client -----------------------------------------------------------------------
+
+@pytest.fixture
+def council(app, make_tenant, travel):
+    """``council(slug, text=None)``: a council with the text (else its seed file) in force."""
+    travel(date(2026, 11, 24))
+
+    def make(slug, text=None):
+        tenant = make_tenant(slug, slug.replace("-", " ").title())
+        with app.app_context():
+            if text is None:
+                services.load_folder(REPO / "tenants" / slug, slug=slug)
+            else:
+                result = services.store_version(tenant.id, text, filename="tor.yaml", loaded_by="cli")
+                services.activate_version(result.version)
+            commit()
+        return tenant
+
+    return make
+
+
+def test_an_assumption_shows_on_the_page_and_in_both_administrators_lists(council, client, make_user, login):
+    tenant = council("north-shire", _with_assumptions(NORTH_SHIRE))
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    marks = re.findall(r'id="assumption-(\d+)"><strong>To be confirmed by the council:</strong> ([^<]*)<', page)
+    assert sorted(n for n, _ in marks) == ["1", "2", "3", "4"]
+    assert {t.strip() for _, t in marks} == {"The ToR gives no time; 10:30 to 12:30.",
+                                             "the ToR says 'legal advice as needed'".replace("'", "&#39;"),
+                                             "under two stands for &#39;babies&#39;",
+                                             "No deadline for the minutes is given."}
+    # Each stands next to its rule: the cadence's before the membership table, the deadline's in its row.
+    assert page.index("Monthly on the second Thursday") < page.index("The ToR gives no time") < page.index("Membership")
+    deadlines = page[page.index("Deadlines for every sitting"):]
+    row = deadlines[deadlines.index(">Minutes due<"):]
+    assert row.index("No deadline for the minutes is given.") < row.index("</tr>")
+
+    login(make_user(tenant, ["tenant_admin"]))
+    home = _words(client.get("/north-shire/"))
+    assert "To be confirmed by the council" in home
+    for n in range(1, 5):
+        assert f'href="/north-shire/terms-of-reference#assumption-{n}"' in home
+    assert "Permanence Oversight Panel: when it meets (line 24): The ToR gives no time; 10:30 to 12:30." \
+        in re.sub(r"<[^>]+>", "", home)
+
+    login(make_user(None, (), platform_admin=True))
+    council_page = _words(client.get(f"/admin/tenants/{tenant.id}"))
+    assert f'href="/admin/tenants/{tenant.id}/terms-of-reference/in-force"' in council_page
+    for n in range(1, 5):
+        assert f'href="/admin/tenants/{tenant.id}/terms-of-reference/in-force#assumption-{n}"' in council_page
+    assert "No deadline for the minutes is given." in council_page
+
+
+def test_a_council_without_assumptions_lists_none(council, client, make_user, login):
+    tenant = council("north-shire", NORTH_SHIRE)
+    login(make_user(tenant, ["tenant_admin"]))
+    assert "To be confirmed by the council" not in _words(client.get("/north-shire/"))
+    assert "To be confirmed by the council" not in _words(client.get("/north-shire/terms-of-reference"))
+
+
+def test_the_central_administrator_reads_any_councils_terms_of_reference(council, client, make_user, login):
+    tenant = council("knowsley")
+    login(make_user(None, (), platform_admin=True))
+    page = _words(client.get(f"/admin/tenants/{tenant.id}/terms-of-reference/in-force"))
+    assert "Multi-Agency Permanency Panel" in page and "Part 1: Adoption tracking" in page
+    assert f'href="/admin/tenants/{tenant.id}"' in page  # back to the council's page
+    # A member of a council is not a central administrator.
+    login(make_user(tenant, ["tenant_admin"]))
+    assert client.get(f"/admin/tenants/{tenant.id}/terms-of-reference/in-force").status_code in (403, 404)
+
+
+def test_the_central_administrator_reads_that_none_is_in_force_yet(client, make_tenant, make_user, login):
+    tenant = make_tenant("south-shire", "South Shire")
+    login(make_user(None, (), platform_admin=True))
+    response = client.get(f"/admin/tenants/{tenant.id}/terms-of-reference/in-force")
+    assert response.status_code == 200 and "No terms of reference are in force for South Shire" in _words(response)
+
+
+@pytest.mark.parametrize("slug", SEEDS)
+def test_every_seed_assumption_is_marked_on_the_page_once(council, client, make_user, login, tenants, slug):
+    tenant = council(slug)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get(f"/{slug}/terms-of-reference"))
+    count = len(tenants[slug].assumptions)
+    for n in range(1, count + 1):
+        assert page.count(f'id="assumption-{n}"') == 1, n
+    assert f'id="assumption-{count + 1}"' not in page
+    assert page.count("To be confirmed by the council:") == count
