@@ -175,3 +175,102 @@ def test_every_seed_assumption_is_marked_on_the_page_once(council, client, make_
         assert page.count(f'id="assumption-{n}"') == 1, n
     assert f'id="assumption-{count + 1}"' not in page
     assert page.count("To be confirmed by the council:") == count
+
+
+# --- Validation: dates, text, cadences, every error at once ------------------------------------------
+
+@pytest.mark.parametrize("written, first, precision, due, words", [
+    ("2026-03-01", date(2026, 3, 1), "day", date(2027, 3, 1), "Sunday 1 March 2026"),
+    ("2026-03", date(2026, 3, 1), "month", date(2027, 3, 31), "March 2026"),
+    ("2026", date(2026, 1, 1), "year", date(2027, 12, 31), "2026"),
+    ('"2026-3"', date(2026, 3, 1), "month", date(2027, 3, 31), "March 2026"),
+])
+def test_last_reviewed_takes_a_day_a_month_or_a_year(written, first, precision, due, words):
+    tor = load_tor_from_text(NORTH_SHIRE.replace("last_reviewed: 2026-03-01", f"last_reviewed: {written}"))
+    council = tor.council
+    assert (council.last_reviewed, council.last_reviewed_precision, council.review_due,
+            council.last_reviewed_words) == (first, precision, due, words)
+
+
+def test_a_numeric_source_is_read_as_the_text_written():
+    tor = load_tor_from_text(NORTH_SHIRE.replace("  review_every: {months: 12}",
+                                                 "  review_every: {months: 12}\n  source: 1.30", 1)
+                             .replace("        minutes_per_item: 15", "        minutes_per_item: 15\n        source: 2", 1))
+    assert tor.council.source == "1.30"
+    assert tor.bodies[0].agenda_parts[0].source == "2"
+
+
+# (the text, the line and path of each error expected)
+BAD = {
+    "impossible date": (NORTH_SHIRE.replace("last_reviewed: 2026-03-01", "last_reviewed: 2024-13-45"),
+                        ["tor.yaml:9 council.last_reviewed: '2024-13-45' is not a date (month must be in 1..12)"]),
+    "impossible anchor": (NORTH_SHIRE.replace("anchor: 2026-01-08", "anchor: 2026-02-30"),
+                          ["tor.yaml:21 bodies[0].cadence.anchor: '2026-02-30' is not a date"]),
+    "never sits": (NORTH_SHIRE.replace("FREQ=MONTHLY;BYDAY=+2TH", "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30"),
+                   ["tor.yaml:20 bodies[0].cadence.rrule: this rule never gives a sitting"]),
+    "ended before the anchor": (NORTH_SHIRE.replace("FREQ=MONTHLY;BYDAY=+2TH",
+                                                    "FREQ=MONTHLY;BYDAY=+2TH;UNTIL=20251231T000000"),
+                                ["tor.yaml:20 bodies[0].cadence.rrule: this rule never gives a sitting"]),
+    "hourly": (NORTH_SHIRE.replace("FREQ=MONTHLY;BYDAY=+2TH", "FREQ=HOURLY"),
+               ["tor.yaml:20 bodies[0].cadence.rrule: give one rule, repeating DAILY, WEEKLY, MONTHLY or YEARLY"]),
+    "structural and semantic together": (
+        NORTH_SHIRE.replace("last_reviewed: 2026-03-01", "last_reviewed: 2024-13-45")
+        .replace("        minutes_per_item: 15", "        minutes_per_item: fifteen")
+        .replace("      - {id: return, label: Return to panel}",
+                 "      - {id: return, label: Return to panel}\n      - {id: agreed, label: Plan agreed again}"),
+        ["tor.yaml:9 council.last_reviewed: '2024-13-45' is not a date",
+         "tor.yaml:35 bodies[0].agenda_parts[0].minutes_per_item: expected a whole number",
+         "tor.yaml:49 bodies[0].outcomes[2].id: outcome id 'agreed' is used more than once"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_each_bad_value_is_an_error_at_its_line(case):
+    text, expected = BAD[case]
+    with pytest.raises(TorConfigError) as err:
+        load_tor_from_text(text)
+    found = [str(e) for e in err.value.errors]
+    assert len(found) == len(expected), found
+    for line, want in zip(found, expected):
+        assert line.startswith(want), found
+
+
+def test_a_semantic_error_after_a_removed_item_keeps_its_own_line():
+    """The first body is structurally wrong and left out of the cross-checks; the second body's
+    cross-reference error is still found, at its own line and index in the file."""
+    body = NORTH_SHIRE[NORTH_SHIRE.index("  - id: pop\n"):]
+    second = body.replace("  - id: pop\n", "  - id: pop-two\n").replace(
+        "      - {id: return, label: Return to panel}",
+        "      - {id: return, label: Return to panel}\n      - {id: agreed, label: Plan agreed again}")
+    text = NORTH_SHIRE.replace("    kind: panel", "    kind: pannel", 1) + second
+    with pytest.raises(TorConfigError) as err:
+        load_tor_from_text(text)
+    found = [(e.line, e.dotted_path, e.message) for e in err.value.errors]
+    duplicate_line = text.splitlines().index("      - {id: agreed, label: Plan agreed again}") + 1
+    assert found[0][1] == "bodies[0].kind" and "unknown body kind 'pannel'" in found[0][2]
+    assert (duplicate_line, "bodies[1].outcomes[2].id", "outcome id 'agreed' is used more than once") in found
+    assert len(found) == 2, found
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_the_upload_page_shows_the_error_at_its_line(case, client, make_tenant, make_user, login):
+    text, expected = BAD[case]
+    tenant = make_tenant("north-shire", "North Shire")
+    login(make_user(None, (), platform_admin=True))
+    response = client.post(f"/admin/tenants/{tenant.id}/terms-of-reference", data={"tor_text": text})
+    assert response.status_code == 200
+    page = _words(response).replace("&#39;", "'")
+    for want in expected:
+        line, rest = want.split(" ", 1)
+        assert f"Line {line.split(':')[1]}, {rest}" in page
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_the_command_line_names_the_line_without_a_traceback(case, app, tmp_path):
+    text, expected = BAD[case]
+    (tmp_path / "tor.yaml").write_text(text)
+    result = app.test_cli_runner().invoke(args=["tenants", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    for want in expected:
+        assert f"{tmp_path}/{want}" in result.output

@@ -145,6 +145,39 @@ class _TorYamlLoader(yaml.SafeLoader):
         return node
 
 
+    def construct_yaml_timestamp(self, node):
+        """A date that cannot be (2024-13-45) stays text, so the schema reports it at its line and
+        path with every other error, rather than the parser stopping at it."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return node.value
+
+
+_TorYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _TorYamlLoader.construct_yaml_timestamp)
+
+# Keys whose value is always the council's words: "source: 1.3" is section 1.3, not the number 1.3.
+TEXT_KEYS = frozenset({"source", "assumption", "note", "text", "description", "label", "title", "short_name",
+                       "approved_by", "to", "submit_to", "accountable_to", "help", "heading", "subject", "body"})
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _numbers_as_text(node: yaml.Node, seen: set) -> None:
+    """Read a plain number under a ``TEXT_KEYS`` key as the text it was written as."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(value, yaml.ScalarNode) and value.tag in _NUMBER_TAGS and value.style is None \
+                    and key.value in TEXT_KEYS:
+                value.tag = "tag:yaml.org,2002:str"
+            _numbers_as_text(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _numbers_as_text(item, seen)
+
+
 _TorYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers
             if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") or ":" not in regexp.pattern]
@@ -169,6 +202,7 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]
         node = loader.get_single_node()
         if node is None:
             return None, {}, []
+        _numbers_as_text(node, set())
         data = loader.construct_document(node)
     except _LimitExceeded as err:
         raise TorConfigError([ConfigError(filename, err.problem_mark.line + 1, (), err.problem)]) from None
@@ -387,12 +421,15 @@ def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
                                                          "'council' and 'bodies'")])
     data, found, errors = _take_assumptions(data, lines, filename)
     schema = TorSchema()
+    roles = _known_roles(data)
     try:
-        with Context({"roles": _known_roles(data)}):
+        with Context({"roles": roles}):
             loaded = schema.load(data)
     except ValidationError as err:
-        raise TorConfigError([*errors, *(ConfigError(filename, line_of(lines, p), p, m)
-                                         for p, m in _schema_errors(err.messages, schema, ()))]) from None
+        problems = _schema_errors(err.messages, schema, ())
+        errors += [ConfigError(filename, line_of(lines, p), p, m) for p, m in problems]
+        errors += _errors_in_the_rest(data, [p for p, _ in problems], roles, filename, lines, extra_validators)
+        raise TorConfigError(errors) from None
     if errors:
         raise TorConfigError(errors)
     assumptions = tuple(Assumption(p, why, line_of(lines, p + (ASSUMPTION_KEY,)), *assumption_anchor(p, data))
@@ -403,6 +440,77 @@ def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
     if errors:
         raise TorConfigError(errors)
     return tor
+
+
+def _errors_in_the_rest(data: dict, bad_paths: list[DocPath], roles: tuple, filename: str, lines: dict,
+                        extra_validators: Iterable[Validator]) -> list[ConfigError]:
+    """The cross-reference errors of the document without the parts that have structural errors, so one
+    upload reports both kinds together. Each part with an error is left out: the list item it is in
+    (a body, a seat, a deadline...), else its top-level key (or the council's key). Errors that could
+    follow from leaving a part out are not reported: one naming its id, and any in a named mapping
+    holding the list of a left-out item (a membership without one of its seats; not a body
+    without one of its parts, whose references name it). If what is left does not
+    load either, only the structural errors are."""
+    removed: dict[DocPath, set[int]] = {}
+    removed_ids: set[str] = set()
+    pruned_keys: list[DocPath] = []
+    quiet: list[DocPath] = []
+    for path in bad_paths:
+        items = [i for i, part in enumerate(path) if isinstance(part, int)]
+        if items:
+            cut = items[-1]
+            removed.setdefault(path[:cut], set()).add(path[cut])
+            # Leaving out a seat can make a quorum too big: nothing is said about the mapping holding
+            # the list until the item is fixed (a top-level item's neighbours are separate rules).
+            quiet.append(path[:cut - 1] if cut > 1 and isinstance(path[cut - 2], str) else path[:cut + 1])
+        elif path and (path[0] not in ("council", "bodies") or (path[0] == "council" and len(path) > 1
+                                                                and path[1] != "name")):
+            pruned_keys.append(path[:2] if path[0] == "council" else path[:1])
+        else:
+            return []  # a required part is wrong: nothing sensible is left to cross-check
+
+    def prune(value: Any, path: DocPath) -> Any:
+        if path in pruned_keys:
+            return _PRUNED
+        if isinstance(value, dict):
+            out = {k: prune(v, path + (k,)) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not _PRUNED}
+        if isinstance(value, list):
+            gone = removed.get(path, set())
+            for i in gone:
+                if i < len(value) and isinstance(value[i], dict) and isinstance(value[i].get("id"), str):
+                    removed_ids.add(value[i]["id"])
+            return [prune(v, path + (i,)) for i, v in enumerate(value) if i not in gone]
+        return value
+
+    def original(path: DocPath) -> DocPath:
+        out: DocPath = ()
+        for part in path:
+            if isinstance(part, int):
+                for gone in sorted(removed.get(out, ())):
+                    part += gone <= part
+            out += (part,)
+        return out
+
+    try:
+        with Context({"roles": roles}):
+            loaded = TorSchema().load(prune(data, ()))
+        tor = _assemble(loaded, filename, "", lines)
+        found = validate_tor(tor, extra_validators)
+    except Exception:  # noqa: BLE001 - best effort: the structural errors are reported whatever happens here
+        return []
+    out = []
+    for error in found:
+        if any(repr(i) in error.message for i in removed_ids):
+            continue
+        path = original(error.path)
+        if any(path[:len(q)] == q for q in quiet):
+            continue
+        out.append(ConfigError(filename, line_of(lines, path), path, error.message))
+    return out
+
+
+_PRUNED = object()
 
 
 def _known_roles(data: dict) -> tuple[str, ...]:
