@@ -274,3 +274,41 @@ def test_the_command_line_names_the_line_without_a_traceback(case, app, tmp_path
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     for want in expected:
         assert f"{tmp_path}/{want}" in result.output
+
+
+# --- Defaults shown as defaults ----------------------------------------------------------------------
+
+def _row(page: str, key: str) -> str:
+    """The text of the summary-list row headed ``key``."""
+    start = page.index(f">{key}</dt>")
+    return page[start:page.index("</div>", start)]
+
+
+def test_values_the_file_did_not_give_are_labelled_platform_defaults(council, client, make_user, login):
+    """North Shire gives no quorum, bank-holiday rule, referral rules or record keeping: the page says
+    those are the platform's; what it gives (minutes per item, its chairs) carries no such label."""
+    tenant = council("north-shire", NORTH_SHIRE)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    assert "moves to the next working day. <span class=\"govuk-body-s app-default\">(platform default)</span>" in page
+    for key in ("Quorum", "Presenting items", "Who may refer", "Late referrals", "Minutes taken by", "Sent to",
+                "Substitutes"):
+        assert "(platform default)" in _row(page, key), key
+    assert "(platform default)" not in _row(page, "Time for each child")  # 15 minutes, given
+    assert "(reviewed every twelve months)" in page  # review_every is given
+
+
+def test_a_value_the_file_gives_is_not_labelled(council, client, make_user, login):
+    tenant = council("knowsley")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/knowsley/terms-of-reference"))
+    assert "(platform default)" not in _row(page, "Quorum")  # Knowsley's file states one (as an assumption)
+    assert "(platform default)" not in _row(page, "Presenting items")
+    assert "moves to the next working day. <span" not in page  # bank_holidays is in the file
+
+
+def test_given_follows_the_file():
+    tor = load_tor_from_text(NORTH_SHIRE)
+    assert tor.given(("bodies", 0, "agenda_parts", 0, "minutes_per_item"))
+    assert not tor.given(("bodies", 0, "cadence", "bank_holidays"))
+    assert not tor.given(("bodies", 0, "membership", "quorum"))

@@ -424,6 +424,11 @@ class TermsOfReference:
     locations: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
     assumptions: tuple[Assumption, ...] = ()
 
+    def given(self, path) -> bool:
+        """Whether the file gave the value at ``path`` (``("bodies", 0, "cadence", "bank_holidays")``);
+        one it did not give is the platform's default, and the rendered ToR says so."""
+        return tuple(path) in self.locations
+
     def assumptions_at(self, anchor: str) -> list[tuple[int, Assumption]]:
         """The assumptions shown at ``anchor`` of the rendered ToR, each with its number (1, 2, ...),
         which is its place on the page: ``id="assumption-<number>"``."""
