@@ -312,3 +312,27 @@ def test_given_follows_the_file():
     assert tor.given(("bodies", 0, "agenda_parts", 0, "minutes_per_item"))
     assert not tor.given(("bodies", 0, "cadence", "bank_holidays"))
     assert not tor.given(("bodies", 0, "membership", "quorum"))
+
+
+# --- English on the page -------------------------------------------------------------------------------
+
+def test_a_quorum_of_one_is_one_member_and_empty_rows_are_left_out(council, client, make_user, login):
+    text = NORTH_SHIRE.replace("    agenda_parts:", "      quorum: {minimum: 1}\n    agenda_parts:", 1) \
+        .replace("  case_record_system: Eclipse\n", "", 1)
+    tenant = council("north-shire", text)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    assert "At least 1 member, including" in _row(page, "Quorum")
+    assert ">Invited experts<" not in page and "None named" not in page
+    assert ">Case record system<" not in page and "Not named" not in page
+
+
+def test_a_parts_headings_for_each_child_are_rendered(council, client, make_user, login, tenants):
+    tenant = council("permanence-panel-pptm")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/permanence-panel-pptm/terms-of-reference"))
+    headings = [h for body in tenants["permanence-panel-pptm"].bodies for p in body.agenda_parts for h in p.headings]
+    assert headings
+    assert "Headings for each child's discussion" in page
+    for heading in headings:
+        assert heading.replace("'", "&#39;") in page
