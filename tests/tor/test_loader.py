@@ -72,7 +72,9 @@ def test_seed_details_a_council_officer_would_check(tenants):
         "Agreed decisions and recommended action")
     assert redbridge.role("managing-director").access_role == "senior_manager"
     knowsley = tenants["knowsley"]
-    assert knowsley.council.review_due.isoformat() == "2025-10-01"
+    # "Reviewed October 2024", yearly: due at the end of October 2025, not on its first day.
+    assert knowsley.council.last_reviewed_words == "October 2024"
+    assert knowsley.council.review_due.isoformat() == "2025-10-31"
     panel = knowsley.body("permanency-panel")
     part1 = {s.title for s in panel.membership.required_seats("adoption-tracking")}
     assert "Team Manager, YPT" not in part1 and "Virtual School Head" not in part1

@@ -20,7 +20,7 @@ from ..core.db import get_or_404
 from ..onboarding.services import central_checklist, panel_running_roles
 from ..tenancy import services
 from ..tenancy.models import Tenant, TenantStatus
-from ..tor.services import list_versions
+from ..tor.services import current_tor, list_versions
 
 bp = Blueprint("councils", __name__, template_folder="templates")
 
@@ -67,7 +67,7 @@ def admin_tenant(tenant_id):
         else:
             return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
     return render_template("councils/tenant.html", tenant=tenant, form=form, admins=accounts.tenant_admins(tenant),
-                           statuses=TenantStatus, tor_versions=list_versions(tenant.id),
+                           statuses=TenantStatus, tor_versions=list_versions(tenant.id), tor=current_tor(tenant.id),
                            checklist=central_checklist(tenant.id, london_today()))
 
 

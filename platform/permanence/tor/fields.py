@@ -7,6 +7,8 @@ roles plus the tenant's own (passed in through marshmallow's load context).
 
 from __future__ import annotations
 
+from datetime import date
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -36,8 +38,38 @@ def Bool(**kw) -> fields.Boolean:
     return fields.Boolean(truthy={True}, falsy={False}, error_messages={"invalid": "expected true or false"}, **kw)
 
 
+class _Date(fields.Date):
+    """A date; one that is not (2024-13-45, "next week") is named in the message."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            raise ValidationError(f"{value!r} is not a date; write a date like 2027-01-06") from None
+
+
 def Date(**kw) -> fields.Date:
-    return fields.Date(error_messages={"invalid": "expected a date like 2027-01-06"}, **kw)
+    return _Date(**kw)
+
+
+class ReviewDate(fields.Field):
+    """A date the ToR gives as a day, a month or a year ("Reviewed October 2024"): ``2024-10-15``,
+    ``2024-10`` or ``2024``. Loads as ``(first day of the period, "day" | "month" | "year")``."""
+
+    MESSAGE = "expected a date like 2024-10-15, a month like 2024-10 or a year like 2024"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, date):
+            return value, "day"
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+        if not match:
+            raise ValidationError(f"{self.MESSAGE}; got {value!r}")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            return date(year, month or 1, day or 1), "day" if day else "month" if month else "year"
+        except ValueError as err:
+            raise ValidationError(f"{text!r} is not a date ({err}); {self.MESSAGE}") from None
 
 
 def Time(**kw) -> fields.Time:

@@ -23,8 +23,9 @@ from marshmallow import ValidationError, fields
 from marshmallow.experimental.context import Context
 import yaml
 
-from .model import TermsOfReference
+from .model import Assumption, TermsOfReference
 from .rules import Condition
+from .schedule import DEADLINE_LABELS
 from .schemas import TorSchema
 from .timescales import STATUTORY_TIMESCALES, TimescaleRule
 from .validation import cross_reference_errors
@@ -144,6 +145,39 @@ class _TorYamlLoader(yaml.SafeLoader):
         return node
 
 
+    def construct_yaml_timestamp(self, node):
+        """A date that cannot be (2024-13-45) stays text, so the schema reports it at its line and
+        path with every other error, rather than the parser stopping at it."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return node.value
+
+
+_TorYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _TorYamlLoader.construct_yaml_timestamp)
+
+# Keys whose value is always the council's words: "source: 1.3" is section 1.3, not the number 1.3.
+TEXT_KEYS = frozenset({"source", "assumption", "note", "text", "description", "label", "title", "short_name",
+                       "approved_by", "to", "submit_to", "accountable_to", "help", "heading", "subject", "body"})
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _numbers_as_text(node: yaml.Node, seen: set) -> None:
+    """Read a plain number under a ``TEXT_KEYS`` key as the text it was written as."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(value, yaml.ScalarNode) and value.tag in _NUMBER_TAGS and value.style is None \
+                    and key.value in TEXT_KEYS:
+                value.tag = "tag:yaml.org,2002:str"
+            _numbers_as_text(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _numbers_as_text(item, seen)
+
+
 _TorYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers
             if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") or ":" not in regexp.pattern]
@@ -168,6 +202,7 @@ def _parse_yaml(text: str, filename: str) -> tuple[Any, dict, list[ConfigError]]
         node = loader.get_single_node()
         if node is None:
             return None, {}, []
+        _numbers_as_text(node, set())
         data = loader.construct_document(node)
     except _LimitExceeded as err:
         raise TorConfigError([ConfigError(filename, err.problem_mark.line + 1, (), err.problem)]) from None
@@ -254,6 +289,105 @@ def _reword(message: str) -> str:
     }.get(message, message)
 
 
+# --- Assumptions -------------------------------------------------------------------
+
+ASSUMPTION_KEY = "assumption"
+# Mappings whose keys are the council's own words or a plugin's, where "assumption" is not ours to take.
+_FREE_MAPPINGS = (("plugins", "settings"), ("tracker", "import", "headings"))
+
+# Where the rendered ToR marks an assumption, by the body's key it qualifies (the rest: under the body's name).
+_BODY_ANCHORS = {
+    "cadence": ("meets", "when it meets"), "per_child_cadence": ("meets", "when it meets"),
+    "meeting_days": ("meets", "when it meets"), "venue": ("meets", "where it meets"),
+    "membership": ("membership", "membership"), "agenda_parts": ("part", "the agenda"),
+    "deadlines": ("deadline", "deadlines"), "referral": ("referrals", "referrals"),
+    "referral_form": ("referrals", "the referral form"), "paperwork": ("referrals", "paperwork"),
+    "circulation": ("records", "agenda, papers and records"), "record": ("records", "agenda, papers and records"),
+    "outcomes": ("outcomes", "outcomes"),
+}
+_TOP_ANCHORS = {"council": ("tor-council", "the council and review"), "tracker": ("tracker", "the tracker spreadsheet"),
+                "reminders": ("reminders", "reminders")}
+
+
+def _is_free(path: DocPath) -> bool:
+    return any(path[:len(p)] == p for p in _FREE_MAPPINGS) or (bool(path) and path[-1] == "codes")
+
+
+def _take_assumptions(data: Any, lines: Mapping, filename: str) -> tuple[Any, list[tuple[DocPath, str]], list[ConfigError]]:
+    """A copy of ``data`` without its ``assumption`` keys (any mapping may carry one), the
+    assumptions found as (path of the mapping, text) and errors for ones that are not text.
+    Copied, not popped: an alias shares its anchor's dict."""
+    found: list[tuple[DocPath, str]] = []
+    errors: list[ConfigError] = []
+
+    def walk(value: Any, path: DocPath) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == ASSUMPTION_KEY and not _is_free(path):
+                    if isinstance(item, (int, float)) and not isinstance(item, bool):
+                        item = str(item)
+                    if isinstance(item, str) and item.strip():
+                        found.append((path, " ".join(item.split())))
+                    else:
+                        where = path + (key,)
+                        errors.append(ConfigError(filename, line_of(lines, where), where,
+                                                  "an assumption is text saying why the value was chosen, "
+                                                  "e.g. assumption: the ToR is silent on bank holidays"))
+                    continue
+                out[key] = walk(item, path + (key,))
+            return out
+        if isinstance(value, list):
+            return [walk(item, path + (i,)) for i, item in enumerate(value)]
+        return value
+
+    return walk(data, ()), found, errors
+
+
+def assumption_anchor(path: DocPath, data: Mapping) -> tuple[str, str]:
+    """Where on the rendered ToR the assumption on the mapping at ``path`` is shown, and the part of
+    the ToR it qualifies in words. Anchors the page does not show in their own place fall to
+    ``tor-other``, listed at the end of the page, so every assumption is shown."""
+    def item(key: str, i: Any) -> Mapping:
+        seq = data.get(key)
+        return seq[i] if isinstance(seq, list) and isinstance(i, int) and i < len(seq) \
+            and isinstance(seq[i], dict) else {}
+
+    head = path[0] if path else None
+    if head in _TOP_ANCHORS:
+        return _TOP_ANCHORS[head]
+    if head == "bodies" and len(path) >= 2:
+        body = item("bodies", path[1])
+        name = str(body.get("name") or body.get("id") or f"body {path[1] + 1}")
+        key = path[2] if len(path) > 2 else None
+        if key in _BODY_ANCHORS:
+            kind, words = _BODY_ANCHORS[key]
+            if kind in ("part", "deadline") and len(path) > 3 and isinstance(path[3], int):
+                entry = (body.get(key) or [{}])[path[3]] if isinstance(body.get(key), list) else {}
+                label = (entry.get("title") or entry.get("label")
+                         or DEADLINE_LABELS.get(entry.get("kind"), "")) if isinstance(entry, dict) else ""
+                return f"body-{path[1]}-{kind}-{path[3]}", f"{name}: {words}" + (f", {label}" if label else "")
+            if kind in ("part", "deadline"):
+                return f"body-{path[1]}", f"{name}: {words}"
+            if kind == "membership" and len(path) > 3 and path[3] == "quorum":
+                return f"body-{path[1]}-membership", f"{name}: quorum"
+            return f"body-{path[1]}-{kind}", f"{name}: {words}"
+        return f"body-{path[1]}", name
+    if head == "timescales" and len(path) >= 2:
+        rule = item("timescales", path[1])
+        return f"timescale-{rule.get('id')}", f"Timescale: {rule.get('label') or rule.get('id')}"
+    if head == "sections" and len(path) >= 2:
+        section = item("sections", path[1])
+        return f"section-{path[1]}", str(section.get("title") or "a section")
+    if head == "escalation_ladders" and len(path) >= 2:
+        ladder = item("escalation_ladders", path[1])
+        return f"ladder-{path[1]}", f"Escalation: {ladder.get('label') or ladder.get('id')}"
+    if head == "reporting" and len(path) >= 2:
+        duty = item("reporting", path[1])
+        return f"reporting-{path[1]}", f"Reporting: {duty.get('label') or duty.get('id')}"
+    return "tor-other", format_path(path) or "the whole file"
+
+
 # --- Public API -------------------------------------------------------------------
 
 def load_tor(folder: str | Path, extra_validators: Iterable[Validator] = ()) -> TermsOfReference:
@@ -285,18 +419,98 @@ def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
     if not isinstance(data, dict):
         raise TorConfigError([ConfigError(filename, 1, (), "the file must be a mapping with at least "
                                                          "'council' and 'bodies'")])
+    data, found, errors = _take_assumptions(data, lines, filename)
     schema = TorSchema()
+    roles = _known_roles(data)
     try:
-        with Context({"roles": _known_roles(data)}):
+        with Context({"roles": roles}):
             loaded = schema.load(data)
     except ValidationError as err:
-        raise TorConfigError(ConfigError(filename, line_of(lines, p), p, m)
-                             for p, m in _schema_errors(err.messages, schema, ())) from None
+        problems = _schema_errors(err.messages, schema, ())
+        errors += [ConfigError(filename, line_of(lines, p), p, m) for p, m in problems]
+        errors += _errors_in_the_rest(data, [p for p, _ in problems], roles, filename, lines, extra_validators)
+        raise TorConfigError(errors) from None
+    if errors:
+        raise TorConfigError(errors)
+    assumptions = tuple(Assumption(p, why, line_of(lines, p + (ASSUMPTION_KEY,)), *assumption_anchor(p, data))
+                        for p, why in found)
+    loaded["assumptions"] = tuple(sorted(assumptions, key=lambda a: a.line or 0))
     tor = _assemble(loaded, filename, hashlib.sha256(text.encode("utf-8")).hexdigest(), lines)
     errors = validate_tor(tor, extra_validators)
     if errors:
         raise TorConfigError(errors)
     return tor
+
+
+def _errors_in_the_rest(data: dict, bad_paths: list[DocPath], roles: tuple, filename: str, lines: dict,
+                        extra_validators: Iterable[Validator]) -> list[ConfigError]:
+    """The cross-reference errors of the document without the parts that have structural errors, so one
+    upload reports both kinds together. Each part with an error is left out: the list item it is in
+    (a body, a seat, a deadline...), else its top-level key (or the council's key). Errors that could
+    follow from leaving a part out are not reported: one naming its id, and any in a named mapping
+    holding the list of a left-out item (a membership without one of its seats; not a body
+    without one of its parts, whose references name it). If what is left does not
+    load either, only the structural errors are."""
+    removed: dict[DocPath, set[int]] = {}
+    removed_ids: set[str] = set()
+    pruned_keys: list[DocPath] = []
+    quiet: list[DocPath] = []
+    for path in bad_paths:
+        items = [i for i, part in enumerate(path) if isinstance(part, int)]
+        if items:
+            cut = items[-1]
+            removed.setdefault(path[:cut], set()).add(path[cut])
+            # Leaving out a seat can make a quorum too big: nothing is said about the mapping holding
+            # the list until the item is fixed (a top-level item's neighbours are separate rules).
+            quiet.append(path[:cut - 1] if cut > 1 and isinstance(path[cut - 2], str) else path[:cut + 1])
+        elif path and (path[0] not in ("council", "bodies") or (path[0] == "council" and len(path) > 1
+                                                                and path[1] != "name")):
+            pruned_keys.append(path[:2] if path[0] == "council" else path[:1])
+        else:
+            return []  # a required part is wrong: nothing sensible is left to cross-check
+
+    def prune(value: Any, path: DocPath) -> Any:
+        if path in pruned_keys:
+            return _PRUNED
+        if isinstance(value, dict):
+            out = {k: prune(v, path + (k,)) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not _PRUNED}
+        if isinstance(value, list):
+            gone = removed.get(path, set())
+            for i in gone:
+                if i < len(value) and isinstance(value[i], dict) and isinstance(value[i].get("id"), str):
+                    removed_ids.add(value[i]["id"])
+            return [prune(v, path + (i,)) for i, v in enumerate(value) if i not in gone]
+        return value
+
+    def original(path: DocPath) -> DocPath:
+        out: DocPath = ()
+        for part in path:
+            if isinstance(part, int):
+                for gone in sorted(removed.get(out, ())):
+                    part += gone <= part
+            out += (part,)
+        return out
+
+    try:
+        with Context({"roles": roles}):
+            loaded = TorSchema().load(prune(data, ()))
+        tor = _assemble(loaded, filename, "", lines)
+        found = validate_tor(tor, extra_validators)
+    except Exception:  # noqa: BLE001 - best effort: the structural errors are reported whatever happens here
+        return []
+    out = []
+    for error in found:
+        if any(repr(i) in error.message for i in removed_ids):
+            continue
+        path = original(error.path)
+        if any(path[:len(q)] == q for q in quiet):
+            continue
+        out.append(ConfigError(filename, line_of(lines, path), path, error.message))
+    return out
+
+
+_PRUNED = object()
 
 
 def _known_roles(data: dict) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ between requests without anyone changing it underneath a running panel.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
@@ -31,17 +32,38 @@ class Council:
     case_record_system: str = ""
     authors: tuple[str, ...] = ()
     approved_by: str = ""
-    last_reviewed: date | None = None
+    last_reviewed: date | None = None  # the first day of the day, month or year the ToR gives
     review_every: Offset = Offset(12, "months")
     next_review_due: date | None = None
     source: str = ""
+    last_reviewed_precision: str = "day"  # "day", "month" ("Reviewed October 2024") or "year"
+
+    @property
+    def last_reviewed_end(self) -> date | None:
+        """The last day the ToR's "last reviewed" can mean: 31 October 2024 for "October 2024"."""
+        if self.last_reviewed is None or self.last_reviewed_precision == "day":
+            return self.last_reviewed
+        if self.last_reviewed_precision == "year":
+            return date(self.last_reviewed.year, 12, 31)
+        return date(self.last_reviewed.year, self.last_reviewed.month,
+                    calendar.monthrange(self.last_reviewed.year, self.last_reviewed.month)[1])
+
+    @property
+    def last_reviewed_words(self) -> str:
+        """As the ToR gives it: "Tuesday 1 October 2024", "October 2024" or "2024"."""
+        if self.last_reviewed is None:
+            return ""
+        return self.last_reviewed.strftime({"year": "%Y", "month": "%B %Y"}.get(self.last_reviewed_precision,
+                                                                                 "%A %-d %B %Y"))
 
     @property
     def review_due(self) -> date | None:
-        """The stated next review date, else one review period after the last review."""
+        """The stated next review date, else one review period after the last review; counted from
+        the end of a month or year the ToR gives (reviewed "October 2024", yearly: due 31 October
+        2025), so a review is never called overdue while its anniversary month is still running."""
         if self.next_review_due is not None:
             return self.next_review_due
-        return apply_offset(self.last_reviewed, self.review_every) if self.last_reviewed else None
+        return apply_offset(self.last_reviewed_end, self.review_every) if self.last_reviewed else None
 
 
 @dataclass(frozen=True)
@@ -368,6 +390,18 @@ class StatutoryTimescales:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A choice the onboarder made where the ToR is silent (``assumption: <why>`` on any mapping of
+    the file): the rendered ToR marks it "to be confirmed by the council" at ``anchor``."""
+
+    path: tuple
+    text: str
+    line: int | None
+    anchor: str  # where the rendered ToR shows it (see ``loader.assumption_anchor``)
+    where: str   # the part of the ToR it qualifies, in words ("Permanence Panel: when it meets")
+
+
+@dataclass(frozen=True)
 class TermsOfReference:
     """A council's whole validated configuration. ``timescales`` already includes inherited ones."""
 
@@ -388,6 +422,17 @@ class TermsOfReference:
     filename: str = ""
     checksum: str = ""
     locations: Mapping[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+    assumptions: tuple[Assumption, ...] = ()
+
+    def given(self, path) -> bool:
+        """Whether the file gave the value at ``path`` (``("bodies", 0, "cadence", "bank_holidays")``);
+        one it did not give is the platform's default, and the rendered ToR says so."""
+        return tuple(path) in self.locations
+
+    def assumptions_at(self, anchor: str) -> list[tuple[int, Assumption]]:
+        """The assumptions shown at ``anchor`` of the rendered ToR, each with its number (1, 2, ...),
+        which is its place on the page: ``id="assumption-<number>"``."""
+        return [(i, a) for i, a in enumerate(self.assumptions, 1) if a.anchor == anchor]
 
     def body(self, body_id: str) -> Body:
         for b in self.bodies:

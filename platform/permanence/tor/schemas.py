@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 from types import MappingProxyType
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import DAILY, rrule, rrulestr
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..core.workdays import ROLL_POLICIES, Offset
 from . import model
-from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RoleRef, RuleField, Str, StrictSchema,
-                     Time, Tuple, one_of)
+from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, ReviewDate, RoleRef, RuleField, Str,
+                     StrictSchema, Time, Tuple, one_of)
 from .reminders import RemindersSchema
 from .timescales import EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
@@ -38,10 +38,17 @@ class CouncilSchema(StrictSchema):
     case_record_system = Str(load_default="")
     authors = Tuple(Str(), load_default=())
     approved_by = Str(load_default="")
-    last_reviewed = Date(load_default=None)
+    last_reviewed = ReviewDate(load_default=None)
     review_every = fields.Nested(OffsetSchema, load_default=lambda: Offset(12, "months"))
     next_review_due = Date(load_default=None)
     source = Str(load_default="")
+
+    @post_load
+    def _build(self, data, **kwargs):
+        reviewed = data.pop("last_reviewed")
+        if reviewed is not None:
+            data["last_reviewed"], data["last_reviewed_precision"] = reviewed
+        return super()._build(data, **kwargs)
 
 
 class RoleSchema(StrictSchema):
@@ -76,10 +83,18 @@ class CadenceSchema(StrictSchema):
                 errors["rrule"] = ["leave DTSTART out of rrule; the anchor date gives it"]
             else:
                 try:
-                    rrulestr(rrule_text, dtstart=datetime.combine(anchor, start))
+                    rule = rrulestr(rrule_text, dtstart=datetime.combine(anchor, start))
                 except (ValueError, TypeError) as err:
                     errors["rrule"] = [f"not a valid RFC 5545 recurrence rule ({err}); "
                                        "e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"]
+                else:
+                    if not isinstance(rule, rrule) or rule._freq > DAILY:
+                        errors["rrule"] = ["give one rule, repeating DAILY, WEEKLY, MONTHLY or YEARLY; "
+                                           "e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=WE"]
+                    elif _first_sitting(rule) is None:
+                        errors["rrule"] = [f"this rule never gives a sitting from the anchor {anchor.isoformat()} on "
+                                           "(no date matches it, or its COUNT or UNTIL ends it first); e.g. "
+                                           "FREQ=MONTHLY;BYDAY=+1FR"]
         end, duration = data.get("end_time"), data.get("duration_minutes")
         if end is None and duration is None:
             errors["end_time"] = ["give end_time or duration_minutes"]
@@ -89,6 +104,20 @@ class CadenceSchema(StrictSchema):
             errors["end_time"] = ["end_time must be after start_time"]
         if errors:
             raise ValidationError(errors)
+
+
+def _first_sitting(rule) -> datetime | None:
+    """The rule's first date, or None when it never gives one. dateutil would look up to the year
+    9999 for a rule no date matches (30 February); a rule that matches no date in 28 years (every
+    weekday and leap-year pattern) never will, so the search stops there."""
+    if not isinstance(rule, rrule):
+        return None
+    start = rule._dtstart  # rrulestr keeps DTSTART here
+    if rule._count == 0:
+        return None
+    cap = start.replace(year=start.year + 28)
+    probe = rule.replace(count=None, until=min(rule._until, cap) if rule._until else cap)
+    return probe.after(start, inc=True)
 
 
 class ChildCadenceSchema(StrictSchema):

@@ -56,7 +56,7 @@ def document(tenant_slug):
     today = london_today()
     return render_template("tor/document.html", tor=tor, version=version, today=today,
                            schedule=services.upcoming(tor, today) if tor else {},
-                           review=services.review_status(tor, today))
+                           review=services.review_status(tor, today), admin=False)
 
 
 @bp.get("/<tenant_slug>/terms-of-reference/versions")
@@ -148,6 +148,21 @@ def admin_upload(tenant_id):
     return render_template("tor/upload.html", form=form, errors=errors, lines=lines, tenant=tenant,
                            title=f"Load the terms of reference of {tenant.name}",
                            cancel_url=url_for("councils.admin_tenant", tenant_id=tenant.id))
+
+
+@bp.get("/admin/tenants/<int:tenant_id>/terms-of-reference/in-force")
+@platform_admin
+def admin_document(tenant_id):
+    """The council's terms of reference in force, rendered as its members read them, so the central
+    administrator can check an onboarding: the document holds the council's rules, no child's data."""
+    tenant = get_or_404(Tenant, tenant_id)
+    today = london_today()
+    with tenant_context(tenant.id):
+        version = services.active_version(tenant.id)
+        tor = services.tor_of(version) if version else None
+        schedule = services.upcoming(tor, today) if tor else {}
+    return render_template("tor/document.html", tor=tor, version=version, today=today, schedule=schedule,
+                           review=services.review_status(tor, today), admin=True, tenant=tenant)
 
 
 @bp.get("/admin/tenants/<int:tenant_id>/terms-of-reference/versions/<int:tor_version_id>")
