@@ -171,6 +171,26 @@ def test_whichever_comes_last_waits_for_every_anchor():
     assert (m.due, m.status, m.anchor_event) == (d(2027, 2, 22), "overdue", "placement_order")
 
 
+def test_not_before_an_event_still_to_happen_waits_for_it():
+    tor = load_tor_from_text(MINIMAL + """\
+statutory_timescales: {inherit: false}
+timescales:
+  - id: t
+    label: Presented to panel by week 20 of proceedings, but after the first review
+    due: {event: proceedings_issued, offset: {weeks: 20}}
+    not_before: first_review
+    completed_by: last_panel
+""")
+    [rule] = tor.timescales
+    m = _one(rule, {**IN_CARE_EVENTS, "proceedings_issued": d(2026, 11, 2)})
+    assert (m.status, m.due, m.reason) == ("waiting", None, "waiting for the first looked-after review")
+    # First review on Mon 29 Mar, after week 20 (22 Mar): due then.
+    m = _one(rule, {**IN_CARE_EVENTS, "proceedings_issued": d(2026, 11, 2), "first_review": d(2027, 3, 29)})
+    assert (m.status, m.due) == ("upcoming", d(2027, 3, 29))
+    assert rule.describe() == ("20 weeks after care proceedings were issued, but not before the first "
+                               "looked-after review")
+
+
 # --- The old names still work beside the new form ---------------------------------------------
 
 def test_old_event_names_see_the_latest_of_a_repeating_event():

@@ -273,19 +273,18 @@ def _anchored(rule: TimescaleRule, spec: Due, facts, events, today: date, due_so
     first = spec.anchors[0]
     known = [(anchor.resolve(events), anchor) for anchor in spec.anchors]
     dated = [(d, a) for d, a in known if d is not None]
-    first_seen = first.occurrence(events)
-    ended = _ended(first.event if first.event in ENDED_BY else None, first_seen, events) if first_seen else ""
+    ended = _ended(first.event, first.occurrence(events), events)
     if rule.when is not None and not evaluate(rule.when, facts):
         return result(NOT_APPLICABLE, reason=ended or f"applies only where {explain(rule.when)}")
     if rule.unless is not None and evaluate(rule.unless, facts):
         return result(NOT_APPLICABLE, reason=ended or f"does not apply while {explain(rule.unless)}")
-    floor = events.get(rule.not_before) if rule.not_before else None
-    completion = occurrences(events, rule.completed_by)[0] if rule.completed_by and occurrences(
-        events, rule.completed_by) else None
+    floor = latest_date(events.get(rule.not_before)) if rule.not_before else None
+    completions = occurrences(events, rule.completed_by)
+    completion = completions[0] if completions else None
     if completion is not None and floor is not None and completion < floor:
         completion = None
     missing = [a for d, a in known if d is None]
-    if not dated or (spec.combine != EARLIEST and missing):
+    if not dated or (spec.combine != EARLIEST and missing) or (rule.not_before and floor is None):
         if completion is not None:
             return result(ACHIEVED, None, completion)
         if ended:
@@ -293,8 +292,11 @@ def _anchored(rule: TimescaleRule, spec: Due, facts, events, today: date, due_so
         outside = _outside_period(missing, events, every=spec.combine == EARLIEST)
         if outside:
             return result(NOT_APPLICABLE, reason=outside)
-        waiting = " and ".join(a.event_words() for a in missing)
-        return result(WAITING, reason=f"waiting for {waiting}")
+        # The due date is never before ``not_before``, so it waits for that too.
+        words = [a.event_words() for a in missing] if not dated or spec.combine != EARLIEST else []
+        if rule.not_before and floor is None:
+            words.append(EVENTS.get(rule.not_before, rule.not_before))
+        return result(WAITING, reason=f"waiting for {' and '.join(words)}")
     pick = min if spec.combine == EARLIEST else max
     due, anchor = pick(dated, key=lambda pair: pair[0])
     if floor is not None and floor > due:
