@@ -102,6 +102,8 @@ def test_events_of_a_child_under_a_placement_order():
     assert child_events(CHILDREN["placement-order"]) == {
         "birth": date(2023, 4, 1), "entered_care": date(2024, 9, 2), "first_review": date(2024, 9, 25),
         "second_review": date(2024, 12, 20), "latest_review": date(2025, 6, 10),
+        # Every review of the period, for a timescale due at the nth (``due: {event: review, nth: 2}``).
+        "review": (date(2024, 9, 25), date(2024, 12, 20), date(2025, 6, 10)),
         "proceedings_issued": date(2024, 9, 3), "final_order": date(2025, 6, 2), "placement_order": date(2025, 6, 2),
         "placement_start": date(2024, 9, 2), "permanence_plan_agreed": date(2024, 12, 20),
     }

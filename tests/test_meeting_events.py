@@ -44,7 +44,8 @@ def test_a_heard_tracking_meeting_moves_the_next_one_and_reaches_the_spreadsheet
         item.status = ItemStatus.HEARD
         jobs.commit()  # the change queues the child's recompute: in-process after the commit, or on RQ
         work_jobs()
-        assert meeting_events([po], TODAY) == {po: {"last_tracking_meeting": date(2027, 2, 24)}}
+        assert meeting_events([po], TODAY) == {po: {"last_tracking_meeting": date(2027, 2, 24),
+                                                     "tracking_meeting": (date(2027, 2, 24),)}}
         milestone = db.session.execute(select(Milestone).where(
             Milestone.child_id == po, Milestone.rule_id == "pptm-placement-order")).scalar_one()
         assert (milestone.due, milestone.achieved) == (date(2027, 4, 7), None)  # 24 Feb + 6 weeks
@@ -64,4 +65,9 @@ def test_a_meeting_after_today_or_at_a_panel_counts_as_what_it_is(app):
         _hold(tenant, "pptm", date(2027, 3, 10), "PROC-1")  # not yet held on 1 March
         jobs.commit()
         proc = ids_by_case()["PROC-1"]
-        assert meeting_events([proc], TODAY) == {proc: {"last_panel": date(2027, 2, 10)}}
+        assert meeting_events([proc], TODAY) == {proc: {"last_panel": date(2027, 2, 10), "panel": (date(2027, 2, 10),)}}
+        # Heard again at a second panel: every date, oldest first, for an anchor on the nth panel.
+        _hold(tenant, "permanence-panel", date(2027, 2, 24), "PROC-1")
+        jobs.commit()
+        assert meeting_events([proc], TODAY)[proc] == {"last_panel": date(2027, 2, 24),
+                                                       "panel": (date(2027, 2, 10), date(2027, 2, 24))}

@@ -3,6 +3,7 @@ parts and deadlines, in words an officer recognises."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -94,3 +95,11 @@ def test_review_overdue_shows_on_the_document_and_the_admin_home(read_tor, clien
         assert "is due on" in text and "is due on" in home
     else:
         assert "Next review due on" in home
+
+
+def test_seed_003_plan_by_the_second_review_in_words(read_tor):
+    # due: {event: review, nth: 2} reads as the ToR says it (issue 14).
+    text = read_tor("monthly-tracking-overview")
+    words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "Permanence plan in place by the second looked-after review By the second looked-after review. " \
+        "Purpose of Tracking" in words

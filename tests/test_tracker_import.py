@@ -41,7 +41,8 @@ EXPECTED = {
     ("CR-OK", "first-review"): (d(2026, 3, 2), "achieved", d(2026, 2, 20)),
     ("CR-OK", "second-review"): (d(2026, 5, 20), "upcoming", None),
     ("CR-OK", "ptp-initial-plan"): (d(2026, 3, 2), "overdue", None),
-    ("CR-OK", "permanence-plan-by-second-review"): (d(2026, 5, 20), "upcoming", None),
+    # Due at the second review, not held yet: waiting, with no due date (so for the others too).
+    **{(case, "permanence-plan-by-second-review"): (None, "waiting", None) for case in ("CR-OK", "CR-LATE", "CR-KIN")},
     # Fri 10 Apr: the early May bank holiday (Mon 4 May) is skipped; viability due the next day, Sat 11 Apr.
     ("CR-KIN", "first-review"): (d(2026, 5, 11), "upcoming", None),
     ("CR-KIN", "ptp-initial-plan"): (d(2026, 5, 8), "upcoming", None),

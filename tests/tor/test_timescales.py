@@ -115,12 +115,20 @@ def test_redbridge_ptp_within_four_weeks_but_after_first_review(tenants):
 
 
 def test_permanence_plan_by_second_review(tenants):
+    # due: {event: review, nth: 2}: due at the second review itself, open until it is held.
     for slug in ("redbridge", "monthly-tracking-overview"):
-        m = _milestones(tenants[slug], CHILD, {**EVENTS, "permanence_plan_agreed": date(2027, 2, 25)})
-        # 28 Jan + 3 months = 28 Apr; agreed on 25 Feb.
-        rule = m["permanence-plan-by-second-review"]
-        assert (rule.due, rule.status, rule.achieved) == (date(2027, 4, 28), "achieved", date(2027, 2, 25))
-    assert _milestones(tenants["monthly-tracking-overview"])["permanence-plan-by-second-review"].status == "upcoming"
+        one_review = {**EVENTS, "review": (date(2027, 1, 28),)}
+        rule = _milestones(tenants[slug], CHILD, one_review)["permanence-plan-by-second-review"]
+        assert (rule.due, rule.status, rule.reason) == (None, "waiting", "waiting for the second looked-after review")
+        # Agreed on 25 Feb, before the second review is even held: achieved, on time whenever it is.
+        rule = _milestones(tenants[slug], CHILD, {**one_review, "permanence_plan_agreed": date(2027, 2, 25)})[
+            "permanence-plan-by-second-review"]
+        assert (rule.due, rule.status, rule.achieved) == (None, "achieved", date(2027, 2, 25))
+        # Second review on 22 Feb, no plan by 1 March: overdue since 22 Feb.
+        two = {**EVENTS, "review": (date(2027, 1, 28), date(2027, 2, 22))}
+        rule = _milestones(tenants[slug], CHILD, two)["permanence-plan-by-second-review"]
+        assert (rule.due, rule.status, rule.anchor_event, rule.anchor_date) == (
+            date(2027, 2, 22), "overdue", "review", date(2027, 2, 22))
 
 
 def test_redbridge_viability_assessment_signed_off_by_managing_director(tenants):

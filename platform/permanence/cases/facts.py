@@ -126,10 +126,11 @@ def _last(dates) -> date | None:
     return max(dates) if dates else None
 
 
-def child_events(child, on: date | None = None) -> dict[str, date]:
+def child_events(child, on: date | None = None) -> dict[str, date | tuple[date, ...]]:
     """The dates of the events the record shows (names from ``tor.vocabulary.EVENTS``).
 
-    Repeating events (reviews, placements) give their latest date; reviews are those
+    Repeating events (placements) give their latest date, except the ones of
+    ``tor.vocabulary.REPEATING_EVENTS`` (``review``), which give the tuple of their dates; reviews are those
     of the latest period of care, since the statutory cycle restarts with each period.
     Events with no date are left out. ``on`` (default: no limit) ignores later records."""
     day = on or date.max
@@ -160,6 +161,7 @@ def child_events(child, on: date | None = None) -> dict[str, date]:
         "first_review": reviews[0] if reviews else None,
         "second_review": reviews[1] if len(reviews) > 1 else None,
         "latest_review": reviews[-1] if reviews else None,
+        "review": tuple(reviews) or None,  # every review of the period, for anchors on the nth
         "legal_planning_meeting": _last(p.decision_on for p in child.pre_proceedings if p.decision_on <= day),
         "pre_proceedings_start": _last(
             upto(_first([p.letter_on, p.meeting_on])) for p in child.pre_proceedings),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from ..cases import codes
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
+from ..tor.vocabulary import latest_date
 from ..tracker.services import events_from_sources
 from ..extensions import db
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, NOT_APPLICABLE
@@ -36,7 +37,8 @@ from ..tor.tracker import (CODE, CODES, DATE, DAY, FIELD, MILESTONE, NUMBER, PER
                            TrackerColumn, TrackerLayout, format_date)
 
 STATUS_LABELS = {"upcoming": "Upcoming", "due_soon": "Due soon", "overdue": "Overdue", "achieved": "Achieved",
-                 "achieved_late": "Achieved late", "not_applicable": "Not applicable"}
+                 "achieved_late": "Achieved late", "not_applicable": "Not applicable",
+                 "waiting": "Waiting"}
 HEADER_FILL = PatternFill("solid", fgColor="0B0C0C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,7 +79,7 @@ def _date_value(name: str, view: _ChildView, today: date) -> date | None:
         return _current_start(child.legal_statuses, today)
     if name == "plan_agreed":
         return _current_start([p for p in child.plans if p.kind == "primary"], today, key="agreed_on")
-    return view.events.get(name)
+    return latest_date(view.events.get(name))
 
 
 def _code_text(column: TrackerColumn, values, code: str) -> str:
@@ -87,13 +89,14 @@ def _code_text(column: TrackerColumn, values, code: str) -> str:
 def _milestone_value(column: TrackerColumn, view: _ChildView):
     """The column's milestone: the one rule, or the soonest still open of several (next review due)."""
     found = [view.milestones[n] for n in column.names if n in view.milestones]
-    applicable = [m for m in found if m.status != NOT_APPLICABLE and m.due is not None]
+    applicable = [m for m in found if m.status != NOT_APPLICABLE]
     if not applicable:
         return STATUS_LABELS[NOT_APPLICABLE] if column.show == "status" else None
     if len(applicable) > 1:
         still_open = [m for m in applicable if m.status not in (ACHIEVED, ACHIEVED_LATE)]
         applicable = still_open or applicable
-    milestone = min(applicable, key=lambda m: m.due)
+    dated = [m for m in applicable if m.due is not None]  # a waiting one has no due date yet
+    milestone = min(dated, key=lambda m: m.due) if dated else applicable[0]
     if column.show == "status":
         return STATUS_LABELS[milestone.status]
     return milestone.achieved if column.show == "achieved" else milestone.due

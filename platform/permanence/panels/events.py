@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from ..cases.models import Child
@@ -19,19 +19,22 @@ from ..tracker.services import register_event_source
 from .models import AgendaItem, ItemStatus, Meeting
 
 EVENT_OF_KIND = {"panel": "last_panel", "tracking_meeting": "last_tracking_meeting"}
+# The repeating events (every date the child was heard, for an anchor on the nth discussion).
+EVENTS_OF_KIND = {"panel": "panel", "tracking_meeting": "tracking_meeting"}
 
 
-def _latest_by_child_and_body(child_ids: list[int], today: date):
+def _heard_by_child_and_body(child_ids: list[int], today: date):
+    """Every (child, body, date) on which a meeting of the body heard the child (or their siblings)."""
     held = (AgendaItem.status == ItemStatus.HEARD, Meeting.date <= today)
-    single = (select(AgendaItem.child_id, Meeting.body_id, func.max(Meeting.date))
+    single = (select(AgendaItem.child_id, Meeting.body_id, Meeting.date)
               .join(Meeting, Meeting.id == AgendaItem.meeting_id)
               .where(AgendaItem.child_id.in_(child_ids), *held)
-              .group_by(AgendaItem.child_id, Meeting.body_id))
-    siblings = (select(Child.id, Meeting.body_id, func.max(Meeting.date))
+              .distinct())
+    siblings = (select(Child.id, Meeting.body_id, Meeting.date)
                 .join(AgendaItem, AgendaItem.sibling_group_id == Child.sibling_group_id)
                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
                 .where(Child.id.in_(child_ids), *held)
-                .group_by(Child.id, Meeting.body_id))
+                .distinct())
     yield from db.session.execute(single)
     yield from db.session.execute(siblings)
 
@@ -42,14 +45,17 @@ def meeting_events(child_ids: list[int], today: date) -> dict[int, dict[str, dat
     if tor is None or not child_ids:
         return {}
     kinds = {body.id: body.kind for body in tor.bodies}
-    events: dict[int, dict[str, date]] = {}
-    for child_id, body_id, held_on in _latest_by_child_and_body(child_ids, today):
-        name = EVENT_OF_KIND.get(kinds.get(body_id))
-        if name is None:
-            continue
+    heard: dict[int, dict[str, set[date]]] = {}
+    for child_id, body_id, held_on in _heard_by_child_and_body(child_ids, today):
+        kind = kinds.get(body_id)
+        if kind in EVENTS_OF_KIND:
+            heard.setdefault(child_id, {}).setdefault(kind, set()).add(held_on)
+    events: dict[int, dict] = {}
+    for child_id, by_kind in heard.items():
         mine = events.setdefault(child_id, {})
-        if mine.get(name) is None or held_on > mine[name]:
-            mine[name] = held_on
+        for kind, dates in by_kind.items():
+            mine[EVENTS_OF_KIND[kind]] = tuple(sorted(dates))
+            mine[EVENT_OF_KIND[kind]] = max(dates)
     return events
 
 

@@ -21,7 +21,7 @@ from . import model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, ReviewDate, RoleRef, RuleField, Str,
                      StrictSchema, Time, Tuple, one_of)
 from .reminders import RemindersSchema
-from .timescales import EscalationLadder, EscalationStep, TimescaleRule
+from .timescales import DueSchema, EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
 from .vocabulary import (ACCEPTED_PROPOSALS, ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS,
                          ENTRY_ROUTES, ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES,
@@ -303,8 +303,9 @@ class TimescaleSchema(StrictSchema):
     target = TimescaleRule
     id = Id(required=True)
     label = Str(required=True)
-    event = Event(required=True)
-    offset = fields.Nested(OffsetSchema, required=True)
+    due = fields.Nested(DueSchema, load_default=None)  # the anchored form, instead of event + offset
+    event = Event(load_default=None)
+    offset = fields.Nested(OffsetSchema, load_default=None)
     when = RuleField(load_default=None)
     completed_by = Event(load_default=None)
     fallback_event = Event(load_default=None)
@@ -312,6 +313,26 @@ class TimescaleSchema(StrictSchema):
     repeat = fields.Nested(OffsetSchema, load_default=None)
     sign_off_by = Tuple(RoleRef(), load_default=())
     source = Str(load_default="")
+
+    @validates_schema
+    def _due_or_event(self, data, **kwargs):
+        if data.get("due") is not None:
+            errors = {k: [f"{k} belongs to the event + offset form; with due, " + (
+                "give the anchors inside due" if k in ("event", "offset") else
+                "use due: {earliest: [...]} for a fallback" if k == "fallback_event" else
+                "repeat is not available")]
+                for k in ("event", "offset", "fallback_event", "repeat") if data.get(k) is not None}
+        else:
+            errors = {k: ["required key is missing (or give due: instead of event and offset)"]
+                      for k in ("event", "offset") if data.get(k) is None}
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _build(self, data, **kwargs):
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+                if not (k in ("event", "offset") and v is None)}
+        return TimescaleRule(**data)
 
 
 class StatutoryTimescalesSchema(StrictSchema):

@@ -223,16 +223,68 @@ EVENTS: Mapping[str, str] = MappingProxyType({
     "permanence_achieved": "permanence was secured (order made or match approved)",
     "birth": "the child's birth",
     "expected_birth": "the expected date of birth",
+    # Events that happen many times: the dates of every occurrence, oldest first, so that a
+    # timescale may be anchored on the nth (``due: {event: review, nth: 2}``) or the latest.
+    "review": "a looked-after review",
+    "panel": "a panel discussion of the child",
+    "tracking_meeting": "a tracking meeting discussion of the child",
 })
+
+# The repeating events above and the noun an ordinal goes with ("the second looked-after review").
+REPEATING_EVENTS: Mapping[str, str] = MappingProxyType({
+    "review": "looked-after review",
+    "panel": "panel discussion of the child",
+    "tracking_meeting": "tracking meeting discussion of the child",
+})
+
+# Where the date of each event comes from. An event whose data the record does not hold yet stays
+# available to a terms of reference but unknown (a timescale anchored on it waits) until recorded.
+EVENT_SOURCES: Mapping[str, str] = MappingProxyType({
+    "review": "the child's looked-after reviews (SSDA903 REVIEWS) of the current period of care",
+    "first_review": "the first of 'review' (kept for existing terms of reference)",
+    "second_review": "the second of 'review' (kept for existing terms of reference)",
+    "latest_review": "the latest of 'review'",
+    "panel": "the meetings of the council's panels at which the child's item was heard",
+    "last_panel": "the latest of 'panel'",
+    "tracking_meeting": "the tracking meetings at which the child's item was heard",
+    "last_tracking_meeting": "the latest of 'tracking_meeting'",
+    "proceedings_issued": "the child's care proceedings (issue date of the latest)",
+    "final_order": "the child's care proceedings (conclusion of the latest)",
+    "adm_decision": "not yet recorded by the platform: supplied by an event source when one is registered; "
+                    "until then unknown, so a timescale anchored on it waits",
+    "match": "not yet recorded by the platform (as adm_decision)",
+})
+
+
+def occurrences(events: Mapping, name: str | None) -> tuple:
+    """Every date of event ``name`` in an events mapping, oldest first: a repeating event carries a
+    tuple of dates, any other a single date (or nothing)."""
+    value = events.get(name) if name else None
+    if value is None:
+        return ()
+    if isinstance(value, (tuple, list)):
+        return tuple(sorted(value))
+    return (value,)
+
+
+def latest_date(value):
+    """The date an events mapping gives for one event: the latest occurrence of a repeating one."""
+    if isinstance(value, (tuple, list)):
+        return max(value) if value else None
+    return value
 
 # A timescale measured from an event of the child's period of care, or of care proceedings, is
 # about that period or those proceedings: once it ends (the child leaves care, the final order is
 # made) a milestone not yet met stops applying, and its drift closes. A met one stays in the record.
 ENDED_BY: Mapping[str, str] = MappingProxyType({
-    **dict.fromkeys(("entered_care", "first_review", "second_review", "latest_review", "placement_start",
+    **dict.fromkeys(("entered_care", "first_review", "second_review", "latest_review", "review", "placement_start",
                      "placed_for_adoption", "care_order", "placement_order"), "left_care"),
     "proceedings_issued": "final_order",
 })
+
+# The event that begins what each ending ends: an anchor on an event of a period of care waits only
+# while the child is looked after (before entering care, or after leaving, it does not apply).
+PERIOD_STARTS: Mapping[str, str] = MappingProxyType({"left_care": "entered_care", "final_order": "proceedings_issued"})
 
 CASE_RECORD_SYSTEMS = (
     "Mosaic", "FWi", "LCS", "Eclipse", "CareFirst", "Protocol", "ICS", "Azeus Care", "CareDirector",

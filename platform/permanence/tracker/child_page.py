@@ -31,7 +31,8 @@ def child_section(child: Child, today: date | None = None) -> dict:
 def milestone_entries(child: Child, today: date) -> list[TimelineEntry]:
     entries = []
     for m in milestones_of(child.id):
-        entries.append(TimelineEntry(m.due, "Milestones", f"{m.label}: due", m.status, m.rule_source))
+        if m.due is not None:  # none while waiting for the event it is anchored on
+            entries.append(TimelineEntry(m.due, "Milestones", f"{m.label}: due", m.status, m.rule_source))
         if m.achieved:
             entries.append(TimelineEntry(m.achieved, "Milestones", f"{m.label}: achieved", "done", m.rule_source))
     return entries

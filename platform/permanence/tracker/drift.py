@@ -108,6 +108,8 @@ def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tu
                 "The terms of reference no longer have this timescale"
         elif milestone.status in (ACHIEVED, ACHIEVED_LATE):
             drift.close_reason = f"Achieved on {milestone.achieved:%-d %B %Y}"
+        elif milestone.due is None:
+            drift.close_reason = "No longer due: waiting again for the event it is measured from"
         else:
             drift.close_reason = f"Met; next due {milestone.due:%-d %B %Y}"
         closed += 1

@@ -49,7 +49,7 @@ class Milestone(TenantScoped, Timestamped, db.Model):
     rule_text: Mapped[str] = mapped_column(String(500), default="")  # the rule in English
     anchor_event: Mapped[str | None] = mapped_column(String(40))
     anchor_date: Mapped[date | None]
-    due: Mapped[date]
+    due: Mapped[date | None]  # None while waiting for the event it is anchored on
     achieved: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20))  # tor.timescales.STATUSES
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

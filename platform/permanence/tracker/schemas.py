@@ -25,7 +25,8 @@ class MilestoneSchema(Schema):
     anchor_date = fields.Date(allow_none=True)
     due = fields.Date()
     achieved = fields.Date(allow_none=True)
-    status = fields.Str(metadata={"description": "upcoming, due_soon, overdue, achieved or achieved_late"})
+    status = fields.Str(metadata={"description": "upcoming, due_soon, overdue, achieved, achieved_late, or waiting "
+                                                 "(its event has not happened yet: no due date)"})
     computed_at = fields.DateTime()
 
 

@@ -199,6 +199,6 @@ def _values(computed) -> dict:
 
 
 def milestones_of(child_id: int) -> list[Milestone]:
-    """A child's stored milestones, soonest due first."""
+    """A child's stored milestones, soonest due first (those waiting for their event last)."""
     return list(db.session.execute(
-        select(Milestone).where(Milestone.child_id == child_id).order_by(Milestone.due, Milestone.id)).scalars())
+        select(Milestone).where(Milestone.child_id == child_id).order_by(Milestone.due.is_(None), Milestone.due, Milestone.id)).scalars())
