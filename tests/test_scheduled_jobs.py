@@ -326,3 +326,20 @@ def test_only_the_central_administrator_sees_the_jobs_page(app, client, make_ten
     assert client.get("/admin/jobs").status_code in (403, 404)
     assert client.post("/admin/jobs/tracker-nightly/run").status_code in (403, 404)
     assert _runs(app) == []
+
+
+def test_work_done_outside_the_schedule_is_not_done_again_at_the_next_start(
+        app, make_tenant, only_jobs, work_jobs, travel):
+    """The demo load does the night's work itself and says so: the scheduler starting next
+    leaves that slot alone, and runs the job at its next slot as usual."""
+    only_jobs()
+    schedule.register_periodic("test-add-team", add_team_job, "0 2 * * *")
+    council = make_tenant()
+    travel(datetime(2026, 6, 10, 9, 0, tzinfo=LONDON))
+    with app.app_context():
+        schedule.record_done("test-add-team", claimed_by="the demo load", councils=1)
+        db.session.commit()
+    assert _tick(app, datetime(2026, 6, 10, 9, 1, tzinfo=LONDON)) == []
+    work_jobs()
+    assert _teams(app, council) == 0
+    assert _tick(app, datetime(2026, 6, 11, 2, 0, tzinfo=LONDON)) == ["test-add-team"]

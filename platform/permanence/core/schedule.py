@@ -225,6 +225,20 @@ def run_now(name: str, *, claimed_by: str = "command line") -> int:
         return _start(job, due_at, claimed_by).councils
 
 
+def record_done(name: str, *, claimed_by: str, councils: int) -> None:
+    """Record that ``name``'s work for its current slot was done outside the schedule, for
+    ``councils`` councils (the demo load does the night's work itself), so a scheduler starting
+    next does not do it again. The caller commits."""
+    job = get_periodic(name)
+    now = utcnow()
+    slot = job.slot_before(now.astimezone(timezone.utc))
+    latest = _latest_start(name)
+    if latest is not None and latest >= slot:
+        return
+    db.session.add(ScheduledRun(name=name, due_at=slot, claimed_by=claimed_by[:200], started_at=now,
+                                finished_at=now, councils=councils, done=councils))
+
+
 def run_part_job(run_id: int, func: str):
     """One council's part of a scheduled run: the periodic job's function, counted on its run."""
     try:
