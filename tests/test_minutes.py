@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
 from permanence.audit.models import AuditEvent
+from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
@@ -19,7 +21,10 @@ from permanence.minutes import services
 from permanence.minutes.assembly import assemble_text
 from permanence.notifications.models import EmailMessage
 from permanence.panels.models import Meeting, Minutes, MinutesStatus, PanelMember
+from permanence.tor.services import activate_version, store_version
 from minutes_support import add_action_row, fixed_today, panel  # noqa: F401  (fixtures)
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _minutes(app, panel):
@@ -255,3 +260,38 @@ def test_the_decision_record_says_whose_agreement_is_awaited_and_follows_the_obj
     assert client.get(f"/{panel.slug}/agenda-items/{panel.ids.item}/decision-record.pdf").status_code == 403
     login(panel.chair)  # an item not yet heard has no decision record
     assert client.get(f"/{panel.slug}/agenda-items/{panel.ids.next_item}/decision-record").status_code == 404
+
+
+def test_decision_records_go_where_the_tors_record_sent_to_says(app, client, login, panel, fixed_today, make_user):
+    """Redbridge's record sent to the social worker, the child's IRO and the panel's members: when the
+    minutes go out, the IRO allocated to the child gets its decision record, the members' minutes
+    e-mail lists every record they may read, and another IRO (not the child's) gets nothing."""
+    iro = make_user(panel.tenant, ["iro"], name="Fictional IRO Gwen", email="iro@example.org")
+    make_user(panel.tenant, ["iro"], name="Fictional IRO Hal", email="other-iro@example.org")
+    tor_text = (REPO / "tenants" / "redbridge" / "tor.yaml").read_text()
+    assert "    record:\n" in tor_text
+    tor_text = tor_text.replace("    record:\n", "    record:\n      sent_to: [social-worker, independent-reviewing-officer, "
+                                        "members]\n", 1)
+    with app.app_context(), tenant_context(panel.tenant.id):
+        version = store_version(panel.tenant.id, tor_text, filename="tor.yaml", loaded_by="cli").version
+        activate_version(version)
+        db.session.get(Meeting, panel.ids.meeting).tor_version_id = version.id
+        db.session.get(Child, panel.child.id).iro_id = iro.id
+        db.session.add(PanelMember(body_id="ptp", user_id=panel.vice.id, role="service-manager", title="Vice chair"))
+        commit()
+    login(panel.admin)
+    client.post(_url(panel, "/assemble"))
+    login(panel.chair)
+    client.post(_url(panel, "/approve"), data={"revision": _minutes(app, panel).revision})
+    login(panel.admin)
+    assert client.post(_url(panel, "/circulate")).status_code == 302
+    with app.app_context(), tenant_context(panel.tenant.id):
+        mails = {m.to_address: m.body for m in db.session.execute(select(EmailMessage)).scalars()}
+    record = f"/{panel.slug}/agenda-items/{panel.ids.item}/decision-record"
+    group_record = f"/{panel.slug}/agenda-items/{panel.ids.group_item}/decision-record"
+    assert record in mails["iro@example.org"] and group_record not in mails["iro@example.org"]
+    assert "other-iro@example.org" not in mails and "outsider@example.org" not in mails
+    assert record in mails["worker@example.org"]
+    vice = mails["vice@example.org"]
+    assert f"/{panel.slug}/meetings/{panel.ids.meeting}/minutes" in vice and record in vice and group_record in vice
+    assert "nurse@example.org" not in mails  # ruled out of an item: sent neither minutes nor its record

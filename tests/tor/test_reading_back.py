@@ -291,7 +291,8 @@ def test_values_the_file_did_not_give_are_labelled_platform_defaults(council, cl
     login(make_user(tenant, ["social_worker"]))
     page = _words(client.get("/north-shire/terms-of-reference"))
     assert "moves to the next working day. <span class=\"govuk-body-s app-default\">(platform default)</span>" in page
-    for key in ("Quorum", "Presenting items", "Who may refer", "Late referrals", "Minutes taken by", "Sent to",
+    for key in ("Quorum", "Presenting items", "Who may refer", "Late referrals", "Minutes taken by",
+                "Decision records sent to",
                 "Substitutes"):
         assert "(platform default)" in _row(page, key), key
     assert "(platform default)" not in _row(page, "Time for each child")  # 15 minutes, given
@@ -336,3 +337,92 @@ def test_a_parts_headings_for_each_child_are_rendered(council, client, make_user
     assert "Headings for each child's discussion" in page
     for heading in headings:
         assert heading.replace("'", "&#39;") in page
+
+
+# --- English that does not contradict itself --------------------------------------------------------
+
+def test_a_part_names_the_referrers_the_body_names(council, client, make_user, login):
+    """'Referral by ...' in a part says who the Referrals section says may refer, not a fixed phrase."""
+    text = NORTH_SHIRE.replace("    deadlines:\n      - kind: referrals",
+                               "    referral:\n      who_may_refer: [social-worker, panel-member]\n"
+                               "    deadlines:\n      - kind: referrals", 1)
+    tenant = council("north-shire", text)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    assert "Referral by the social worker or panel member" in _row(page, "How children reach it") or \
+        "Referral by the social worker or panel member" in page
+    assert "social worker or team manager" not in page
+    assert "Social worker, Panel member" in _row(page, "Who may refer")
+
+
+def test_a_body_that_takes_no_referrals_says_so_and_cannot_name_referrers(council, client, make_user, login):
+    no_referrals = NORTH_SHIRE.replace("        entry_routes: [referral]", "        entry_routes: [cohort_rule]", 1)
+    tenant = council("north-shire", no_referrals)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    assert "Nobody: no part of the agenda takes referrals" in _row(page, "Who may refer")
+    assert ">Late referrals<" not in page and ">Quality assurance<" not in page
+    named = no_referrals.replace("    deadlines:\n      - kind: referrals",
+                                 "    referral:\n      who_may_refer: [team-manager]\n      submit_to: Panel inbox\n"
+                                 "    deadlines:\n      - kind: referrals", 1)
+    with pytest.raises(TorConfigError) as err:
+        load_tor_from_text(named)
+    lines = named.splitlines()
+    found = [(e.line, e.dotted_path, e.message) for e in err.value.errors]
+    assert found == [
+        (lines.index("      who_may_refer: [team-manager]") + 1, "bodies[0].referral.who_may_refer",
+         "who_may_refer is given, but no agenda part of 'pop' takes referrals; add referral to a part's "
+         "entry_routes, or leave it out"),
+        (lines.index("      submit_to: Panel inbox") + 1, "bodies[0].referral.submit_to",
+         "submit_to is given, but no agenda part of 'pop' takes referrals; add referral to a part's "
+         "entry_routes, or leave it out")]
+
+
+def test_event_names_and_same_day_escalation_read_as_words(council, client, make_user, login):
+    tenant = council("permanence-panel-pptm")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/permanence-panel-pptm/terms-of-reference"))
+    assert "the first six weeks after care proceedings were issued" in page
+    assert "the first twelve weeks after a care order was made" in page
+    assert "counted from proceedings issued" not in page and "proceedings_issued" not in page
+    assert "Senior manager: when the chair decides, the same day." in page
+    assert "after the same day" not in page
+
+
+def test_the_reminders_section_shows_each_reminder_and_whose_words(council, client, make_user, login):
+    text = NORTH_SHIRE + ("reminders:\n  source: 7. Reminders\n  papers_missing:\n    days_before: 3\n"
+                          "    subject: \"POP: papers for {child}\"\n  actions_due:\n    enabled: false\n")
+    tenant = council("north-shire", text)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    section = page[page.index('id="reminders"'):]
+    assert "Three working days before the papers deadline" in section and "POP: papers for {child}" in section
+    assert "Two working days before the referral deadline <span class=\"govuk-body-s app-default\">" \
+           "(platform default)</span>" in section
+    row = section[section.index("Action due"):section.index("</tr>", section.index("Action due"))]
+    assert "Not sent" in row and "(platform default)" not in row
+    assert "Tracking meeting booked" not in section  # North Shire holds no tracking meetings
+    assert "(Source: 7. Reminders)" in section
+
+
+def test_a_document_owner_is_named(council, client, make_user, login):
+    text = NORTH_SHIRE.replace("  case_record_system: Eclipse\n",
+                               "  case_record_system: Eclipse\n  owner: Head of Service, Children in Care\n", 1)
+    assert load_tor_from_text(text).council.owner == "Head of Service, Children in Care"
+    tenant = council("north-shire", text)
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/north-shire/terms-of-reference"))
+    assert "Head of Service, Children in Care" in _row(page, "Document owner")
+
+
+def test_records_may_be_sent_to_the_members_and_say_when(council, client, make_user, login):
+    text = NORTH_SHIRE.replace("    outcomes:\n", "    record:\n      sent_to: [social-worker, "
+                               "independent-reviewing-officer, members]\n    outcomes:\n", 1)
+    tenant = council("north-shire", text)
+    login(make_user(tenant, ["social_worker"]))
+    row = _row(_words(client.get("/north-shire/terms-of-reference")), "Decision records sent to")
+    assert "Social worker, Independent reviewing officer, The POP&#39;s members, when the minutes are " \
+           "circulated" in row
+    with pytest.raises(TorConfigError) as err:
+        load_tor_from_text(text.replace("independent-reviewing-officer, members]", "memebers]"))
+    assert "unknown role 'memebers'" in str(err.value) and "or 'members' for the body's own members" in str(err.value)

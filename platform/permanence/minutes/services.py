@@ -15,12 +15,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
 from ..audit import services as audit
+from ..cases.people import role_holders
 from ..core.clock import utcnow
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus, PanelMember, Ruling
 from ..panels.tracking import TRACKING
+from ..tor.fields import MEMBERS
+from ..tor.services import tor_of
 from .assembly import assemble_text, subject
 
 MAX_TEXT = 200_000
@@ -219,6 +222,30 @@ def circulation_list(meeting: Meeting) -> tuple[list[User], dict[int, list[Agend
     return [m for m in members if m.id not in ruled_out], presenters
 
 
+def record_recipients(meeting: Meeting, members: list[User]) -> dict[int, list[AgendaItem]]:
+    """Who the ToR's ``record.sent_to`` sends each heard child's decision record to: for each role,
+    its holder for that child (the child's own social worker, team manager or IRO; everyone in the
+    role otherwise), and with ``members`` each seated member; never anyone ruled out of the item."""
+    body = panels.body_of(meeting)
+    tor = tor_of(meeting.tor_version)
+    ruled_out = {(d.user_id, d.agenda_item_id) for d in meeting.declarations if d.ruling == Ruling.LEAVE}
+    cache: dict = {}
+    out: dict[int, list[AgendaItem]] = {}
+    for item in meeting.items:
+        if item.status != ItemStatus.HEARD:
+            continue
+        people = {m.id: m for m in members} if MEMBERS in body.record.sent_to else {}
+        for role_id in body.record.sent_to:
+            if role_id == MEMBERS:
+                continue
+            for child in item.children:
+                people.update({u.id: u for u in role_holders(tor, role_id, child, cache, everyone_if_unallocated=False)})
+        for uid in people:
+            if (uid, item.id) not in ruled_out and item not in out.get(uid, []):
+                out.setdefault(uid, []).append(item)
+    return out
+
+
 def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
     """Send approved minutes: an e-mail with a link (children's details stay in the platform) to the
     seated members and one to each presenter with links to their children's decision records.
@@ -231,22 +258,28 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
     when = f"{meeting.date:%A %-d %B %Y}"
     _write(minutes, status=MinutesStatus.CIRCULATED, circulated_at=utcnow())  # first: a conflict sends nothing
     members, presenters = circulation_list(meeting)
+    records = record_recipients(meeting, members)
     told = []
     for user in members:
+        own = records.pop(user.id, [])
+        also = ("\n\nThe decision record for each child:\n\n"
+                + "\n".join(link_to("minutes.decision", agenda_item_id=i.id) for i in own)) if own else ""
         queue_email(user.email, f"{name}: minutes of {when}",
                     f"Dear {user.name},\n\nThe approved minutes of the {name} meeting on {when} are ready to read "
-                    f"in Permanence:\n\n{link_to('minutes.show', meeting_id=meeting.id)}\n\n"
+                    f"in Permanence:\n\n{link_to('minutes.show', meeting_id=meeting.id)}{also}\n\n"
                     f"They are not attached: children's details stay in the platform.\n\n{name}\n")
         told.append(user.email)
     member_ids = {u.id for u in members}
-    for uid, items in presenters.items():
+    for uid in sorted(set(presenters) | set(records)):
         user = db.session.get(User, uid)
+        items = list(dict.fromkeys(presenters.get(uid, []) + records.get(uid, [])))
         if user is None or not user.active or uid in member_ids:
             continue
         links = "\n".join(link_to("minutes.decision", agenda_item_id=i.id) for i in items)
+        why = "each child you presented" if uid in presenters and uid not in records else "each child"
         queue_email(user.email, f"{name}: decision records from {when}",
                     f"Dear {user.name},\n\nThe minutes of the {name} meeting on {when} are approved. The decision "
-                    f"record for each child you presented is in Permanence:\n\n{links}\n\n{name}\n")
+                    f"record for {why} is in Permanence:\n\n{links}\n\n{name}\n")
         told.append(user.email)
     return told
 

@@ -104,6 +104,23 @@ def RoleRef(**kw) -> fields.String:
     return Str(validate=_known_role, **kw)
 
 
+MEMBERS = "members"  # the body's own seated members, where a list of recipients may name them
+
+
+def _known_role_or_members(value: str) -> None:
+    if value != MEMBERS:
+        try:
+            _known_role(value)
+        except ValidationError as exc:
+            raise ValidationError(f"{exc.messages[0]}; or 'members' for the body's own members") from None
+
+
+def RecipientRef(**kw) -> fields.String:
+    """Who a record is sent to: a role (the child's own holder where the role is allocated per child),
+    or ``members``: the body's seated members."""
+    return Str(validate=_known_role_or_members, **kw)
+
+
 class RuleField(fields.Field):
     """A cohort rule in the YAML form of :mod:`permanence.tor.rules`."""
 

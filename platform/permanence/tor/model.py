@@ -31,6 +31,7 @@ class Council:
     short_name: str = ""
     case_record_system: str = ""
     authors: tuple[str, ...] = ()
+    owner: str = ""  # who keeps the document ("Head of Service, Children in Care"), as the ToR names them
     approved_by: str = ""
     last_reviewed: date | None = None  # the first day of the day, month or year the ToR gives
     review_every: Offset = Offset(12, "months")

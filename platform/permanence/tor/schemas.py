@@ -18,8 +18,8 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from ..core.workdays import ROLL_POLICIES, Offset
 from . import model
-from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, ReviewDate, RoleRef, RuleField, Str,
-                     StrictSchema, Time, Tuple, one_of)
+from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RecipientRef, ReviewDate, RoleRef,
+                     RuleField, Str, StrictSchema, Time, Tuple, one_of)
 from .reminders import RemindersSchema
 from .timescales import DueSchema, EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
@@ -37,6 +37,7 @@ class CouncilSchema(StrictSchema):
     short_name = Str(load_default="")
     case_record_system = Str(load_default="")
     authors = Tuple(Str(), load_default=())
+    owner = Str(load_default="")
     approved_by = Str(load_default="")
     last_reviewed = ReviewDate(load_default=None)
     review_every = fields.Nested(OffsetSchema, load_default=lambda: Offset(12, "months"))
@@ -259,7 +260,7 @@ class RecordKeepingSchema(StrictSchema):
     case_record_by = RoleRef(load_default="panel-administrator")
     includes = Tuple(Str(), load_default=())
     tracker_kept_by = RoleRef(load_default="panel-administrator", allow_none=True)
-    sent_to = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
+    sent_to = Tuple(RecipientRef(), load_default=("social-worker", "team-manager"))
     note = Str(load_default="")
     source = Str(load_default="")
 

@@ -67,7 +67,7 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _cadence(body, path)
         yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
-        yield from _referral(body, path)
+        yield from _referral(tor, body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
         for oi, outcome in enumerate(body.outcomes):
@@ -147,8 +147,15 @@ def _parts(body: Body, path: tuple) -> Iterator[Problem]:
                 yield part_path + ("referral_form", fi, "options"), "a choice field needs options"
 
 
-def _referral(body: Body, path: tuple) -> Iterator[Problem]:
+def _referral(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
     referral = body.referral
+    if not any("referral" in part.entry_routes for part in body.agenda_parts):
+        # Who may refer, and to whom, would be shown and do nothing: the page would contradict the agenda.
+        for key in ("who_may_refer", "submit_to"):
+            if tor.given(path + ("referral", key)):
+                yield (path + ("referral", key),
+                       f"{key} is given, but no agenda part of {body.id!r} takes referrals; add referral to a "
+                       "part's entry_routes, or leave it out")
     fallback = referral.quality_assurance_fallback
     if fallback is not None and referral.quality_assurance_by is None:
         yield (path + ("referral", "quality_assurance_fallback"),

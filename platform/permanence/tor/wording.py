@@ -12,7 +12,9 @@ import re
 
 from ..core.workdays import Offset
 from .model import Cadence, DeadlineRule
+from .reminders import TIMED
 from .schedule import DEADLINE_LABELS
+from .vocabulary import EVENTS
 
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
          "SA": "Saturday", "SU": "Sunday"}
@@ -120,9 +122,69 @@ CIRCULATION_TO = {"members": "panel members", "presenters": "presenters", "invit
                   "team_manager": "the team manager"}
 
 
-def join_words(words) -> str:
+def join_words(words, glue: str = "and") -> str:
     words = [w for w in words if w]
-    return _join(words) if words else ""
+    if not words:
+        return ""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {glue} " + words[-1]
+
+
+def event_words(name: str | None) -> str:
+    """An event as the ToR would say it ("care proceedings were issued"), never its code."""
+    return EVENTS.get(name or "", (name or "").replace("_", " "))
+
+
+def role_in_sentence(tor, role_id: str) -> str:
+    """A role inside a sentence: the platform's own labels in lower case ("social worker"), a council's
+    own titles as it writes them ("Head of Service")."""
+    role = tor.roles.get(role_id)
+    if role is None:
+        return role_id.replace("-", " ")
+    if role_id in tor.tenant_roles or role.label[1:2].isupper():
+        return role.label
+    return role.label[:1].lower() + role.label[1:]
+
+
+def takes_referrals(body) -> bool:
+    """Whether any agenda part of ``body`` takes referrals (entry route ``referral``)."""
+    return any("referral" in part.entry_routes for part in body.agenda_parts)
+
+
+def entry_route_words(tor, body, route: str) -> str:
+    """How children reach a part, with the referrers the body names ("referral by the social worker
+    or team manager"), so the part and the Referrals section say the same thing."""
+    if route == "referral":
+        return "referral by the " + join_words([role_in_sentence(tor, r) for r in body.referral.who_may_refer],
+                                               "or")
+    return ENTRY_ROUTES[route]
+
+
+def escalation_when(step) -> str:
+    """"after ten working days" / "the same day", for a step of an escalation ladder."""
+    if step.after.amount == 0:
+        return "the same day"
+    return "after " + offset_words(step.after, None)
+
+
+REMINDER_KINDS = {
+    "referral_deadline": ("Referral not yet submitted", "the referral deadline", "To the social worker and team "
+                          "manager of a child whose referral is not submitted"),
+    "papers_missing": ("Papers missing", "the papers deadline", "To whoever must provide papers still missing"),
+    "minutes_due": ("Minutes not yet circulated", "the minutes deadline", "To the person who takes the minutes"),
+    "actions_due": ("Action due", "the day the action is due", "To the person the action is for"),
+    "tracking_meeting_booked": ("Tracking meeting booked", None, "To the people invited to a child's tracking "
+                                "meeting"),
+}
+
+
+def reminder_when(wording) -> str:
+    """When a reminder goes: "Two working days before the referral deadline", "When it is booked"."""
+    if wording.kind not in TIMED:
+        return "When it is booked"
+    before = REMINDER_KINDS[wording.kind][1]
+    if wording.days_before == 0:
+        return f"On {before}"
+    return sentence(offset_words(Offset(wording.days_before, "working_days", "before"), before))
 
 
 def sentence(text: str) -> str:
