@@ -121,6 +121,28 @@ def test_explain_reads_well(tenants):
                                "or placement type is P1 (placed with parents))")
 
 
+@pytest.mark.parametrize("rule, words", [
+    ({"not": {"fact": "flags", "contains": "pre_proceedings"}},
+     "the child is not in pre-proceedings under the Public Law Outline"),
+    ({"fact": "flags", "not_contains": "in_proceedings"}, "the child is not in care proceedings"),
+    ({"fact": "plan.routes", "not_contains": "adoption"}, "plan (primary or contingency) does not include adoption"),
+    ({"not": {"fact": "legal_status", "in": ["C2", "E1"]}},
+     "legal status is neither C2 (care order) nor E1 (placement order)"),
+    ({"fact": "legal_status", "not_in": ["C1", "C2", "E1"]},
+     "legal status is none of C1 (interim care order), C2 (care order) and E1 (placement order)"),
+    # "not" is carried down to each condition (De Morgan), never "not (...)".
+    ({"not": {"any": [{"fact": "flags", "contains": "in_proceedings"}, {"fact": "age_years", "lt": 2}]}},
+     "the child is not in care proceedings and age is at least 2"),
+    ({"all": [{"fact": "looked_after", "eq": True},
+              {"not": {"all": [{"fact": "age_years", "lt": 2}, {"fact": "legal_status", "eq": "C2"}]}}]},
+     "the child is looked after and (age is at least 2, or legal status is not C2 (care order))"),
+    ({"not": {"fact": "flags", "contains_all": ["care_leaver", "unaccompanied"]}},
+     "it is not the case that the child is a care leaver and an unaccompanied asylum-seeking child"),
+])
+def test_negations_read_as_english(rule, words):
+    assert explain(parse_rule(rule)) == words
+
+
 def test_operators():
     assert evaluate(parse_rule({"fact": "age_years", "gte": 16}), {"age_years": 16})
     assert evaluate(parse_rule({"fact": "legal_status", "not_in": ["V2"]}), {"legal_status": "C2"})

@@ -4,7 +4,7 @@ council that describes none, and every mistake reported with its line and what i
 import pytest
 
 from permanence.tor import TorConfigError, load_tor_from_text
-from permanence.tor.tracker import MILESTONE, format_date, parse_date
+from permanence.tor.tracker import HISTORY_DATES, MILESTONE, format_date, parse_date
 
 MINIMAL = """\
 council:
@@ -134,3 +134,10 @@ def test_dates_are_read_and_written_as_the_council_writes_them():
         parse_date("31/02/2024", ["dd/mm/yyyy", "yyyy-mm-dd"])
     assert format_date(date(2024, 7, 3), "dd/mm/yyyy") == "03/07/2024"
     assert format_date(date(2024, 7, 3), "d mmm yyyy") == "3 Jul 2024"
+
+
+def test_a_date_column_reads_as_english_for_clauses_and_nouns():
+    assert HISTORY_DATES["entered_care"].label == "Date the child became looked after"
+    assert HISTORY_DATES["second_review"].label == "Date of the second looked-after review"
+    assert HISTORY_DATES["last_panel"].label == "Date of the most recent panel discussion of the child"
+    assert HISTORY_DATES["expected_birth"].label == "The expected date of birth"

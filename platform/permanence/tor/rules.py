@@ -243,15 +243,29 @@ def _explain(rule: Rule, nested: bool) -> str:
     if isinstance(rule, Condition):
         return _explain_condition(rule)
     if isinstance(rule, Not):
-        inner = rule.rule
-        if isinstance(inner, Condition) and inner.op in _NEGATED:
-            return _explain_condition(Condition(inner.fact, _NEGATED[inner.op], inner.value))
-        return f"not ({_explain(inner, nested=False)})"
+        negated = _negate(rule.rule)
+        if negated is not None:
+            return _explain(negated, nested)
+        return f"it is not the case that {_explain(rule.rule, nested=True)}"
     if isinstance(rule, AllOf):
         text = " and ".join(_explain(r, nested=True) for r in rule.rules)
         return f"({text})" if nested and len(rule.rules) > 1 and _has_any(rule) else text
     text = ", or ".join(_explain(r, nested=True) for r in rule.rules)
     return f"({text})" if nested and len(rule.rules) > 1 else text
+
+
+def _negate(rule: Rule) -> Rule | None:
+    """The rule's negation with "not" pushed down to the conditions (De Morgan), so that it reads
+    "the child is not in pre-proceedings and age is at least 2"; None where a condition has no
+    plain opposite (contains_all)."""
+    if isinstance(rule, Condition):
+        return Condition(rule.fact, _NEGATED[rule.op], rule.value) if rule.op in _NEGATED else None
+    if isinstance(rule, Not):
+        return rule.rule
+    parts = [_negate(r) for r in rule.rules]
+    if any(p is None for p in parts):
+        return None
+    return AnyOf(tuple(parts)) if isinstance(rule, AllOf) else AllOf(tuple(parts))
 
 
 def _has_any(rule: AllOf) -> bool:
@@ -287,10 +301,14 @@ def _explain_condition(c: Condition) -> str:
     if fact.type == CODE:
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         negative = c.op in ("ne", "not_in")
-        joined = _either([_code(fact, v) for v in values])
-        return f"{fact.label} is {'not ' if negative else ''}{joined}"
+        codes = [_code(fact, v) for v in values]
+        if negative and len(codes) == 2:
+            return f"{fact.label} is neither {codes[0]} nor {codes[1]}"
+        if negative and len(codes) > 2:
+            return f"{fact.label} is none of {_either(codes, 'and')}"
+        return f"{fact.label} is {'not ' if negative else ''}{_either(codes)}"
     values = c.value if isinstance(c.value, tuple) else (c.value,)
     if c.op == "not_contains":
-        return "not " + fact.contains_text.format(label=fact.label, value=_code(fact, c.value))
+        return fact.not_contains_text.format(label=fact.label, value=_either([_code(fact, v) for v in values]))
     glue = "and" if c.op == "contains_all" else "or"
     return fact.contains_text.format(label=fact.label, value=_either([_code(fact, v) for v in values], glue))

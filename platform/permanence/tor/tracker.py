@@ -78,8 +78,19 @@ FACT_SOURCES = _sources(*(
 IMPORTABLE_DATES = ("entered_care", "legal_status_start", "placement_start", "plan_agreed", "proceedings_issued")
 _EXTRA_DATES = {"legal_status_start": "the current legal status began",
                 "plan_agreed": "the current primary plan was agreed"}
+_CLAUSE = re.compile(r"\b(was|were|became|began|left|started)\b")
+
+
+def date_label(text: str) -> str:
+    """"Date the child became looked after" for an event said as a clause, "Date of the second
+    looked-after review" for one said as a noun ("The expected date of birth" as it is)."""
+    if "date of" in text:
+        return text[:1].upper() + text[1:]
+    return ("Date " if _CLAUSE.search(text) else "Date of ") + text
+
+
 HISTORY_DATES = _sources(*(
-    ColumnSource(DATE, name, "Date " + text, DAY, name in IMPORTABLE_DATES)
+    ColumnSource(DATE, name, date_label(text), DAY, name in IMPORTABLE_DATES)
     for name, text in {**EVENTS, **_EXTRA_DATES}.items()))
 
 SOURCES: Mapping[str, Mapping[str, ColumnSource]] = MappingProxyType(

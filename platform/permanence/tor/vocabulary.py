@@ -165,6 +165,7 @@ class Fact:
     true_text: str = ""      # how "eq: true" reads, for booleans
     false_text: str = ""
     contains_text: str = "{label} includes {value}"
+    not_contains_text: str = "{label} does not include {value}"
     examples: tuple = field(default=())
 
 
@@ -194,7 +195,7 @@ FACTS: Mapping[str, Fact] = _facts(
     Fact("plan.routes", CODES, "plan (primary or contingency)",
          "All routes of the plan: the primary route and every contingency route", PLAN_ROUTES),
     Fact("flags", CODES, "circumstances", "Circumstances recorded for the child", FLAGS,
-         contains_text="the child is {value}"),
+         contains_text="the child is {value}", not_contains_text="the child is not {value}"),
 )
 
 # --- Events: what a timescale is measured from or completed by -------------
