@@ -390,13 +390,14 @@ def test_event_names_and_same_day_escalation_read_as_words(council, client, make
 
 
 def test_the_reminders_section_shows_each_reminder_and_whose_words(council, client, make_user, login):
-    text = NORTH_SHIRE + ("reminders:\n  source: 7. Reminders\n  papers_missing:\n    days_before: 3\n"
-                          "    subject: \"POP: papers for {child}\"\n  actions_due:\n    enabled: false\n")
+    text = NORTH_SHIRE + ("reminders:\n  source: 7. Reminders\n  minutes_due:\n    days_before: 3\n"
+                          "    subject: \"POP: minutes of {meeting_date}\"\n  actions_due:\n    enabled: false\n")
     tenant = council("north-shire", text)
     login(make_user(tenant, ["social_worker"]))
     page = _words(client.get("/north-shire/terms-of-reference"))
     section = page[page.index('id="reminders"'):]
-    assert "Three working days before the papers deadline" in section and "POP: papers for {child}" in section
+    assert "Three working days before the minutes deadline" in section and "POP: minutes of {meeting_date}" in section
+    assert "Not sent: the terms of reference set no papers deadline" in section  # North Shire sets none
     assert "Two working days before the referral deadline <span class=\"govuk-body-s app-default\">" \
            "(platform default)</span>" in section
     row = section[section.index("Action due"):section.index("</tr>", section.index("Action due"))]
@@ -426,3 +427,24 @@ def test_records_may_be_sent_to_the_members_and_say_when(council, client, make_u
     with pytest.raises(TorConfigError) as err:
         load_tor_from_text(text.replace("independent-reviewing-officer, members]", "memebers]"))
     assert "unknown role 'memebers'" in str(err.value) and "or 'members' for the body's own members" in str(err.value)
+
+
+def test_a_reminder_with_no_deadline_to_count_from_says_it_is_not_sent(council, client, make_user, login):
+    """Knowsley sets no referral deadline: its page does not promise a reminder two days before one."""
+    tenant = council("knowsley")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/knowsley/terms-of-reference"))
+    section = page[page.index('id="reminders"'):]
+    row = section[section.index("Referral not yet submitted"):section.index("</tr>",
+                                                                          section.index("Referral not yet submitted"))]
+    assert "Not sent: the terms of reference set no referral deadline" in row
+    assert "before the referral deadline" not in row
+    assert "Three working days before the papers deadline" in section
+
+
+def test_a_councils_wording_for_a_platform_code_reads_as_words(council, client, make_user, login):
+    tenant = council("knowsley")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/knowsley/terms-of-reference"))
+    assert "“SGO” = special guardianship" in page and "“Placement Order” = E1" in page
+    assert "= special_guardianship" not in page and "= return_to_family" not in page

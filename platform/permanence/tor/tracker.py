@@ -172,6 +172,13 @@ class TrackerColumn:
         src = self.value_source
         return src.name if src is not None and src.importable and self.read_on_import else None
 
+    def code_words(self, code: str) -> str:
+        """A code the council's wording stands for, as the rendered ToR shows it: an SSDA903 code as
+        itself ("C2"), one of the platform's own as its words ("return to family")."""
+        src = self.value_source
+        label = (src.codes or {}).get(code) if src is not None else None
+        return code if label is None or code.isupper() else label
+
     def wording_for(self, code: str) -> str | None:
         """The council's own wording for ``code`` in this column, if it gave one."""
         return next((text for text, c in self.codes.items() if c == code), None)

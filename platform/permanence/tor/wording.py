@@ -177,6 +177,21 @@ REMINDER_KINDS = {
 }
 
 
+# The deadline kinds each reminder counts back from (a council's "items to be added" cut-off is its
+# referral deadline, as the referrals read it).
+_REMINDED_DEADLINE = {"referral_deadline": ("referrals", "added_items"), "papers_missing": ("papers",),
+                      "minutes_due": ("minutes",)}
+
+
+def reminder_without_deadline(tor, kind: str) -> str:
+    """Why a reminder of ``kind`` is never sent: its deadline is set for no body (Knowsley sets no
+    referral deadline, so nobody is reminded of one); else an empty string."""
+    kinds = _REMINDED_DEADLINE.get(kind)
+    if kinds is None or any(d.kind in kinds for body in tor.bodies for d in body.deadlines):
+        return ""
+    return f"the terms of reference set no {REMINDER_KINDS[kind][1].removeprefix('the ')}"
+
+
 def reminder_when(wording) -> str:
     """When a reminder goes: "Two working days before the referral deadline", "When it is booked"."""
     if wording.kind not in TIMED:
