@@ -100,7 +100,7 @@ def test_nth_with_an_offset_and_the_last_occurrence():
 def test_the_child_not_in_care_or_gone_from_care_is_not_waiting():
     rule = _rule(SECOND_REVIEW)
     m = _one(rule, {}, facts={"looked_after": False})
-    assert (m.status, m.reason) == ("not_applicable", "no date yet for the child became looked after")
+    assert (m.status, m.reason) == ("not_applicable", "the date the child became looked after is not recorded yet")
     left = {**IN_CARE_EVENTS, "review": (d(2027, 1, 28),), "left_care": d(2027, 2, 1)}
     m = _one(rule, left)
     assert (m.status, m.reason) == ("not_applicable", "stopped applying when the child left care on 1 February 2027")
@@ -153,7 +153,7 @@ def test_whichever_comes_first_week_20_first():
     # Neither known (not in proceedings, no second review yet): waiting for either.
     m = _one(rule, {**IN_CARE_EVENTS, "review": (d(2027, 1, 28),)})
     assert (m.status, m.reason) == (
-        "waiting", "waiting for care proceedings were issued and the second looked-after review")
+        "waiting", "waiting for the date care proceedings were issued and the second looked-after review")
 
 
 def test_whichever_comes_last_waits_for_every_anchor():
@@ -211,6 +211,39 @@ timescales:
     assert old.due == rolling.due == d(2027, 8, 22)
 
 
+# --- The next occurrence after another event --------------------------------------------------------
+
+WEEK_20_OR_NEXT_REVIEW = ("{earliest: [{event: proceedings_issued, offset: {weeks: 20}}, "
+                          "{event: review, after: proceedings_issued}]}")
+
+
+def test_the_next_review_after_proceedings_were_issued_whichever_comes_first():
+    """'By week 20 of proceedings or the IRO's (next) review, whichever comes first': proceedings
+    issued Mon 2 Nov 2026, week 20 Mon 22 Mar 2027. A review before proceedings does not count."""
+    rule = _rule(WEEK_20_OR_NEXT_REVIEW)
+    before = {**PROCEEDINGS, "review": (d(2026, 10, 20),)}
+    m = _one(rule, before)
+    assert (m.due, m.status, m.anchor_event) == (d(2027, 3, 22), "upcoming", "proceedings_issued")
+    # The next review is held on Fri 5 Feb 2027, before week 20: due that day, overdue without a plan.
+    held = {**PROCEEDINGS, "review": (d(2026, 10, 20), d(2027, 2, 5))}
+    m = _one(rule, held)
+    assert (m.due, m.status, m.anchor_event, m.anchor_date) == (d(2027, 2, 5), "overdue", "review", d(2027, 2, 5))
+    # A review on the day proceedings were issued is the next one.
+    m = _one(rule, {**PROCEEDINGS, "review": (d(2026, 11, 2),)})
+    assert m.due == d(2026, 11, 2)
+
+
+def test_the_next_review_alone_waits_for_it_and_for_its_starting_event():
+    rule = _rule("{event: review, after: proceedings_issued, offset: {working_days: 5}}")
+    m = _one(rule, {**IN_CARE_EVENTS, "review": (d(2027, 1, 28),)})
+    assert (m.status, m.reason) == (
+        "waiting", "waiting for the next looked-after review after care proceedings were issued")
+    m = _one(rule, {**PROCEEDINGS, "review": (d(2027, 1, 28), d(2027, 2, 22))})
+    assert (m.due, m.anchor_date) == (d(2027, 2, 4), d(2027, 1, 28))  # Thu 28 Jan + 5 working days
+    second = _rule("{event: review, after: proceedings_issued, nth: 2}")
+    assert _one(second, {**PROCEEDINGS, "review": (d(2027, 1, 28), d(2027, 2, 22))}).due == d(2027, 2, 22)
+
+
 # --- Wording ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("due, words", [
@@ -221,6 +254,10 @@ timescales:
     ("{latest: [{event: placement_order, offset: {weeks: 6}}, {event: review, nth: last}]}",
      "6 weeks after a placement order was made or the most recent looked-after review, whichever comes last"),
     ("{event: review, nth: 11, offset: {days: 1}}", "1 day after the 11th looked-after review"),
+    (WEEK_20_OR_NEXT_REVIEW, "20 weeks after care proceedings were issued or the next looked-after review after "
+                             "care proceedings were issued, whichever comes first"),
+    ("{event: panel, after: placement_order, nth: 2}",
+     "by the second panel discussion of the child after a placement order was made"),
 ])
 def test_the_rule_in_english(due, words):
     assert _rule(due).describe() == words
@@ -282,3 +319,11 @@ def test_one_anchor_and_a_list_together():
     assert (line, path) == (20, "timescales[0].due")
     assert message == ("due has exactly one of: event (one anchor), earliest or latest (a list of anchors); "
                        "got event and earliest")
+
+
+def test_after_is_for_events_that_happen_many_times():
+    [(line, path, message)] = _errors("    due: {event: placement_order, after: proceedings_issued}\n")
+    assert (line, path) == (20, "timescales[0].due.after")
+    assert message.startswith("after counts the occurrences of an event that happens many times")
+    [(line, path, message)] = _errors("    due: {event: review, after: procedings_issued}\n")
+    assert (line, path) == (20, "timescales[0].due.after") and "unknown event 'procedings_issued'" in message

@@ -22,7 +22,7 @@ from marshmallow import ValidationError, fields, post_load, validates_schema
 from ..core.workdays import BEFORE, DIRECTIONS, Offset, apply_offset
 from .fields import Event, NestedList, OffsetSchema, Str, StrictSchema, one_of
 from .rules import Rule, evaluate, explain, parse_rule
-from .vocabulary import ENDED_BY, EVENTS, PERIOD_STARTS, REPEATING_EVENTS, latest_date, occurrences
+from .vocabulary import ENDED_BY, EVENTS, PERIOD_STARTS, REPEATING_EVENTS, as_noun, latest_date, occurrences
 
 UPCOMING = "upcoming"
 DUE_SOON = "due_soon"
@@ -56,14 +56,22 @@ class Anchor:
     event: str
     nth: int | str | None = None
     offset: Offset = _NO_OFFSET
+    after: str | None = None  # count the occurrences from this event on: "the next review after ..."
 
     def event_words(self) -> str:
         if self.event in REPEATING_EVENTS:
             noun = REPEATING_EVENTS[self.event]
+            since = f" after {EVENTS.get(self.after, self.after)}" if self.after else ""
             if self.nth == LAST:
-                return f"the most recent {noun}"
-            return f"the {ordinal(int(self.nth or 1))} {noun}"
+                return f"the most recent {noun}{since}"
+            if self.after and int(self.nth or 1) == 1:
+                return f"the next {noun}{since}"
+            return f"the {ordinal(int(self.nth or 1))} {noun}{since}"
         return EVENTS.get(self.event, self.event)
+
+    def noun(self) -> str:
+        """The event as a noun phrase, for "waiting for ...": "the date care proceedings were issued"."""
+        return self.event_words() if self.event in REPEATING_EVENTS else as_noun(self.event_words())
 
     def describe(self) -> str:
         if self.offset.amount == 0:
@@ -73,6 +81,9 @@ class Anchor:
     def occurrence(self, events: Mapping[str, Any]) -> date | None:
         """The date of the event this anchor names, or None if it has not happened."""
         dates = occurrences(events, self.event)
+        if self.after:
+            since = latest_date(events.get(self.after))
+            dates = tuple(d for d in dates if since is not None and d >= since)
         if not dates:
             return None
         if self.nth in (None, LAST):
@@ -224,11 +235,11 @@ def _milestone(rule: TimescaleRule, facts: Mapping[str, Any], events: Mapping[st
     if rule.unless is not None and evaluate(rule.unless, facts):
         return result(NOT_APPLICABLE, reason=ended or f"does not apply while {explain(rule.unless)}")
     if anchor is None:
-        return result(NOT_APPLICABLE, reason=f"no date yet for {EVENTS.get(rule.event, rule.event)}")
+        return result(NOT_APPLICABLE, reason=f"{as_noun(EVENTS.get(rule.event, rule.event))} is not recorded yet")
     floor = events.get(rule.not_before) if rule.not_before else None
     if rule.not_before and floor is None and rule.completed_by is None:
         return result(NOT_APPLICABLE, anchor_event=anchor_event, anchor_date=anchor,
-                      reason=f"waiting for {EVENTS.get(rule.not_before, rule.not_before)}")
+                      reason=f"waiting for {as_noun(EVENTS.get(rule.not_before, rule.not_before))}")
 
     completion = events.get(rule.completed_by) if rule.completed_by else None
     if completion is not None and (completion < anchor or (floor is not None and completion < floor)):
@@ -293,9 +304,9 @@ def _anchored(rule: TimescaleRule, spec: Due, facts, events, today: date, due_so
         if outside:
             return result(NOT_APPLICABLE, reason=outside)
         # The due date is never before ``not_before``, so it waits for that too.
-        words = [a.event_words() for a in missing] if not dated or spec.combine != EARLIEST else []
+        words = [a.noun() for a in missing] if not dated or spec.combine != EARLIEST else []
         if rule.not_before and floor is None:
-            words.append(EVENTS.get(rule.not_before, rule.not_before))
+            words.append(as_noun(EVENTS.get(rule.not_before, rule.not_before)))
         return result(WAITING, reason=f"waiting for {' and '.join(words)}")
     pick = min if spec.combine == EARLIEST else max
     due, anchor = pick(dated, key=lambda pair: pair[0])
@@ -321,7 +332,7 @@ def _outside_period(anchors: Sequence[Anchor], events: Mapping[str, Any], every:
             reasons.append(f"stopped applying when {_ENDINGS.get(ending, EVENTS[ending])} on "
                            f"{latest_date(events[ending]):%-d %B %Y}")
         elif start and events.get(start) is None:
-            reasons.append(f"no date yet for {EVENTS[start]}")
+            reasons.append(f"{as_noun(EVENTS[start])} is not recorded yet")
         else:
             reasons.append("")
     if every:
@@ -373,9 +384,13 @@ def _anchor_errors(data) -> dict:
     if nth is not None and event not in REPEATING_EVENTS:
         return {"nth": [f"nth applies only to an event that happens many times ({repeating}); "
                         f"{event!r} happens once"]}
-    if nth is None and event in REPEATING_EVENTS:
+    after = data.get("after")
+    if after is not None and event not in REPEATING_EVENTS:
+        return {"after": [f"after counts the occurrences of an event that happens many times ({repeating}) "
+                          f"from another event; {event!r} happens once"]}
+    if nth is None and event in REPEATING_EVENTS and after is None:
         return {"event": [f"{event!r} happens many times: say which with nth (1 for the first, 2 for the "
-                          "second, ... or last)"]}
+                          "second, ... or last), or after: <event> for the next one after that event"]}
     offset, direction = data.get("offset"), data.get("direction")
     if direction is not None and offset is None:
         return {"direction": ["a direction goes with an offset: give offset too (e.g. {working_days: 5})"]}
@@ -386,14 +401,17 @@ def _anchor(data) -> Anchor:
     offset = data.get("offset") or _NO_OFFSET
     if data.get("direction"):
         offset = Offset(offset.amount, offset.unit, data["direction"])
-    return Anchor(data["event"], data.get("nth"), offset)
+    nth = data.get("nth") or (1 if data.get("after") else None)
+    return Anchor(data["event"], nth, offset, data.get("after"))
 
 
 class AnchorSchema(StrictSchema):
-    """``{event: review, nth: 2}`` or ``{event: adm_decision, offset: {working_days: 5}, direction: before}``."""
+    """``{event: review, nth: 2}``, ``{event: review, after: proceedings_issued}`` (the next review after
+    proceedings were issued) or ``{event: adm_decision, offset: {working_days: 5}, direction: before}``."""
 
     event = Event(required=True)
     nth = Nth(load_default=None)
+    after = Event(load_default=None)
     offset = fields.Nested(OffsetSchema, load_default=None)
     direction = Str(load_default=None, validate=one_of(DIRECTIONS, "direction"))
 
@@ -428,7 +446,7 @@ class DueSchema(AnchorSchema):
             return
         key = given[0]
         errors = {k: [f"{k} belongs to each anchor of the {key} list, not to due itself"]
-                  for k in ("nth", "offset", "direction") if data.get(k) is not None}
+                  for k in ("nth", "offset", "direction", "after") if data.get(k) is not None}
         if not data[key]:
             errors[key] = [f"{key} needs at least one anchor, e.g. [{{event: proceedings_issued, offset: "
                            "{weeks: 20}}, {event: review, nth: 2}]"]

@@ -21,7 +21,7 @@ from typing import Iterator, Mapping, Sequence
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from .fields import Bool, Int, NestedList, Str, StrictSchema, Tuple, one_of
-from .vocabulary import BOOLEAN, CODE, CODES, EVENTS, FACTS, LEGAL_STATUSES, PLACEMENT_TYPES, PLAN_ROUTES
+from .vocabulary import BOOLEAN, CODE, CODES, EVENTS, FACTS, LEGAL_STATUSES, PLACEMENT_TYPES, PLAN_ROUTES, as_noun
 
 # --- What a column can show --------------------------------------------------------------------
 
@@ -78,15 +78,13 @@ FACT_SOURCES = _sources(*(
 IMPORTABLE_DATES = ("entered_care", "legal_status_start", "placement_start", "plan_agreed", "proceedings_issued")
 _EXTRA_DATES = {"legal_status_start": "the current legal status began",
                 "plan_agreed": "the current primary plan was agreed"}
-_CLAUSE = re.compile(r"\b(was|were|became|began|left|started)\b")
-
-
 def date_label(text: str) -> str:
     """"Date the child became looked after" for an event said as a clause, "Date of the second
     looked-after review" for one said as a noun ("The expected date of birth" as it is)."""
     if "date of" in text:
         return text[:1].upper() + text[1:]
-    return ("Date " if _CLAUSE.search(text) else "Date of ") + text
+    noun = as_noun(text)
+    return "Date" + noun.removeprefix("the date") if noun != text else "Date of " + text
 
 
 HISTORY_DATES = _sources(*(

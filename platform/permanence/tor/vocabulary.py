@@ -7,6 +7,8 @@ panel ever runs on it. Codes follow the SSDA903 return (domain.md §1).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -255,6 +257,16 @@ EVENT_SOURCES: Mapping[str, str] = MappingProxyType({
                     "until then unknown, so a timescale anchored on it waits",
     "match": "not yet recorded by the platform (as adm_decision)",
 })
+
+
+_CLAUSE = re.compile(r"\b(was|were|became|began|left|started)\b")
+
+
+def as_noun(text: str) -> str:
+    """An event's words as a noun phrase: "the date care proceedings were issued" for one said as a
+    clause, as it is for one said as a noun ("the second looked-after review"), so that "waiting for
+    ...", "... is not recorded yet" and "Date of ..." read as English."""
+    return f"the date {text}" if _CLAUSE.search(text) else text
 
 
 def occurrences(events: Mapping, name: str | None) -> tuple:
