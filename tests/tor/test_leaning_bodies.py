@@ -393,3 +393,41 @@ def test_the_terms_of_reference_page_says_each_form_in_english(app, client, logi
     assert ("Membership: as for the Adoption Panel's core panel members (the same seats and quorum). This panel "
             "also has: Virtual School Head.") in page
     assert page.count("Head of Children in Care") == 1
+
+
+def test_an_assumption_on_a_shared_membership_shows_where_it_is_listed(app, client, login, make_user, make_tenant):
+    text = EAST_VALE.replace("    label: core panel members\n",
+                             "    label: core panel members\n    assumption: The ToR names no legal adviser.\n")
+    tor = load_tor_from_text(text)
+    assert [(a.anchor, a.where) for a in tor.assumptions] == [("membership-0", "Membership: core panel members")]
+    tenant = make_tenant("east-vale", "East Vale Council")
+    with app.app_context():
+        result = tor_services.store_version(tenant.id, text, filename="tor.yaml", loaded_by="cli")
+        tor_services.activate_version(result.version)
+        commit()
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/east-vale/terms-of-reference"))
+    assert page.count("To be confirmed by the council: The ToR names no legal adviser.") == 1
+    assert page.index("declared once and shared") < page.index("The ToR names no legal adviser.") \
+        < page.index("Permanence Panel Panel")
+
+
+def test_the_shared_quorum_is_counted_the_same_at_both_panels(app, council):
+    from permanence.meetings.services import quorum_of
+    from permanence.panels.models import Attendance, AttendanceStatus
+
+    def present(*seats):
+        return [Attendance(role=role, title=title, status=AttendanceStatus.PRESENT) for role, title in seats]
+
+    chair, iro = ("chair", "Head of Children in Care"), ("independent-reviewing-officer", "IRO Manager")
+    solicitor = ("legal-adviser", "Solicitor")
+    with app.app_context(), tenant_context(council.id):
+        adoption, after = (db.session.execute(select(Meeting).where(Meeting.body_id == body_id,
+                                                                    Meeting.date == date(2027, 1, 7))).scalar_one()
+                           for body_id in ("adoption-panel", "permanence-panel"))
+        for meeting in (adoption, after):
+            assert quorum_of(meeting, present(chair, iro)).banner == "Not quorate: 2 of the 3 members needed are present or represented"
+            assert quorum_of(meeting, present(iro, solicitor, ("panel-administrator", "Panel Administrator"))).banner \
+                == "Not quorate: no chair is present"
+            assert quorum_of(meeting, present(chair, iro, solicitor)).met
+        db.session.rollback()

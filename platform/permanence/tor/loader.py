@@ -373,6 +373,13 @@ def assumption_anchor(path: DocPath, data: Mapping) -> tuple[str, str]:
                 return f"body-{path[1]}-membership", f"{name}: quorum"
             return f"body-{path[1]}-{kind}", f"{name}: {words}"
         return f"body-{path[1]}", name
+    if head == "memberships" and len(path) >= 2:
+        shared = item("memberships", path[1])
+        bodies = data.get("bodies") if isinstance(data.get("bodies"), list) else []
+        used = any(isinstance(b, dict) and isinstance(b.get("membership"), dict)
+                   and b["membership"].get("use") == shared.get("id") for b in bodies)
+        if used:  # shown where the shared membership is listed, under the first body using it
+            return f"membership-{path[1]}", f"Membership: {shared.get('label') or shared.get('id')}"
     if head == "timescales" and len(path) >= 2:
         rule = item("timescales", path[1])
         return f"timescale-{rule.get('id')}", f"Timescale: {rule.get('label') or rule.get('id')}"
