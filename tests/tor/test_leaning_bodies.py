@@ -255,13 +255,15 @@ def test_redbridge_meets_at_least_twice_a_month_and_its_chair_may_add_sittings(t
 # --- Through the web client and the database -----------------------------------------------------
 
 @pytest.fixture
-def council(app, make_tenant, travel):
+def council(app, make_tenant, travel, work_jobs):
+    """East Vale in force from Monday 28 December 2026: activating it generates half a year of meetings."""
     travel(date(2026, 12, 28))
     tenant = make_tenant("east-vale", "East Vale Council")
     with app.app_context():
         result = tor_services.store_version(tenant.id, EAST_VALE, filename="tor.yaml", loaded_by="cli")
         tor_services.activate_version(result.version)
         commit()
+    work_jobs()
     return tenant
 
 

@@ -130,10 +130,11 @@ def _following(body: Body, start: date) -> Iterator[Sitting]:
     follows = body.cadence.follows
     if follows.leader is None:
         raise ValueError(f"{body.id} follows {follows.body}, which the loader has not resolved")
-    # Look back far enough that a sitting "before" the other's still counts from start.
-    reach = follows.offset.amount if follows.offset is not None else 0
-    unit_days = {"working_days": 2, "days": 1, "weeks": 7, "months": 31}
-    back = reach * unit_days[follows.offset.unit] + 14 if follows.offset is not None else 14
+    # Start from the other body's sittings far enough back that one whose follower falls on or after
+    # ``start`` is not missed (a working day is at most 2 calendar days here, bank holidays aside: +14).
+    back = 14
+    if follows.offset is not None:
+        back += follows.offset.amount * {"working_days": 2, "days": 1, "weeks": 7, "months": 31}[follows.offset.unit]
     for leader in _sittings_from(follows.leader, start - timedelta(days=back)):
         sitting = following_sitting(body, leader)
         if sitting is not None and sitting.date >= start:
