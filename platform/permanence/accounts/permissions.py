@@ -177,6 +177,27 @@ def can_see(obj, action: str | None = None) -> bool:
     return db.session.execute(stmt).first() is not None
 
 
+# Rules on things the terms of reference name rather than rows (a panel, by its body id): keyed by
+# (kind, action), each ``rule(membership, name) -> bool`` says whether a holder of the action may do
+# it to that one (panels: who may add a sitting to a panel, from its ``extra_sittings_by``).
+_named_rules: dict[tuple[str, str], Callable] = {}
+
+
+def register_named_rule(kind: str, action: str, rule: Callable) -> None:
+    _check_action(action)
+    _named_rules[(kind, action)] = rule
+
+
+def permits(action: str, kind: str, name: str) -> bool:
+    """Whether the current member holds ``action`` and may do it to the ``kind`` named ``name``."""
+    _check_action(action)
+    membership = g.get("membership")
+    if membership is None or not has_permission(action):
+        return False
+    rule = _named_rules.get((kind, action))
+    return rule is None or bool(rule(membership, name))
+
+
 def load_or_404(model, ident, action: str | None = None):
     """Load a protected record for the current member: another tenant's row is a 404, a row of
     this council the member may not see (or, with ``action``, may not do that to) is a 403, and

@@ -21,6 +21,9 @@ ROLES: dict[str, str] = {
 
 # The terms of reference's ``meeting_days`` may name only roles whose access role holds this.
 ARRANGE_TRACKING = "tracking.arrange"
+# Adding a sitting is scheduling; a panel's ``cadence.extra_sittings_by`` narrows who, per panel (a
+# rule registered with ``permissions.register_named_rule``), and may name only roles holding this.
+ADD_SITTINGS = "panels.manage"
 
 PERMISSIONS: dict[str, str] = {
     "home.view": "See the council's home page",

@@ -7,6 +7,10 @@ a member the chair ruled must leave an item does not get that child through the 
 a member whose seat does not sit for the item's agenda part (``not_required_for_parts`` in the
 meeting's terms of reference, see ``parts``): they are not sent that part's papers.
 
+Who adds a sitting to a panel follows its ``cadence.extra_sittings_by`` when the terms of reference
+name anyone there (Redbridge: the chair and the panel administrator); otherwise any holder of the
+permission to schedule sittings.
+
 Who arranges tracking meetings (agrees a team's days and times, moves one meeting) follows the
 terms of reference's ``meeting_days``: a holder of ``agreed_by``'s access role for their own team
 (and the children they manage), a holder of a ``supported_by`` role for any team. Without
@@ -16,8 +20,8 @@ terms of reference's ``meeting_days``: a holder of ``agreed_by``'s access role f
 from sqlalchemy import and_, exists, or_, select, true
 
 from ..accounts.models import Team
-from ..accounts.permissions import grant_visibility, register_policy, visible
-from ..accounts.roles import ARRANGE_TRACKING, ROLES, SEES_ALL_CHILDREN
+from ..accounts.permissions import grant_visibility, register_named_rule, register_policy, visible
+from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
 from ..tor.services import current_tor
 from .models import ON_THE_AGENDA, AgendaItem, Declaration, Meeting, PanelMember, Ruling
@@ -112,3 +116,20 @@ def _meetings_arranged(membership):
 for _role in ROLES:
     grant_visibility(Team, _role, action=ARRANGE_TRACKING)(_teams_arranged)
     grant_visibility(Meeting, _role, action=ARRANGE_TRACKING)(_meetings_arranged)
+
+
+# --- adding a sitting to a panel -----------------------------------------------------------------
+
+NEW_SITTING = "new-sitting"
+
+
+def _may_add_sitting(membership, body_id: str) -> bool:
+    tor = current_tor(membership.tenant_id)
+    body = next((b for b in tor.bodies if b.id == body_id), None) if tor is not None else None
+    if body is None or body.cadence is None or not body.cadence.extra_sittings_by:
+        return True
+    named = {tor.roles[r].access_role for r in body.cadence.extra_sittings_by if r in tor.roles}
+    return bool(membership.roles & named)
+
+
+register_named_rule(NEW_SITTING, ADD_SITTINGS, _may_add_sitting)

@@ -20,6 +20,7 @@ from ..core.context import current_tenant_id, tenant_context
 from ..extensions import db
 from ..notifications.services import queue_email
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
+from ..tor.schedule import following_sitting
 from ..tor.services import active_version, tor_of
 from .models import Meeting, MeetingStatus, PanelMember
 
@@ -47,7 +48,23 @@ def venue_text(venue) -> str:
 
 
 def panel_bodies(tor):
-    return [b for b in tor.bodies if b.kind == "panel" and b.cadence is not None]
+    """The panels with sittings, each after the panel it follows (``cadence.follows``), so a
+    following panel's sittings are made from the other's meetings as they stand."""
+    panels = [b for b in tor.bodies if b.kind == "panel" and b.cadence is not None]
+
+    def depth(body) -> int:
+        n, follows = 0, body.cadence.follows
+        while follows is not None and follows.leader is not None and n < len(panels):
+            n, follows = n + 1, follows.leader.cadence.follows
+        return n
+
+    return sorted(panels, key=depth)
+
+
+def _as_held(meeting: Meeting, body) -> Sitting:
+    """A meeting as it now stands (moved, with its own times), as a sitting of ``body``."""
+    return Sitting(meeting.body_id, meeting.date, meeting.starts_at.astimezone(LONDON) if meeting.starts_at else None,
+                   meeting.ends_at.astimezone(LONDON) if meeting.ends_at else None, body.venue)
 
 
 def _from_sitting(sitting: Sitting, version_id: int, *, by_hand: bool, note: str = "") -> Meeting:
@@ -75,6 +92,9 @@ def generate_meetings(tenant_id: int, today: date, horizon_weeks: int = 26) -> l
             known = set(db.session.execute(
                 select(Meeting.sitting_date).where(Meeting.body_id == body.id, Meeting.sitting_date.is_not(None))
             ).scalars())
+            if body.cadence.follows is not None:
+                created += _generate_following(body, version.id, today, until, known)
+                continue
             for sitting in sittings(body, today, until=until):
                 if sitting.date < today or sitting.date in known:
                     continue
@@ -84,6 +104,48 @@ def generate_meetings(tenant_id: int, today: date, horizon_weeks: int = 26) -> l
                 known.add(sitting.date)
         db.session.flush()
         return created
+
+
+def _generate_following(body, version_id: int, today: date, until: date, known: set) -> list[Meeting]:
+    """The sittings of a panel that follows another, one for each of the other's generated meetings
+    as it stands: moved with it, none for a cancelled one. Each is known by the date the other's
+    sitting as scheduled gives it, so a later run never makes it again."""
+    leader = body.cadence.follows.leader
+    rows = db.session.execute(
+        select(Meeting).where(Meeting.body_id == leader.id, Meeting.sitting_date.is_not(None),
+                              Meeting.sitting_date >= today - timedelta(weeks=8), Meeting.date <= until)
+        .order_by(Meeting.sitting_date)
+    ).scalars().all()
+    created = []
+    for row in rows:
+        planned = following_sitting(body, Sitting(leader.id, row.sitting_date, None, None, leader.venue))
+        if planned is None or planned.date in known or row.cancelled:
+            continue
+        held = following_sitting(body, _as_held(row, leader))
+        if held is None or not today <= held.date <= until:
+            continue
+        meeting = _from_sitting(held, version_id, by_hand=False)
+        meeting.sitting_date = planned.date
+        db.session.add(meeting)
+        created.append(meeting)
+        known.add(planned.date)
+    return created
+
+
+def _in_step(meeting: Meeting, leader_day: date) -> list[tuple[object, Meeting]]:
+    """The meetings of the panels following ``meeting``'s panel that are in step with its sitting on
+    ``leader_day`` (not cancelled), each with its panel."""
+    tor = tor_of(meeting.tor_version)
+    found = []
+    for follower in tor.followers(meeting.body_id):
+        leader = Sitting(meeting.body_id, leader_day, None, None, follower.cadence.follows.leader.venue)
+        planned = following_sitting(follower, leader)
+        if planned is None:
+            continue
+        found += [(follower, row) for row in db.session.execute(
+            select(Meeting).where(Meeting.body_id == follower.id, Meeting.date == planned.date,
+                                  Meeting.status != MeetingStatus.CANCELLED)).scalars()]
+    return found
 
 
 def body_of(meeting: Meeting):
@@ -152,6 +214,7 @@ def move_meeting(meeting: Meeting, new_date: date | None, reason: str | None, *,
         raise ScheduleError("date", "The new date must be different from the current date")
     old = _when(meeting)
     body = body_of(meeting)
+    in_step = _in_step(meeting, meeting.date)
     local_start = meeting.starts_at.astimezone(LONDON).time() if meeting.starts_at else None
     sitting = sitting_on(body, new_date, local_start)
     meeting.moved_from = meeting.date
@@ -161,18 +224,39 @@ def move_meeting(meeting: Meeting, new_date: date | None, reason: str | None, *,
     db.session.flush()
     _tell(meeting, f"meeting moved to {new_date:%-d %B %Y}",
           f"The meeting on {old} has moved to {_when(meeting)}.\n\nReason: {reason}")
+    for follower, row in in_step:  # a panel held in step with this one moves with it
+        _move_in_step(follower, row, meeting, body, reason, today)
     return meeting
+
+
+def _move_in_step(follower, row: Meeting, leader_meeting: Meeting, leader_body, reason: str, today: date) -> None:
+    held = following_sitting(follower, _as_held(leader_meeting, leader_body))
+    why = f"The {leader_body.name} has moved to {_when(leader_meeting)}: {reason}"[:MAX_REASON]
+    if held is None:  # now on a day the follower does not sit (a bank holiday it skips)
+        cancel_meeting(row, why)
+    elif held.date != row.date and held.date >= today:
+        move_meeting(row, held.date, why, today=today)
+        if held.start is not None:  # straight after the other: its new end, not the old start time
+            row.starts_at, row.ends_at = _utc(held.start), _utc(held.end)
+            db.session.flush()
+    elif held.date == row.date and held.start is not None and _utc(held.start) != row.starts_at:
+        row.starts_at, row.ends_at = _utc(held.start), _utc(held.end)
+        db.session.flush()
 
 
 def cancel_meeting(meeting: Meeting, reason: str | None) -> Meeting:
     reason = _reason(reason)
     if meeting.cancelled:
         raise ScheduleError("reason", "This meeting is already cancelled")
+    in_step = _in_step(meeting, meeting.date)
     meeting.status = MeetingStatus.CANCELLED
     meeting.note = reason
     db.session.flush()
     _tell(meeting, f"meeting on {meeting.date:%-d %B %Y} cancelled",
           f"The meeting on {_when(meeting)} is cancelled.\n\nReason: {reason}")
+    name = body_of(meeting).name
+    for _, row in in_step:  # a panel held in step with this one does not sit without it
+        cancel_meeting(row, f"The {name} on {meeting.date:%-d %B %Y} is cancelled: {reason}"[:MAX_REASON])
     return meeting
 
 
@@ -193,7 +277,23 @@ def add_meeting(body_id: str | None, day: date | None, reason: str | None, *, to
     db.session.flush()
     _tell(meeting, f"extra meeting on {day:%-d %B %Y}",
           f"An extra meeting is arranged for {_when(meeting)}.\n\nReason: {reason}")
+    _add_in_step(tor, body, meeting, version.id, reason, today)
     return meeting
+
+
+def _add_in_step(tor, body, meeting: Meeting, version_id: int, reason: str, today: date) -> None:
+    """An extra sitting of a panel others follow gives each of them its sitting in step with it."""
+    for follower in tor.followers(body.id):
+        held = following_sitting(follower, _as_held(meeting, body))
+        if held is None or held.date < today:
+            continue
+        row = _from_sitting(held, version_id, by_hand=True,
+                            note=f"In step with the extra sitting of the {body.name}: {reason}"[:MAX_REASON])
+        db.session.add(row)
+        db.session.flush()
+        _tell(row, f"extra meeting on {held.date:%-d %B %Y}",
+              f"An extra meeting is arranged for {_when(row)}, in step with the {body.name}'s.\n\nReason: {reason}")
+        _add_in_step(tor, follower, row, version_id, reason, today)
 
 
 @dataclass

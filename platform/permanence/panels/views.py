@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 
-from ..accounts.permissions import has_permission, require, visible
+from ..accounts.permissions import has_permission, permits, require, visible
+from ..accounts.roles import ADD_SITTINGS
 from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
@@ -17,6 +18,7 @@ from ..tor.services import current_tor
 from . import services
 from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
 from .models import AgendaItem, Meeting, MeetingStatus
+from .policies import NEW_SITTING
 from .tracking import TRACKING, tracking_bodies
 
 bp = Blueprint("panels", __name__, template_folder="templates")
@@ -98,10 +100,13 @@ def cancel(tenant_slug, meeting_id):
 
 
 @bp.route("/<tenant_slug>/meetings/new", methods=["GET", "POST"])
-@require("panels.manage")
+@require(ADD_SITTINGS)
 def add(tenant_slug):
+    """An extra sitting, of the panels the member may add one to (the ToR's ``extra_sittings_by``)."""
     form = AddMeetingForm()
-    form.body_id.choices = [("", "Select a panel"), *services.panel_choices(g.tenant.id)]
+    form.body_id.choices = [("", "Select a panel"), *((body_id, name) for body_id, name in
+                                                      services.panel_choices(g.tenant.id)
+                                                      if permits(ADD_SITTINGS, NEW_SITTING, body_id))]
     status = 200
     if form.is_submitted():
         holder = {}

@@ -12,7 +12,7 @@ would run panels on rules nobody agreed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 from pathlib import Path
 import re
@@ -373,6 +373,13 @@ def assumption_anchor(path: DocPath, data: Mapping) -> tuple[str, str]:
                 return f"body-{path[1]}-membership", f"{name}: quorum"
             return f"body-{path[1]}-{kind}", f"{name}: {words}"
         return f"body-{path[1]}", name
+    if head == "memberships" and len(path) >= 2:
+        shared = item("memberships", path[1])
+        bodies = data.get("bodies") if isinstance(data.get("bodies"), list) else []
+        used = any(isinstance(b, dict) and isinstance(b.get("membership"), dict)
+                   and b["membership"].get("use") == shared.get("id") for b in bodies)
+        if used:  # shown where the shared membership is listed, under the first body using it
+            return f"membership-{path[1]}", f"Membership: {shared.get('label') or shared.get('id')}"
     if head == "timescales" and len(path) >= 2:
         rule = item("timescales", path[1])
         return f"timescale-{rule.get('id')}", f"Timescale: {rule.get('label') or rule.get('id')}"
@@ -439,7 +446,7 @@ def load_tor_from_text(text: str, filename: str = TOR_FILENAME,
     errors = validate_tor(tor, extra_validators)
     if errors:
         raise TorConfigError(errors)
-    return tor
+    return _with_leaders(tor)
 
 
 def _errors_in_the_rest(data: dict, bad_paths: list[DocPath], roles: tuple, filename: str, lines: dict,
@@ -526,6 +533,7 @@ def _assemble(loaded: dict, filename: str, checksum: str, lines: dict) -> TermsO
     roles = dict(CORE_ROLES)
     roles.update({r.id: r for r in own_roles})
     own_timescales: tuple[TimescaleRule, ...] = loaded.pop("timescales")
+    loaded["bodies"] = _with_shared_memberships(loaded["bodies"], loaded["memberships"])
     return TermsOfReference(
         roles=MappingProxyType(roles),
         tenant_roles=tuple(r.id for r in own_roles),
@@ -535,6 +543,50 @@ def _assemble(loaded: dict, filename: str, checksum: str, lines: dict) -> TermsO
         locations=MappingProxyType(lines),
         **loaded,
     )
+
+
+def _with_shared_memberships(bodies, memberships) -> tuple:
+    """Each body's ``membership: {use: <id>}`` becomes the shared membership itself: the very same
+    object when the body adds nothing, so every consumer counts its seats and quorum alike; else the
+    shared one with the body's own members and invited experts added. An unknown id is left as it is
+    for validation to report."""
+    shared = {m.id: m.membership for m in memberships}
+    out = []
+    for body in bodies:
+        m = body.membership
+        base = shared.get(m.shared) if m is not None and m.shared else None
+        if base is not None:
+            if m.added_members or m.added_experts:
+                m = replace(base, members=base.members + m.added_members,
+                            invited_experts=base.invited_experts + m.added_experts,
+                            added_members=m.added_members, added_experts=m.added_experts,
+                            source=m.source or base.source)
+            else:
+                m = base
+            body = replace(body, membership=m)
+        out.append(body)
+    return tuple(out)
+
+
+def _with_leaders(tor: TermsOfReference) -> TermsOfReference:
+    """Each ``cadence.follows`` given the body it follows (validation has ruled out unknown bodies and
+    cycles), leaders first, so a chain (C after B after A) reaches the first body's own rule."""
+    by_id = {b.id: b for b in tor.bodies}
+    done: dict[str, Any] = {}
+
+    def resolved(body_id: str):
+        if body_id not in done:
+            body = by_id[body_id]
+            follows = body.cadence.follows if body.cadence is not None else None
+            if follows is not None:
+                leader = resolved(follows.body)
+                body = replace(body, cadence=replace(body.cadence, follows=replace(follows, leader=leader)))
+            done[body_id] = body
+        return done[body_id]
+
+    if not any(b.cadence is not None and b.cadence.follows is not None for b in tor.bodies):
+        return tor
+    return replace(tor, bodies=tuple(resolved(b.id) for b in tor.bodies))
 
 
 def _effective_timescales(own, statutory, bodies) -> tuple[TimescaleRule, ...]:

@@ -68,16 +68,37 @@ class Council:
 
 
 @dataclass(frozen=True)
-class Cadence:
-    """When a panel sits: an RFC 5545 recurrence from an anchor date, with times and a bank-holiday rule."""
+class Follows:
+    """A body that sits in step with another body's sittings: ``offset`` from each of them ("the same
+    day", "2 working days before") or on the ``next`` given weekday after each ("the Monday after").
 
-    rrule: str
-    anchor: date
-    start_time: time
+    ``leader`` is the other body, filled in by the loader once the whole terms of reference is known
+    (the YAML names it by ``body``)."""
+
+    body: str
+    offset: Offset | None = None
+    next: str | None = None  # "MO".."SU"
+    gap_minutes: int = 0  # with no start_time: this long after the other body's sitting ends
+    leader: "Body | None" = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """When a panel sits: an RFC 5545 recurrence from an anchor date, with times and a bank-holiday
+    rule; or in step with another body's sittings (``follows``). ``start_time`` None with ``follows``
+    is "straight after" the other body's sitting. ``at_least``: the cadence is the minimum, and the
+    roles in ``extra_sittings_by`` may add sittings ("twice a month or more often if necessary")."""
+
+    rrule: str = ""
+    anchor: date | None = None
+    start_time: time | None = None
     end_time: time | None = None
     duration_minutes: int | None = None
     time_zone: str = LONDON
     bank_holidays: str = "next_working_day"
+    follows: Follows | None = None
+    at_least: bool = False
+    extra_sittings_by: tuple[str, ...] = ()
     description: str = ""
     source: str = ""
 
@@ -85,8 +106,9 @@ class Cadence:
     def duration(self) -> timedelta:
         if self.duration_minutes is not None:
             return timedelta(minutes=self.duration_minutes)
-        start = datetime.combine(date.min, self.start_time)
-        return datetime.combine(date.min, self.end_time) - start if self.end_time else timedelta(hours=2)
+        if self.start_time is None or self.end_time is None:
+            return timedelta(hours=2)
+        return datetime.combine(date.min, self.end_time) - datetime.combine(date.min, self.start_time)
 
 
 @dataclass(frozen=True)
@@ -161,7 +183,7 @@ class Expert:
 
 @dataclass(frozen=True)
 class Membership:
-    chairs: tuple[Seat, ...]
+    chairs: tuple[Seat, ...] = ()
     vice_chairs: tuple[Seat, ...] = ()
     members: tuple[Seat, ...] = ()
     substitutes_allowed: bool = True
@@ -169,6 +191,11 @@ class Membership:
     presenters: tuple[str, ...] = ("social-worker", "team-manager")
     quorum: Quorum = Quorum()
     source: str = ""
+    # A body's ``membership: {use: <id>}``: the shared membership it is (or builds on), and the
+    # members and experts the body adds to it (already included in ``members``/``invited_experts``).
+    shared: str = ""
+    added_members: tuple[Seat, ...] = ()
+    added_experts: tuple[Expert, ...] = ()
 
     @property
     def seats(self) -> tuple[Seat, ...]:
@@ -359,6 +386,16 @@ class Body:
 
 
 @dataclass(frozen=True)
+class SharedMembership:
+    """One membership declared once (top-level ``memberships``) for several bodies to ``use``."""
+
+    id: str
+    label: str
+    membership: Membership
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class ReportingDuty:
     id: str
     label: str
@@ -410,6 +447,7 @@ class TermsOfReference:
     council: Council
     roles: Mapping[str, Role]
     bodies: tuple[Body, ...]
+    memberships: tuple[SharedMembership, ...] = ()
     timescales: tuple[TimescaleRule, ...] = ()
     escalation_ladders: tuple[EscalationLadder, ...] = ()
     reporting: tuple[ReportingDuty, ...] = ()
@@ -434,6 +472,21 @@ class TermsOfReference:
         """The assumptions shown at ``anchor`` of the rendered ToR, each with its number (1, 2, ...),
         which is its place on the page: ``id="assumption-<number>"``."""
         return [(i, a) for i, a in enumerate(self.assumptions, 1) if a.anchor == anchor]
+
+    def shared_membership(self, membership_id: str) -> SharedMembership:
+        for shared in self.memberships:
+            if shared.id == membership_id:
+                return shared
+        raise KeyError(f"no shared membership {membership_id!r}")
+
+    def bodies_using(self, membership_id: str) -> tuple[Body, ...]:
+        """The bodies whose membership is the shared membership ``membership_id``."""
+        return tuple(b for b in self.bodies if b.membership is not None and b.membership.shared == membership_id)
+
+    def followers(self, body_id: str) -> tuple[Body, ...]:
+        """The bodies whose cadence follows ``body_id``'s sittings."""
+        return tuple(b for b in self.bodies if b.cadence is not None and b.cadence.follows is not None
+                     and b.cadence.follows.body == body_id)
 
     def body(self, body_id: str) -> Body:
         for b in self.bodies:

@@ -21,6 +21,7 @@ from . import model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RecipientRef, ReviewDate, RoleRef,
                      RuleField, Str, StrictSchema, Time, Tuple, one_of)
 from .reminders import RemindersSchema
+from .schedule import WEEKDAY_CODES
 from .timescales import DueSchema, EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
 from .vocabulary import (ACCEPTED_PROPOSALS, ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS,
@@ -63,23 +64,65 @@ class RoleSchema(StrictSchema):
         return Role(**data)
 
 
+class FollowsSchema(StrictSchema):
+    """``{body: adoption-panel, offset: {days: 0}}`` or ``{body: resources-panel, next: MO}``."""
+
+    target = model.Follows
+    body = Id(required=True)
+    offset = fields.Nested(OffsetSchema, load_default=None)
+    next = Str(load_default=None, validate=one_of(WEEKDAY_CODES, "weekday"))
+    gap_minutes = Int(load_default=0, validate=validate.Range(min=0, max=12 * 60))
+
+    @validates_schema
+    def _offset_or_next(self, data, **kwargs):
+        if (data.get("offset") is None) == (data.get("next") is None):
+            raise ValidationError("give offset (e.g. {days: 0}: the same day; {working_days: 2, direction: "
+                                  "before}) or next (a weekday, e.g. MO: the Monday after), not both",
+                                  "offset" if data.get("offset") is not None else "body")
+
+
 class CadenceSchema(StrictSchema):
     target = model.Cadence
-    rrule = Str(required=True)
-    anchor = Date(required=True)
-    start_time = Time(required=True)
+    rrule = Str(load_default="")
+    anchor = Date(load_default=None)
+    start_time = Time(load_default=None)
     end_time = Time(load_default=None)
     duration_minutes = Int(load_default=None, validate=validate.Range(min=1))
     time_zone = Str(load_default=model.LONDON, validate=one_of((model.LONDON,), "time zone"))
     bank_holidays = Str(load_default="next_working_day", validate=one_of(BANK_HOLIDAY_POLICIES, "bank holiday rule"))
+    follows = fields.Nested(FollowsSchema, load_default=None)
+    at_least = Bool(load_default=False)
+    extra_sittings_by = Tuple(RoleRef(), load_default=())
     description = Str(load_default="")
     source = Str(load_default="")
 
     @validates_schema
     def _check(self, data, **kwargs):
         errors: dict[str, list[str]] = {}
+        follows = data.get("follows")
+        if follows is not None:
+            errors.update({k: [f"{k} belongs to a cadence of its own; a cadence that follows another body takes "
+                               "its dates from that body's sittings"] for k in ("rrule", "anchor") if data.get(k)})
+            same_day = follows.offset is not None and follows.offset.amount == 0
+            if data.get("start_time") is None:
+                if not same_day:
+                    errors["start_time"] = ["give start_time: only a sitting on the same day as the other body's "
+                                            "(offset: {days: 0}) can start straight after it"]
+                elif data.get("end_time") is not None:
+                    errors["end_time"] = ["a sitting straight after another body's has no fixed start; give "
+                                          "duration_minutes instead of end_time"]
+                elif data.get("duration_minutes") is None:
+                    errors["duration_minutes"] = ["give duration_minutes: how long the sitting straight after "
+                                                  "the other body's lasts"]
+            elif follows.gap_minutes:
+                errors["follows"] = ["gap_minutes is for a sitting straight after the other body's (no start_time)"]
+        else:
+            errors.update({key: ["required key is missing (or give follows: to sit in step with another body)"]
+                           for key in ("rrule", "anchor", "start_time") if not data.get(key)})
+        if data.get("extra_sittings_by") and not data.get("at_least"):
+            errors["extra_sittings_by"] = ["extra sittings are for a cadence that is a minimum; add at_least: true"]
         rrule_text, anchor, start = data.get("rrule"), data.get("anchor"), data.get("start_time")
-        if rrule_text and anchor and start:
+        if rrule_text and anchor and start and follows is None:
             if "DTSTART" in rrule_text.upper():
                 errors["rrule"] = ["leave DTSTART out of rrule; the anchor date gives it"]
             else:
@@ -97,7 +140,9 @@ class CadenceSchema(StrictSchema):
                                            "(no date matches it, or its COUNT or UNTIL ends it first); e.g. "
                                            "FREQ=MONTHLY;BYDAY=+1FR"]
         end, duration = data.get("end_time"), data.get("duration_minutes")
-        if end is None and duration is None:
+        if "duration_minutes" in errors or "end_time" in errors:
+            pass  # already said what to give
+        elif end is None and duration is None:
             errors["end_time"] = ["give end_time or duration_minutes"]
         elif end is not None and duration is not None:
             errors["duration_minutes"] = ["give end_time or duration_minutes, not both"]
@@ -173,8 +218,12 @@ class ExpertSchema(StrictSchema):
 
 
 class MembershipSchema(StrictSchema):
+    """A body's membership: its seats and quorum, or ``use: <id>`` of a shared membership (top-level
+    ``memberships``), optionally adding members and invited experts of its own."""
+
     target = model.Membership
-    chairs = NestedList(SeatSchema, required=True, validate=validate.Length(min=1, error="name at least one chair"))
+    use = Id(load_default=None)
+    chairs = NestedList(SeatSchema, validate=validate.Length(min=1, error="name at least one chair"))
     vice_chairs = NestedList(SeatSchema, load_default=())
     members = NestedList(SeatSchema, load_default=())
     substitutes_allowed = Bool(load_default=True)
@@ -182,6 +231,53 @@ class MembershipSchema(StrictSchema):
     presenters = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
     quorum = fields.Nested(QuorumSchema, load_default=model.Quorum)
     source = Str(load_default="")
+
+    # What a body using a shared membership may still say of its own.
+    WITH_USE = ("use", "members", "invited_experts", "source")
+
+    @validates_schema(pass_original=True)
+    def _chairs_or_use(self, data, original, **kwargs):
+        given = set(original) if isinstance(original, dict) else set()
+        if data.get("use") is not None:
+            errors = {k: [f"{k} comes from the shared membership {data['use']!r}; a body using it may add only "
+                          "members and invited_experts"] for k in sorted(given - set(self.WITH_USE) - {"assumption"})}
+            if errors:
+                raise ValidationError(errors)
+        elif "chairs" not in given:
+            raise ValidationError({"chairs": ["required key is missing (or give use: <id> of a shared membership)"]})
+
+    @post_load
+    def _build(self, data, **kwargs):
+        use = data.pop("use")
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        if use is not None:
+            # Filled in from the shared membership by the loader, once the whole file is read.
+            return model.Membership(members=data["members"], invited_experts=data["invited_experts"],
+                                    source=data["source"], shared=use, added_members=data["members"],
+                                    added_experts=data["invited_experts"])
+        return model.Membership(**data)
+
+
+class SharedMembershipSchema(MembershipSchema):
+    """A membership declared once under top-level ``memberships``, for bodies to ``use``."""
+
+    class Meta(StrictSchema.Meta):
+        exclude = ("use",)
+
+    id = Id(required=True)
+    label = Str(required=True)
+
+    @validates_schema(pass_original=True)
+    def _chairs_or_use(self, data, original, **kwargs):
+        if isinstance(original, dict) and "chairs" not in original:
+            raise ValidationError({"chairs": ["required key is missing"]})
+
+    @post_load
+    def _build(self, data, **kwargs):
+        head = {k: data.pop(k) for k in ("id", "label")}
+        data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return model.SharedMembership(head["id"], head["label"], model.Membership(**data, shared=head["id"]),
+                                      data.get("source", ""))
 
 
 class PaperworkSchema(StrictSchema):
@@ -395,6 +491,7 @@ class TorSchema(StrictSchema):
     council = fields.Nested(CouncilSchema, required=True)
     roles = NestedList(RoleSchema, load_default=())
     bodies = NestedList(BodySchema, required=True, validate=validate.Length(min=1, error="define at least one body"))
+    memberships = NestedList(SharedMembershipSchema, load_default=())
     timescales = NestedList(TimescaleSchema, load_default=())
     statutory_timescales = fields.Nested(StatutoryTimescalesSchema, load_default=model.StatutoryTimescales)
     escalation_ladders = NestedList(EscalationLadderSchema, load_default=())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Iterator
 
-from ..accounts.roles import ARRANGE_TRACKING, ROLE_PERMISSIONS
+from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ROLE_PERMISSIONS
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -46,6 +46,7 @@ def _tenant_roles(tor: TermsOfReference) -> Iterator[Problem]:
 
 def _unique_top_level(tor: TermsOfReference) -> Iterator[Problem]:
     yield from _duplicates(tor.bodies, ("bodies",), "body")
+    yield from _duplicates(tor.memberships, ("memberships",), "shared membership")
     yield from _duplicates([t for t in tor.timescales if t.origin == "tenant"], ("timescales",), "timescale")
     yield from _duplicates(tor.escalation_ladders, ("escalation_ladders",), "escalation ladder")
     yield from _duplicates(tor.reporting, ("reporting",), "reporting duty")
@@ -63,8 +64,10 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
     ladder_ids = [ladder.id for ladder in tor.escalation_ladders]
     for bi, body in enumerate(tor.bodies):
         path = ("bodies", bi)
-        yield from _membership(body, path)
+        yield from _membership(tor, body, path)
         yield from _cadence(body, path)
+        yield from _follows(tor, body, path)
+        yield from _extra_sittings(tor, body, path)
         yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
         yield from _referral(tor, body, path)
@@ -79,31 +82,94 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
                                            f"ladders: {', '.join(ladder_ids) or 'none defined'}")
 
 
-def _membership(body: Body, path: tuple) -> Iterator[Problem]:
+def _membership(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
     m = body.membership
+    shared_ids = [s.id for s in tor.memberships]
+    if m.shared and m.shared not in shared_ids:
+        yield (path + ("membership", "use"), f"unknown shared membership {m.shared!r}; memberships: "
+                                             f"{', '.join(shared_ids) or 'none defined (add them under memberships)'}")
+        return
+    if m.shared:
+        # A seat or quorum of the shared membership is fixed where it is written: under memberships.
+        base = tor.memberships[shared_ids.index(m.shared)].membership
+        home = ("memberships", shared_ids.index(m.shared))
+    else:
+        base, home = m, path + ("membership",)
+
+    def seat_path(group: str, si: int) -> tuple:
+        own = len(getattr(base, group)) if m.shared else 0
+        if m.shared and si >= own:
+            return path + ("membership", group, si - own)
+        return home + (group, si)
+
     part_ids = [p.id for p in body.agenda_parts]
     for group in ("chairs", "vice_chairs", "members"):
         for si, seat in enumerate(getattr(m, group)):
             for pi, part in enumerate(seat.not_required_for_parts):
                 if part not in part_ids:
-                    yield (path + ("membership", group, si, "not_required_for_parts", pi),
+                    yield (seat_path(group, si) + ("not_required_for_parts", pi),
                            f"unknown agenda part {part!r}; parts of {body.id}: {', '.join(part_ids) or 'none'}")
+    used_by = f" (as {body.id} uses it)" if m.shared else ""
     if m.quorum.minimum > len(m.seats):
-        yield (path + ("membership", "quorum", "minimum"),
-               f"quorum of {m.quorum.minimum} is more than the {len(m.seats)} seats listed")
+        yield (home + ("quorum", "minimum"),
+               f"quorum of {m.quorum.minimum} is more than the {len(m.seats)} seats listed{used_by}")
         return
     # Quorum is judged per agenda part, over the seats that sit for it: a part must be able to meet it.
     for part in body.agenda_parts:
         sitting = m.seats_for(part.id)
         if len(sitting) < m.quorum.minimum:
-            yield (path + ("membership", "quorum", "minimum"),
-                   f"agenda part {part.id!r} could never be quorate: only {len(sitting)} seats sit for it "
-                   f"(the others are not_required_for_parts) and the quorum is {m.quorum.minimum}")
+            yield (home + ("quorum", "minimum"),
+                   f"agenda part {part.id!r}{' of ' + body.id if m.shared else ''} could never be quorate: only "
+                   f"{len(sitting)} seats sit for it (the others are not_required_for_parts) and the quorum is "
+                   f"{m.quorum.minimum}")
         for ri, required in enumerate(m.quorum.required_roles):
             if any(m.fills(s.role, required) for s in m.seats) and not any(m.fills(s.role, required) for s in sitting):
-                yield (path + ("membership", "quorum", "required_roles", ri),
-                       f"agenda part {part.id!r} could never be quorate: no {required} seat sits for it "
-                       f"(not_required_for_parts)")
+                yield (home + ("quorum", "required_roles", ri),
+                       f"agenda part {part.id!r}{' of ' + body.id if m.shared else ''} could never be quorate: "
+                       f"no {required} seat sits for it (not_required_for_parts)")
+
+
+def _follows(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """A body sitting in step with another: the other must be a panel with sittings, and following
+    must not go round in a circle (A after B after A has no first sitting)."""
+    follows = body.cadence.follows if body.cadence is not None else None
+    if follows is None:
+        return
+    where = path + ("cadence", "follows", "body")
+    by_id = {b.id: b for b in tor.bodies}
+    leader = by_id.get(follows.body)
+    if body.kind != "panel":
+        yield path + ("cadence", "follows"), "only a panel's cadence can follow another body's sittings"
+    elif follows.body == body.id:
+        yield where, f"{body.id} cannot follow its own sittings; name another panel"
+    elif leader is None:
+        yield where, f"unknown body {follows.body!r}; bodies: {', '.join(by_id)}"
+    elif leader.kind != "panel" or leader.cadence is None:
+        yield where, (f"{follows.body!r} is a {leader.kind.replace('_', ' ')} held for each child, with no sittings "
+                      "of its own to follow; name a panel")
+    else:
+        chain, current = [body.id], leader
+        while current is not None and current.cadence is not None and current.cadence.follows is not None:
+            chain.append(current.id)
+            if current.cadence.follows.body in chain:
+                circle = chain[chain.index(current.cadence.follows.body):] + [current.cadence.follows.body]
+                yield where, ("the bodies follow each other in a circle (" + " follows ".join(circle)
+                              + "), so none of them has a first sitting; give one of them a cadence of its own")
+                return
+            current = by_id.get(current.cadence.follows.body)
+
+
+def _extra_sittings(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """Who may add sittings: roles the platform lets add one."""
+    if body.cadence is None:
+        return
+    adders = [r for r, granted in ROLE_PERMISSIONS.items() if ADD_SITTINGS in granted]
+    for i, role_id in enumerate(body.cadence.extra_sittings_by):
+        role = tor.roles.get(role_id)
+        if role is not None and role.access_role not in adders:
+            yield (path + ("cadence", "extra_sittings_by", i),
+                   f"role {role_id!r} (access role {role.access_role}) cannot add sittings in the platform; name "
+                   f"a role whose access role is one of: {', '.join(adders)}")
 
 
 def _cadence(body: Body, path: tuple) -> Iterator[Problem]:

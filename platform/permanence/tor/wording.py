@@ -8,10 +8,11 @@ of the engine.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 import re
 
 from ..core.workdays import Offset
-from .model import Cadence, DeadlineRule
+from .model import Cadence, DeadlineRule, role_label
 from .reminders import TIMED
 from .schedule import DEADLINE_LABELS
 from .vocabulary import EVENTS
@@ -80,7 +81,56 @@ def _join(words: list[str]) -> str:
 
 
 def cadence_words(cadence: Cadence) -> str:
-    """"Every two weeks on Wednesday, 14:00 to 17:00" from the cadence's RFC 5545 rule."""
+    """"Every two weeks on Wednesday, 14:00 to 17:00" from the cadence's RFC 5545 rule; "Straight after
+    each sitting of the Adoption Panel, for 45 minutes" for one that follows another body; "At least
+    ..." when the cadence is a minimum."""
+    text = _following_words(cadence) if cadence.follows is not None else _rule_words(cadence)
+    if cadence.at_least:
+        text = "At least " + text[0].lower() + text[1:]
+    return text
+
+
+def extra_sittings_words(cadence: Cadence, tor) -> str:
+    """"the Chair and the Panel Administrator may add sittings", or "" when the cadence is fixed."""
+    if not cadence.at_least:
+        return ""
+    if not cadence.extra_sittings_by:
+        return "more sittings may be added when needed"
+    names = [f"the {role_label(tor, r)}" for r in cadence.extra_sittings_by]
+    return f"{_join(names)} may add sittings"
+
+
+def _time_words(cadence: Cadence) -> str:
+    if cadence.start_time is None:
+        minutes = int(cadence.duration.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        length = " and ".join(w for w in (f"{number_words(hours)} hour{'s' if hours != 1 else ''}" if hours else "",
+                                          f"{rest} minute{'s' if rest != 1 else ''}" if rest else "") if w)
+        return f"for {length}"
+    end = cadence.end_time
+    if end is None:
+        end = (datetime.combine(date.min, cadence.start_time) + cadence.duration).time()
+    return f"{cadence.start_time.strftime('%H:%M')} to {end.strftime('%H:%M')}"
+
+
+def _following_words(cadence: Cadence) -> str:
+    follows = cadence.follows
+    other = f"each sitting of the {follows.leader.name}" if follows.leader is not None else \
+        f"each sitting of {follows.body}"
+    if cadence.start_time is None:
+        gap = f"{number_words(follows.gap_minutes)} minutes after" if follows.gap_minutes else "Straight after"
+        return f"{gap} {other} ends, {_time_words(cadence)}"
+    if follows.next is not None:
+        when = f"On the first {_DAYS[follows.next]} after {other}"
+    elif follows.offset.amount == 0:
+        when = f"On the day of {other}"
+    else:
+        when = offset_words(follows.offset, other)
+        when = when[0].upper() + when[1:]
+    return f"{when}, {_time_words(cadence)}"
+
+
+def _rule_words(cadence: Cadence) -> str:
     parts = dict(p.split("=", 1) for p in cadence.rrule.split(";") if "=" in p)
     freq = parts.get("FREQ", "")
     interval = int(parts.get("INTERVAL", "1") or 1)
@@ -102,13 +152,7 @@ def cadence_words(cadence: Cadence) -> str:
         when = "on day " + _join(parts["BYMONTHDAY"].split(",")) + " of the month"
     else:
         when = ""
-    end = cadence.end_time
-    if end is None:
-        from datetime import datetime, date
-
-        end = (datetime.combine(date.min, cadence.start_time) + cadence.duration).time()
-    times = f"{cadence.start_time.strftime('%H:%M')} to {end.strftime('%H:%M')}"
-    return f"{every} {when}, {times}".replace("  ", " ").replace(" ,", ",")
+    return f"{every} {when}, {_time_words(cadence)}".replace("  ", " ").replace(" ,", ",")
 
 DEADLINE_KINDS = DEADLINE_LABELS
 BODY_KINDS = {"panel": "Panel", "tracking_meeting": "Tracking meeting held for each child"}
