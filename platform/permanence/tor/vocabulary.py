@@ -256,6 +256,13 @@ EVENT_SOURCES: Mapping[str, str] = MappingProxyType({
 })
 
 
+def held_by(body_id: str) -> str:
+    """The event of a child's item heard at a meeting of one body (every date, oldest first): what
+    meets a meeting held once (``per_child_cadence: [{once: true, ...}]``), since a meeting of
+    another body is not that meeting. Supplied by the meetings' event source, not written in a ToR."""
+    return f"held_by:{body_id}"
+
+
 def occurrences(events: Mapping, name: str | None) -> tuple:
     """Every date of event ``name`` in an events mapping, oldest first: a repeating event carries a
     tuple of dates, any other a single date (or nothing)."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from ..core.workdays import Offset
-from .model import Cadence, DeadlineRule
+from .model import Body, Cadence, ChildCadence, DeadlineRule, role_label
+from .rules import explain
 from .schedule import DEADLINE_LABELS
+from .vocabulary import EVENTS
 
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
          "SA": "Saturday", "SU": "Sunday"}
@@ -128,3 +130,25 @@ def join_words(words) -> str:
 def sentence(text: str) -> str:
     """Capitalise the first letter only (Jinja's ``capitalize`` would lower-case "E1" to "e1")."""
     return text[:1].upper() + text[1:] if text else text
+
+
+def role_words(label: str) -> str:
+    """A role's label inside a sentence: "Team manager" as "team manager", a label with capitals of
+    its own ("Head of Service", "CAMHS representative") as the council wrote it."""
+    return label[:1].lower() + label[1:] if label[1:] == label[1:].lower() else label
+
+
+def once_words(cadence: ChildCadence) -> str:
+    """"Once, within ten working days after the child became looked after, where the child is ...":
+    a meeting held once per occurrence of an event."""
+    text = f"Once, within {offset_words(cadence.within, EVENTS.get(cadence.after, cadence.after))}"
+    if cadence.when is not None:
+        text += f", where {explain(cadence.when)}"
+    return text
+
+
+def convened_words(tor, body: Body) -> str:
+    """"Convened for one child when needed by the team manager or the service manager"."""
+    names = [f"the {role_words(role_label(tor, r))}" for r in body.convened_by]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"Convened for one child when needed by {joined}"
