@@ -169,3 +169,10 @@ bodies:
 """
     assert _errors(text) == [(10, "bodies[0].convened_by", "convened_by is for a tracking meeting (held for one "
                                                            "child); a panel sits on its cadence")]
+
+
+def test_a_tracking_meeting_needs_an_agenda_part_for_the_childs_item():
+    text = CONVENED.replace("    agenda_parts:\n      - {id: child, title: The child, headings: [Plan]}\n", "")
+    assert _errors(text) == [(5, "bodies[0].agenda_parts", "a tracking meeting needs an agenda part: each child's "
+                                                           "item is booked in the first, and its headings are the "
+                                                           "meeting's agenda")]

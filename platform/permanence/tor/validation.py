@@ -114,6 +114,10 @@ def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
         yield (path + ("per_child_cadence",),
                "a tracking meeting needs per_child_cadence (when it is due for each child) or convened_by "
                "(who convenes it for one child when needed), or both")
+    if body.kind == "tracking_meeting" and not body.agenda_parts:
+        yield (path + ("agenda_parts",),
+               "a tracking meeting needs an agenda part: each child's item is booked in the first, and its "
+               "headings are the meeting's agenda")
     if body.kind != "tracking_meeting" and body.per_child_cadence:
         yield path + ("per_child_cadence",), "per_child_cadence is for a tracking meeting; a panel sits on its cadence"
     yield from _duplicates(body.per_child_cadence, path + ("per_child_cadence",), "cadence")
