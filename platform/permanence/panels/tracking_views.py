@@ -186,12 +186,13 @@ def convene_section(child: Child) -> dict:
     return {"bodies": bodies, "child": child}
 
 
-@bp.route("/<tenant_slug>/children/<int:child_id>/convene/<body_id>", methods=["GET", "POST"])
+@bp.route("/<tenant_slug>/children/<int:child_id>/convene/<body>", methods=["GET", "POST"])
 @require(CONVENE_TRACKING)
-def convene(tenant_slug, child_id, body_id):
+def convene(tenant_slug, child_id, body):
+    """``body`` is the id of a tracking body with ``convened_by``."""
     child = load_or_404(Child, child_id, CONVENE_TRACKING)
     tor = current_tor(g.tenant.id)
-    body = next((b for b in tracking_bodies(tor) if b.id == body_id and b.convened_by), None) if tor else None
+    body = next((b for b in tracking_bodies(tor) if b.id == body and b.convened_by), None) if tor else None
     if body is None:
         abort(404)
     if body not in convened_bodies(tor, current_roles()):
