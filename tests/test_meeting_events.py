@@ -44,8 +44,10 @@ def test_a_heard_tracking_meeting_moves_the_next_one_and_reaches_the_spreadsheet
         item.status = ItemStatus.HEARD
         jobs.commit()  # the change queues the child's recompute: in-process after the commit, or on RQ
         work_jobs()
+        # And the body's own meetings, which meet a meeting of that body held once after an event.
         assert meeting_events([po], TODAY) == {po: {"last_tracking_meeting": date(2027, 2, 24),
-                                                     "tracking_meeting": (date(2027, 2, 24),)}}
+                                                     "tracking_meeting": (date(2027, 2, 24),),
+                                                     "held_by:pptm": (date(2027, 2, 24),)}}
         milestone = db.session.execute(select(Milestone).where(
             Milestone.child_id == po, Milestone.rule_id == "pptm-placement-order")).scalar_one()
         assert (milestone.due, milestone.achieved) == (date(2027, 4, 7), None)  # 24 Feb + 6 weeks

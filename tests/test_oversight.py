@@ -33,10 +33,10 @@ from tracker_support import crafted_children
 TODAY = date(2027, 3, 1)
 SENIOR = ROLE_PERMISSIONS["senior_manager"]
 # The only changes a senior manager makes: acknowledging and escalating drift, their sign-off, their own
-# declaration of interest where they sit on a panel, a ruling where they hold the chair's seat, and their
-# own calendar feed.
+# declaration of interest where they sit on a panel, a ruling where they hold the chair's seat, their
+# own calendar feed, and convening a meeting for a child where the ToR names their role (convened_by).
 ALLOWED_WRITES = {"tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
-                  "meetings.rule", "calendar_feed.create", "calendar_feed.stop"}
+                  "meetings.rule", "calendar_feed.create", "calendar_feed.stop", "tracking_meetings.convene"}
 
 
 @pytest.fixture

@@ -248,8 +248,8 @@ def test_missing_folder(tmp_path: Path):
 TRACKING = MINIMAL + """  - id: tm
     kind: tracking_meeting
     name: Tracking meeting
-    per_child_cadence:
-      - {id: every-6, every: {weeks: 6}}
+    per_child_cadence: [{id: every-6, every: {weeks: 6}}]
+    agenda_parts: [{id: child, title: The child}]
     membership:
       chairs: [{role: team-manager}]
       quorum: {minimum: 1, required_roles: [team-manager]}

@@ -25,6 +25,10 @@ ARRANGE_TRACKING = "tracking.arrange"
 # rule registered with ``permissions.register_named_rule``), and may name only roles holding this.
 ADD_SITTINGS = "panels.manage"
 
+# The terms of reference's ``convened_by`` may name only roles whose access role holds this; who
+# actually convenes for which child is the ToR's roles and the object rules (``panels.policies``).
+CONVENE_TRACKING = "tracking.convene"
+
 PERMISSIONS: dict[str, str] = {
     "home.view": "See the council's home page",
     "children.view": "Read a child's record (object rules apply)",
@@ -39,6 +43,8 @@ PERMISSIONS: dict[str, str] = {
     "referrals.create": "Refer a child to a panel",
     "referrals.quality_assure": "Quality-assure and submit a referral",
     "tracking.arrange": "Agree the days and times of a team's tracking meetings, and move one (object rules apply)",
+    "tracking.convene": "Convene a meeting for one child when needed, where the terms of reference name one's "
+                        "role (object rules apply)",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
     "minutes.edit": "Edit minutes",
@@ -73,25 +79,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
                                                   "meetings.record", "minutes.edit", "reports.view",
-                                                  ARRANGE_TRACKING}),
-    "chair": frozenset(_CHAIRING),
-    "vice_chair": frozenset(_CHAIRING),
+                                                  ARRANGE_TRACKING, CONVENE_TRACKING}),
+    "chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
+    "vice_chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
     # A member may refer where the council's ToR lets panel members refer (who_may_refer decides).
     "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create"}),
     # Caseworkers export their own children's rows of the tracker (the object rules decide which).
-    "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
+    "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage", CONVENE_TRACKING}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
-                                           "meetings.sign_off", ARRANGE_TRACKING}),
-    "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
+                                           "meetings.sign_off", ARRANGE_TRACKING, CONVENE_TRACKING}),
+    "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
+                                            CONVENE_TRACKING}),
     # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
     # (sittings, agendas, records, minutes, decision records), drift and actions; nothing they can change
     # there. They are the top of the escalation ladders, so they acknowledge and escalate drift, and they
     # agree or disagree as a named decision maker. No papers: oversight needs the record of what was
-    # decided and when, not the social work reports and assessments (need to know).
+    # decided and when, not the social work reports and assessments (need to know). Where the ToR names
+    # their role in a body's ``convened_by`` (a disruption meeting convened by the service manager), they
+    # convene it.
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
-                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}
-                                | _OVERSIGHT),
+                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off",
+                                 CONVENE_TRACKING} | _OVERSIGHT),
 }
 
 # Roles that see every child of their council (read or change, as their permissions allow); the others

@@ -1,6 +1,7 @@
 """What meetings tell the tracker: when each child was last discussed at a panel and at a
 tracking meeting (the ``last_panel`` and ``last_tracking_meeting`` events of the terms of
-reference), from the items the meetings heard. A change to an item asks for the child's
+reference), and at each tracking body (``held_by``, which meets a meeting held once), from the
+items the meetings heard. A change to an item asks for the child's
 milestones to be recomputed, as a change to the record does."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..cases.models import Child
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..tor.services import current_tor
+from ..tor.vocabulary import held_by
 from ..tracker.pending import touch_children
 from ..tracker.services import register_event_source
 from .models import AgendaItem, ItemStatus, Meeting
@@ -46,16 +48,22 @@ def meeting_events(child_ids: list[int], today: date) -> dict[int, dict[str, dat
         return {}
     kinds = {body.id: body.kind for body in tor.bodies}
     heard: dict[int, dict[str, set[date]]] = {}
+    by_body: dict[int, dict[str, set[date]]] = {}
     for child_id, body_id, held_on in _heard_by_child_and_body(child_ids, today):
         kind = kinds.get(body_id)
         if kind in EVENTS_OF_KIND:
             heard.setdefault(child_id, {}).setdefault(kind, set()).add(held_on)
+        if kind == "tracking_meeting":
+            by_body.setdefault(child_id, {}).setdefault(held_by(body_id), set()).add(held_on)
     events: dict[int, dict] = {}
     for child_id, by_kind in heard.items():
         mine = events.setdefault(child_id, {})
         for kind, dates in by_kind.items():
             mine[EVENTS_OF_KIND[kind]] = tuple(sorted(dates))
             mine[EVENT_OF_KIND[kind]] = max(dates)
+    for child_id, bodies in by_body.items():
+        # Each tracking body's own meetings: what meets a meeting of that body held once after an event.
+        events.setdefault(child_id, {}).update({name: tuple(sorted(dates)) for name, dates in bodies.items()})
     return events
 
 

@@ -149,3 +149,13 @@ class MoveTrackingMeetingForm(FlaskForm):
 
 def today_hint(today: date) -> str:
     return f"For example, {today:%-d/%-m/%Y}"
+
+
+class ConveneMeetingForm(FlaskForm):
+    """A meeting for one child, convened when needed (the ToR's ``convened_by``): when, and why."""
+
+    date = DayField("Date", validators=[DateRequired("Enter the date of the meeting")])
+    time = TimeOfDayField("Start time", validators=[DateRequired("Enter the time the meeting starts, for example "
+                                                                 "10:00")])
+    reason = TextAreaField("Why the meeting is needed",
+                           validators=[_required("Enter why the meeting is needed"), REASON_LENGTH])

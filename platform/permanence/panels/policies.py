@@ -15,14 +15,20 @@ Who arranges tracking meetings (agrees a team's days and times, moves one meetin
 terms of reference's ``meeting_days``: a holder of ``agreed_by``'s access role for their own team
 (and the children they manage), a holder of a ``supported_by`` role for any team. Without
 ``meeting_days`` the panel administrator arranges them.
+
+Who convenes a meeting for one child when needed follows the bodies' ``convened_by``: a holder of a
+role allocated per child (team manager, social worker, IRO) for the children they hold it for (a
+team manager or social worker also for their team's), any other named role (service manager,
+panel administrator) for every child.
 """
 
 from sqlalchemy import and_, exists, or_, select, true
 
 from ..accounts.models import Team
 from ..accounts.permissions import grant_visibility, register_named_rule, register_policy, visible
-from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ROLES, SEES_ALL_CHILDREN
+from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, CONVENE_TRACKING, ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
+from ..cases.people import ALLOCATED
 from ..tor.services import current_tor
 from .models import ON_THE_AGENDA, AgendaItem, Declaration, Meeting, PanelMember, Ruling
 from .parts import in_parts_left_out
@@ -133,3 +139,33 @@ def _may_add_sitting(membership, body_id: str) -> bool:
 
 
 register_named_rule(NEW_SITTING, ADD_SITTINGS, _may_add_sitting)
+
+# --- convening a meeting for one child ---------------------------------------------------------
+
+register_policy(Child, action=CONVENE_TRACKING)
+
+
+def convening_roles(tenant_id: int) -> frozenset[str]:
+    """The access roles the council's terms of reference name in any body's ``convened_by``."""
+    tor = current_tor(tenant_id)
+    return frozenset(tor.roles[r].access_role for body in (tor.bodies if tor is not None else ())
+                     if body.kind == "tracking_meeting" for r in body.convened_by if r in tor.roles)
+
+
+_TEAM_ROLES = ("team_manager", "social_worker")
+
+
+def _children_convened_for(membership):
+    roles = membership.roles & convening_roles(membership.tenant_id)
+    if not roles:
+        return None
+    if roles - set(ALLOCATED):
+        return true()
+    clauses = [getattr(Child, ALLOCATED[role]) == membership.user_id for role in roles]
+    if membership.team_id and roles & set(_TEAM_ROLES):
+        clauses.append(Child.team_id == membership.team_id)
+    return or_(*clauses)
+
+
+for _role in ROLES:
+    grant_visibility(Child, _role, action=CONVENE_TRACKING)(_children_convened_for)

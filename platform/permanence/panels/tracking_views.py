@@ -1,23 +1,26 @@
 """The pages of children's tracking meetings: the booked meetings; one child's meeting (when, why
 it was booked, the ToR's agenda headings, who is invited, the outcomes it can reach); the days and
-times each team agreed for its meetings; moving one meeting. Views only translate HTTP."""
+times each team agreed for its meetings; moving one meeting; convening one for a child when needed
+(and the child's page's offer to). Views only translate HTTP."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Team
-from ..accounts.permissions import can_see, has_permission, load_or_404, require, visible
-from ..accounts.roles import ARRANGE_TRACKING
+from ..accounts.permissions import can_see, current_roles, has_permission, load_or_404, require, visible
+from ..accounts.roles import ARRANGE_TRACKING, CONVENE_TRACKING
 from ..cases.models import Child
 from ..core.clock import LONDON, london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
 from ..tor.services import current_tor
-from .forms import MoveTrackingMeetingForm, TrackingSlotForm, today_hint
+from .convening import convene_tracking_meeting, convened_bodies, convener_title
+from .forms import ConveneMeetingForm, MoveTrackingMeetingForm, TrackingSlotForm, today_hint
 from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus, TrackingSlot
 from .services import ScheduleError, body_of, meeting_deadlines
 from .tracking import TRACKING, tracking_bodies
@@ -171,3 +174,42 @@ def remove(tenant_slug, tracking_slot_id):
     flash(f"{team.name} no longer holds tracking meetings on {label}. Meetings already booked keep their times.",
           "success")
     return redirect(url_for("tracking_meetings.team", team_id=team.id))
+
+
+# --- convening a meeting for one child ---------------------------------------------------------
+
+def convene_section(child: Child) -> dict:
+    """The child's page's offer to convene: the bodies the member's roles convene, when the object
+    rule lets them convene for this child (the cases view already loaded and audited the child)."""
+    tor = current_tor(g.tenant.id)
+    bodies = convened_bodies(tor, current_roles()) if can_see(child, CONVENE_TRACKING) else []
+    return {"bodies": bodies, "child": child}
+
+
+@bp.route("/<tenant_slug>/children/<int:child_id>/convene/<body>", methods=["GET", "POST"])
+@require(CONVENE_TRACKING)
+def convene(tenant_slug, child_id, body):
+    """``body`` is the id of a tracking body with ``convened_by``."""
+    child = load_or_404(Child, child_id, CONVENE_TRACKING)
+    tor = current_tor(g.tenant.id)
+    body = next((b for b in tracking_bodies(tor) if b.id == body and b.convened_by), None) if tor else None
+    if body is None:
+        abort(404)
+    if body not in convened_bodies(tor, current_roles()):
+        abort(403)
+    today = london_today()
+    form = ConveneMeetingForm()
+    status = 200
+    if form.is_submitted():
+        booked = []
+        if form.validate() and _apply(form, lambda: booked.append(convene_tracking_meeting(
+                child, body, day=form.date.data, at=form.time.data, reason=form.reason.data, by=current_user,
+                as_role=convener_title(tor, body, current_roles()), today=today))):
+            meeting_id = booked[0].meeting_id
+            commit()
+            flash(f"The {body.short_name or body.name} is booked; everyone invited has been sent the invitation.",
+                  "success")
+            return redirect(url_for("tracking_meetings.meeting", meeting_id=meeting_id))
+        status = 400
+    return render_template("panels/tracking_convene.html", child=child, body=body, form=form,
+                           hint=today_hint(today), part=body.agenda_parts[0] if body.agenda_parts else None), status

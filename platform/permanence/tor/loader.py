@@ -29,7 +29,7 @@ from .schedule import DEADLINE_LABELS
 from .schemas import TorSchema
 from .timescales import STATUTORY_TIMESCALES, TimescaleRule
 from .validation import cross_reference_errors
-from .vocabulary import CORE_ROLES
+from .vocabulary import CORE_ROLES, held_by
 
 TOR_FILENAME = "tor.yaml"
 
@@ -597,15 +597,24 @@ def _effective_timescales(own, statutory, bodies) -> tuple[TimescaleRule, ...]:
         if statutory.inherit and t.id not in statutory.disable and t.id not in own_ids
     )
     cadences = tuple(
-        TimescaleRule(
-            id=f"{body.id}-{c.id}", label=c.label or f"Next {body.short_name or body.name}",
-            event="last_tracking_meeting",
-            offset=c.every, when=c.when, fallback_event=c.first_after, source=c.source, origin="cadence",
-            unless=TRACKING_CLOSED,
-        )
-        for body in bodies if body.kind == "tracking_meeting" for c in body.per_child_cadence
+        _cadence_rule(body, c) for body in bodies if body.kind == "tracking_meeting" for c in body.per_child_cadence
     )
     return inherited + tuple(own) + cadences
+
+
+def _cadence_rule(body, c) -> TimescaleRule:
+    """The tracker's milestone for one per-child cadence. A repeating one is due ``every`` after the
+    child's last tracking meeting (or ``first_after``); a meeting held once is due ``within`` the
+    ``after`` event and met by a meeting of this body held on or after it, so it comes back only
+    when the event happens again (a second period of care)."""
+    name = body.short_name or body.name
+    if c.once:
+        return TimescaleRule(id=f"{body.id}-{c.id}", label=c.label or name, event=c.after, offset=c.within,
+                             when=c.when, completed_by=held_by(body.id), source=c.source, origin="cadence",
+                             unless=TRACKING_CLOSED)
+    return TimescaleRule(id=f"{body.id}-{c.id}", label=c.label or f"Next {name}", event="last_tracking_meeting",
+                         offset=c.every, when=c.when, fallback_event=c.first_after, source=c.source,
+                         origin="cadence", unless=TRACKING_CLOSED)
 
 
 def validate_tor(tor: TermsOfReference, extra_validators: Iterable[Validator] = ()) -> list[ConfigError]:

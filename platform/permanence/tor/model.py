@@ -113,13 +113,18 @@ class Cadence:
 
 @dataclass(frozen=True)
 class ChildCadence:
-    """How often a per-child tracking meeting recurs for children matching ``when``."""
+    """When a per-child meeting is due for children matching ``when``: every ``every`` (the first
+    counted from ``first_after``), or ``once`` per occurrence of the event ``after``, ``within``
+    an offset of it ("within 10 working days of the child becoming looked after")."""
 
     id: str
-    every: Offset
+    every: Offset | None = None
     when: Rule | None = None
     label: str = ""
     first_after: str | None = None
+    once: bool = False
+    within: Offset | None = None
+    after: str | None = None
     source: str = ""
 
 
@@ -361,6 +366,7 @@ class Body:
     deadlines: tuple[DeadlineRule, ...] = ()
     outcomes: tuple[OutcomeOption, ...] = ()
     escalation: str | None = None
+    convened_by: tuple[str, ...] = ()  # roles that convene a meeting for one child when needed
     source: str = ""
 
     def part(self, part_id: str) -> AgendaPart:

@@ -21,6 +21,7 @@ from ..core.workdays import (Offset, apply_offset, bank_holiday_name, is_working
                              previous_working_day, roll)
 from .model import Body, ChildCadence, Follows, Venue
 from .rules import evaluate
+from .vocabulary import held_by, latest_date
 
 
 @dataclass(frozen=True)
@@ -204,20 +205,26 @@ def deadline(body: Body, sitting: Sitting, kind: str) -> Deadline | None:
 
 
 def next_tracking_meeting_due(body: Body, child_facts: Mapping[str, Any],
-                              events: Mapping[str, date]) -> tuple[date, ChildCadence] | None:
+                              events: Mapping[str, Any]) -> tuple[date, ChildCadence] | None:
     """When a child's next tracking meeting is due, and which cadence rule says so.
 
-    The earliest due date among the cadences whose ``when`` matches the child,
-    counted from ``events["last_tracking_meeting"]`` (or the cadence's
-    ``first_after`` event when there has been no meeting yet). None when no
-    cadence applies.
+    The earliest due date among the cadences whose ``when`` matches the child: a repeating one
+    counted from ``events["last_tracking_meeting"]`` (or its ``first_after`` event when there has
+    been no meeting yet); one held once, ``within`` its ``after`` event, unless a meeting of this
+    body (``held_by``) was held on or after that event. None when no cadence applies.
     """
     due: list[tuple[date, int, ChildCadence]] = []
     for i, cadence in enumerate(body.per_child_cadence):
         if not evaluate(cadence.when, child_facts):
             continue
-        anchor = events.get("last_tracking_meeting") or (events.get(cadence.first_after)
-                                                         if cadence.first_after else None)
+        if cadence.once:
+            happened = latest_date(events.get(cadence.after))
+            held = latest_date(events.get(held_by(body.id)))
+            if happened is not None and (held is None or held < happened):
+                due.append((apply_offset(happened, cadence.within), i, cadence))
+            continue
+        anchor = latest_date(events.get("last_tracking_meeting")) or (
+            latest_date(events.get(cadence.first_after)) if cadence.first_after else None)
         if anchor is not None:
             due.append((apply_offset(anchor, cadence.every), i, cadence))
     if not due:

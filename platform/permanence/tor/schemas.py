@@ -167,13 +167,48 @@ def _first_sitting(rule) -> datetime | None:
 
 
 class ChildCadenceSchema(StrictSchema):
+    """A repeating cadence (``every``, ``first_after``) or a meeting held once per occurrence of an
+    event (``once: true``, ``within``, ``after``); never both."""
+
     target = model.ChildCadence
     id = Id(required=True)
-    every = fields.Nested(OffsetSchema, required=True)
+    every = fields.Nested(OffsetSchema, load_default=None)
     when = RuleField(load_default=None)
     label = Str(load_default="")
     first_after = Event(load_default=None)
+    once = Bool(load_default=False)
+    within = fields.Nested(OffsetSchema, load_default=None)
+    after = Event(load_default=None)
     source = Str(load_default="")
+
+    @validates_schema
+    def _every_or_once(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+        if data.get("once"):
+            if data.get("every") is not None:
+                errors["every"] = ["a meeting held once does not repeat: give once: true with within and after, "
+                                   "or every for a repeating cadence, not both"]
+            if data.get("first_after") is not None:
+                errors["first_after"] = ["first_after is for a repeating cadence; a meeting held once is counted "
+                                         "from its after event"]
+            if data.get("within") is None:
+                errors["within"] = ["required key is missing: how soon after the event the meeting is held, "
+                                    "e.g. within: {working_days: 10}"]
+            elif data["within"].direction != "after":
+                errors["within"] = ["within counts forward from the after event; leave direction out"]
+            if data.get("after") is None:
+                errors["after"] = ["required key is missing: the event the meeting follows, e.g. "
+                                   "after: entered_care"]
+        else:
+            for key in ("within", "after"):
+                if data.get(key) is not None:
+                    errors[key] = [f"{key} is for a meeting held once: add once: true (and drop every), "
+                                   "or use every and first_after for a repeating cadence"]
+            if data.get("every") is None and not errors:
+                errors["every"] = ["required key is missing: give every (how often the meeting recurs), or "
+                                   "once: true with within and after (a meeting held once after an event)"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class MeetingDaysSchema(StrictSchema):
@@ -393,6 +428,8 @@ class BodySchema(StrictSchema):
     deadlines = NestedList(DeadlineSchema, load_default=())
     outcomes = NestedList(OutcomeSchema, load_default=())
     escalation = Str(load_default=None)
+    convened_by = Tuple(RoleRef(), load_default=(), validate=validate.Length(
+        min=1, error="name at least one role that convenes the meeting, or leave convened_by out"))
     source = Str(load_default="")
 
 

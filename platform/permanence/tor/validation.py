@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Iterator
 
-from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ROLE_PERMISSIONS
+from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, CONVENE_TRACKING, ROLE_PERMISSIONS
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -68,6 +68,7 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _cadence(body, path)
         yield from _follows(tor, body, path)
         yield from _extra_sittings(tor, body, path)
+        yield from _convened_by(tor, body, path)
         yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
         yield from _referral(tor, body, path)
@@ -175,9 +176,38 @@ def _extra_sittings(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[
 def _cadence(body: Body, path: tuple) -> Iterator[Problem]:
     if body.kind == "panel" and body.cadence is None:
         yield path + ("cadence",), "a panel needs a cadence (when it sits)"
-    if body.kind == "tracking_meeting" and not body.per_child_cadence:
-        yield path + ("per_child_cadence",), "a tracking meeting needs per_child_cadence (how often per child)"
+    if body.kind == "tracking_meeting" and not body.per_child_cadence and not body.convened_by:
+        yield (path + ("per_child_cadence",),
+               "a tracking meeting needs per_child_cadence (when it is due for each child) or convened_by "
+               "(who convenes it for one child when needed), or both")
+    if body.kind == "tracking_meeting" and not body.agenda_parts:
+        yield (path + ("agenda_parts",),
+               "a tracking meeting needs an agenda part: each child's item is booked in the first, and its "
+               "headings are the meeting's agenda")
+    if body.kind != "tracking_meeting" and body.per_child_cadence:
+        yield path + ("per_child_cadence",), "per_child_cadence is for a tracking meeting; a panel sits on its cadence"
     yield from _duplicates(body.per_child_cadence, path + ("per_child_cadence",), "cadence")
+
+
+def _convened_by(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """A meeting convened for one child when needed is a tracking meeting, convened by roles the
+    platform lets convene one."""
+    if not body.convened_by:
+        return
+    if body.kind != "tracking_meeting":
+        yield (path + ("convened_by",), "convened_by is for a tracking meeting (held for one child); a panel "
+                                        "sits on its cadence")
+        return
+    conveners = [r for r, granted in ROLE_PERMISSIONS.items() if CONVENE_TRACKING in granted]
+    for i, role_id in enumerate(body.convened_by):
+        role = tor.roles.get(role_id)
+        if role is not None and role.access_role not in conveners:
+            yield (path + ("convened_by", i),
+                   f"role {role_id!r} (access role {role.access_role}) cannot convene meetings in the platform; "
+                   f"name a role whose access role is one of: {', '.join(conveners)}")
+    for i, role_id in enumerate(body.convened_by):
+        if role_id in body.convened_by[:i]:
+            yield path + ("convened_by", i), f"role {role_id!r} is named more than once"
 
 
 def _meeting_days(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:

@@ -268,6 +268,12 @@ def as_noun(text: str) -> str:
     ...", "... is not recorded yet" and "Date of ..." read as English."""
     return f"the date {text}" if _CLAUSE.search(text) else text
 
+def held_by(body_id: str) -> str:
+    """The event of a child's item heard at a meeting of one body (every date, oldest first): what
+    meets a meeting held once (``per_child_cadence: [{once: true, ...}]``), since a meeting of
+    another body is not that meeting. Supplied by the meetings' event source, not written in a ToR."""
+    return f"held_by:{body_id}"
+
 
 def occurrences(events: Mapping, name: str | None) -> tuple:
     """Every date of event ``name`` in an events mapping, oldest first: a repeating event carries a

@@ -12,8 +12,9 @@ from datetime import date, datetime
 import re
 
 from ..core.workdays import Offset
-from .model import Cadence, DeadlineRule, role_label
+from .model import Body, Cadence, ChildCadence, DeadlineRule, role_label
 from .reminders import TIMED
+from .rules import explain
 from .schedule import DEADLINE_LABELS
 from .vocabulary import EVENTS
 
@@ -178,17 +179,6 @@ def event_words(name: str | None) -> str:
     return EVENTS.get(name or "", (name or "").replace("_", " "))
 
 
-def role_in_sentence(tor, role_id: str) -> str:
-    """A role inside a sentence: the platform's own labels in lower case ("social worker"), a council's
-    own titles as it writes them ("Head of Service")."""
-    role = tor.roles.get(role_id)
-    if role is None:
-        return role_id.replace("-", " ")
-    if role_id in tor.tenant_roles or role.label[1:2].isupper():
-        return role.label
-    return role.label[:1].lower() + role.label[1:]
-
-
 def takes_referrals(body) -> bool:
     """Whether any agenda part of ``body`` takes referrals (entry route ``referral``)."""
     return any("referral" in part.entry_routes for part in body.agenda_parts)
@@ -198,8 +188,8 @@ def entry_route_words(tor, body, route: str) -> str:
     """How children reach a part, with the referrers the body names ("referral by the social worker
     or team manager"), so the part and the Referrals section say the same thing."""
     if route == "referral":
-        return "referral by the " + join_words([role_in_sentence(tor, r) for r in body.referral.who_may_refer],
-                                               "or")
+        referrers = [role_words(role_label(tor, r)) for r in body.referral.who_may_refer]
+        return "referral by the " + join_words(referrers, "or")
     return ENTRY_ROUTES[route]
 
 
@@ -249,3 +239,25 @@ def reminder_when(wording) -> str:
 def sentence(text: str) -> str:
     """Capitalise the first letter only (Jinja's ``capitalize`` would lower-case "E1" to "e1")."""
     return text[:1].upper() + text[1:] if text else text
+
+
+def role_words(label: str) -> str:
+    """A role's label inside a sentence: "Team manager" as "team manager", a label with capitals of
+    its own ("Head of Service", "CAMHS representative") as the council wrote it."""
+    return label[:1].lower() + label[1:] if label[1:] == label[1:].lower() else label
+
+
+def once_words(cadence: ChildCadence) -> str:
+    """"Once, within ten working days after the child became looked after, where the child is ...":
+    a meeting held once per occurrence of an event."""
+    text = f"Once, within {offset_words(cadence.within, EVENTS.get(cadence.after, cadence.after))}"
+    if cadence.when is not None:
+        text += f", where {explain(cadence.when)}"
+    return text
+
+
+def convened_words(tor, body: Body) -> str:
+    """"Convened for one child when needed by the team manager or the service manager"."""
+    names = [f"the {role_words(role_label(tor, r))}" for r in body.convened_by]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"Convened for one child when needed by {joined}"
