@@ -37,7 +37,7 @@ from .models import CohortMember, Drift, Milestone
 
 BATCH = 500
 HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-             "flags")
+             "flags", "key_dates")
 LIVE = ("upcoming", "due_soon", "overdue")  # statuses of a milestone still to be met
 
 EventSource = Callable[[list[int], date], Mapping[int, Mapping[str, date]]]
