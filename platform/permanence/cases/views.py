@@ -46,10 +46,10 @@ def child(tenant_slug, child_id):
 
 def _render_child(record: Child, status: int = 200, **forms):
     papers = papers_panel("child", record) if has_permission("papers.view") else None
-    if has_permission("children.edit"):
-        forms.setdefault("key_date_form", KeyDateForm(formdata=None))
-        forms.setdefault("circumstance_form", CircumstanceForm(formdata=None))
-        forms.setdefault("legal_status_form", LegalStatusForm(formdata=None))
+    editing = has_permission("children.edit")  # the forms are shown only to roles that may change the record
+    for name, form in (("key_date_form", KeyDateForm), ("circumstance_form", CircumstanceForm),
+                       ("legal_status_form", LegalStatusForm)):
+        forms.setdefault(name, form(formdata=None) if editing else None)
     return render_template("cases/child.html", child=record, codes=codes, label=codes.label, papers=papers,
                            sections=child_sections(record), **forms), status
 
