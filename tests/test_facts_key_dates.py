@@ -320,7 +320,8 @@ def test_a_timescale_on_the_adm_decision_waits_until_it_is_recorded_on_the_child
     ({"event": "entered_care", "happened_on": "2027-02-17"}, "&#39;entered_care&#39; is not an event recorded"),
     ({"event": "match", "happened_on": ""}, "Enter the date it happened"),
     ({"event": "match", "happened_on": "2027-02-30"}, "Enter a real date, for example 2027-03-17"),
-    ({"event": "match", "happened_on": "2027-03-02"}, "The date it happened cannot be in the future (today is 1 March 2027)"),
+    ({"event": "match", "happened_on": "2027-03-02"},
+     "The date it happened cannot be in the future (today is 1 March 2027)"),
     ({"event": "match", "happened_on": "2020-01-01"}, "cannot be before the child&#39;s birth on 1 June 2024"),
     ({"event": "match", "happened_on": "2027-02-17", "note": "x" * 501}, "The note must be 500 characters or fewer"),
 ])

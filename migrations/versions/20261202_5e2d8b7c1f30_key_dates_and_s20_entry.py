@@ -36,7 +36,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['child_id'], ['child.id'], name=op.f('fk_key_date_child_id_child'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], name=op.f('fk_key_date_recorded_by_id_user'),
                             ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_key_date_tenant_id_tenant'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_key_date_tenant_id_tenant'),
+                            ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_key_date'))
     )
     with op.batch_alter_table('key_date', schema=None) as batch_op:

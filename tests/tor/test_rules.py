@@ -155,8 +155,8 @@ def test_missing_facts_never_put_a_child_in_a_cohort():
      {"all": {0: {"contains": ["unknown value 'lost' for flags; allowed: pre_proceedings, legal_planning, "
                                "pre_birth, in_proceedings, care_leaver, sibling_group, "
                                "disrupted_permanent_placement, unaccompanied, awaiting_permanent_placement, "
-                               "reunification_not_recommended, unresolved_issue, tracking_closed, child_protection_plan, "
-                               "plan_to_become_looked_after"]}}}),
+                               "reunification_not_recommended, unresolved_issue, tracking_closed, "
+                               "child_protection_plan, plan_to_become_looked_after"]}}}),
     ("legal_status == E1", ["a rule is a mapping: {fact: ..., <operator>: ...}, or {all: [...]}, {any: [...]}, "
                             "{not: ...}"]),
 ])

@@ -49,8 +49,10 @@ class CircumstanceForm(FlaskForm):
 
 
 class LegalStatusForm(FlaskForm):
-    code = StringField("Legal status (SSDA903 code)", validators=[InputRequired(message="Enter the legal status code, for example C2 or V2"),
-                                                                  Length(max=2, message="A legal status code is two characters, for example C2 or V2")])
-    start = _Date("From", format="%Y-%m-%d", validators=[InputRequired(message="Enter the date the legal status started")])
+    code = StringField("Legal status (SSDA903 code)", validators=[
+        InputRequired(message="Enter the legal status code, for example C2 or V2"),
+        Length(max=2, message="A legal status code is two characters, for example C2 or V2")])
+    start = _Date("From", format="%Y-%m-%d",
+                  validators=[InputRequired(message="Enter the date the legal status started")])
     s20_entry = SelectField("For section 20 (V2): how it began", choices=[("", "Not section 20")] + [
         (k, v[0].upper() + v[1:]) for k, v in codes.S20_ENTRIES.items()], validate_choice=False, default="")

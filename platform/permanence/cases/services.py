@@ -80,7 +80,8 @@ def _check_date(child: Child, day: date | None, today: date, what: str, field: s
     if day > today:
         raise ChildError(f"The date {what} cannot be in the future (today is {today:%-d %B %Y})", field)
     if child.date_of_birth is not None and day < child.date_of_birth:
-        raise ChildError(f"The date {what} cannot be before the child's birth on {child.date_of_birth:%-d %B %Y}", field)
+        raise ChildError(f"The date {what} cannot be before the child's birth on {child.date_of_birth:%-d %B %Y}",
+                         field)
     return day
 
 

@@ -8,4 +8,5 @@ HISTORY_MODELS = (CarePeriod, LegalStatus, Placement, Review, CareProceedings, P
                   ChildFlag, KeyDate)
 
 __all__ = ["HISTORY_MODELS", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "KeyDate", "LegalStatus",
-           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference", "children_named_in"]
+           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference",
+           "children_named_in"]
