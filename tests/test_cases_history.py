@@ -90,6 +90,9 @@ def test_facts_of_a_child_under_a_placement_order():
         "placement.approved_permanent": False, "months_in_placement": 26, "months_in_care": 26,
         "weeks_in_proceedings": None, "reviews_held": 3, "plan.primary_route": "adoption",
         "plan.contingency_routes": [], "plan.routes": ["adoption"], "flags": [],
+        "days_in_care": 813, "permanence_plan_recorded": True, "permanent_placement_required": True,
+        "final_order_made": True, "s20_entry": None, "remanded": False, "months_on_child_protection_plan": None,
+        "steps_recorded": [],
     }
     # a year earlier: an ICO, in proceedings, with a parallel plan
     earlier = child_facts(CHILDREN["placement-order"], date(2025, 1, 6))

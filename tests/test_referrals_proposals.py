@@ -27,8 +27,11 @@ EXPECTED = {
     "redbridge": {("early-alerts", "UNBORN-1"), ("new-to-care", "REVIEWS-1"), ("second-review", "PROC-1"),
                   ("awaiting-permanence", "PO-1"), ("awaiting-permanence", "CO-1")},
     # Seed 001's permanence panel.
+    # Seed 001's permanence panel; the children accommodated under section 20 (V2), for 2.1's "the use of
+    # s20 is monitored".
     "permanence-panel-pptm": {("new-to-care", "REVIEWS-1"), ("children-at-home-in-proceedings", "HOME-1"),
-                              ("full-care-orders", "CO-1")},
+                              ("full-care-orders", "CO-1"), ("section-20", "LATE-1"), ("section-20", "KIN-1"),
+                              ("section-20", "KIN-2")},
     # Seed 003's monthly tracking: looked after and not yet in an approved permanent placement.
     "monthly-tracking-overview": {("permanency-tracking", case) for case in
                                   ("REVIEWS-1", "LATE-1", "PROC-1", "PO-1", "CO-1", "KIN-1", "KIN-2")},

@@ -60,6 +60,9 @@ def test_seed_001_has_two_bodies(read_tor):
     assert "Permanence Planning Tracking Meeting" in text
     assert "Every two weeks on Tuesday, 09:30" in text
     assert "A meeting is held for each child" in text
+    # 2.1: "Ensure that the use of s20 is monitored effectively", as an agenda part read in English.
+    assert "Children accommodated under section 20" in text
+    assert "Legal status is V2 (section 20 accommodation)" in text
 
 
 def test_redbridge_escalates_to_the_managing_director(read_tor):

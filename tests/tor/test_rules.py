@@ -161,8 +161,11 @@ def test_missing_facts_never_put_a_child_in_a_cohort():
     ({"fact": "legl_status", "in": ["E1"]}, {"fact": ["unknown fact 'legl_status'; known facts: legal_status, "
                                                       "age_years, looked_after, placement.type, "
                                                       "placement.approved_permanent, months_in_placement, "
-                                                      "months_in_care, weeks_in_proceedings, reviews_held, "
-                                                      "plan.primary_route, plan.contingency_routes, plan.routes, "
+                                                      "months_in_care, days_in_care, weeks_in_proceedings, "
+                                                      "reviews_held, plan.primary_route, plan.contingency_routes, "
+                                                      "plan.routes, permanence_plan_recorded, "
+                                                      "permanent_placement_required, final_order_made, s20_entry, "
+                                                      "remanded, months_on_child_protection_plan, steps_recorded, "
                                                       "flags"]}),
     ({"fact": "age_years", "contains": 3}, {"contains": ["operator 'contains' does not apply to age_years "
                                                          "(number); use one of: eq, ne, lt, lte, gt, gte"]}),
@@ -174,7 +177,8 @@ def test_missing_facts_never_put_a_child_in_a_cohort():
      {"all": {0: {"contains": ["unknown value 'lost' for flags; allowed: pre_proceedings, legal_planning, "
                                "pre_birth, in_proceedings, care_leaver, sibling_group, "
                                "disrupted_permanent_placement, unaccompanied, awaiting_permanent_placement, "
-                               "reunification_not_recommended, unresolved_issue, tracking_closed"]}}}),
+                               "reunification_not_recommended, unresolved_issue, tracking_closed, "
+                               "child_protection_plan, plan_to_become_looked_after"]}}}),
     ("legal_status == E1", ["a rule is a mapping: {fact: ..., <operator>: ...}, or {all: [...]}, {any: [...]}, "
                             "{not: ...}"]),
 ])

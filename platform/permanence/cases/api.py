@@ -69,6 +69,6 @@ class ChildLegalStatusView(MethodView):
         """Record a change of legal status from a date (audited); the child's milestones are recomputed."""
         child = load_or_404(Child, child_id)
         try:
-            return record_legal_status(child, data.get("code"), data.get("start"))
+            return record_legal_status(child, data.get("code"), data.get("start"), data.get("s20_entry"))
         except ChildError as exc:
             abort(422, errors={"json": {exc.field: [str(exc)]}}, message="Unprocessable Entity")

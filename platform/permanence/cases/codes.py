@@ -11,13 +11,19 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
-from ..tor.vocabulary import FLAGS, LEGAL_STATUSES, PLACEMENT_TYPES, PLAN_ROUTES
+from ..tor.vocabulary import (DERIVED_FLAGS, FLAGS, LEGAL_STATUSES, PLACEMENT_TYPES, PLAN_ROUTES, RECORDABLE_EVENTS,
+                              S20_ENTRIES)
 
 __all__ = [
     "CATEGORIES_OF_NEED", "FLAGS", "LEGAL_STATUSES", "PARTICIPATION", "PLACEMENT_PROVIDERS", "PLACEMENT_TYPES",
     "PLAN_AGREED_AT", "PLAN_KINDS", "PLAN_ROUTES", "PERMANENCE_EXITS", "PRE_PROCEEDINGS_OUTCOMES",
-    "PROCEEDINGS_OUTCOMES", "REASONS_CEASED", "REASONS_NEW_EPISODE", "REASONS_PLACE_CHANGE", "SEXES", "label",
+    "PROCEEDINGS_OUTCOMES", "REASONS_CEASED", "RECORDABLE_EVENTS", "RECORDED_FLAGS", "S20_ENTRIES",
+    "REASONS_NEW_EPISODE", "REASONS_PLACE_CHANGE", "SEXES", "label",
 ]
+
+
+# The circumstances a person records on the child's page (the others are derived from the record).
+RECORDED_FLAGS: Mapping[str, str] = MappingProxyType({k: v for k, v in FLAGS.items() if k not in DERIVED_FLAGS})
 
 
 def _codes(**pairs: str) -> Mapping[str, str]:

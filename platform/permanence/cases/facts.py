@@ -14,9 +14,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ..tor.vocabulary import PERMANENT_PLACEMENT_ROUTES, RECORDABLE_EVENTS
 from .codes import PERMANENCE_EXITS
 
 ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
+ORDERS_MADE = frozenset({"care_order", "supervision_order", "placement_order", "special_guardianship_order",
+                         "child_arrangements_order"})  # proceedings outcomes that are a final order
+CHILD_PROTECTION_PLAN = "child_protection_plan"
 CARE_LEAVER_FROM_AGE = 16  # looked after at 16 or later (domain.md §2.10: eligible/relevant/former relevant)
 CARE_LEAVER_UNTIL_AGE = 25  # personal adviser support ends at 25
 
@@ -98,6 +102,7 @@ def child_facts(child, on: date) -> dict[str, Any]:
     primary = [p for p in plans if p.kind == "primary"]
     contingency = sorted({p.route for p in plans if p.kind != "primary"})
     primary_route = primary[-1].route if primary else None
+    cp_plan = _child_protection_plan(child, on)
     facts = {
         "legal_status": status.code if status else None,
         "age_years": _age(child, on),
@@ -112,8 +117,40 @@ def child_facts(child, on: date) -> dict[str, Any]:
         "plan.contingency_routes": contingency,
         "plan.routes": sorted(set(contingency) | ({primary_route} if primary_route else set())),
         "flags": sorted(_flags(child, on, looked_after)),
+        "days_in_care": (on - period.start).days if period else None,
+        "permanence_plan_recorded": bool(primary),
+        "permanent_placement_required": _permanent_placement_required(child, on, primary_route, placement),
+        "final_order_made": _final_order_made(child, on),
+        "s20_entry": status.s20_entry if status is not None and status.code == "V2" else None,
+        "remanded": status is not None and status.code == "J1",
+        "months_on_child_protection_plan": whole_months(cp_plan.start, on) if cp_plan else None,
+        "steps_recorded": sorted({k.event for k in child.key_dates
+                                  if k.happened_on <= on and k.event in RECORDABLE_EVENTS}),
     }
     return facts
+
+
+def _child_protection_plan(child, day: date):
+    return _current([f for f in child.flags if f.flag == CHILD_PROTECTION_PLAN], day)
+
+
+def _final_order_made(child, day: date) -> bool:
+    """The latest proceedings begun by ``day`` have concluded with an order (not withdrawn, no order)."""
+    begun = [p for p in child.proceedings if p.issued_on <= day]
+    if not begun:
+        return False
+    latest = begun[-1]
+    return latest.concluded_on is not None and latest.concluded_on <= day and latest.outcome in ORDERS_MADE
+
+
+def _permanent_placement_required(child, day: date, primary_route: str | None, placement) -> bool:
+    """A permanent home is still to be found: the plan needs one (or it was decided, or the child is
+    recorded as awaiting one) and the current placement is not approved as permanent."""
+    if placement is not None and placement.permanent_on(day):
+        return False
+    decided = any(k.event == "permanent_placement_decided" and k.happened_on <= day for k in child.key_dates)
+    awaiting = any(f.flag == "awaiting_permanent_placement" and f.current_on(day) for f in child.flags)
+    return primary_route in PERMANENT_PLACEMENT_ROUTES or decided or awaiting
 
 
 def _first(dates) -> date | None:
@@ -174,5 +211,11 @@ def child_events(child, on: date | None = None) -> dict[str, date | tuple[date, 
         "permanence_plan_agreed": _first(p.agreed_on for p in primary_plans),
         "permanence_achieved": _first([_first(upto(p.approved_permanent_on or p.start) for p in permanent),
                                        _first(upto(d) for d in exits)]),
+        "child_protection_plan_started": _last(
+            f.start for f in child.flags if f.flag == CHILD_PROTECTION_PLAN and f.start <= day),
     }
+    # Key dates recorded on the child's page: the latest of each recordable event.
+    for key in child.key_dates:
+        if key.event in RECORDABLE_EVENTS and key.happened_on <= day:
+            events[key.event] = _last([events.get(key.event), key.happened_on])
     return {name: when for name, when in events.items() if when is not None}

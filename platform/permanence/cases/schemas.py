@@ -67,6 +67,7 @@ class LegalStatusCreateSchema(Schema):
 
     code = fields.Str(metadata={"description": "903 LS, e.g. C1, C2, E1, V2"})
     start = fields.Date()
+    s20_entry = fields.Str(allow_none=True, metadata={"description": "For V2: emergency or planned"})
 
 
 class LegalStatusSchema(_HistorySchema):
@@ -76,6 +77,7 @@ class LegalStatusSchema(_HistorySchema):
     label = fields.Str(attribute="code_label", dump_only=True)
     start = fields.Date()
     end = fields.Date(allow_none=True)
+    s20_entry = fields.Str(allow_none=True, metadata={"description": "For V2: how it began, emergency or planned"})
 
 
 class PlacementSchema(_HistorySchema):
@@ -138,6 +140,15 @@ class ChildFlagSchema(_HistorySchema):
     end = fields.Date(allow_none=True)
 
 
+class KeyDateSchema(_HistorySchema):
+    """A key date recorded on the child's page (the agency decision maker's decision, the match, ...)."""
+
+    event = fields.Str()
+    happened_on = fields.Date()
+    note = fields.Str(allow_none=True)
+    source = fields.Str()
+
+
 class ChildHistorySchema(Schema):
     """Every dated history on a child's record, oldest first."""
 
@@ -150,3 +161,4 @@ class ChildHistorySchema(Schema):
     pre_proceedings = fields.List(fields.Nested(PreProceedingsSchema))
     plans = fields.List(fields.Nested(PermanencePlanSchema))
     flags = fields.List(fields.Nested(ChildFlagSchema))
+    key_dates = fields.List(fields.Nested(KeyDateSchema))

@@ -72,7 +72,9 @@ def add_history(child, rng, n: int, today: date) -> None:
     foster = rng.choice(["U3", "U6", "U6"])
 
     if situation == "new_to_care":
-        child.legal_statuses.append(LegalStatus(code="V2", start=entered))
+        # Section 20: every other new child came in an emergency (seed 001 monitors the use of s20).
+        entry = "emergency" if (n // len(SITUATIONS)) % 2 == 0 else "planned"
+        child.legal_statuses.append(LegalStatus(code="V2", start=entered, s20_entry=entry))
         child.placements.append(Placement(place=foster, provider="PR1", start=entered))
         _reviews(child, rng, entered, today, limit=1)
         return

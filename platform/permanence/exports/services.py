@@ -44,7 +44,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 _LOADED = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-           "flags")
+           "flags", "key_dates")
 
 
 def children_for_export(stmt) -> list[Child]:

@@ -276,6 +276,9 @@ _NEGATED = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "lt": "gte",
             "gt": "lte", "lte": "gt", "contains": "not_contains", "not_contains": "contains"}
 
 _NUMBER_WORDS = {"eq": "exactly", "ne": "not", "lt": "under", "lte": "at most", "gt": "over", "gte": "at least"}
+# The same comparisons where a fact reads as a sentence ("... for more than 6 months").
+_AMOUNT_WORDS = {"eq": "exactly", "ne": "other than", "lt": "less than", "lte": "at most", "gt": "more than",
+                 "gte": "at least"}
 
 
 def _code(fact: Fact, value: Any) -> str:
@@ -297,11 +300,15 @@ def _explain_condition(c: Condition) -> str:
         return fact.true_text if positive else fact.false_text
     if fact.type == NUMBER:
         unit = f" {fact.unit}" if fact.unit else ""
+        if fact.number_text:
+            return fact.number_text.format(amount=f"{_AMOUNT_WORDS[c.op]} {c.value:g}{unit}")
         return f"{fact.label} is {_NUMBER_WORDS[c.op]} {c.value:g}{unit}"
     if fact.type == CODE:
         values = c.value if isinstance(c.value, tuple) else (c.value,)
         negative = c.op in ("ne", "not_in")
         codes = [_code(fact, v) for v in values]
+        if fact.code_text:
+            return (fact.not_code_text if negative else fact.code_text).format(value=_either(codes))
         if negative and len(codes) == 2:
             return f"{fact.label} is neither {codes[0]} nor {codes[1]}"
         if negative and len(codes) > 2:

@@ -24,14 +24,17 @@ from . import TorConfigError, explain, role_label, services, wording
 from .forms import NewTenantFromTorForm, TorUploadForm
 from .jobs import send_tor_review_reminders_job
 from .versions import TorVersion, TorVersionStatus
+from .vocabulary import EVENT_DEFINITIONS, FACTS
 
 bp = Blueprint("tor", __name__, template_folder="templates")
 
 
 @bp.context_processor
 def _helpers():
+    # The facts and events a rule may use, with where each comes from, for the page a ToR is written on.
     return {"explain": explain, "w": wording, "bank_holiday_name": bank_holiday_name,
-            "TorVersionStatus": TorVersionStatus}
+            "TorVersionStatus": TorVersionStatus, "vocabulary_facts": tuple(FACTS.values()),
+            "vocabulary_events": tuple(EVENT_DEFINITIONS.values())}
 
 
 def _store(tenant_id: int, form: TorUploadForm, *, activate: bool = False):

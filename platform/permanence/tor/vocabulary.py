@@ -143,7 +143,36 @@ FLAGS: Mapping[str, str] = MappingProxyType({
     "reunification_not_recommended": "not recommended for reunification",
     "unresolved_issue": "the subject of an unresolved issue raised by a member",
     "tracking_closed": "no longer tracked (a meeting's outcome closed tracking)",
+    "child_protection_plan": "subject to a child protection plan",
+    "plan_to_become_looked_after": "planned to become looked after (for example when a remand ends)",
 })
+
+# Circumstances the record shows by itself (proceedings, birth, sibling group, care history) or that a
+# meeting's outcome writes; the rest are recorded by a person on the child's page.
+DERIVED_FLAGS = frozenset({"pre_proceedings", "legal_planning", "pre_birth", "in_proceedings", "care_leaver",
+                           "sibling_group", "tracking_closed"})
+
+# How section 20 accommodation began, recorded with a V2 legal status on the child's record.
+S20_ENTRIES: Mapping[str, str] = MappingProxyType({
+    "emergency": "in an emergency",
+    "planned": "as a planned admission",
+})
+
+# --- Where facts and events come from ------------------------------------------
+# Each fact and event names its source once, here; the ToR format page and docs/tor-format.md show it.
+
+FROM_903_EPISODES = "SSDA903 Episodes (LS, DECOM, DEC), or a legal status recorded on the child's page"
+FROM_903_PLACEMENTS = "SSDA903 Episodes (PLACE, DECOM, DEC) and placements on the child's record"
+FROM_903_PERIODS = "SSDA903 Episodes (RNE S to REC): the child's periods of care"
+FROM_903_REVIEWS = "SSDA903 Reviews (REVIEW) of the current period of care"
+FROM_903_HEADER = "SSDA903 Header (DOB, MC_DOB) or the child's details"
+FROM_PROCEEDINGS = "the child's record: care proceedings (issued, concluded, outcome)"
+FROM_PRE_PROCEEDINGS = "the child's record: pre-proceedings (decision, letter, meeting)"
+FROM_PLANS = "the child's record: permanence plan (primary and contingency routes, agreed)"
+FROM_CIRCUMSTANCES = "the child's record: circumstances (recorded on the child's page, from and to)"
+FROM_KEY_DATES = "recorded on the child's page (key dates)"
+FROM_PANELS = "a meeting's outcome: the panel meetings at which the child's item was heard"
+FROM_TRACKING = "a meeting's outcome: the tracking meetings at which the child's item was heard"
 
 # --- Facts: what a cohort rule may ask about a child -------------------------
 
@@ -156,7 +185,12 @@ FACT_TYPES = (CODE, CODES, NUMBER, BOOLEAN)
 
 @dataclass(frozen=True)
 class Fact:
-    """A named fact about a child that cohort and timescale rules may test."""
+    """A named fact about a child that cohort and timescale rules may test, and where its value comes from.
+
+    The ``*_text`` templates say how a comparison reads where "{label} is ..." would not read
+    naturally: ``number_text`` takes ``{amount}`` ("more than 6 months"), ``code_text`` and
+    ``not_code_text`` take ``{value}``, ``contains_text`` and ``not_contains_text`` take ``{label}``
+    and ``{value}``."""
 
     name: str
     type: str
@@ -169,94 +203,166 @@ class Fact:
     contains_text: str = "{label} includes {value}"
     not_contains_text: str = "{label} does not include {value}"
     examples: tuple = field(default=())
+    source: str = ""
+    number_text: str = ""
+    code_text: str = ""
+    not_code_text: str = ""
 
 
 def _facts(*facts: Fact) -> Mapping[str, Fact]:
     return MappingProxyType({f.name: f for f in facts})
 
 
+# --- Events: what a timescale is measured from or completed by -------------
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event of a child's record that a timescale counts from or is met by.
+
+    ``source`` says where its date comes from; an event whose date is not recorded yet stays
+    available to a terms of reference but unknown (a timescale anchored on it waits) until it is.
+    ``repeats`` is the noun an ordinal goes with for an event that happens many times ("the second
+    looked-after review"): such an event carries every date, oldest first. ``recordable`` events
+    are the key dates a worker records on the child's page: a new one is a line here, not code."""
+
+    name: str
+    label: str
+    source: str
+    repeats: str = ""
+    recordable: bool = False
+
+
+def _events(*events: Event) -> Mapping[str, Event]:
+    return MappingProxyType({e.name: e for e in events})
+
+
+EVENT_DEFINITIONS: Mapping[str, Event] = _events(
+    Event("entered_care", "the child became looked after", FROM_903_PERIODS),
+    Event("left_care", "the child left care", FROM_903_PERIODS),
+    Event("first_review", "the first looked-after review", "the first of 'review' (" + FROM_903_REVIEWS + ")"),
+    Event("second_review", "the second looked-after review", "the second of 'review' (" + FROM_903_REVIEWS + ")"),
+    Event("latest_review", "the most recent looked-after review", "the latest of 'review' (" + FROM_903_REVIEWS + ")"),
+    Event("pre_proceedings_start", "the pre-proceedings (PLO) letter or meeting", FROM_PRE_PROCEEDINGS),
+    Event("legal_planning_meeting", "the legal planning meeting", FROM_PRE_PROCEEDINGS),
+    Event("proceedings_issued", "care proceedings were issued", FROM_PROCEEDINGS + ": issue date of the latest"),
+    Event("final_order", "the final order in care proceedings", FROM_PROCEEDINGS + ": conclusion of the latest"),
+    Event("care_order", "a care order was made", FROM_903_EPISODES + ": the first C2"),
+    Event("placement_order", "a placement order was made", FROM_903_EPISODES + ": the first E1 or D1"),
+    Event("placement_start", "the current placement started", FROM_903_PLACEMENTS),
+    Event("viability_assessment_signed_off", "the viability assessment was signed off", FROM_KEY_DATES,
+          recordable=True),
+    Event("full_assessment_completed", "the full connected-carer assessment was completed", FROM_KEY_DATES,
+          recordable=True),
+    Event("permanence_plan_agreed", "a permanence plan was agreed", FROM_PLANS + ": the first primary plan"),
+    Event("last_tracking_meeting", "the most recent tracking meeting", "the latest of 'tracking_meeting' ("
+          + FROM_TRACKING + ")"),
+    Event("last_panel", "the most recent panel discussion of the child", "the latest of 'panel' (" + FROM_PANELS + ")"),
+    Event("adm_decision", "the agency decision maker's should-be-placed decision", FROM_KEY_DATES
+          + " (the SSDA903 PlacedAdoption DATE_PLACED is not imported yet)", recordable=True),
+    Event("match", "the match with permanent carers or adopters", FROM_KEY_DATES, recordable=True),
+    Event("placed_for_adoption", "the child was placed for adoption", FROM_903_PLACEMENTS + ": the latest A3 to A6"),
+    Event("permanence_achieved", "permanence was secured (order made or match approved)",
+          FROM_903_PLACEMENTS + " (approved as permanent) and " + FROM_903_PERIODS + " (left care to permanence)"),
+    Event("birth", "the child's birth", FROM_903_HEADER),
+    Event("expected_birth", "the expected date of birth", "the child's details (expected date of birth)"),
+    # Where a process stands: recorded on the child's page as it happens.
+    Event("permanent_placement_decided", "a permanent placement was decided to be needed", FROM_KEY_DATES,
+          recordable=True),
+    Event("family_finding_started", "family finding began", FROM_KEY_DATES, recordable=True),
+    Event("sgo_application_made", "a special guardianship order application was made", FROM_KEY_DATES,
+          recordable=True),
+    Event("adoption_application_made", "an adoption order application was made", FROM_KEY_DATES, recordable=True),
+    Event("plan_endorsed_by_panel", "a panel endorsed the plan", FROM_KEY_DATES, recordable=True),
+    Event("funding_agreed", "a funding request was agreed", FROM_KEY_DATES, recordable=True),
+    Event("child_protection_plan_started", "the child protection plan began",
+          FROM_CIRCUMSTANCES + ": the start of the current child protection plan"),
+    # Events that happen many times: the dates of every occurrence, oldest first, so that a
+    # timescale may be anchored on the nth (``due: {event: review, nth: 2}``) or the latest.
+    Event("review", "a looked-after review", FROM_903_REVIEWS, repeats="looked-after review"),
+    Event("panel", "a panel discussion of the child", FROM_PANELS, repeats="panel discussion of the child"),
+    Event("tracking_meeting", "a tracking meeting discussion of the child", FROM_TRACKING,
+          repeats="tracking meeting discussion of the child"),
+)
+
+# Views of the definitions above, by name, for the code that needs only one side of them.
+EVENTS: Mapping[str, str] = MappingProxyType({e.name: e.label for e in EVENT_DEFINITIONS.values()})
+REPEATING_EVENTS: Mapping[str, str] = MappingProxyType(
+    {e.name: e.repeats for e in EVENT_DEFINITIONS.values() if e.repeats})
+EVENT_SOURCES: Mapping[str, str] = MappingProxyType({e.name: e.source for e in EVENT_DEFINITIONS.values()})
+RECORDABLE_EVENTS: Mapping[str, str] = MappingProxyType(
+    {e.name: e.label for e in EVENT_DEFINITIONS.values() if e.recordable})
+
+# Plan routes that need a permanent home to be found (not a return home or an order for the current carers).
+PERMANENT_PLACEMENT_ROUTES = frozenset({"adoption", "long_term_fostering", "connected_person", "residential"})
+
 FACTS: Mapping[str, Fact] = _facts(
-    Fact("legal_status", CODE, "legal status", "Current SSDA903 legal status", LEGAL_STATUSES),
-    Fact("age_years", NUMBER, "age", "Age in whole years today (0 for an unborn or new-born baby)"),
+    Fact("legal_status", CODE, "legal status", "Current SSDA903 legal status", LEGAL_STATUSES,
+         source=FROM_903_EPISODES),
+    Fact("age_years", NUMBER, "age", "Age in whole years today (0 for an unborn or new-born baby)",
+         source=FROM_903_HEADER),
     Fact("looked_after", BOOLEAN, "looked after", "Whether the child is looked after today",
-         true_text="the child is looked after", false_text="the child is not looked after"),
-    Fact("placement.type", CODE, "placement type", "SSDA903 placement type (PLACE)", PLACEMENT_TYPES),
+         true_text="the child is looked after", false_text="the child is not looked after", source=FROM_903_PERIODS),
+    Fact("placement.type", CODE, "placement type", "SSDA903 placement type (PLACE)", PLACEMENT_TYPES,
+         source=FROM_903_PLACEMENTS),
     Fact("placement.approved_permanent", BOOLEAN, "placement approved as permanent",
          "Whether the current placement has been approved as the child's permanent placement",
          true_text="the placement is approved as permanent",
-         false_text="the placement is not approved as permanent"),
+         false_text="the placement is not approved as permanent",
+         source="the child's record: placements (approved as permanent, from)"),
     Fact("months_in_placement", NUMBER, "time in current placement", "Whole months in the current placement",
-         unit="months"),
-    Fact("months_in_care", NUMBER, "time in care", "Whole months since entering care", unit="months"),
+         unit="months", source=FROM_903_PLACEMENTS),
+    Fact("months_in_care", NUMBER, "time in care", "Whole months since entering care", unit="months",
+         source=FROM_903_PERIODS),
+    Fact("days_in_care", NUMBER, "time in care", "Days since entering care in the current period (0 on the day; "
+         "a new admission is, say, 28 days or fewer)", unit="days", source=FROM_903_PERIODS,
+         number_text="the child has been in care for {amount}"),
     Fact("weeks_in_proceedings", NUMBER, "time in proceedings", "Whole weeks since proceedings were issued",
-         unit="weeks"),
-    Fact("reviews_held", NUMBER, "looked-after reviews held", "Number of statutory reviews held so far"),
-    Fact("plan.primary_route", CODE, "primary plan", "Route of the primary permanence plan", PLAN_ROUTES),
+         unit="weeks", source=FROM_PROCEEDINGS),
+    Fact("reviews_held", NUMBER, "looked-after reviews held", "Number of statutory reviews held so far",
+         source=FROM_903_REVIEWS),
+    Fact("plan.primary_route", CODE, "primary plan", "Route of the primary permanence plan", PLAN_ROUTES,
+         source=FROM_PLANS),
     Fact("plan.contingency_routes", CODES, "contingency plan", "Routes of the contingency/parallel plans",
-         PLAN_ROUTES),
+         PLAN_ROUTES, source=FROM_PLANS),
     Fact("plan.routes", CODES, "plan (primary or contingency)",
-         "All routes of the plan: the primary route and every contingency route", PLAN_ROUTES),
+         "All routes of the plan: the primary route and every contingency route", PLAN_ROUTES, source=FROM_PLANS),
+    Fact("permanence_plan_recorded", BOOLEAN, "permanence plan recorded",
+         "Whether a primary permanence plan is recorded for the child today",
+         true_text="the child is recorded as having a permanence plan",
+         false_text="the child is not recorded as having a permanence plan", source=FROM_PLANS),
+    Fact("permanent_placement_required", BOOLEAN, "permanent placement required",
+         "A permanent home is still to be found: the primary plan is adoption, long-term fostering, a connected "
+         "person or residential care, or a permanent placement was decided to be needed (key date) or the child "
+         "is recorded as awaiting one, and the current placement is not approved as permanent",
+         true_text="a permanent placement is required for the child",
+         false_text="no permanent placement is required for the child",
+         source=FROM_PLANS + "; placements (approved as permanent); " + FROM_KEY_DATES
+         + " (permanent_placement_decided); circumstances (awaiting_permanent_placement)"),
+    Fact("final_order_made", BOOLEAN, "final order made",
+         "Whether the child's latest care proceedings have concluded with an order (not withdrawn, no order)",
+         true_text="a final order has been made in the child's care proceedings",
+         false_text="no final order has been made in the child's care proceedings", source=FROM_PROCEEDINGS),
+    Fact("s20_entry", CODE, "how section 20 accommodation began",
+         "While the child is accommodated under section 20 (V2): whether it began in an emergency or was planned",
+         S20_ENTRIES, source="the child's record: the V2 legal status (how it began), recorded with the status",
+         code_text="the child's section 20 accommodation began {value}",
+         not_code_text="the child's section 20 accommodation did not begin {value}"),
+    Fact("remanded", BOOLEAN, "remanded", "Whether the child's legal status today is J1 (remanded)",
+         true_text="the child is remanded", false_text="the child is not remanded", source=FROM_903_EPISODES),
+    Fact("months_on_child_protection_plan", NUMBER, "time on a child protection plan",
+         "Whole months on the current child protection plan (none when the child is not on one)", unit="months",
+         source=FROM_CIRCUMSTANCES + ": child_protection_plan",
+         number_text="the child has been on a child protection plan for {amount}"),
+    Fact("steps_recorded", CODES, "steps recorded",
+         "The key dates recorded so far for the child (where a process stands: family finding under way, an SGO "
+         "or adoption application made, a plan endorsed by a panel, a funding request agreed, ...)",
+         RECORDABLE_EVENTS, source=FROM_KEY_DATES,
+         contains_text="the child's record shows that {value}",
+         not_contains_text="the child's record does not show that {value}"),
     Fact("flags", CODES, "circumstances", "Circumstances recorded for the child", FLAGS,
-         contains_text="the child is {value}", not_contains_text="the child is not {value}"),
+         contains_text="the child is {value}", not_contains_text="the child is not {value}",
+         source=FROM_CIRCUMSTANCES + ", or derived from proceedings, pre-proceedings, birth and sibling group"),
 )
-
-# --- Events: what a timescale is measured from or completed by -------------
-
-EVENTS: Mapping[str, str] = MappingProxyType({
-    "entered_care": "the child became looked after",
-    "left_care": "the child left care",
-    "first_review": "the first looked-after review",
-    "second_review": "the second looked-after review",
-    "latest_review": "the most recent looked-after review",
-    "pre_proceedings_start": "the pre-proceedings (PLO) letter or meeting",
-    "legal_planning_meeting": "the legal planning meeting",
-    "proceedings_issued": "care proceedings were issued",
-    "final_order": "the final order in care proceedings",
-    "care_order": "a care order was made",
-    "placement_order": "a placement order was made",
-    "placement_start": "the current placement started",
-    "viability_assessment_signed_off": "the viability assessment was signed off",
-    "full_assessment_completed": "the full connected-carer assessment was completed",
-    "permanence_plan_agreed": "a permanence plan was agreed",
-    "last_tracking_meeting": "the most recent tracking meeting",
-    "last_panel": "the most recent panel discussion of the child",
-    "adm_decision": "the agency decision maker's should-be-placed decision",
-    "match": "the match with permanent carers or adopters",
-    "placed_for_adoption": "the child was placed for adoption",
-    "permanence_achieved": "permanence was secured (order made or match approved)",
-    "birth": "the child's birth",
-    "expected_birth": "the expected date of birth",
-    # Events that happen many times: the dates of every occurrence, oldest first, so that a
-    # timescale may be anchored on the nth (``due: {event: review, nth: 2}``) or the latest.
-    "review": "a looked-after review",
-    "panel": "a panel discussion of the child",
-    "tracking_meeting": "a tracking meeting discussion of the child",
-})
-
-# The repeating events above and the noun an ordinal goes with ("the second looked-after review").
-REPEATING_EVENTS: Mapping[str, str] = MappingProxyType({
-    "review": "looked-after review",
-    "panel": "panel discussion of the child",
-    "tracking_meeting": "tracking meeting discussion of the child",
-})
-
-# Where the date of each event comes from. An event whose data the record does not hold yet stays
-# available to a terms of reference but unknown (a timescale anchored on it waits) until recorded.
-EVENT_SOURCES: Mapping[str, str] = MappingProxyType({
-    "review": "the child's looked-after reviews (SSDA903 REVIEWS) of the current period of care",
-    "first_review": "the first of 'review' (kept for existing terms of reference)",
-    "second_review": "the second of 'review' (kept for existing terms of reference)",
-    "latest_review": "the latest of 'review'",
-    "panel": "the meetings of the council's panels at which the child's item was heard",
-    "last_panel": "the latest of 'panel'",
-    "tracking_meeting": "the tracking meetings at which the child's item was heard",
-    "last_tracking_meeting": "the latest of 'tracking_meeting'",
-    "proceedings_issued": "the child's care proceedings (issue date of the latest)",
-    "final_order": "the child's care proceedings (conclusion of the latest)",
-    "adm_decision": "not yet recorded by the platform: supplied by an event source when one is registered; "
-                    "until then unknown, so a timescale anchored on it waits",
-    "match": "not yet recorded by the platform (as adm_decision)",
-})
 
 
 _CLAUSE = re.compile(r"\b(was|were|became|began|left|started)\b")

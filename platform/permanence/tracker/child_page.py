@@ -55,6 +55,13 @@ def care_entries(child: Child, today: date) -> list[TimelineEntry]:
 
 
 @register_timeline_source
+def key_date_entries(child: Child, today: date) -> list[TimelineEntry]:
+    """The steps recorded on the child's page (the agency decision maker's decision, the match, ...)."""
+    return [TimelineEntry(k.happened_on, "Care", k.event_label[0].upper() + k.event_label[1:], detail=k.note or "")
+            for k in child.key_dates]
+
+
+@register_timeline_source
 def review_entries(child: Child, today: date) -> list[TimelineEntry]:
     return [TimelineEntry(r.held_on, "Reviews", "Looked-after review") for r in child.reviews]
 

@@ -10,8 +10,8 @@ opened for overdue milestones and closed for met ones, or for ones that stopped 
 ``recompute_children`` does the same for many children a batch at a time in a fixed
 number of queries; the nightly job runs it over every child of a council.
 
-Events the histories cannot show (a panel's discussion, a tracking meeting, an agency
-decision) come from features that register an event source. Nothing here commits.
+Events the histories cannot show (a panel's discussion, a tracking meeting) come from features
+that register an event source. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .models import CohortMember, Drift, Milestone
 
 BATCH = 500
 HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-             "flags")
+             "flags", "key_dates")
 LIVE = ("upcoming", "due_soon", "overdue")  # statuses of a milestone still to be met
 
 EventSource = Callable[[list[int], date], Mapping[int, Mapping[str, date]]]
@@ -45,9 +45,10 @@ _event_sources: list[EventSource] = []
 
 
 def register_event_source(source: EventSource) -> EventSource:
-    """Add dated events the histories cannot show (``last_panel``, ``last_tracking_meeting``,
-    ``adm_decision``, ``match``...). ``source(child_ids, today)`` returns ``{child_id: {event:
-    date}}`` for the current council in one query; its dates win over the histories'."""
+    """Add dated events the histories cannot show (``panel``, ``tracking_meeting``, ...; steps a
+    person records, such as ``adm_decision`` or ``match``, are key dates on the child's record).
+    ``source(child_ids, today)`` returns ``{child_id: {event: date}}`` for the current council in one
+    query; its dates win over the histories'."""
     if source not in _event_sources:
         _event_sources.append(source)
     return source

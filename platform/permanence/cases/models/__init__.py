@@ -1,11 +1,12 @@
 """The child's record: the child, sibling groups, and the dated histories of care."""
 
 from .child import Child, SiblingGroup, child_reference, children_named_in
-from .history import (CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement, PreProceedings,
-                      Review)
+from .history import (CarePeriod, CareProceedings, ChildFlag, KeyDate, LegalStatus, PermanencePlan, Placement,
+                      PreProceedings, Review)
 
 HISTORY_MODELS = (CarePeriod, LegalStatus, Placement, Review, CareProceedings, PreProceedings, PermanencePlan,
-                  ChildFlag)
+                  ChildFlag, KeyDate)
 
-__all__ = ["HISTORY_MODELS", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "LegalStatus",
-           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference", "children_named_in"]
+__all__ = ["HISTORY_MODELS", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "KeyDate", "LegalStatus",
+           "PermanencePlan", "Placement", "PreProceedings", "Review", "SiblingGroup", "child_reference",
+           "children_named_in"]

@@ -71,6 +71,7 @@ class Child(TenantScoped, Timestamped, db.Model):
     pre_proceedings: Mapped[list["PreProceedings"]] = _history("PreProceedings", "decision_on")  # noqa: F821
     plans: Mapped[list["PermanencePlan"]] = _history("PermanencePlan", "agreed_on")  # noqa: F821
     flags: Mapped[list["ChildFlag"]] = _history("ChildFlag", "start")  # noqa: F821
+    key_dates: Mapped[list["KeyDate"]] = _history("KeyDate", "happened_on")  # noqa: F821
 
     @property
     def name(self) -> str:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from ...accounts.models import User
 from ...core.db import TenantScoped, Timestamped
 from ...extensions import db
 from .. import codes
@@ -64,6 +65,9 @@ class LegalStatus(_Span, _ChildHistory, db.Model):
     code: Mapped[str] = mapped_column(String(2))
     start: Mapped[date]
     end: Mapped[date | None]
+    # For V2 (section 20): whether the accommodation began in an emergency or was planned
+    # (tor.vocabulary.S20_ENTRIES); the 903 does not carry it, so it is recorded with the status.
+    s20_entry: Mapped[str | None] = mapped_column(String(10))
 
     child: Mapped["Child"] = relationship(back_populates="legal_statuses")  # noqa: F821
 
@@ -183,3 +187,24 @@ class ChildFlag(_ChildHistory, db.Model):
 
     def current_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
+
+
+class KeyDate(_ChildHistory, db.Model):
+    """The date a step of the child's plan happened (the agency decision maker's decision, the match,
+    an SGO application, ...), recorded on the child's page: one row per occurrence of a recordable
+    event of ``tor.vocabulary.EVENT_DEFINITIONS``, so a new recordable event needs no new table."""
+
+    _label = "Key date"
+
+    event: Mapped[str] = mapped_column(String(40))  # a recordable event name (tor.vocabulary)
+    happened_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200), default="recorded on the child's page")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    child: Mapped["Child"] = relationship(back_populates="key_dates")  # noqa: F821
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def event_label(self) -> str:
+        return codes.RECORDABLE_EVENTS.get(self.event, self.event)
