@@ -21,6 +21,10 @@ ROLES: dict[str, str] = {
 
 # The terms of reference's ``meeting_days`` may name only roles whose access role holds this.
 ARRANGE_TRACKING = "tracking.arrange"
+# A body's ``decisions_between_sittings.by`` and ``decision_review.decided_by`` may name only roles whose
+# access role holds DECIDE; its ``decision_review.who_may_ask`` only roles whose access role holds ASK_REVIEW.
+DECIDE = "decisions.decide"
+ASK_REVIEW = "decisions.ask_review"
 
 PERMISSIONS: dict[str, str] = {
     "home.view": "See the council's home page",
@@ -38,6 +42,10 @@ PERMISSIONS: dict[str, str] = {
     "tracking.arrange": "Agree the days and times of a team's tracking meetings, and move one (object rules apply)",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
+    "decisions.decide": "Decide for a child between sittings, or decide a review of a decision, where the terms of "
+                        "reference name one's role (object rules apply)",
+    "decisions.ask_review": "Ask for a decision to be reviewed where the terms of reference let one's role for the "
+                            "child (object rules apply)",
     "minutes.edit": "Edit minutes",
     "minutes.approve": "Approve minutes",
     "minutes.oversee": "See the council's list of minutes and which are overdue",
@@ -55,14 +63,14 @@ PERMISSIONS: dict[str, str] = {
 
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
-             "actions.update", "tor.view", "api_tokens.manage"}
+             "actions.update", "tor.view", "api_tokens.manage", ASK_REVIEW}
 # Seeing the whole service's actions and minutes, without changing them: the panel's officers and senior managers.
 _OVERSIGHT = {"actions.oversee", "minutes.oversee"}
 # A chair quality-assures a referral only where the ToR names the chair for it (for instance when the
 # child's team has no team manager: ``referral.quality_assurance_fallback``).
 _CHAIRING = _PRACTICE | _OVERSIGHT | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off",
                                      "minutes.edit", "minutes.approve", "escalations.manage", "reports.view",
-                                     "referrals.quality_assure"}
+                                     "referrals.quality_assure", DECIDE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
@@ -79,7 +87,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
-                                           "meetings.sign_off", ARRANGE_TRACKING}),
+                                           "meetings.sign_off", ARRANGE_TRACKING, DECIDE}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
     # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
     # (sittings, agendas, records, minutes, decision records), drift and actions; nothing they can change
@@ -87,7 +95,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # agree or disagree as a named decision maker. No papers: oversight needs the record of what was
     # decided and when, not the social work reports and assessments (need to know).
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
-                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off"}
+                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off",
+                                 DECIDE, ASK_REVIEW}
                                 | _OVERSIGHT),
 }
 
