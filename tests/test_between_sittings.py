@@ -38,7 +38,9 @@ RULES = """\
       decided_by: head-of-service
       source: Review of decisions
 """
-TOR = NORTH_SHIRE + RULES
+# "Return to panel" puts the child before the panel's next sitting, so a decision reaching it shows it took effect.
+TOR = NORTH_SHIRE.replace("{id: return, label: Return to panel}",
+                          "{id: return, label: Return to panel, refers_to_body: pop}") + RULES
 
 
 def _words(response) -> str:
@@ -69,8 +71,9 @@ def council(app, make_tenant, make_user, make_child, travel):
     with app.app_context(), tenant_context(tenant.id):
         version = active_version(tenant.id).id
         held = Meeting(body_id="pop", tor_version_id=version, date=date(2026, 12, 10), status=MeetingStatus.SCHEDULED)
-        following = Meeting(body_id="pop", tor_version_id=version, date=date(2027, 1, 14),
-                            status=MeetingStatus.SCHEDULED)
+        # Activating the ToR generated the sittings from today; the January one is the next.
+        following = db.session.execute(select(Meeting).where(Meeting.date == date(2027, 1, 14))).scalar_one()
+        assert db.session.execute(select(Meeting.date).where(Meeting.date < date(2027, 1, 14))).first() is None
         item = AgendaItem(meeting=held, part_id="long-term-fostering", child_id=child.id, status=ItemStatus.HEARD,
                           outcome_id="agreed", decision="Long-term fostering with the current carers is agreed.",
                           entry_route="referral")
@@ -95,6 +98,12 @@ def _urgent(app, council) -> list[UrgentDecision]:
         return rows
 
 
+def _proposed(app, council) -> list[tuple]:
+    with app.app_context(), tenant_context(council["tenant"].id):
+        return [(i.meeting_id, i.entry_route, i.reason) for i in db.session.execute(
+            select(AgendaItem).where(AgendaItem.status == ItemStatus.PROPOSED).order_by(AgendaItem.id)).scalars()]
+
+
 def _reviews(app, council) -> list[DecisionReview]:
     with app.app_context(), tenant_context(council["tenant"].id):
         rows = db.session.execute(select(DecisionReview).order_by(DecisionReview.id)).scalars().all()
@@ -117,6 +126,9 @@ def test_the_head_of_service_decides_between_sittings_and_it_is_reported_to_the_
                                                                            "head-of-service")
     child_page = _words(client.get(f"/{SLUG}/children/{council['child'].id}"))
     assert "14 December 2026" in child_page and "Placement move agreed; the child returns to panel." in child_page
+    # The outcome took effect as at a sitting: the child is proposed for the January sitting.
+    assert _proposed(app, council) == [
+        (council["next"], "referred_by_pop", "Referred by the POP on 14 December 2026: Return to panel")]
 
     # The January sitting's agenda notes it; December's (before it) does not.
     login(council["people"]["admin"])
@@ -240,9 +252,14 @@ def test_the_decision_record_of_a_heard_item_offers_a_review_to_the_childs_iro(a
     login(council["people"]["head"])
     [review] = _reviews(app, council)
     assert review.agenda_item_id == council["item"] and review.asked_as == "independent-reviewing-officer"
-    client.post(f"/{SLUG}/review-requests/{review.id}", data={"result": "upheld", "note": "The brother was considered."})
+    client.post(f"/{SLUG}/review-requests/{review.id}", data={"result": "referred", "note": "For the panel to hear."})
     record = _words(client.get(f"/{SLUG}/agenda-items/{council['item']}/decision-record"))
-    assert "The plan did not consider the child&#39;s brother." in record and "Upheld on 14 December 2026" in record
+    assert "The plan did not consider the child&#39;s brother." in record
+    assert "Referred to the next sitting on 14 December 2026" in record
+    assert _proposed(app, council) == [
+        (council["next"], "referred_by_pop",
+         "Referred by the POP on 10 December 2026: Review of the decision of 10 December 2026 referred: "
+         "For the panel to hear.")]
     travel(date(2026, 12, 29))
     login(council["people"]["iro"])
     assert "Ask for a review of this decision" not in _words(
