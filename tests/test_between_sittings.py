@@ -52,10 +52,14 @@ def council(app, make_tenant, make_user, make_child, travel):
     """North Shire with both rules in force, its sittings of 10 December and 14 January, a Head of
     Service (senior manager), a team manager, the child's social worker and IRO, another social worker,
     and one child heard at the December sitting."""
+    return _council(app, make_tenant, make_user, make_child, travel, TOR)
+
+
+def _council(app, make_tenant, make_user, make_child, travel, text):
     travel(date(2026, 12, 14))
     tenant = make_tenant(SLUG, "North Shire")
     with app.app_context():
-        result = services.store_version(tenant.id, TOR, filename="tor.yaml", loaded_by="cli")
+        result = services.store_version(tenant.id, text, filename="tor.yaml", loaded_by="cli")
         services.activate_version(result.version)
         commit()
     people = {
@@ -144,6 +148,22 @@ def test_the_head_of_service_decides_between_sittings_and_it_is_reported_to_the_
         minutes = assemble_text(db.session.get(Meeting, council["next"]))
     assert "Decisions made since the last sitting (noted)" in minutes
     assert "- 14 December 2026, F.R. (" in minutes and "Return to panel. Placement move agreed" in minutes
+
+
+def test_a_decision_the_tor_does_not_report_stays_off_the_next_agenda(app, client, login, make_tenant, make_user,
+                                                                      make_child, travel):
+    text = TOR.replace("      source: Urgent decisions\n",
+                       "      source: Urgent decisions\n      reported_to_next_sitting: false\n")
+    council = _council(app, make_tenant, make_user, make_child, travel, text)
+    login(council["people"]["head"])
+    assert _decide(client, council).status_code == 302
+    page = _words(client.get(f"/{SLUG}/decisions-between-sittings/{_urgent(app, council)[0].id}"))
+    assert "Not reported to a sitting" in page
+    login(council["people"]["admin"])
+    assert "Decisions made since the last sitting" not in _words(
+        client.get(f"/{SLUG}/meetings/{council['next']}/agenda"))
+    assert "the decision is recorded on the child's record and not reported to a sitting." in _words(
+        client.get(f"/{SLUG}/terms-of-reference")).replace("&#39;", "'")
 
 
 def test_nobody_else_may_decide_between_sittings(app, client, login, council):
