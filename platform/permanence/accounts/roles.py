@@ -29,6 +29,11 @@ ADD_SITTINGS = "panels.manage"
 # actually convenes for which child is the ToR's roles and the object rules (``panels.policies``).
 CONVENE_TRACKING = "tracking.convene"
 
+# A body's ``decisions_between_sittings.by`` and ``decision_review.decided_by`` may name only roles whose
+# access role holds DECIDE; its ``decision_review.who_may_ask`` only roles whose access role holds ASK_REVIEW.
+DECIDE = "decisions.decide"
+ASK_REVIEW = "decisions.ask_review"
+
 PERMISSIONS: dict[str, str] = {
     "home.view": "See the council's home page",
     "children.view": "Read a child's record (object rules apply)",
@@ -47,6 +52,10 @@ PERMISSIONS: dict[str, str] = {
                         "role (object rules apply)",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
+    "decisions.decide": "Decide for a child between sittings, or decide a review of a decision, where the terms of "
+                        "reference name one's role (object rules apply)",
+    "decisions.ask_review": "Ask for a decision to be reviewed where the terms of reference let one's role for the "
+                            "child (object rules apply)",
     "minutes.edit": "Edit minutes",
     "minutes.approve": "Approve minutes",
     "minutes.oversee": "See the council's list of minutes and which are overdue",
@@ -64,14 +73,14 @@ PERMISSIONS: dict[str, str] = {
 
 # Practice roles read papers only through the platform (download audited), never as attachments.
 _PRACTICE = {"home.view", "children.view", "papers.view", "tracker.view", "panels.view", "actions.view",
-             "actions.update", "tor.view", "api_tokens.manage"}
+             "actions.update", "tor.view", "api_tokens.manage", ASK_REVIEW}
 # Seeing the whole service's actions and minutes, without changing them: the panel's officers and senior managers.
 _OVERSIGHT = {"actions.oversee", "minutes.oversee"}
 # A chair quality-assures a referral only where the ToR names the chair for it (for instance when the
 # child's team has no team manager: ``referral.quality_assurance_fallback``).
 _CHAIRING = _PRACTICE | _OVERSIGHT | {"tracker.export", "panels.manage", "meetings.record", "meetings.sign_off",
                                      "minutes.edit", "minutes.approve", "escalations.manage", "reports.view",
-                                     "referrals.quality_assure"}
+                                     "referrals.quality_assure", DECIDE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant_admin": frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose",
@@ -88,7 +97,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage", CONVENE_TRACKING}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
-                                           "meetings.sign_off", ARRANGE_TRACKING, CONVENE_TRACKING}),
+                                           "meetings.sign_off", ARRANGE_TRACKING, CONVENE_TRACKING, DECIDE}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
                                             CONVENE_TRACKING}),
     # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
@@ -100,7 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # convene it.
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
                                  "reports.view", "tor.view", "escalations.manage", "meetings.sign_off",
-                                 CONVENE_TRACKING} | _OVERSIGHT),
+                                 CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
 }
 
 # Roles that see every child of their council (read or change, as their permissions allow); the others

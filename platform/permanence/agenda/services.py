@@ -17,12 +17,12 @@ from ..accounts.models import User
 from ..accounts.permissions import visible
 from ..accounts.services import holders
 from ..audit import services as audit
-from ..cases.models import SiblingGroup
+from ..cases.models import Child, SiblingGroup
 from ..core.clock import LONDON, london_today
 from ..documents.services import PaperworkStatus, documents_for, paperwork_status
 from ..extensions import db
 from ..panels import services as panel_services
-from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
+from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from ..panels.parts import parts_left_out
 from .papers import items_whose_papers_member_reads, paperwork_for_item
 from .seats import AgendaError
@@ -244,7 +244,21 @@ def agenda_page(meeting: Meeting, membership, can_manage: bool) -> dict:
     return {"meeting": meeting, "agenda": agenda, "body": agenda.body, "can_manage": can_manage,
             "readable": readable_item_ids(meeting, membership),
             "not_required": set(parts_left_out(meeting, membership.user_id)),
-            "editable": can_manage and meeting.status == MeetingStatus.SCHEDULED}
+            "editable": can_manage and meeting.status == MeetingStatus.SCHEDULED,
+            "between_sittings": decisions_to_note(meeting, membership, can_manage)}
+
+
+def decisions_to_note(meeting: Meeting, membership, can_manage: bool) -> list:
+    """The decisions made between sittings reported to this sitting, for the members to note: all of them
+    to the panel administrator and the body's seated members (the ToR reports them to the panel), else
+    those about children the member may see."""
+    decisions = panel_services.decisions_reported_at(meeting)
+    if can_manage or not decisions or db.session.execute(select(PanelMember.id).where(
+            PanelMember.body_id == meeting.body_id, PanelMember.user_id == membership.user_id).limit(1)).first():
+        return decisions
+    seen = set(db.session.execute(visible(select(Child.id), Child).where(
+        Child.id.in_([d.child_id for d in decisions]))).scalars())
+    return [d for d in decisions if d.child_id in seen]
 
 
 def papers_pack(meeting: Meeting, membership) -> dict:

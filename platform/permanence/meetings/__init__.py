@@ -2,11 +2,13 @@
 ruling, the record of each item (discussion, outcome, decision, sign-off) and deferral.
 
 Services: ``services`` (attendance, quorum, declarations, rulings) and ``record`` (the item's
-record, sign-off, escalation, deferral). Pages in ``views``; the API in ``api``.
+record, sign-off, escalation, deferral), ``between`` (decisions made between sittings and requests to
+review a decision). Pages in ``views``; the API in ``api``.
 """
 
+from ..cases.sections import register_child_section
 from ..core.registry import register_api
-from . import policies  # noqa: F401  (the decision maker sees the items they sign off)
+from . import between_views, policies  # noqa: F401  (the decision maker sees the items they sign off)
 from .api import blp
 from .views import bp
 
@@ -14,3 +16,5 @@ from .views import bp
 def init_app(app):
     app.register_blueprint(bp)
     register_api(blp)
+    register_child_section("between-sittings", "meetings/_child_between.html", between_views.child_section, order=31,
+                           permission="children.view")

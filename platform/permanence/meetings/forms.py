@@ -79,3 +79,32 @@ class SignOffForm(FlaskForm):
     agree = RadioField("Do you agree with the recommendation?", choices=YES_NO,
                        validators=[InputRequired("Select whether you agree with the recommendation")])
     note = TextAreaField("Note", validators=[TEXT])
+
+
+class UrgentDecisionForm(FlaskForm):
+    """A decision for one child made between sittings (the body's ``decisions_between_sittings``)."""
+
+    outcome_id = SelectField("Outcome", coerce=str,
+                             validators=[InputRequired("Select an outcome the terms of reference allow between "
+                                                       "sittings")])
+    decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision"), TEXT])
+    why_urgent = TextAreaField("Why could the decision not wait for the next sitting?",
+                               validators=[InputRequired("Enter why the decision could not wait for the next "
+                                                         "sitting"), TEXT])
+    decided_on = DayField("Date of the decision", validators=[InputRequired("Enter the date of the decision")])
+
+
+class ReviewRequestForm(FlaskForm):
+    reasons = TextAreaField("Why should the decision be reviewed?",
+                            validators=[InputRequired("Enter why the decision should be reviewed"), TEXT])
+
+
+class ReviewDecisionForm(FlaskForm):
+    result = RadioField("Your decision on the review", choices=[
+        ("upheld", "Uphold the decision"), ("changed", "Change the decision"),
+        ("referred", "Refer it to the next sitting")],
+        validators=[InputRequired("Select whether the decision is upheld, changed or referred")])
+    new_outcome_id = SelectField("New outcome (if changed)", coerce=str, validators=[Optional()])
+    new_decision = TextAreaField("New decision (if changed)", validators=[TEXT])
+    note = TextAreaField("Reasons for your decision", validators=[InputRequired("Enter the reasons for your decision"),
+                                                                  TEXT])

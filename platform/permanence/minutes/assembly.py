@@ -169,8 +169,20 @@ def assemble_text(meeting: Meeting) -> str:
         lines += _item_lines(n, item, body, tor) + [""]
     if not items:
         lines += ["No items were considered.", ""]
+    lines += _between_sittings_lines(meeting, tor)
     lines += _next_agenda_lines(meeting, body)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _between_sittings_lines(meeting: Meeting, tor) -> list[str]:
+    """The decisions made between sittings that the ToR reports to this sitting, noted by it."""
+    decisions = panels.decisions_reported_at(meeting)
+    if not decisions:
+        return []
+    return ["Decisions made since the last sitting (noted)"] + [
+        f"- {d(x.decided_on)}, {x.child.reference}: {x.outcome_label}. {x.decision} (decided by "
+        f"{x.decided_by.name if x.decided_by else role_label(tor, x.role_id)}, {role_label(tor, x.role_id)}; "
+        f"it could not wait: {x.why_urgent})" for x in decisions] + [""]
 
 
 def _next_agenda_lines(meeting: Meeting, body) -> list[str]:

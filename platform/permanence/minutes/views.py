@@ -13,6 +13,7 @@ from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
+from ..meetings import between
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting, Minutes, MinutesStatus
 from . import services
@@ -195,8 +196,16 @@ def load_heard_item(agenda_item_id):
 @bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record")
 @require("panels.view")
 def decision(tenant_slug, agenda_item_id):
-    record = decision_record(load_heard_item(agenda_item_id))
-    return render_template("minutes/decision_record.html", record=record, pdf=False)
+    item = load_heard_item(agenda_item_id)
+    record = decision_record(item)
+    reviewable = bool(item.children)
+    return render_template(
+        "minutes/decision_record.html", record=record, pdf=False,
+        reviews=between.reviews_of(item) if reviewable else [],
+        review_deadline=between.review_deadline(item) if reviewable else None,
+        may_ask=reviewable and has_permission("decisions.ask_review") and between.may_ask_now(
+            item, current_user, london_today()),
+        ask_url=url_for("meetings.ask_review", kind="item", ident=item.id))
 
 
 @bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record.pdf")

@@ -395,3 +395,90 @@ class TrackingSlot(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Tracking meetings of team {self.team_id} ({self.body_id}): {self.label}"
+
+
+class UrgentDecision(TenantScoped, Timestamped, db.Model):
+    """A decision for one child made between sittings by a role the body's ``decisions_between_sittings``
+    names, because it could not wait: it takes effect as the outcome would at a sitting, and is reported
+    to the body's next sitting (its agenda and minutes) when the ToR says so."""
+
+    __audit__ = True
+    __audit_reads_through__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[str] = mapped_column(String(100), index=True)
+    tor_version_id: Mapped[int] = mapped_column(ForeignKey("tor_version.id", ondelete="RESTRICT"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="RESTRICT"), index=True)
+    role_id: Mapped[str] = mapped_column(String(100))  # the ToR role the decider acted as
+    outcome_id: Mapped[str] = mapped_column(String(100))
+    outcome_label: Mapped[str] = mapped_column(String(500), default="")
+    decision: Mapped[str] = mapped_column(db.Text, default="")
+    why_urgent: Mapped[str] = mapped_column(db.Text, default="")  # why it could not wait for the next sitting
+    decided_on: Mapped[date] = mapped_column(index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reported_to_next_sitting: Mapped[bool] = mapped_column(default=True)
+
+    tor_version: Mapped[TorVersion] = relationship()
+    child: Mapped[Child] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    # What an outcome does next (``panels.tracking.outcome_follows``) takes a subject like an agenda item.
+    sibling_group_id = None
+
+    @property
+    def children(self) -> list[Child]:
+        return [self.child] if self.child is not None else []
+
+    def audit_label(self) -> str:
+        return f"Decision between sittings {self.id} ({self.body_id}, {self.outcome_id}) on {self.decided_on}"
+
+
+class ReviewResult(str, enum.Enum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    CHANGED = "changed"
+    REFERRED = "referred"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Awaiting a decision", "upheld": "Upheld", "changed": "Changed",
+                "referred": "Referred to the next sitting"}[self.value]
+
+
+class DecisionReview(TenantScoped, Timestamped, db.Model):
+    """A request to review a decision (a heard item's or one made between sittings), asked by a role the
+    body's ``decision_review`` names before its deadline, and what the deciding role made of it."""
+
+    __audit__ = True
+    __audit_reads_through__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[str] = mapped_column(String(100))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="RESTRICT"), index=True)
+    urgent_decision_id: Mapped[int | None] = mapped_column(ForeignKey("urgent_decision.id", ondelete="RESTRICT"),
+                                                           index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="RESTRICT"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    asked_as: Mapped[str] = mapped_column(String(100))  # the ToR role the person asked as
+    asked_on: Mapped[date]
+    deadline: Mapped[date]
+    reasons: Mapped[str] = mapped_column(db.Text, default="")
+    result: Mapped[ReviewResult] = mapped_column(_enum(ReviewResult), default=ReviewResult.PENDING, index=True)
+    new_outcome_id: Mapped[str | None] = mapped_column(String(100))
+    new_decision: Mapped[str] = mapped_column(db.Text, default="")
+    result_note: Mapped[str] = mapped_column(db.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_on: Mapped[date | None]
+
+    agenda_item: Mapped[AgendaItem | None] = relationship()
+    urgent_decision: Mapped[UrgentDecision | None] = relationship()
+    child: Mapped[Child] = relationship()
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def children(self) -> list[Child]:
+        return [self.child] if self.child is not None else []
+
+    def audit_label(self) -> str:
+        return f"Review request {self.id} ({self.result.value}) of the {self.body_id}'s decision"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import Membership, User
 from ..accounts.services import holders
@@ -22,7 +22,7 @@ from ..notifications.services import queue_email
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.schedule import following_sitting
 from ..tor.services import active_version, tor_of
-from .models import Meeting, MeetingStatus, PanelMember
+from .models import AgendaItem, Meeting, MeetingStatus, PanelMember, UrgentDecision
 
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
 MAX_REASON = 1000
@@ -320,3 +320,24 @@ def upcoming(tenant_id: int, today: date) -> list[BodySchedule]:
 def panel_choices(tenant_id: int) -> list[tuple[str, str]]:
     version = active_version(tenant_id)
     return [(b.id, b.name) for b in panel_bodies(tor_of(version))] if version else []
+
+
+def decisions_reported_at(meeting: Meeting) -> list:
+    """The decisions made between sittings that the body's ToR reports to ``meeting``: those of its body
+    made on or after the previous sitting's day and before this one's. At a tracking meeting (held per
+    child) only its children's, since the child's previous tracking meeting. Oldest first."""
+    previous = (select(func.max(Meeting.date)).where(Meeting.body_id == meeting.body_id,
+                                                     Meeting.status == MeetingStatus.SCHEDULED,
+                                                     Meeting.date < meeting.date, Meeting.id != meeting.id))
+    stmt = select(UrgentDecision).where(UrgentDecision.body_id == meeting.body_id,
+                                        UrgentDecision.reported_to_next_sitting.is_(True),
+                                        UrgentDecision.decided_on < meeting.date)
+    if body_of(meeting).kind == "tracking_meeting":
+        child_ids = [c.id for item in meeting.items for c in item.children]
+        stmt = stmt.where(UrgentDecision.child_id.in_(child_ids))
+        previous = previous.join(AgendaItem, AgendaItem.meeting_id == Meeting.id).where(
+            AgendaItem.child_id.in_(child_ids))
+    since = db.session.execute(previous).scalar()
+    if since is not None:
+        stmt = stmt.where(UrgentDecision.decided_on >= since)
+    return list(db.session.execute(stmt.order_by(UrgentDecision.decided_on, UrgentDecision.id)).scalars())

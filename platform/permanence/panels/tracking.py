@@ -162,14 +162,21 @@ def _body_or_none(tor, body_id: str):
 def after_outcome(item: AgendaItem, outcome, *, today: date) -> NextStep:
     """Do what the recorded ``outcome`` (a ToR OutcomeOption) says happens next for the item's
     child or children. Called by the meetings feature once the item is HEARD; idempotent."""
+    body = body_of(item.meeting)  # the meeting's own terms of reference; what follows is booked under today's
+    return outcome_follows(item, body, outcome, held_on=item.meeting.date,
+                           held=f"{body.short_name or body.name} on {item.meeting.date:%-d %B %Y}", today=today)
+
+
+def outcome_follows(subject, body, outcome, *, held_on: date, held: str, today: date) -> NextStep:
+    """What ``outcome`` of ``body`` does next for ``subject`` (an agenda item, or a decision made between
+    sittings: anything with ``children``, ``child_id`` and ``sibling_group_id``), decided on ``held_on``;
+    ``held`` names the decision in the reasons given ("PPTM on 2 March 2027"). Idempotent."""
     tor = current_tor(current_tenant_id())
     step = NextStep()
     if tor is None or outcome is None:
         return step
-    body = body_of(item.meeting)  # the meeting's own terms of reference; what follows is booked under today's
-    children = item.children
+    children = subject.children
     db.session.flush()
-    held = f"{body.short_name or body.name} on {item.meeting.date:%-d %B %Y}"
     if outcome.books_next_tracking_meeting:
         same = _body_or_none(tor, body.id)
         targets = [same] if same is not None and same.kind == TRACKING else tracking_bodies(tor)
@@ -181,7 +188,8 @@ def after_outcome(item: AgendaItem, outcome, *, today: date) -> NextStep:
             step.booked += _book_next(children, [target], tor, today, route=f"referred_by_{body.id}",
                                       reason=f"Referred by the {held}: {outcome.label}")
         else:
-            referred = refer_to_next_sitting(item, target, from_body=body, today=today, reason=outcome.label)
+            referred = refer_to_next_sitting(subject, target, from_body=body, today=today, reason=outcome.label,
+                                             held_on=held_on)
             if referred is not None:
                 step.referred.append(referred)
     if outcome.closes_tracking:
@@ -217,10 +225,13 @@ def _part_for(target, item: AgendaItem, route: str, today: date):
     return next((p for p in referable if p.cohort is None), referable[0] if referable else target.agenda_parts[0])
 
 
-def refer_to_next_sitting(item: AgendaItem, target, *, from_body, today: date, reason: str) -> AgendaItem | None:
-    """A PROPOSED item for the child (or sibling group) at the first scheduled sitting of
-    ``target`` after today (entry route ``referred_by_<body>``). Idempotent: an open item of the
-    same child at an upcoming sitting of that body is returned instead. None with no sitting."""
+def refer_to_next_sitting(item, target, *, from_body, today: date, reason: str,
+                          held_on: date | None = None) -> AgendaItem | None:
+    """A PROPOSED item for the child (or sibling group) of ``item`` (an agenda item, or a decision made
+    between sittings, decided on ``held_on``) at the first scheduled sitting of ``target`` after today
+    (entry route ``referred_by_<body>``). Idempotent: an open item of the same child at an upcoming
+    sitting of that body is returned instead. None with no sitting."""
+    held_on = held_on or item.meeting.date
     route = f"referred_by_{from_body.id}"
     subject = (AgendaItem.sibling_group_id == item.sibling_group_id if item.sibling_group_id is not None
                else AgendaItem.child_id == item.child_id)
@@ -243,9 +254,9 @@ def refer_to_next_sitting(item: AgendaItem, target, *, from_body, today: date, r
                           sibling_group_id=item.sibling_group_id, entry_route=route[:40],
                           status=ItemStatus.PROPOSED, answers={},
                           reason=f"Referred by the {from_body.short_name or from_body.name} on "
-                                 f"{item.meeting.date:%-d %B %Y}: {reason}",
+                                 f"{held_on:%-d %B %Y}: {reason}",
                           proposal_source=f"Outcome of the {from_body.short_name or from_body.name} on "
-                                          f"{item.meeting.date:%-d %B %Y}")
+                                          f"{held_on:%-d %B %Y}")
     db.session.add(proposed)
     db.session.flush()
     return proposed

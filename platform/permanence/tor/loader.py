@@ -304,6 +304,8 @@ _BODY_ANCHORS = {
     "referral_form": ("referrals", "the referral form"), "paperwork": ("referrals", "paperwork"),
     "circulation": ("records", "agenda, papers and records"), "record": ("records", "agenda, papers and records"),
     "outcomes": ("outcomes", "outcomes"),
+    "decisions_between_sittings": ("between-sittings", "decisions between sittings"),
+    "decision_review": ("between-sittings", "review of decisions"),
 }
 _TOP_ANCHORS = {"council": ("tor-council", "the council and review"), "tracker": ("tracker", "the tracker spreadsheet"),
                 "reminders": ("reminders", "reminders")}

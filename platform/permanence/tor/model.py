@@ -344,6 +344,36 @@ class OutcomeOption:
 
 
 @dataclass(frozen=True)
+class DecisionsBetweenSittings:
+    """Who may decide for one child when a decision cannot wait for the next sitting, which of the
+    body's outcomes they may reach (empty: any), and whether the decision goes to the next sitting."""
+
+    by: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    reported_to_next_sitting: bool = True
+    source: str = ""
+
+    def allows(self, outcome_id: str) -> bool:
+        return not self.outcomes or outcome_id in self.outcomes
+
+
+@dataclass(frozen=True)
+class DecisionReview:
+    """Who may ask for a decision of the body to be reviewed, by when (counted from the decision),
+    and who decides the review; ``may_refer`` lets the decider send it to the next sitting instead."""
+
+    who_may_ask: tuple[str, ...] = ()
+    within: Offset = Offset(10, "working_days", "after")
+    decided_by: str = ""
+    may_refer: bool = True
+    source: str = ""
+
+    def deadline(self, decided_on: date) -> date:
+        """The last day a review may be asked for a decision made on ``decided_on``."""
+        return apply_offset(decided_on, self.within)
+
+
+@dataclass(frozen=True)
 class Body:
     """A panel (sittings with an agenda) or a tracking meeting (held per child)."""
 
@@ -367,6 +397,8 @@ class Body:
     outcomes: tuple[OutcomeOption, ...] = ()
     escalation: str | None = None
     convened_by: tuple[str, ...] = ()  # roles that convene a meeting for one child when needed
+    decisions_between_sittings: DecisionsBetweenSittings | None = None
+    decision_review: DecisionReview | None = None
     source: str = ""
 
     def part(self, part_id: str) -> AgendaPart:

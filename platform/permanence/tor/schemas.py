@@ -407,6 +407,23 @@ class OutcomeSchema(StrictSchema):
     source = Str(load_default="")
 
 
+class DecisionsBetweenSittingsSchema(StrictSchema):
+    target = model.DecisionsBetweenSittings
+    by = Tuple(RoleRef(), required=True, validate=validate.Length(min=1, error="name at least one role"))
+    outcomes = Tuple(Id(), load_default=())
+    reported_to_next_sitting = Bool(load_default=True)
+    source = Str(load_default="")
+
+
+class DecisionReviewSchema(StrictSchema):
+    target = model.DecisionReview
+    who_may_ask = Tuple(RoleRef(), required=True, validate=validate.Length(min=1, error="name at least one role"))
+    within = fields.Nested(OffsetSchema, required=True)
+    decided_by = RoleRef(required=True)
+    may_refer = Bool(load_default=True)
+    source = Str(load_default="")
+
+
 class BodySchema(StrictSchema):
     target = model.Body
     id = Id(required=True)
@@ -430,6 +447,8 @@ class BodySchema(StrictSchema):
     escalation = Str(load_default=None)
     convened_by = Tuple(RoleRef(), load_default=(), validate=validate.Length(
         min=1, error="name at least one role that convenes the meeting, or leave convened_by out"))
+    decisions_between_sittings = fields.Nested(DecisionsBetweenSittingsSchema, load_default=None)
+    decision_review = fields.Nested(DecisionReviewSchema, load_default=None)
     source = Str(load_default="")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Iterator
 
-from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, CONVENE_TRACKING, ROLE_PERMISSIONS
+from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ASK_REVIEW, CONVENE_TRACKING, DECIDE, ROLE_PERMISSIONS
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -78,9 +78,50 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
             if outcome.refers_to_body is not None and outcome.refers_to_body not in body_ids:
                 yield (path + ("outcomes", oi, "refers_to_body"),
                        f"unknown body {outcome.refers_to_body!r}; bodies: {', '.join(body_ids)}")
+        yield from _between_sittings(tor, body, path)
+        yield from _decision_review(tor, body, path)
         if body.escalation is not None and body.escalation not in ladder_ids:
             yield (path + ("escalation",), f"unknown escalation ladder {body.escalation!r}; "
                                            f"ladders: {', '.join(ladder_ids) or 'none defined'}")
+
+
+def _able(tor: TermsOfReference, named, path: tuple, permission: str, doing: str) -> Iterator[Problem]:
+    """Each ``(where, role_id)`` of ``named`` must map to an access role the platform lets do ``permission``."""
+    able = [r for r, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    for where, role_id in named:
+        role = tor.roles.get(role_id)
+        if role is not None and role.access_role not in able:
+            yield (path + where, f"role {role_id!r} (access role {role.access_role}) cannot {doing} in the platform; "
+                                 f"name a role whose access role is one of: {', '.join(able)}")
+
+
+def _between_sittings(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    rule = body.decisions_between_sittings
+    if rule is None:
+        return
+    here = path + ("decisions_between_sittings",)
+    if not body.outcomes:
+        yield here, f"decisions between sittings need the body's outcomes; {body.id!r} lists none"
+    outcome_ids = [o.id for o in body.outcomes]
+    for i, outcome_id in enumerate(rule.outcomes):
+        if body.outcomes and outcome_id not in outcome_ids:
+            yield (here + ("outcomes", i),
+                   f"unknown outcome {outcome_id!r}; outcomes of {body.id}: {', '.join(outcome_ids)}")
+    yield from _able(tor, [(("by", i), r) for i, r in enumerate(rule.by)], here, DECIDE, "decide between sittings")
+
+
+def _decision_review(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    review = body.decision_review
+    if review is None:
+        return
+    here = path + ("decision_review",)
+    if review.within.amount < 1:
+        yield here + ("within",), "a review must be open for at least one day; give a number of 1 or more"
+    if review.within.direction != "after":
+        yield here + ("within", "direction"), "a review is asked for after the decision; set direction: after"
+    yield from _able(tor, [(("who_may_ask", i), r) for i, r in enumerate(review.who_may_ask)], here, ASK_REVIEW,
+                     "ask for a review")
+    yield from _able(tor, [(("decided_by",), review.decided_by)], here, DECIDE, "decide a review")
 
 
 def _membership(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:

@@ -179,6 +179,36 @@ def event_words(name: str | None) -> str:
     return EVENTS.get(name or "", (name or "").replace("_", " "))
 
 
+def _a(words: str) -> str:
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+
+
+def between_sittings_words(tor, body) -> str:
+    """"Between sittings, the head of service or service manager may decide for one child when a decision
+    cannot wait; the decision is reported to the next sitting."""
+    rule = body.decisions_between_sittings
+    who = join_words([role_words(role_label(tor, r)) for r in rule.by], "or")
+    text = f"Between sittings, the {who} may decide for one child when a decision cannot wait"
+    if rule.outcomes:
+        labels = {o.id: o.label for o in body.outcomes}
+        text += ", reaching one of: " + join_words([f"“{labels.get(o, o)}”" for o in rule.outcomes], "or")
+    if rule.reported_to_next_sitting:
+        return text + "; the decision is reported to the next sitting."
+    return text + "; the decision is recorded on the child's record and not reported to a sitting."
+
+
+def decision_review_words(tor, body) -> str:
+    """"A social worker or independent reviewing officer may ask for a decision to be reviewed within ten
+    working days; the head of service decides."""
+    review = body.decision_review
+    who = join_words([role_words(role_label(tor, r)) for r in review.who_may_ask], "or")
+    text = (f"{sentence(_a(who))} may ask for a decision to be reviewed within {offset_words(review.within, None)}; "
+            f"the {role_words(role_label(tor, review.decided_by))} decides")
+    if review.may_refer:
+        return text + " (upholding it, changing it or referring it to the next sitting)."
+    return text + " (upholding or changing it)."
+
+
 def takes_referrals(body) -> bool:
     """Whether any agenda part of ``body`` takes referrals (entry route ``referral``)."""
     return any("referral" in part.entry_routes for part in body.agenda_parts)
