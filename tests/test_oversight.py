@@ -35,8 +35,12 @@ SENIOR = ROLE_PERMISSIONS["senior_manager"]
 # The only changes a senior manager makes: acknowledging and escalating drift, their sign-off, their own
 # declaration of interest where they sit on a panel, a ruling where they hold the chair's seat, their
 # own calendar feed, and convening a meeting for a child where the ToR names their role (convened_by).
+# Beyond acknowledging and escalating drift, a senior manager acts where the ToR names their role: signs
+# off, convenes a meeting for one child, decides between sittings or a review, asks for a review. The
+# object rules (their role named in that body's ToR, the child's own holder) decide each case.
 ALLOWED_WRITES = {"tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
-                  "meetings.rule", "calendar_feed.create", "calendar_feed.stop", "tracking_meetings.convene"}
+                  "meetings.rule", "calendar_feed.create", "calendar_feed.stop", "tracking_meetings.convene",
+                  "meetings.save_urgent_decision", "meetings.save_review_request", "meetings.decide_review"}
 
 
 @pytest.fixture

@@ -187,7 +187,7 @@ def between_sittings_words(tor, body) -> str:
     """"Between sittings, the head of service or service manager may decide for one child when a decision
     cannot wait; the decision is reported to the next sitting."""
     rule = body.decisions_between_sittings
-    who = join_words([role_words(role_label(tor, r)) for r in rule.by], "or")
+    who = join_words([role_in_sentence(tor, r) for r in rule.by], "or")
     text = f"Between sittings, the {who} may decide for one child when a decision cannot wait"
     if rule.outcomes:
         labels = {o.id: o.label for o in body.outcomes}
@@ -201,9 +201,9 @@ def decision_review_words(tor, body) -> str:
     """"A social worker or independent reviewing officer may ask for a decision to be reviewed within ten
     working days; the head of service decides."""
     review = body.decision_review
-    who = join_words([role_words(role_label(tor, r)) for r in review.who_may_ask], "or")
+    who = join_words([role_in_sentence(tor, r) for r in review.who_may_ask], "or")
     text = (f"{sentence(_a(who))} may ask for a decision to be reviewed within {offset_words(review.within, None)}; "
-            f"the {role_words(role_label(tor, review.decided_by))} decides")
+            f"the {role_in_sentence(tor, review.decided_by)} decides")
     if review.may_refer:
         return text + " (upholding it, changing it or referring it to the next sitting)."
     return text + " (upholding or changing it)."
@@ -218,7 +218,7 @@ def entry_route_words(tor, body, route: str) -> str:
     """How children reach a part, with the referrers the body names ("referral by the social worker
     or team manager"), so the part and the Referrals section say the same thing."""
     if route == "referral":
-        referrers = [role_words(role_label(tor, r)) for r in body.referral.who_may_refer]
+        referrers = [role_in_sentence(tor, r) for r in body.referral.who_may_refer]
         return "referral by the " + join_words(referrers, "or")
     return ENTRY_ROUTES[route]
 
@@ -277,6 +277,11 @@ def role_words(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:] == label[1:].lower() else label
 
 
+def role_in_sentence(tor, role_id: str) -> str:
+    """A role of the ToR inside a sentence ("the head of service decides")."""
+    return role_words(role_label(tor, role_id))
+
+
 def once_words(cadence: ChildCadence) -> str:
     """"Once, within ten working days after the child became looked after, where the child is ...":
     a meeting held once per occurrence of an event."""
@@ -288,6 +293,6 @@ def once_words(cadence: ChildCadence) -> str:
 
 def convened_words(tor, body: Body) -> str:
     """"Convened for one child when needed by the team manager or the service manager"."""
-    names = [f"the {role_words(role_label(tor, r))}" for r in body.convened_by]
+    names = [f"the {role_in_sentence(tor, r)}" for r in body.convened_by]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"Convened for one child when needed by {joined}"
