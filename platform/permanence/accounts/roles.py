@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "panels.manage": "Schedule sittings and build agendas",
     "referrals.create": "Refer a child to a panel",
     "referrals.quality_assure": "Quality-assure and submit a referral",
+    "requests.create": "Ask a panel to decide a request (funding, resources), where its terms of reference allow",
     "tracking.arrange": "Agree the days and times of a team's tracking meetings, and move one (object rules apply)",
     "meetings.record": "Record attendance, declarations, discussion and decisions",
     "meetings.sign_off": "Agree or disagree with a panel recommendation as its named decision maker",
@@ -69,18 +70,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                "reports.view", "api_tokens.manage"}),
     "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
-                                                  "meetings.record", "minutes.edit", "reports.view",
+                                                  "requests.create", "meetings.record", "minutes.edit", "reports.view",
                                                   ARRANGE_TRACKING}),
     "chair": frozenset(_CHAIRING),
     "vice_chair": frozenset(_CHAIRING),
     # A member may refer where the council's ToR lets panel members refer (who_may_refer decides).
-    "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create"}),
+    "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create", "requests.create"}),
     # Caseworkers export their own children's rows of the tracker (the object rules decide which).
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage"}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
+                                           "requests.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
                                            "meetings.sign_off", ARRANGE_TRACKING}),
-    "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create"}),
+    "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
+                                            "requests.create"}),
     # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
     # (sittings, agendas, records, minutes, decision records), drift and actions; nothing they can change
     # there. They are the top of the escalation ladders, so they acknowledge and escalate drift, and they
