@@ -251,3 +251,32 @@ def test_the_terms_of_reference_page_reads_the_part_in_english(app, client, coun
     assert "What is asked for (long text, required)" in page and "Amount (£) (an amount of money (£), required)" in page
     assert "Time for each request 10 minutes" in page
     assert "The conditions are written down when it is recorded." in page
+
+
+def test_the_api_records_a_request_with_its_conditions_and_amount(app, client, council, login, clock, make_token):
+    c = _setup(council, app)
+    login(c["worker"])
+    request_id = _request_id(_ask(client, c))
+    login(c["admin"])
+    client.post(f"/{SLUG}/referrals/{request_id}/book")
+    clock(london(2027, 3, 17, 15, 0))
+    _, secret = make_token(c["tenant"], c["chair"])
+    headers = {"Authorization": f"Bearer {secret}"}
+    url = f"/{SLUG}/api/v1/agenda-items/{request_id}/record"
+    missing = client.put(url, json={"outcome_id": "agreed-with-conditions", "amount_agreed": "1000"}, headers=headers)
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"]["json"] == {
+        "conditions": ["Enter the conditions: the outcome 'Agreed with conditions' needs them"]}
+    wrong = client.put(url, json={"outcome_id": "agreed", "amount_agreed": 0}, headers=headers)
+    assert wrong.get_json()["errors"]["json"] == {"amount_agreed": ["The amount agreed must be more than £0"]}
+    done = client.put(url, json={"outcome_id": "agreed-with-conditions", "conditions": CONDITIONS,
+                                 "amount_agreed": 1000.5}, headers=headers)
+    assert done.status_code == 200
+    body = done.get_json()
+    assert (body["status"], body["outcome_id"], body["conditions"], body["amount_agreed"]) == (
+        "heard", "agreed-with-conditions", CONDITIONS, "1000.50")
+    # The record as GET shows it is accepted, and changes nothing.
+    again = client.put(url, json={k: v for k, v in client.get(url, headers=headers).get_json().items()
+                                  if k in ("discussion", "outcome_id", "conditions", "amount_agreed", "decision",
+                                           "escalate", "escalation_reason")}, headers=headers)
+    assert again.status_code == 200 and again.get_json()["recorded_at"] == body["recorded_at"]
