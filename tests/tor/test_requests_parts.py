@@ -132,3 +132,16 @@ def test_a_requests_part_must_say_what_a_request_asks():
         items: requests
 """) == [(27, "bodies[0].agenda_parts[1].items",
           "say what a request asks: give request_form (for example what is asked for and the amount)")]
+
+
+def test_a_tracking_meeting_has_no_requests_part():
+    text = (HEAD + FUNDING).replace("    kind: panel\n", "    kind: tracking_meeting\n").replace(
+        """    cadence:
+      rrule: FREQ=WEEKLY;BYDAY=TH
+      anchor: 2027-01-07
+      start_time: "10:00"
+      end_time: "12:00"
+""", "    per_child_cadence:\n      - {id: monthly, every: {months: 1}}\n")
+    assert _errors(text) == [(24, "bodies[0].agenda_parts[1].items",
+                              "a tracking meeting is held for one child: its items are the child's; requests are "
+                              "decided at a panel's sittings")]

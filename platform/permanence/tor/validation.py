@@ -172,6 +172,9 @@ def _requests(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Proble
                     yield (part_path + ("entry_routes", ri),
                            "entry route 'request' is for a part whose items are requests (items: requests)")
             continue
+        if body.kind != "panel":
+            yield (part_path + ("items",), "a tracking meeting is held for one child: its items are the child's; "
+                                           "requests are decided at a panel's sittings")
         if tor.given(part_path + ("cohort",)):
             yield (part_path + ("cohort",), "requests are not children: a part whose items are requests has no "
                                             "cohort; leave it out")
