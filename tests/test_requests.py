@@ -135,6 +135,9 @@ def test_a_request_is_asked_booked_recorded_with_conditions_minuted_and_told(app
     agenda = client.get(f"/{SLUG}/meetings/{c['sitting']}/agenda")
     assert agenda.status_code == 200 and f"Request {request_id}" in _words(agenda)
     assert "Funding requests" in _words(agenda)
+    assert client.get(f"/{SLUG}/meetings/{c['sitting']}").status_code == 200
+    login(c["worker"])
+    assert f"Request {request_id}" in _words(client.get(f"/{SLUG}/referrals/"))  # the requester's own list
 
     # At the sitting the chair records the decision.
     clock(london(2027, 3, 17, 15, 0))
