@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, str] = {
     "panels.manage": "Schedule sittings and build agendas",
     "referrals.create": "Refer a child to a panel",
     "referrals.quality_assure": "Quality-assure and submit a referral",
+    "requests.create": "Ask a panel to decide a request (funding, resources), where its terms of reference allow",
     "tracking.arrange": "Agree the days and times of a team's tracking meetings, and move one (object rules apply)",
     "tracking.convene": "Convene a meeting for one child when needed, where the terms of reference name one's "
                         "role (object rules apply)",
@@ -87,19 +88,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                "reports.view", "api_tokens.manage"}),
     "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
-                                                  "meetings.record", "minutes.edit", "reports.view",
+                                                  "requests.create", "meetings.record", "minutes.edit", "reports.view",
                                                   ARRANGE_TRACKING, CONVENE_TRACKING}),
     "chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
     "vice_chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
     # A member may refer where the council's ToR lets panel members refer (who_may_refer decides).
-    "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create"}),
+    "panel_member": frozenset((_PRACTICE - {"tracker.view"}) | {"referrals.create", "requests.create"}),
     # Caseworkers export their own children's rows of the tracker (the object rules decide which).
     "iro": frozenset(_PRACTICE | {"tracker.export", "escalations.manage", CONVENE_TRACKING}),
     "team_manager": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
+                                           "requests.create",
                                            "referrals.quality_assure", "escalations.manage", "reports.view",
                                            "meetings.sign_off", ARRANGE_TRACKING, CONVENE_TRACKING, DECIDE}),
     "social_worker": frozenset(_PRACTICE | {"children.edit", "papers.upload", "tracker.export", "referrals.create",
-                                            CONVENE_TRACKING}),
+                                            "requests.create", CONVENE_TRACKING}),
     # Read-only oversight of the whole service: every child's record and milestones, the tracker, meetings
     # (sittings, agendas, records, minutes, decision records), drift and actions; nothing they can change
     # there. They are the top of the escalation ladders, so they acknowledge and escalate drift, and they

@@ -52,6 +52,7 @@ class ItemRecordForm(FlaskForm):
         validators=[InputRequired("Select yes if the legal status was confirmed, or no")])
     outcome_id = SelectField("Outcome", coerce=str,
                              validators=[InputRequired("Select an outcome from the terms of reference")])
+    conditions = TextAreaField("Conditions", validators=[TEXT])
     decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision"), TEXT])
     next_review_on = DayField("Next review date")
     escalate = RadioField("Escalate?", choices=YES_NO,
@@ -61,9 +62,26 @@ class ItemRecordForm(FlaskForm):
     def data_for_service(self) -> dict:
         return {"discussion": self.discussion.data, "care_plan_confirmed": self.care_plan_confirmed.data == "yes",
                 "legal_status_confirmed": self.legal_status_confirmed.data == "yes",
-                "outcome_id": self.outcome_id.data, "decision": self.decision.data,
+                "outcome_id": self.outcome_id.data, "conditions": self.conditions.data, "decision": self.decision.data,
                 "next_review_on": self.next_review_on.data, "escalate": self.escalate.data == "yes",
                 "escalation_reason": self.escalation_reason.data}
+
+
+class RequestRecordForm(FlaskForm):
+    """The record of a request (an agenda part whose items are requests): no care plan, legal status
+    or review, but the conditions of an outcome that needs them and the amount agreed."""
+
+    discussion = TextAreaField("Discussion", validators=[TEXT])
+    outcome_id = SelectField("Decision", coerce=str,
+                             validators=[InputRequired("Select an outcome from the terms of reference")])
+    conditions = TextAreaField("Conditions", validators=[TEXT])
+    amount_agreed = StringField("Amount agreed (£)")
+    decision = TextAreaField("Notes on the decision", validators=[TEXT])
+
+    def data_for_service(self) -> dict:
+        return {"discussion": self.discussion.data, "outcome_id": self.outcome_id.data,
+                "conditions": self.conditions.data, "amount_agreed": self.amount_agreed.data,
+                "decision": self.decision.data, "escalate": False, "escalation_reason": ""}
 
 
 class DeferForm(FlaskForm):

@@ -17,6 +17,7 @@ maker agrees. Nothing here commits; e-mails are queued and go after the caller's
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -31,6 +32,7 @@ from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING, after_outcome, book_tracking_meeting
 from ..referrals.proposals import propose_again, propose_at_next_sitting
+from ..referrals.rules import money, pounds
 from ..tor import role_label
 from ..tor.services import current_tor
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, tor_for
@@ -76,12 +78,53 @@ def _yes_no(value, field: str, question: str) -> bool:
     return value
 
 
+def _conditions(outcome, value) -> str:
+    """The conditions of an outcome that needs them (``needs_conditions``); none for another."""
+    text = _text(value, "conditions", MAX_TEXT)
+    if outcome.needs_conditions and not text:
+        raise MeetingError("conditions", f"Enter the conditions: the outcome '{outcome.label}' needs them")
+    return text if outcome.needs_conditions else ""
+
+
+def _amount(value):
+    """A request's amount agreed in pounds (optional: none is agreed for a refusal)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return Decimal(money(value, "The amount agreed"))
+    except ValueError as exc:
+        raise MeetingError("amount_agreed", str(exc)) from None
+
+
+def _clean_request(item: AgendaItem, data: dict, outcome) -> dict:
+    """A request's record: the outcome, its conditions, the amount agreed and the notes. No care plan,
+    legal status or review: a request is not a child's case."""
+    escalate = data.get("escalate", False)
+    escalate = _yes_no(escalate, "escalate", "the item is escalated")
+    reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
+    if escalate and not reason:
+        raise MeetingError("escalation_reason", "Enter why the item is escalated")
+    return {
+        "discussion": _text(data.get("discussion"), "discussion", MAX_TEXT),
+        "care_plan_confirmed": None, "legal_status_confirmed": None,
+        "outcome": outcome,
+        "conditions": _conditions(outcome, data.get("conditions")),
+        "amount_agreed": _amount(data.get("amount_agreed")),
+        "decision": _text(data.get("decision"), "decision", MAX_TEXT),
+        "next_review_on": None,
+        "escalate": escalate,
+        "escalation_reason": reason if escalate else "",
+    }
+
+
 def _clean(item: AgendaItem, data: dict) -> dict:
     body = body_of(item.meeting)
     outcome_id = data.get("outcome_id")
-    outcome = next((o for o in body.outcomes if o.id == outcome_id), None)
+    outcome = next((o for o in body.outcomes_for(item.part_id) if o.id == outcome_id), None)
     if outcome is None:
         raise MeetingError("outcome_id", "Select an outcome from the terms of reference")
+    if item.is_request:
+        return _clean_request(item, data, outcome)
     next_review_on = data.get("next_review_on")
     if next_review_on is not None and not isinstance(next_review_on, date):
         raise MeetingError("next_review_on", "Enter a real date for the next review")
@@ -98,6 +141,7 @@ def _clean(item: AgendaItem, data: dict) -> dict:
         "legal_status_confirmed": _yes_no(data.get("legal_status_confirmed"), "legal_status_confirmed",
                                           "the legal status was confirmed"),
         "outcome": outcome,
+        "conditions": _conditions(outcome, data.get("conditions")),
         "decision": _text(data.get("decision"), "decision", MAX_TEXT, "Enter the decision"),
         "next_review_on": next_review_on,
         "escalate": escalate,
@@ -154,7 +198,37 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
 
 
 def _outcome_stands(item: AgendaItem, outcome, today: date) -> None:
+    """What follows a decision that stands: the outcome's next steps for a child's item; for a
+    request, its requester is told (a request never books, refers or closes a child's tracking)."""
+    if item.is_request:
+        tell_requester(item, outcome)
+        return
     after_outcome(item, outcome, today=today)
+
+
+def tell_requester(item: AgendaItem, outcome) -> None:
+    """E-mail the person who made a request the decision on it: the outcome, its conditions and
+    the amount agreed, with a link; no child's details (the request is named by its number)."""
+    user = item.referred_by
+    if user is None or not user.active:
+        return
+    body = body_of(item.meeting)
+    lines = [f"Dear {user.name},", "",
+             f"The {body.name} decided your {item.subject_reference} ({_part_title(body, item.part_id)}) at its "
+             f"meeting on {item.meeting.date:%A %-d %B %Y}.", "", f"Decision: {outcome.label}"]
+    if item.conditions:
+        lines.append(f"Conditions: {item.conditions}")
+    if item.amount_agreed is not None:
+        lines.append(f"Amount agreed: {pounds(item.amount_agreed)}")
+    lines += ["", f"The record: {link_to('meetings.item_record', agenda_item_id=item.id)}", "", body.name]
+    queue_email(user.email, f"{body.name}: decision on your {item.subject_reference}", "\n".join(lines) + "\n")
+
+
+def _part_title(body, part_id: str) -> str:
+    try:
+        return body.part(part_id).title
+    except KeyError:
+        return part_id
 
 
 def _propose_review(item: AgendaItem, on_or_after: date) -> None:

@@ -138,6 +138,9 @@ class ItemRecordSchema(Schema):
     care_plan_confirmed = fields.Bool(allow_none=True)
     legal_status_confirmed = fields.Bool(allow_none=True)
     outcome_id = fields.Str(allow_none=True, metadata={"description": "Id of an outcome of the body's ToR"})
+    conditions = fields.Str(metadata={"description": "The conditions of an outcome the ToR says needs them"})
+    amount_agreed = fields.Decimal(as_string=True, allow_none=True, places=2,
+                                   metadata={"description": "A request's amount agreed in pounds (\"1000.00\")"})
     decision = fields.Str()
     next_review_on = fields.Date(allow_none=True)
     escalate = fields.Bool()
@@ -163,6 +166,10 @@ class ItemRecordUpdateSchema(UpdateSchema):
     care_plan_confirmed = fields.Bool(allow_none=True)
     legal_status_confirmed = fields.Bool(allow_none=True)
     outcome_id = fields.Str(allow_none=True, metadata={"description": "Id of an outcome of the body's ToR"})
+    conditions = fields.Str(load_default="", validate=TEXT,
+                            metadata={"description": "Required for an outcome the ToR says needs conditions"})
+    amount_agreed = fields.Raw(allow_none=True, load_default=None, metadata={
+        "description": "A request's amount agreed in pounds, more than 0 with at most 2 decimals; null for none"})
     decision = fields.Str(load_default="", validate=TEXT)
     next_review_on = fields.Date(allow_none=True, load_default=None)
     escalate = fields.Bool(load_default=False)

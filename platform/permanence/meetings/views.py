@@ -20,9 +20,12 @@ from ..extensions import db
 from ..panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
+from ..referrals import requests
+from ..referrals import services as referral_services
+from ..referrals.rules import pounds
 from . import next_agenda, record, services
 from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, ItemRecordForm, NotHeardForm,
-                    OwnDeclarationForm, RulingForm, SignOffForm)
+                    OwnDeclarationForm, RequestRecordForm, RulingForm, SignOffForm)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -30,7 +33,7 @@ bp = Blueprint("meetings", __name__, template_folder="templates")
 @bp.context_processor
 def _helpers():
     return {"LONDON": LONDON, "RULING_LABELS": services.RULING_LABELS, "STATUS_LABELS": services.STATUS_LABELS,
-            "Ruling": Ruling}
+            "Ruling": Ruling, "pounds": pounds}
 
 
 def _not_allowed(exc):
@@ -278,9 +281,15 @@ def agree_next_agenda(tenant_slug, meeting_id):
 def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=200):
     body = body_of(item.meeting)
     today = london_today()
-    if form is None:
+    if form is None and item.is_request:
+        form = RequestRecordForm(formdata=None, obj=None)
+        form.discussion.data, form.decision.data, form.conditions.data = item.discussion, item.decision, item.conditions
+        form.outcome_id.data = item.outcome_id or ""
+        form.amount_agreed.data = f"{item.amount_agreed:.2f}" if item.amount_agreed is not None else ""
+    elif form is None:
         form = ItemRecordForm(formdata=None, obj=None)
         form.discussion.data, form.decision.data = item.discussion, item.decision
+        form.conditions.data = item.conditions
         form.outcome_id.data = item.outcome_id or ""
         form.next_review_on.data = item.next_review_on
         yes_no = {True: "yes", False: "no", None: None}
@@ -288,7 +297,7 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         form.legal_status_confirmed.data = yes_no[item.legal_status_confirmed]
         form.escalate.data = yes_no[item.escalate] if item.status.value == "heard" else None
         form.escalation_reason.data = item.escalation_reason
-    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body.outcomes]
+    form.outcome_id.choices = _outcome_choices(body, item)
     may_record = has_permission("meetings.record") and not item.meeting.cancelled
     booked = item.status == ItemStatus.BOOKED
     return render_template(
@@ -304,7 +313,14 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         tracking=body.kind == TRACKING, carried_to=record.carried_to(item), can_manage=has_permission("panels.manage"),
         escalation_to=record.escalation_step_label(item), today=today,
         part_quorate=services.part_quorate(item), part_title=services.part_title(body, item.part_id),
+        outcomes=body.outcomes_for(item.part_id),
+        asked=requests.asked(item, referral_services.people()) if item.is_request else [],
     ), status
+
+
+def _outcome_choices(body, item) -> list[tuple[str, str]]:
+    """The outcomes the item's agenda part may reach (the part's own list, else the body's)."""
+    return [("", "Select an outcome")] + [(o.id, o.label) for o in body.outcomes_for(item.part_id)]
 
 
 @bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/record")
@@ -317,8 +333,8 @@ def item_record(tenant_slug, agenda_item_id):
 @require("meetings.record")
 def save_item_record(tenant_slug, agenda_item_id):
     item = load_or_404(AgendaItem, agenda_item_id)
-    form = ItemRecordForm()
-    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body_of(item.meeting).outcomes]
+    form = RequestRecordForm() if item.is_request else ItemRecordForm()
+    form.outcome_id.choices = _outcome_choices(body_of(item.meeting), item)
     if form.validate_on_submit():
         done, response = _attempt(form, lambda: record.record_item(
             item, form.data_for_service(), by=current_user, today=london_today()),

@@ -1,6 +1,7 @@
 """The minutes' text assembled from the meeting's record: attendance, quorum, declarations and the
 chair's rulings, then each item in agenda order (the child, the part, discussion, confirmations,
-the outcome in the terms of reference's words, the decision, the actions and the next review).
+the outcome in the terms of reference's words, its conditions, the decision, the actions and the
+next review; for a request, what it asks, who asked and the amount agreed).
 
 Plain text on purpose: it is what the chair edits, and the decision record renders its own view.
 """
@@ -15,6 +16,9 @@ from ..meetings.services import STATUS_LABELS, part_status
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus, Meeting, Ruling
 from ..panels.parts import parts_sat, seat_of
+from ..referrals import requests
+from ..referrals.rules import pounds
+from ..referrals.services import people as members
 from ..tor import role_label
 from ..tor.services import tor_of
 
@@ -106,8 +110,12 @@ def _by_part(attendance, meeting: Meeting, parts) -> str:
     return " (by part: " + "; ".join(f"{p.title} {STATUS_LABELS[status].lower()}" for p, status in statuses) + ")"
 
 
-def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
+def _item_lines(n: int, item: AgendaItem, body, tor, people: dict[int, str] | None = None) -> list[str]:
     lines = [f"{n}. {subject(item)}", f"   Part: {part_title(body, item.part_id)}"]
+    if item.is_request:
+        if item.referred_by is not None:
+            lines.append(f"   Asked by: {item.referred_by.name}")
+        lines += [f"   {question}: {answer}" for question, answer in requests.asked(item, people or {})]
     if item.status == ItemStatus.DEFERRED:
         lines.append("   Deferred to a later meeting.")
     elif item.status == ItemStatus.NOT_HEARD:
@@ -119,6 +127,10 @@ def _item_lines(n: int, item: AgendaItem, body, tor) -> list[str]:
                      f"Legal status confirmed: {yes_no(item.legal_status_confirmed)}.")
     if item.outcome_id:
         lines.append(f"   Outcome: {outcome_label(body, item.outcome_id)}")
+    if item.conditions.strip():
+        lines.append(f"   Conditions: {item.conditions.strip()}")
+    if item.is_request and item.status == ItemStatus.HEARD:
+        lines.append(f"   Amount agreed: {pounds(item.amount_agreed) if item.amount_agreed is not None else 'none'}")
     if item.decision.strip():
         lines.append(f"   Decision: {item.decision.strip()}")
     state = sign_off_state(item, tor)
@@ -165,8 +177,9 @@ def assemble_text(meeting: Meeting) -> str:
         lines.append("- None declared.")
     lines += ["", "Items"]
     items = agenda_order(meeting, body)
+    names = members() if any(i.is_request for i in items) else {}
     for n, item in enumerate(items, 1):
-        lines += _item_lines(n, item, body, tor) + [""]
+        lines += _item_lines(n, item, body, tor, names) + [""]
     if not items:
         lines += ["No items were considered.", ""]
     lines += _between_sittings_lines(meeting, tor)

@@ -10,6 +10,9 @@ from datetime import date
 from ..extensions import db
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus
+from ..referrals import requests
+from ..referrals.rules import pounds
+from ..referrals.services import people
 from ..tenancy.models import Tenant
 from ..tor.services import tor_of
 from .assembly import outcome_label, part_title, person, sign_off_state, subject
@@ -40,6 +43,9 @@ class DecisionRecord:
     next_review_on: date | None
     actions: list[dict] = field(default_factory=list)
     case_record_system: str = ""
+    conditions: str = ""  # of an outcome the ToR says needs them
+    asked: list[tuple[str, str]] = field(default_factory=list)  # a request's questions and answers
+    amount_agreed: str = ""  # a request's, as "£1,000.00"; empty when none was agreed
 
 
 def decision_record(item: AgendaItem) -> DecisionRecord:
@@ -65,7 +71,9 @@ def decision_record(item: AgendaItem) -> DecisionRecord:
         sign_off=sign_off_state(item, tor), next_review_on=item.next_review_on,
         actions=[{"id": a.id, "description": a.description, "owner": a.owner.name if a.owner else "",
                   "due_on": a.due_on, "status": a.status.value} for a in item.actions],
-        case_record_system=body.record.case_record_system,
+        case_record_system=body.record.case_record_system, conditions=item.conditions,
+        asked=requests.asked(item, people()) if item.is_request else [],
+        amount_agreed=pounds(item.amount_agreed) if item.amount_agreed is not None else "",
     )
 
 

@@ -95,6 +95,8 @@ class DecisionRecordSchema(Schema):
     next_review_on = fields.Date(allow_none=True)
     actions = fields.List(fields.Nested(DecisionRecordActionSchema))
     case_record_system = fields.Str()
+    conditions = fields.Str(metadata={"description": "The conditions of an outcome the ToR says needs them"})
+    amount_agreed = fields.Str(metadata={"description": "A request's amount agreed (\"£1,000.00\"); empty if none"})
 
 
 def _record_url(endpoint: str):

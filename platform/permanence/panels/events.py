@@ -18,7 +18,7 @@ from ..tor.services import current_tor
 from ..tor.vocabulary import held_by
 from ..tracker.pending import touch_children
 from ..tracker.services import register_event_source
-from .models import AgendaItem, ItemStatus, Meeting
+from .models import REQUEST_ROUTE, AgendaItem, ItemStatus, Meeting
 
 EVENT_OF_KIND = {"panel": "last_panel", "tracking_meeting": "last_tracking_meeting"}
 # The repeating events (every date the child was heard, for an anchor on the nth discussion).
@@ -27,7 +27,8 @@ EVENTS_OF_KIND = {"panel": "panel", "tracking_meeting": "tracking_meeting"}
 
 def _heard_by_child_and_body(child_ids: list[int], today: date):
     """Every (child, body, date) on which a meeting of the body heard the child (or their siblings)."""
-    held = (AgendaItem.status == ItemStatus.HEARD, Meeting.date <= today)
+    # A request about a child (funding for their placement) is not a discussion of the child's case.
+    held = (AgendaItem.status == ItemStatus.HEARD, Meeting.date <= today, AgendaItem.entry_route != REQUEST_ROUTE)
     single = (select(AgendaItem.child_id, Meeting.body_id, Meeting.date)
               .join(Meeting, Meeting.id == AgendaItem.meeting_id)
               .where(AgendaItem.child_id.in_(child_ids), *held)

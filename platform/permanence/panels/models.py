@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date, datetime
+from decimal import Decimal
 import enum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -126,8 +127,13 @@ ITEM_STATUS_LABELS = {
 }
 
 
+REQUEST_ROUTE = "request"  # the entry route of a request (an agenda part with ``items: requests``)
+
+
 class AgendaItem(TenantScoped, Timestamped, db.Model):
-    """One child (or a sibling group, as one item) before one meeting in one agenda part.
+    """One child (or a sibling group, as one item) before one meeting in one agenda part; or, in a
+    part whose items are requests, one request (``answers`` holds what it asks; ``child`` the child it
+    is for, if any).
 
     A referral is an agenda item before it is booked; a cohort rule's proposal is one too.
     The meeting's record of the item (notes, outcome, decision) is kept on the item, so the
@@ -175,6 +181,10 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     legal_status_confirmed: Mapped[bool | None]
     outcome_id: Mapped[str | None] = mapped_column(String(100))
     decision: Mapped[str] = mapped_column(db.Text, default="")
+    # The conditions of an outcome the ToR says needs them (``needs_conditions``: "agreed with conditions").
+    conditions: Mapped[str] = mapped_column(db.Text, default="")
+    # A request's amount agreed, in pounds (may differ from the amount asked); None for a child's item.
+    amount_agreed: Mapped[Decimal | None] = mapped_column(db.Numeric(12, 2))
     next_review_on: Mapped[date | None]
     escalate: Mapped[bool] = mapped_column(default=False)
     escalation_reason: Mapped[str] = mapped_column(db.Text, default="")
@@ -205,12 +215,22 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
         return [self.child] if self.child is not None else []
 
     @property
+    def is_request(self) -> bool:
+        """A request the body decides (a funding request), perhaps about a child, not a child's case."""
+        return self.entry_route == REQUEST_ROUTE
+
+    @property
     def subject_reference(self) -> str:
-        """The item's children as e-mails and calendars name them: initials and case numbers."""
+        """The item's children as e-mails and calendars name them: initials and case numbers. A
+        request is named by its number alone, so no e-mail about it carries a child's details."""
+        if self.is_request:
+            return f"request {self.id}"
         return child_reference(self.children) or f"item {self.id}"
 
     @property
     def subject_name(self) -> str:
+        if self.is_request:
+            return f"Request {self.id}" + (f" for {self.child.name}" if self.child is not None else "")
         if self.sibling_group is not None:
             return f"{self.sibling_group.name} ({', '.join(c.first_name for c in self.children)})"
         return self.child.name if self.child else ""

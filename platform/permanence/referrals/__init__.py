@@ -6,6 +6,7 @@ accepted proposal is booked or, where the ToR says so, completed as a referral f
 from ..core.registry import register_api, register_nav
 from ..core.schedule import register_periodic
 from . import policies  # noqa: F401  (the person asked to quality-assure sees the referral)
+from . import request_views  # noqa: F401  (its routes are on the referrals blueprint)
 from .api import blp
 from .proposals import proposals_job
 from .views import bp

@@ -42,6 +42,13 @@ def rule_on_late(item: AgendaItem, accept: bool | None, ruling: str | None, *, b
     return item
 
 
+def _noun(item: AgendaItem, of: bool = False) -> str:
+    """"request" (named by its number: no child's details), else "referral" ("referral of A.B. (123)")."""
+    if item.is_request:
+        return item.subject_reference if of else "request"
+    return f"referral of {item.subject_reference}" if of else "referral"
+
+
 def _next_position(item: AgendaItem) -> int:
     last = db.session.execute(select(func.max(AgendaItem.position)).where(
         AgendaItem.meeting_id == item.meeting_id, AgendaItem.part_id == item.part_id,
@@ -68,8 +75,8 @@ def _book(item: AgendaItem, *, by: User) -> AgendaItem:
     _log(item, "accepted" if proposal else "booked",
          f"{'accepted the proposal and booked' if proposal else 'booked'} the item on the agenda", by)
     if not proposal:
-        _tell(item.referred_by, item, "referral booked",
-              f"Your referral of {item.subject_reference} is booked on the agenda of the meeting on "
+        _tell(item.referred_by, item, f"{_noun(item)} booked",
+              f"Your {_noun(item, of=True)} is booked on the agenda of the meeting on "
               f"{item.meeting.date:%A %-d %B %Y}.")
     return item
 
@@ -122,9 +129,9 @@ def decline(item: AgendaItem, reason: str | None, *, by: User) -> AgendaItem:
     item.decision = _text(reason, "reason", "Enter why the referral is declined")
     item.status = S.DECLINED
     db.session.flush()
-    _log(item, "declined", f"declined the referral: {item.decision}", by)
-    _tell(item.referred_by, item, "referral declined",
-          f"Your referral of {item.subject_reference} is declined.\n\nReason: {item.decision}")
+    _log(item, "declined", f"declined the {_noun(item)}: {item.decision}", by)
+    _tell(item.referred_by, item, f"{_noun(item)} declined",
+          f"Your {_noun(item, of=True)} is declined.\n\nReason: {item.decision}")
     return item
 
 

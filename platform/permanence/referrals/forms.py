@@ -42,10 +42,15 @@ def field_name(field_id: str) -> str:
     return "answer_" + field_id.replace("-", "_")
 
 
-def referral_form_class(fields, people: dict[int, str]):
+def referral_form_class(fields, people: dict[int, str], *, children: list[tuple[str, str]] | None = None):
     """A FlaskForm class with the reason and one input per ToR question (no validators: the rules
-    check the answers, so the page and the API give the same messages)."""
-    attrs = {"reason": TextAreaField("Why are you referring the child?")}
+    check the answers, so the page and the API give the same messages). With ``children`` it is a
+    request's form: the child it is for, if any, instead of a reason."""
+    if children is None:
+        attrs = {"reason": TextAreaField("Why are you referring the child?")}
+    else:
+        attrs = {"child_id": SelectField("For which child, if any", choices=[("", "No child: not for one child")]
+                                         + children, validate_choice=False)}
     for f in fields:
         name = field_name(f.id)
         if f.type == "long_text":
@@ -98,6 +103,16 @@ def prefill(form, fields, answers: dict) -> None:
             field.data = str(value)
         else:
             field.data = value
+
+
+class ChooseRequestForm(FlaskForm):
+    """A request's first step: the sitting and the part that decides it (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    sitting = RadioField("Which meeting, and which part of its agenda?", validate_choice=False,
+                         validators=[DataRequired("Select the meeting and the part of its agenda")])
 
 
 class CommentsForm(FlaskForm):

@@ -167,6 +167,8 @@ def _one(field, value, people: dict[int, str]):
         if not number.is_finite():
             raise ValueError(f"{label} must be a number")
         return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "money":
+        return money(value, label)
     if kind == "yes_no":
         text = str(value).strip().lower() if not isinstance(value, bool) else ("yes" if value else "no")
         if text not in ("yes", "no"):
@@ -191,6 +193,33 @@ def _one(field, value, people: dict[int, str]):
             raise ValueError(f"Select a person from the list for {_lower(label)}")
         return person_id
     raise ValueError(f"{label} cannot be answered here")
+
+
+def money(value, label: str) -> str:
+    """An amount of money as it is kept: pounds with two decimals ("1250.50"), from "1250.5",
+    "£1,250.50" or 1250.5; a positive amount with at most two decimals, else ValueError."""
+    text = str(value).strip().replace(",", "").removeprefix("£").strip() if not isinstance(value, bool) else ""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{label} must be an amount in pounds, for example 1250.50") from None
+    if not amount.is_finite():
+        raise ValueError(f"{label} must be an amount in pounds, for example 1250.50")
+    if amount <= 0:
+        raise ValueError(f"{label} must be more than £0")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{label} must be in pounds and pence, with at most 2 decimal places")
+    if amount >= Decimal("1000000000"):
+        raise ValueError(f"{label} must be less than £1,000,000,000")
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def pounds(amount) -> str:
+    """A kept amount as a page says it: "£1,250.50"."""
+    try:
+        return f"£{Decimal(str(amount)):,.2f}"
+    except InvalidOperation:
+        return str(amount)
 
 
 def required_message(field) -> str:
@@ -233,6 +262,8 @@ def answer_text(field, value, people: dict[int, str]) -> str:
         return "Yes" if value == "yes" else "No"
     if field.type == "choices":
         return ", ".join(value)
+    if field.type == "money":
+        return pounds(value)
     if field.type == "person":
         return people.get(value, "A former member")
     return str(value)

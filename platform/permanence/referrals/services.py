@@ -29,7 +29,7 @@ from ..documents.services import paperwork_status
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
-from ..panels.models import AgendaItem, ITEM_STATUS_LABELS, ItemStatus, Meeting, MeetingStatus
+from ..panels.models import REQUEST_ROUTE, AgendaItem, ITEM_STATUS_LABELS, ItemStatus, Meeting, MeetingStatus
 from ..tor import role_label
 from ..tor.services import tor_of
 from . import rules
@@ -175,7 +175,9 @@ def _check_answers(body, part_id: str, answers) -> dict:
 
 
 def _already_on(meeting_id: int, child_ids: list[int], group_id: int | None, excluding: int | None = None):
-    stmt = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, AgendaItem.status.in_(HOLDS_A_PLACE))
+    # A request about a child (a funding request) holds no place of the child's own: it is not their case.
+    stmt = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, AgendaItem.status.in_(HOLDS_A_PLACE),
+                                    AgendaItem.entry_route != REQUEST_ROUTE)
     groups = [group_id] if group_id else []
     groups += [g for g in db.session.execute(select(Child.sibling_group_id).where(
         Child.id.in_(child_ids), Child.sibling_group_id.is_not(None))).scalars()]
@@ -330,8 +332,9 @@ def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
     if user is None or not user.active:
         return
     body = body_for(item)
+    about = f"Request {item.id}" if item.is_request else f"Referral {item.id}: {item.subject_reference}"
     queue_email(user.email, f"{body.name}: {subject}",
-                f"Dear {user.name},\n\n{text}\n\nReferral {item.id}: {item.subject_reference}, "
+                f"Dear {user.name},\n\n{text}\n\n{about}, "
                 f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n"
                 f"{link_to('referrals.show', agenda_item_id=item.id)}\n\n{body.name}\n")
 

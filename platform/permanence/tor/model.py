@@ -256,7 +256,9 @@ class FormField:
 
 @dataclass(frozen=True)
 class AgendaPart:
-    """A section of the agenda: which children it considers, and how they get onto it."""
+    """A section of the agenda: which children it considers, and how they get onto it; or, with
+    ``items: requests``, the requests it decides (a resources panel's funding requests): what a
+    request asks (``request_form``), who may ask, and the outcomes it can reach."""
 
     id: str
     title: str
@@ -268,7 +270,15 @@ class AgendaPart:
     referral_form: tuple[FormField, ...] = ()
     headings: tuple[str, ...] = ()  # what each item is discussed under (a tracking meeting's agenda)
     accepted_proposals: str | None = None  # None: the body's ``referral.accepted_proposals``
+    items: str = "children"  # or "requests": each item is a request, perhaps about a child, that is decided
+    request_form: tuple[FormField, ...] = ()
+    who_may_request: tuple[str, ...] = ("social-worker", "team-manager")
+    outcomes: tuple[str, ...] = ()  # ids of the body's outcomes open to the part's items; () is all of them
     source: str = ""
+
+    @property
+    def takes_requests(self) -> bool:
+        return self.items == "requests"
 
 
 @dataclass(frozen=True)
@@ -340,6 +350,7 @@ class OutcomeOption:
     refers_to_body: str | None = None
     closes_tracking: bool = False
     requires_sign_off_by: str | None = None
+    needs_conditions: bool = False  # the conditions must be written down when it is recorded
     source: str = ""
 
 
@@ -412,7 +423,19 @@ class Body:
         return self.paperwork + self.part(part_id).paperwork
 
     def referral_form_for(self, part_id: str) -> tuple[FormField, ...]:
-        return self.referral_form + self.part(part_id).referral_form
+        """The questions an item of the part answers: the body's referral form then the part's, or a
+        requests part's own request form (a request is not a child's referral)."""
+        part = self.part(part_id)
+        return part.request_form if part.takes_requests else self.referral_form + part.referral_form
+
+    def outcomes_for(self, part_id: str) -> tuple[OutcomeOption, ...]:
+        """The outcomes an item of the part can reach: those the part names (in the body's order),
+        else all the body's."""
+        try:
+            named = self.part(part_id).outcomes
+        except KeyError:
+            named = ()
+        return tuple(o for o in self.outcomes if o.id in named) if named else self.outcomes
 
     def accepted_proposals_for(self, part_id: str) -> str:
         """What accepting a proposal in the part does: the part's own word, else the body's."""

@@ -25,8 +25,8 @@ from .schedule import WEEKDAY_CODES
 from .timescales import DueSchema, EscalationLadder, EscalationStep, TimescaleRule
 from .tracker import TrackerSchema
 from .vocabulary import (ACCEPTED_PROPOSALS, ACCESS_ROLES, BODY_KINDS, CIRCULATION_AUDIENCES, DEADLINE_KINDS,
-                         ENTRY_ROUTES, ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, REPORT_FREQUENCIES,
-                         VENUE_KINDS, Role)
+                         ENTRY_ROUTES, ESCALATION_TRIGGERS, FIELD_TYPES, LATE_POLICIES, PART_ITEMS,
+                         REPORT_FREQUENCIES, VENUE_KINDS, Role)
 
 FORMAT_VERSION = 1
 BANK_HOLIDAY_POLICIES = ("skip", "next_working_day", "previous_working_day")
@@ -344,7 +344,19 @@ class AgendaPartSchema(StrictSchema):
     referral_form = NestedList(FormFieldSchema, load_default=())
     headings = Tuple(Str(validate=validate.Length(min=1, max=200)), load_default=())
     accepted_proposals = Str(load_default=None, validate=one_of(ACCEPTED_PROPOSALS, "accepted_proposals"))
+    items = Str(load_default="children", validate=one_of(PART_ITEMS, "kind of items"))
+    request_form = NestedList(FormFieldSchema, load_default=())
+    who_may_request = Tuple(RoleRef(), load_default=("social-worker", "team-manager"))
+    outcomes = Tuple(Id(), load_default=())
     source = Str(load_default="")
+
+    @post_load(pass_original=True)
+    def _build(self, data, original, **kwargs):
+        # A requests part's items come by request: that is its entry route unless the file names
+        # others (which validation refuses: requests are not children).
+        if data.get("items") == "requests" and not (isinstance(original, dict) and "entry_routes" in original):
+            data["entry_routes"] = ("request",)
+        return super()._build(data, **kwargs)
 
 
 class DeadlineSchema(StrictSchema):
@@ -404,6 +416,7 @@ class OutcomeSchema(StrictSchema):
     refers_to_body = Str(load_default=None)
     closes_tracking = Bool(load_default=False)
     requires_sign_off_by = RoleRef(load_default=None)
+    needs_conditions = Bool(load_default=False)
     source = Str(load_default="")
 
 

@@ -14,6 +14,8 @@ from collections import Counter
 from typing import Iterable, Iterator
 
 from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, ASK_REVIEW, CONVENE_TRACKING, DECIDE, ROLE_PERMISSIONS
+
+REQUEST = "requests.create"  # the platform permission a request needs
 from .model import Body, TermsOfReference
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
@@ -71,6 +73,7 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _convened_by(tor, body, path)
         yield from _meeting_days(tor, body, path)
         yield from _parts(body, path)
+        yield from _requests(tor, body, path)
         yield from _referral(tor, body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
@@ -275,13 +278,67 @@ def _parts(body: Body, path: tuple) -> Iterator[Problem]:
     yield from _duplicates(body.referral_form, path + ("referral_form",), "form field")
     for pi, part in enumerate(body.agenda_parts):
         part_path = path + ("agenda_parts", pi)
-        if "cohort_rule" in part.entry_routes and part.cohort is None:
+        if "cohort_rule" in part.entry_routes and part.cohort is None and not part.takes_requests:
             yield part_path + ("entry_routes",), "entry route 'cohort_rule' needs a cohort rule on the part"
         yield from _duplicates(body.paperwork + part.paperwork, part_path + ("paperwork",), "paperwork")
         yield from _duplicates(part.referral_form, part_path + ("referral_form",), "form field")
         for fi, form_field in enumerate(part.referral_form):
             if form_field.type in ("choice", "choices") and not form_field.options:
                 yield part_path + ("referral_form", fi, "options"), "a choice field needs options"
+
+
+def _requests(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:
+    """A requests part (``items: requests``) decides requests, not children's cases: no cohort and no
+    child's entry route; it says what a request asks and who may ask. A children part takes none of
+    the request keys (they would be shown and do nothing). A part's outcomes are the body's."""
+    outcome_ids = [o.id for o in body.outcomes]
+    arrangers = [r for r, granted in ROLE_PERMISSIONS.items() if REQUEST in granted]
+    for pi, part in enumerate(body.agenda_parts):
+        part_path = path + ("agenda_parts", pi)
+        for oi, outcome_id in enumerate(part.outcomes):
+            if outcome_id not in outcome_ids:
+                yield (part_path + ("outcomes", oi),
+                       f"unknown outcome {outcome_id!r}; outcomes of {body.id}: {', '.join(outcome_ids) or 'none'}")
+        if not part.takes_requests:
+            for key in ("request_form", "who_may_request"):
+                if tor.given(part_path + (key,)):
+                    yield (part_path + (key,), f"{key} is for a part whose items are requests; add items: requests "
+                                               "to the part, or leave it out")
+            for ri, route in enumerate(part.entry_routes):
+                if route == "request":
+                    yield (part_path + ("entry_routes", ri),
+                           "entry route 'request' is for a part whose items are requests (items: requests)")
+            continue
+        if body.kind != "panel":
+            yield (part_path + ("items",), "a tracking meeting is held for one child: its items are the child's; "
+                                           "requests are decided at a panel's sittings")
+        if tor.given(part_path + ("cohort",)):
+            yield (part_path + ("cohort",), "requests are not children: a part whose items are requests has no "
+                                            "cohort; leave it out")
+        for ri, route in enumerate(part.entry_routes):
+            if route != "request":
+                yield (part_path + ("entry_routes", ri),
+                       f"requests are not children: entry route {route!r} is for children's cases; a part whose "
+                       "items are requests takes them by request (leave entry_routes out)")
+        if tor.given(part_path + ("referral_form",)):
+            yield (part_path + ("referral_form",), "a part whose items are requests asks its questions in "
+                                                   "request_form, not referral_form")
+        if not part.request_form:
+            yield (part_path + ("items",), "say what a request asks: give request_form (for example what is asked "
+                                           "for and the amount)")
+        yield from _duplicates(part.request_form, part_path + ("request_form",), "form field")
+        for fi, form_field in enumerate(part.request_form):
+            if form_field.type in ("choice", "choices") and not form_field.options:
+                yield part_path + ("request_form", fi, "options"), "a choice field needs options"
+            if form_field.type == "file":
+                yield (part_path + ("request_form", fi, "type"),
+                       "a request cannot carry a file field; papers are uploaded to the item once it is made")
+        for ri, role_id in enumerate(part.who_may_request):
+            role = tor.roles.get(role_id)
+            if role is not None and role.access_role not in arrangers:
+                yield (part_path + ("who_may_request", ri),
+                       f"role {role_id!r} (access role {role.access_role}) cannot make requests in the platform; "
+                       f"name a role whose access role is one of: {', '.join(arrangers)}")
 
 
 def _referral(tor: TermsOfReference, body: Body, path: tuple) -> Iterator[Problem]:

@@ -419,7 +419,9 @@ CASE_RECORD_SYSTEMS = (
 
 BODY_KINDS = ("panel", "tracking_meeting")
 VENUE_KINDS = ("online", "in_person", "hybrid")
-ENTRY_ROUTES = ("referral", "cohort_rule", "agreed_at_previous_meeting", "raised_by_member")
+ENTRY_ROUTES = ("referral", "cohort_rule", "agreed_at_previous_meeting", "raised_by_member", "request")
+# What a part's items are: children's cases (the default) or requests the body decides (funding...).
+PART_ITEMS = ("children", "requests")
 DEADLINE_KINDS = ("referrals", "papers", "agenda_circulation", "added_items", "minutes", "record", "other")
 LATE_POLICIES = ("refuse", "accept_flagged_late", "chair_discretion")
 # What accepting a proposal (a cohort rule's, the previous meeting's) does: book the child at once,
@@ -427,7 +429,7 @@ LATE_POLICIES = ("refuse", "accept_flagged_late", "chair_discretion")
 # where the body names quality assurance, for the panel administrator to book once submitted.
 ACCEPTED_PROPOSALS = ("book_directly", "complete_as_referral")
 ESCALATION_TRIGGERS = ("milestone_overdue", "action_overdue", "chair_decision")
-FIELD_TYPES = ("text", "long_text", "date", "number", "yes_no", "choice", "choices", "file", "person")
+FIELD_TYPES = ("text", "long_text", "date", "number", "money", "yes_no", "choice", "choices", "file", "person")
 REPORT_FREQUENCIES = ("monthly", "quarterly", "six_monthly", "annual", "ad_hoc")
 CIRCULATION_AUDIENCES = ("members", "presenters", "invited_experts", "partner_agencies", "social_worker",
                          "team_manager")

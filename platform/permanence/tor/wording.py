@@ -40,6 +40,7 @@ ENTRY_ROUTES = {
     "cohort_rule": "proposed automatically for every child who meets the rule",
     "agreed_at_previous_meeting": "agreed at a previous meeting to come back",
     "raised_by_member": "raised by a panel member",
+    "request": "a request made through the platform",
 }
 VENUES = {"online": "Online", "in_person": "In person", "hybrid": "Hybrid (in person and online)"}
 FREQUENCIES = {"monthly": "Monthly", "quarterly": "Quarterly", "six_monthly": "Every six months",
@@ -161,7 +162,7 @@ TRIGGERS = {"milestone_overdue": "when a timescale is missed", "action_overdue":
             "chair_decision": "when the chair decides"}
 FIELD_TYPES = {"text": "Short text", "long_text": "Long text", "date": "Date", "number": "Number",
                "yes_no": "Yes or no", "choice": "One of a list", "choices": "Any of a list", "file": "Document",
-               "person": "Person"}
+               "person": "Person", "money": "An amount of money (£)"}
 CIRCULATION_TO = {"members": "panel members", "presenters": "presenters", "invited_experts": "invited experts",
                   "partner_agencies": "partner agencies", "social_worker": "the social worker",
                   "team_manager": "the team manager"}
@@ -212,6 +213,21 @@ def decision_review_words(tor, body) -> str:
 def takes_referrals(body) -> bool:
     """Whether any agenda part of ``body`` takes referrals (entry route ``referral``)."""
     return any("referral" in part.entry_routes for part in body.agenda_parts)
+
+
+def request_part_words(tor, body, part) -> str:
+    """A requests part in one sentence: "requests, not children's cases; asked by a social worker or
+    team manager; the request asks: what is asked for, amount (£); decisions: agreed, agreed with
+    conditions (the conditions written down), not agreed"."""
+    askers = join_words([role_in_sentence(tor, r) for r in part.who_may_request], "or")
+    asks = ", ".join(f.label[:1].lower() + f.label[1:] if f.label[1:2].islower() else f.label
+                     for f in part.request_form)
+    decisions = ", ".join((o.label[:1].lower() + o.label[1:] if o.label[1:2].islower() else o.label)
+                          + (" (the conditions written down)" if o.needs_conditions else "")
+                          for o in body.outcomes_for(part.id))
+    text = f"requests, not children's cases; asked by {'an' if askers[:1] in 'aeiou' else 'a'} {askers}"
+    text += f"; the request asks: {asks}" if asks else ""
+    return text + (f"; decisions: {decisions}" if decisions else "")
 
 
 def entry_route_words(tor, body, route: str) -> str:
