@@ -6,7 +6,7 @@ record, sign-off, escalation, deferral). Pages in ``views``; the API in ``api``.
 """
 
 from ..core.registry import register_api
-from . import policies  # noqa: F401  (the decision maker sees the items they sign off)
+from . import agreed_dates, policies  # noqa: F401  (agreed dates reach the tracker; sign-off visibility)
 from .api import blp
 from .views import bp
 

@@ -33,6 +33,9 @@ from ..panels.tracking import TRACKING, after_outcome, book_tracking_meeting
 from ..referrals.proposals import propose_again, propose_at_next_sitting
 from ..tor import role_label
 from ..tor.services import current_tor
+from ..tracker.services import recompute_children
+from .agreed_dates import item_dates, replace_dates
+from .conditions import why_not
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, tor_for
 
 RECORDABLE = (ItemStatus.BOOKED, ItemStatus.HEARD)
@@ -76,20 +79,24 @@ def _yes_no(value, field: str, question: str) -> bool:
     return value
 
 
-def _clean(item: AgendaItem, data: dict) -> dict:
+def _clean(item: AgendaItem, data: dict, today: date) -> dict:
     body = body_of(item.meeting)
     outcome_id = data.get("outcome_id")
     outcome = next((o for o in body.outcomes if o.id == outcome_id), None)
     if outcome is None:
         raise MeetingError("outcome_id", "Select an outcome from the terms of reference")
+    changed = item.status != ItemStatus.HEARD or item.outcome_id != outcome.id
+    reason = why_not(item, outcome) if changed else ""
+    if reason:
+        raise MeetingError("outcome_id", f"“{outcome.label}” cannot be recorded. {reason}.")
     next_review_on = data.get("next_review_on")
     if next_review_on is not None and not isinstance(next_review_on, date):
         raise MeetingError("next_review_on", "Enter a real date for the next review")
     if next_review_on is not None and next_review_on <= item.meeting.date:
         raise MeetingError("next_review_on", "The next review must be after the meeting")
     escalate = _yes_no(data.get("escalate"), "escalate", "the item is escalated")
-    reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
-    if escalate and not reason:
+    escalation_reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
+    if escalate and not escalation_reason:
         raise MeetingError("escalation_reason", "Enter why the item is escalated")
     return {
         "discussion": _text(data.get("discussion"), "discussion", MAX_TEXT),
@@ -101,8 +108,33 @@ def _clean(item: AgendaItem, data: dict) -> dict:
         "decision": _text(data.get("decision"), "decision", MAX_TEXT, "Enter the decision"),
         "next_review_on": next_review_on,
         "escalate": escalate,
-        "escalation_reason": reason if escalate else "",
+        "escalation_reason": escalation_reason if escalate else "",
+        "agreed_dates": _agreed_dates(item, outcome, data.get("agreed_dates") or {}, changed, today),
     }
+
+
+def _agreed_dates(item: AgendaItem, outcome, given: dict, changed: bool, today: date) -> dict[str, date]:
+    """The date the meeting agreed for each of the outcome's ``sets_dates``: each required, a real
+    date after the meeting and not in the past. Re-sending a heard item's record as it stands keeps
+    the dates it has."""
+    kept = {} if changed else item_dates(item)
+    dates = {}
+    for agreed in outcome.sets_dates:
+        value = given.get(agreed.id, kept.get(agreed.id))
+        field = f"date_{agreed.id}"
+        if value is None or value == "":
+            raise MeetingError(field, f"Enter the date agreed for {agreed.label[:1].lower() + agreed.label[1:]}")
+        if not isinstance(value, date):
+            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must be a "
+                                      "real date, for example 27/3/2027")
+        if value <= item.meeting.date:
+            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must be "
+                                      f"after the meeting ({item.meeting.date:%-d %B %Y})")
+        if value < today and value != kept.get(agreed.id):
+            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must not "
+                                      "be in the past")
+        dates[agreed.id] = value
+    return dates
 
 
 def _check_recordable(item: AgendaItem, today: date) -> None:
@@ -121,14 +153,17 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
     first step of the body's escalation ladder. Every field is checked before anything changes; a
     heard item's record sent back as it stands changes nothing (the API's PUT takes its GET)."""
     _check_recordable(item, today)
-    clean = _clean(item, data)
+    clean = _clean(item, data, today)
     outcome = clean.pop("outcome")
-    if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and all(
+    dates = clean.pop("agreed_dates")
+    same_dates = dates == item_dates(item)
+    if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and same_dates and all(
             getattr(item, key) == value for key, value in clean.items()):
         return item  # the record sent back as it stands: not a new recording, nothing to stamp or tell
-    if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision):
-        raise MeetingStateError("The decision maker has agreed this recommendation; its outcome and decision "
-                                "can no longer be changed (record a new item instead)")
+    if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision
+                                           or not same_dates):
+        raise MeetingStateError("The decision maker has agreed this recommendation; its outcome, decision and "
+                                "dates can no longer be changed (record a new item instead)")
     changed_outcome = item.outcome_id != outcome.id or item.status != ItemStatus.HEARD
     newly_escalated = clean["escalate"] and not item.escalate
     for key, value in clean.items():
@@ -142,6 +177,9 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
         item.signed_off_by_id = item.signed_off_at = item.sign_off_agreed = None
         item.sign_off_note = ""
     db.session.flush()
+    if not same_dates or changed_outcome:
+        replace_dates(item, outcome, dates, by_id=by.id)  # in force once the outcome stands
+        recompute_children([c.id for c in item.children], today)
     if changed_outcome and outcome.requires_sign_off_by:
         _ask_for_sign_off(item, outcome)
     elif changed_outcome:
@@ -233,6 +271,8 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
     db.session.flush()
     if agree:
         _outcome_stands(item, outcome_of(item), today)
+        if item_dates(item):
+            recompute_children([c.id for c in item.children], today)  # the dates agreed are now in force
     elif item.recorded_by is not None:
         queue_email(item.recorded_by.email, f"Recommendation not agreed: item {item.id}",
                     f"Dear {item.recorded_by.name},\n\n{by.name} ({role.label}) does not agree with the "

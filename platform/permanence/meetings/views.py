@@ -20,9 +20,9 @@ from ..extensions import db
 from ..panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
-from . import next_agenda, record, services
-from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, ItemRecordForm, NotHeardForm,
-                    OwnDeclarationForm, RulingForm, SignOffForm)
+from . import agreed_dates, conditions, next_agenda, record, services
+from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, NotHeardForm, OwnDeclarationForm,
+                    RulingForm, SignOffForm, agreed_date_fields, item_record_form_for)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -279,7 +279,10 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
     body = body_of(item.meeting)
     today = london_today()
     if form is None:
-        form = ItemRecordForm(formdata=None, obj=None)
+        form = item_record_form_for(body)(formdata=None, obj=None)
+        for date_id, due in agreed_dates.item_dates(item).items():
+            if f"date_{date_id}" in form:
+                form[f"date_{date_id}"].data = due
         form.discussion.data, form.decision.data = item.discussion, item.decision
         form.outcome_id.data = item.outcome_id or ""
         form.next_review_on.data = item.next_review_on
@@ -288,7 +291,8 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         form.legal_status_confirmed.data = yes_no[item.legal_status_confirmed]
         form.escalate.data = yes_no[item.escalate] if item.status.value == "heard" else None
         form.escalation_reason.data = item.escalation_reason
-    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body.outcomes]
+    offered, missing = conditions.outcome_choices(item)
+    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in offered]
     may_record = has_permission("meetings.record") and not item.meeting.cancelled
     booked = item.status == ItemStatus.BOOKED
     return render_template(
@@ -304,6 +308,9 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         tracking=body.kind == TRACKING, carried_to=record.carried_to(item), can_manage=has_permission("panels.manage"),
         escalation_to=record.escalation_step_label(item), today=today,
         part_quorate=services.part_quorate(item), part_title=services.part_title(body, item.part_id),
+        outcomes_missing=missing, date_fields=[(form[f"date_{agreed.id}"], labels)
+                                               for agreed, labels in agreed_date_fields(body)],
+        agreed_dates=agreed_dates.labelled(item),
     ), status
 
 
@@ -317,7 +324,9 @@ def item_record(tenant_slug, agenda_item_id):
 @require("meetings.record")
 def save_item_record(tenant_slug, agenda_item_id):
     item = load_or_404(AgendaItem, agenda_item_id)
-    form = ItemRecordForm()
+    form = item_record_form_for(body_of(item.meeting))()
+    # Every outcome of the body is a valid choice here: one whose condition does not hold is refused by
+    # record_item with the reason, not by the form's "not a valid choice".
     form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in body_of(item.meeting).outcomes]
     if form.validate_on_submit():
         done, response = _attempt(form, lambda: record.record_item(
@@ -374,7 +383,7 @@ def _render_sign_off(item, form=None, status=200):
         "meetings/sign_off.html", item=item, meeting=item.meeting, body=body_of(item.meeting),
         outcome=record.outcome_of(item), form=form or SignOffForm(formdata=None),
         sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
-        may_sign_off=record.may_sign_off(item, current_roles()),
+        may_sign_off=record.may_sign_off(item, current_roles()), agreed_dates=agreed_dates.labelled(item),
     ), status
 
 

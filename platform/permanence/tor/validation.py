@@ -70,7 +70,23 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _referral(body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
+        dates = [(oi, di, d) for oi, o in enumerate(body.outcomes) for di, d in enumerate(o.sets_dates)]
+        seen_dates: dict[str, tuple] = {}
+        for oi, di, agreed in dates:
+            if agreed.id in seen_dates and seen_dates[agreed.id][1] != agreed.label:
+                yield (path + ("outcomes", oi, "sets_dates", di, "id"),
+                       f"date id {agreed.id!r} is already set by outcome {seen_dates[agreed.id][0]!r} with the label "
+                       f"{seen_dates[agreed.id][1]!r}: one date id is one milestone of the child, so give it the "
+                       "same label or a new id")
+            seen_dates.setdefault(agreed.id, (body.outcomes[oi].id, agreed.label))
         for oi, outcome in enumerate(body.outcomes):
+            yield from _duplicates(outcome.sets_dates, path + ("outcomes", oi, "sets_dates"), "date")
+            seated = {s.role for s in body.membership.seats} if body.membership is not None else set()
+            for ri, role in enumerate(outcome.only_when.present if outcome.only_when else ()):
+                if role not in seated:
+                    yield (path + ("outcomes", oi, "only_when", "present", ri),
+                           f"no seat of the {body.id} has the role {role!r}, so nobody could be recorded present in "
+                           f"it; seats' roles: {', '.join(sorted(seated)) or 'none'}")
             if outcome.refers_to_body is not None and outcome.refers_to_body not in body_ids:
                 yield (path + ("outcomes", oi, "refers_to_body"),
                        f"unknown body {outcome.refers_to_body!r}; bodies: {', '.join(body_ids)}")

@@ -31,6 +31,7 @@ bp = Blueprint("tor", __name__, template_folder="templates")
 @bp.context_processor
 def _helpers():
     return {"explain": explain, "w": wording, "bank_holiday_name": bank_holiday_name,
+            "tor_role_label": lambda tor: lambda role_id: role_label(tor, role_id),
             "TorVersionStatus": TorVersionStatus}
 
 

@@ -12,7 +12,9 @@ import re
 
 from ..core.workdays import Offset
 from .model import Cadence, DeadlineRule
+from .rules import explain
 from .schedule import DEADLINE_LABELS
+from .vocabulary import EVENTS
 
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
          "SA": "Saturday", "SU": "Sunday"}
@@ -128,3 +130,33 @@ def join_words(words) -> str:
 def sentence(text: str) -> str:
     """Capitalise the first letter only (Jinja's ``capitalize`` would lower-case "E1" to "e1")."""
     return text[:1].upper() + text[1:] if text else text
+
+
+def role_in_sentence(label: str) -> str:
+    """A role's label inside a sentence: "Legal advisor" reads "legal advisor", "Head of Service" stays."""
+    return label[:1].lower() + label[1:] if label[1:] == label[1:].lower() else label
+
+
+def present_words(roles, role_label) -> str:
+    """``["legal-adviser"]`` -> "a legal advisor is recorded present"; ``role_label`` names each role."""
+    names = [f"a {role_in_sentence(role_label(r))}" for r in roles]
+    return f"{_join(names)} {'is' if len(names) == 1 else 'are'} recorded present" if names else ""
+
+
+def condition_words(condition, role_label) -> str:
+    """An outcome's ``only_when`` in English: "Offered only when a legal advisor is recorded present at
+    the sitting (for the item's part of the agenda), and for children where ..."."""
+    parts = []
+    if condition.present:
+        parts.append(present_words(condition.present, role_label) + " at the sitting (for the item's part of the agenda)")
+    if condition.when is not None:
+        parts.append(f"for children where {explain(condition.when)}")
+    return "Offered only when " + " and ".join(parts) + "."
+
+
+def agreed_dates_words(dates) -> str:
+    """An outcome's ``sets_dates`` in English: what the meeting agrees a date for, and what meets it."""
+    each = [f"{d.label} (met by {EVENTS.get(d.met_by, d.met_by)} after the meeting)" for d in dates]
+    return ("The meeting agrees a date for " + _join(each) + "; each date becomes a milestone in the child's "
+            "tracker, overdue the day after it. A later meeting may set the date again: the latest date agreed "
+            "counts.")
