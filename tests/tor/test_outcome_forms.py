@@ -47,7 +47,7 @@ def test_the_forms_load():
       - id: revoke
         label: Recommend revocation of the care order
         only_when: {present: [legal-adviser], when: {fact: legal_status, in: [C2]}}
-        requires_sign_off_by: agency-adviser
+        requires_sign_off_by: senior-manager
       - id: timescales
         label: Timescales agreed
         sets_dates:
@@ -56,7 +56,7 @@ def test_the_forms_load():
     revoke, timescales = tor.body("panel").outcomes
     assert revoke.only_when.present == ("legal-adviser",)
     assert revoke.only_when.when is not None
-    assert revoke.requires_sign_off_by == "agency-adviser"
+    assert revoke.requires_sign_off_by == "senior-manager"
     [agreed] = timescales.sets_dates
     assert (agreed.id, agreed.label, agreed.met_by) == ("matching-report", "Matching report to panel", "last_panel")
     assert agreed_date_rule_id("panel", agreed.id) == "panel-agreed-matching-report"
@@ -83,6 +83,18 @@ def test_a_role_with_no_seat_on_the_body_could_never_be_present():
     assert (line, path) == (22, "bodies[0].outcomes[0].only_when.present[0]")
     assert message == ("no seat of the panel has the role 'finance-officer', so nobody could be recorded present "
                        "in it; seats' roles: chair, legal-adviser, social-worker, team-manager")
+
+
+def test_a_sign_off_role_nobody_in_the_platform_could_give_is_refused():
+    [(line, path, message)] = _errors("""\
+      - id: revoke
+        label: Recommend revocation
+        requires_sign_off_by: agency-adviser
+""")
+    assert (line, path) == (21, "bodies[0].outcomes[0].requires_sign_off_by")
+    assert message.startswith("role 'agency-adviser' (access role panel_member) cannot agree a recommendation in the "
+                              "platform, so the outcome would wait for ever; name a role whose access role is one "
+                              "of: chair, vice_chair, team_manager, senior_manager")
 
 
 def test_an_unknown_key_is_an_error_at_its_line():

@@ -71,7 +71,7 @@ def agreed_timescales(child_ids: list[int], today: date):
     if not child_ids:
         return {}
     tor = current_tor(current_tenant_id())
-    names = {b.id: b.short_name or b.name for b in tor.bodies} if tor is not None else {}
+    names = {b.id: b.name for b in tor.bodies} if tor is not None else {}
     found: dict[int, tuple[list, dict]] = {}
     for (child_id, body_id, date_id), row in latest_dates(child_ids).items():
         body_name = names.get(body_id, body_id)
