@@ -126,8 +126,8 @@ def test_the_tor_page_says_when_each_outcome_is_offered_and_what_dates_it_sets(a
     assert ("The meeting agrees a date for Matching report to Permanence Panel (met by the most recent panel "
             "discussion of the child after the meeting) and Continued monitoring reviewed at Permanence Panel (met "
             "by the most recent panel discussion of the child after the meeting)") in page
-    assert "Offered only when for children where the legal status is one of C2" in page or \
-        "for children where" in page
+    assert "Offered only for children where legal status is C2 (care order)." in page
+    assert "Offered only for children where the child is in care proceedings." in page
 
 
 # --- Item 8: timescales agreed by the Permanence Panel (seed 001) ------------------------------------

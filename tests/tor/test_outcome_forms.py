@@ -191,9 +191,8 @@ def test_the_forms_in_english():
 """)
     revoke, timescales = tor.body("panel").outcomes
     words = condition_words(revoke.only_when, lambda r: tor.roles[r].label)
-    assert words.startswith("Offered only when a legal adviser is recorded present at the sitting (for the item's "
-                            "part of the agenda) and for children where ")
-    assert "C2" in words
+    assert words == ("Offered only when a legal adviser is recorded present at the sitting (for the item's part of "
+                     "the agenda), and only for children where legal status is C2 (care order).")
     assert agreed_dates_words(timescales.sets_dates) == (
         "The meeting agrees a date for Matching report to panel (met by the most recent panel discussion of the "
         "child after the meeting) and Monitoring review (met by the most recent tracking meeting after the meeting); "

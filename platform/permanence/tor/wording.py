@@ -145,13 +145,14 @@ def present_words(roles, role_label) -> str:
 
 def condition_words(condition, role_label) -> str:
     """An outcome's ``only_when`` in English: "Offered only when a legal advisor is recorded present at
-    the sitting (for the item's part of the agenda), and for children where ..."."""
+    the sitting (for the item's part of the agenda), and only for children where ..."."""
     parts = []
     if condition.present:
-        parts.append(present_words(condition.present, role_label) + " at the sitting (for the item's part of the agenda)")
+        parts.append(f"when {present_words(condition.present, role_label)} at the sitting (for the item's part of "
+                     "the agenda)")
     if condition.when is not None:
         parts.append(f"for children where {explain(condition.when)}")
-    return "Offered only when " + " and ".join(parts) + "."
+    return "Offered only " + ", and only ".join(parts) + "."
 
 
 def agreed_dates_words(dates) -> str:
