@@ -105,7 +105,7 @@ def test_an_unknown_key_is_an_error_at_its_line():
           attending: [legal-adviser]
 """)
     assert (line, path) == (22, "bodies[0].outcomes[0].only_when.attending")
-    assert message == "unknown key 'attending'; allowed keys: present, source, when"
+    assert message == "unknown key 'attending'; allowed keys: present, when"
 
 
 def test_an_empty_condition_says_what_it_needs():

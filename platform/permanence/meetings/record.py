@@ -8,10 +8,14 @@ the next sitting; an item not heard is proposed there instead, for the panel adm
 book or dismiss. At a per-child tracking meeting "the next sitting" is the child's own next
 tracking meeting, booked from the tracker's due date as the daily job books it.
 
-Recording moves a BOOKED item to HEARD. What an outcome does next (book the next tracking
-meeting, refer on, close tracking) is ``panels.tracking.after_outcome``; it runs when the
-outcome stands: at once, or, when the outcome ``requires_sign_off_by`` a role, once the decision
-maker agrees. Nothing here commits; e-mails are queued and go after the caller's commit.
+Recording moves a BOOKED item to HEARD. An outcome whose ``only_when`` does not hold for the item
+(``meetings.conditions``: a role not recorded present, a child the rule leaves out) is refused
+with the reason. What an outcome does next (book the next tracking meeting, refer on, close
+tracking) is ``panels.tracking.after_outcome``; it runs when the outcome stands: at once, or,
+when the outcome ``requires_sign_off_by`` a role, once the decision maker agrees. The dates an
+outcome ``sets_dates`` are stored with the item (``meetings.agreed_dates``) and reach the tracker
+when the outcome stands too. Nothing here commits; e-mails are queued and go after the caller's
+commit.
 """
 
 from __future__ import annotations

@@ -305,7 +305,6 @@ class OutcomeCondition:
 
     present: tuple[str, ...] = ()
     when: Rule | None = None
-    source: str = ""
 
 
 @dataclass(frozen=True)

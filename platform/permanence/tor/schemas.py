@@ -270,7 +270,6 @@ class OutcomeConditionSchema(StrictSchema):
     target = model.OutcomeCondition
     present = Tuple(RoleRef(), load_default=())
     when = RuleField(load_default=None)
-    source = Str(load_default="")
 
     @validates_schema
     def _says_something(self, data, **kwargs):

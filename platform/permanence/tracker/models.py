@@ -20,7 +20,7 @@ from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 
 ORIGIN_LABELS = {"statutory": "Statutory", "tenant": "Terms of reference", "cadence": "Tracking meeting cadence",
-                 "agreed": "Agreed by a meeting"}
+                 "agreed": "Agreed for the child"}
 
 
 def _child_fk():
