@@ -208,6 +208,9 @@ def test_a_date_the_panel_agrees_is_a_milestone_due_that_day_overdue_the_next_an
     response = client.post(url, data={**form, **DATES}, follow_redirects=True)
     assert "The item is recorded as heard." in response.text
     assert "Matching report to Permanence Panel: by 13 April 2027" in response.text
+    record = client.get(f"/{PPTM}/agenda-items/{item_id}/decision-record").text
+    assert ("Matching report to Permanence Panel: by 13 April 2027; Continued monitoring reviewed at Permanence "
+            "Panel: by 11 May 2027") in record
     assert _milestone(app, tenant, child.id, MATCHING) == (
         date(2027, 4, 13), "upcoming", "Agreed by the Permanence Panel on 2 March 2027")
     assert _milestone(app, tenant, child.id, MONITORING)[:2] == (date(2027, 5, 11), "upcoming")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..extensions import db
+from ..meetings import agreed_dates
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus
 from ..tenancy.models import Tenant
@@ -40,6 +41,7 @@ class DecisionRecord:
     next_review_on: date | None
     actions: list[dict] = field(default_factory=list)
     case_record_system: str = ""
+    dates_agreed: list[tuple[str, date]] = field(default_factory=list)  # the outcome's sets_dates
 
 
 def decision_record(item: AgendaItem) -> DecisionRecord:
@@ -65,7 +67,7 @@ def decision_record(item: AgendaItem) -> DecisionRecord:
         sign_off=sign_off_state(item, tor), next_review_on=item.next_review_on,
         actions=[{"id": a.id, "description": a.description, "owner": a.owner.name if a.owner else "",
                   "due_on": a.due_on, "status": a.status.value} for a in item.actions],
-        case_record_system=body.record.case_record_system,
+        case_record_system=body.record.case_record_system, dates_agreed=agreed_dates.labelled(item),
     )
 
 
