@@ -46,8 +46,9 @@ class AgreedTimescale(TimescaleRule):
                 f"met by {met} after that meeting")
 
 
-def _event(date_id: str) -> str:
-    return f"agreed:{date_id}"
+def _event(row: AgreedDate) -> str:
+    """The anchor of one agreement: the day after its meeting (short, as the milestone keeps it)."""
+    return f"date_agreed:{row.id}"
 
 
 def _in_force():
@@ -76,7 +77,7 @@ def agreed_timescales(child_ids: list[int], today: date):
     for (child_id, body_id, date_id), row in latest_dates(child_ids).items():
         body_name = names.get(body_id, body_id)
         counted_from = row.agreed_on + timedelta(days=1)
-        event = _event(f"{body_id}:{date_id}")
+        event = _event(row)
         rule = AgreedTimescale(
             id=agreed_date_rule_id(body_id, date_id), label=row.label, event=event,
             offset=Offset(max(0, (row.due - counted_from).days), "days"), completed_by=row.met_by,
