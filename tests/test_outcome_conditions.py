@@ -333,3 +333,41 @@ def test_an_outcome_subject_to_the_agency_advisers_agreement_waits_for_it(app, c
     # The outcome stands: tracking closes (after_outcome) and the date is in the tracker.
     assert closed() == [date(2027, 3, 4)]
     assert _milestone(app, tenant, child.id, MATCHING)[:2] == (date(2027, 4, 13), "upcoming")
+
+
+# --- The same through the API ------------------------------------------------------------------------
+
+def test_the_api_refuses_an_outcome_whose_condition_fails_and_takes_the_agreed_dates(app, client, make_user,
+                                                                                   make_token, travel):
+    travel(date(2027, 3, 2))
+    tenant = load_council(app, PPTM)
+    admin = make_user(tenant, ["panel_administrator"])
+    _, secret = make_token(tenant, admin)
+    headers = {"Authorization": f"Bearer {secret}"}
+    child = _child_on_a_care_order(app, tenant, code="C1")
+    item_id = book(app, tenant, sitting(app, tenant, PANEL), _panel_part(app, tenant), child)
+    url = f"/{PPTM}/api/v1/agenda-items/{item_id}/record"
+    body = {"discussion": "", "care_plan_confirmed": True, "legal_status_confirmed": True,
+            "outcome_id": "timescales-agreed", "decision": "Fictional decision.", "escalate": False,
+            "agreed_dates": {"matching-report": "2027-04-13", "monitoring-review": "2027-05-11"}}
+    response = client.put(url, json=body, headers=headers)
+    assert response.status_code == 422
+    [message] = response.get_json()["errors"]["json"]["outcome_id"]
+    assert message.startswith("“Timescales agreed for matching reports and continued monitoring” cannot be recorded. "
+                              "Only for children where legal status is C2 (care order)")
+
+    c2 = _child_on_a_care_order(app, tenant, code="C2")
+    item_id = book(app, tenant, sitting(app, tenant, PANEL), _panel_part(app, tenant), c2)
+    url = f"/{PPTM}/api/v1/agenda-items/{item_id}/record"
+    missing = client.put(url, json={**body, "agreed_dates": {"matching-report": "2027-04-13"}}, headers=headers)
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"]["json"]["agreed_dates.monitoring-review"] == [
+        "Enter the date agreed for continued monitoring reviewed at Permanence Panel"]
+    response = client.put(url, json=body, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    record = response.get_json()
+    assert record["agreed_dates"] == {"matching-report": "2027-04-13", "monitoring-review": "2027-05-11"}
+    # The record sent back as GET shows it changes nothing.
+    again = client.put(url, json=client.get(url, headers=headers).get_json(), headers=headers)
+    assert again.status_code == 200 and again.get_json()["agreed_dates"] == record["agreed_dates"]
+    assert _milestone(app, tenant, c2.id, MATCHING)[:2] == (date(2027, 4, 13), "upcoming")

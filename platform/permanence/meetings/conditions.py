@@ -7,7 +7,7 @@ refuses them (``record._clean``), so a posted form cannot reach one either."""
 from __future__ import annotations
 
 from ..cases.facts import child_facts
-from ..panels.models import AgendaItem, AttendanceStatus
+from ..panels.models import AgendaItem, AttendanceStatus, ItemStatus
 from ..panels.parts import seat_of
 from ..panels.services import body_of
 from ..tor import role_label
@@ -49,10 +49,12 @@ def why_not(item: AgendaItem, outcome) -> str:
 
 
 def outcome_choices(item: AgendaItem) -> tuple[list, dict[str, str]]:
-    """The outcomes the meeting may reach for the item, and {label: why not} for the others."""
+    """The outcomes the meeting may reach for the item, and {label: why not} for the others. The
+    outcome already recorded stays offered, so the rest of a heard item's record can be corrected."""
     offered, missing = [], {}
+    recorded = item.outcome_id if item.status == ItemStatus.HEARD else None
     for outcome in body_of(item.meeting).outcomes:
-        reason = why_not(item, outcome)
+        reason = "" if outcome.id == recorded else why_not(item, outcome)
         if reason:
             missing[outcome.label] = reason
         else:

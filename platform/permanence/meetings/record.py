@@ -125,7 +125,7 @@ def _agreed_dates(item: AgendaItem, outcome, given: dict, changed: bool, today: 
     dates = {}
     for agreed in outcome.sets_dates:
         value = given.get(agreed.id, kept.get(agreed.id))
-        field = f"date_{agreed.id}"
+        field = f"agreed_dates.{agreed.id}"
         if value is None or value == "":
             raise MeetingError(field, f"Enter the date agreed for {agreed.label[:1].lower() + agreed.label[1:]}")
         if not isinstance(value, date):

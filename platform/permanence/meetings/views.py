@@ -60,6 +60,8 @@ def _attempt(form, change, back_url):
 
 
 def _field_error(form, field: str, message: str) -> None:
+    if field.startswith("agreed_dates."):
+        field = "date_" + field.split(".", 1)[1]  # the page's field for that agreed date
     target = form[field] if field in form else None
     if target is None:
         form.form_errors.append(message)
