@@ -249,6 +249,11 @@ def test_a_date_the_panel_agrees_is_a_milestone_due_that_day_overdue_the_next_an
                                                                AgreedDate.date_id == "matching-report")
                                   .order_by(AgreedDate.id)).scalars().all()
     assert kept == [date(2027, 4, 13), date(2027, 5, 18)]
+    login(make_user(tenant, ["senior_manager"]))
+    child_page = client.get(f"/{PPTM}/children/{child.id}").text
+    assert "Matching report to Permanence Panel: by 13 April 2027" in child_page  # the history, on the timeline
+    assert "Matching report to Permanence Panel: by 18 May 2027" in child_page
+    login(admin)
 
     # A panel discussion after the meeting meets the date.
     travel(date(2027, 5, 4))

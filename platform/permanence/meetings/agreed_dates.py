@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 
+from ..cases.models import Child
 from ..core.context import current_tenant_id
 from ..core.workdays import Offset
 from ..extensions import db
@@ -26,6 +27,7 @@ from ..tor.services import current_tor
 from ..tor.timescales import TimescaleRule
 from ..tor.vocabulary import EVENTS
 from ..tracker.services import register_timescale_source
+from ..tracker.timeline import TimelineEntry, register_timeline_source
 from .models import AgreedDate
 
 ORIGIN = "agreed"
@@ -121,3 +123,16 @@ def replace_dates(item: AgendaItem, outcome, dates: dict[str, date], *, by_id: i
                                       agreed_on=item.meeting.date, set_by_id=by_id))
     db.session.flush()
 
+
+@register_timeline_source
+def agreement_entries(child: Child, today: date) -> list[TimelineEntry]:
+    """Every date a meeting agreed for the child, on the day it was agreed, in force or replaced:
+    the history behind the milestone, which shows only the latest."""
+    rows = list(db.session.execute(
+        select(AgreedDate).join(AgendaItem, AgendaItem.id == AgreedDate.agenda_item_id)
+        .where(AgreedDate.child_id == child.id, *_in_force())
+        .order_by(AgreedDate.agreed_on, AgreedDate.id)).scalars())
+    latest = {(r.body_id, r.date_id): r.id for r in rows}
+    return [TimelineEntry(r.agreed_on, "Dates agreed", f"{r.label}: by {r.due:%-d %B %Y}",
+                          detail="in force" if latest[(r.body_id, r.date_id)] == r.id else "replaced by a later meeting")
+            for r in rows]
