@@ -125,18 +125,16 @@ def _agreed_dates(item: AgendaItem, outcome, given: dict, changed: bool, today: 
     dates = {}
     for agreed in outcome.sets_dates:
         value = given.get(agreed.id, kept.get(agreed.id))
-        field = f"agreed_dates.{agreed.id}"
+        field, what = f"agreed_dates.{agreed.id}", agreed.label[:1].lower() + agreed.label[1:]
         if value is None or value == "":
-            raise MeetingError(field, f"Enter the date agreed for {agreed.label[:1].lower() + agreed.label[1:]}")
+            raise MeetingError(field, f"Enter the date agreed for {what}")
         if not isinstance(value, date):
-            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must be a "
-                                      "real date, for example 27/3/2027")
+            raise MeetingError(field, f"The date agreed for {what} must be a real date, for example 27/3/2027")
         if value <= item.meeting.date:
-            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must be "
-                                      f"after the meeting ({item.meeting.date:%-d %B %Y})")
+            raise MeetingError(field, f"The date agreed for {what} must be after the meeting "
+                                      f"({item.meeting.date:%-d %B %Y})")
         if value < today and value != kept.get(agreed.id):
-            raise MeetingError(field, f"The date agreed for {agreed.label[:1].lower() + agreed.label[1:]} must not "
-                                      "be in the past")
+            raise MeetingError(field, f"The date agreed for {what} must not be in the past")
         dates[agreed.id] = value
     return dates
 
@@ -160,7 +158,8 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
     clean = _clean(item, data, today)
     outcome = clean.pop("outcome")
     dates = clean.pop("agreed_dates")
-    same_dates = dates == item_dates(item)
+    recorded_dates = item_dates(item)
+    same_dates = dates == recorded_dates
     if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and same_dates and all(
             getattr(item, key) == value for key, value in clean.items()):
         return item  # the record sent back as it stands: not a new recording, nothing to stamp or tell
@@ -181,9 +180,10 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
         item.signed_off_by_id = item.signed_off_at = item.sign_off_agreed = None
         item.sign_off_note = ""
     db.session.flush()
-    if not same_dates or changed_outcome:
+    if not same_dates:
         replace_dates(item, outcome, dates, by_id=by.id)  # in force once the outcome stands
-        recompute_children([c.id for c in item.children], today)
+    if not same_dates or (changed_outcome and (dates or recorded_dates)):
+        recompute_children([c.id for c in item.children], today)  # the dates in force changed
     if changed_outcome and outcome.requires_sign_off_by:
         _ask_for_sign_off(item, outcome)
     elif changed_outcome:
