@@ -15,6 +15,7 @@ from ..accounts.models import Membership, Team
 from ..cases.models import Child
 from ..core.clock import utcnow
 from ..extensions import db
+from ..meetings.models import AgreedDate
 from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, ItemStatus, Meeting, MeetingStatus,
                              Minutes, PanelMember, TrackingSlot)
 from ..panels.services import _from_sitting, panel_bodies
@@ -104,8 +105,11 @@ def _held_meeting(body, version, users, children, today: date) -> None:
                                   status=status))
     part = body.agenda_parts[0]
     held_at = _at(meeting, 120) or datetime.combine(meeting.date, datetime.min.time(), tzinfo=timezone.utc)
+    # An outcome offered only when a condition holds (a legal adviser present, a care order) is left
+    # to real meetings: the demo does not invent the attendance or record that would allow it.
+    outcomes = [o for o in body.outcomes if o.only_when is None] or list(body.outcomes)
     for n, child in enumerate(children):
-        outcome = body.outcomes[n % len(body.outcomes)]
+        outcome = outcomes[n % len(outcomes)]
         item = AgendaItem(
             meeting=meeting, part_id=part.id, child=child, entry_route=part.entry_routes[0],
             status=ItemStatus.HEARD, position=n, starts_at=_at(meeting, n * part.minutes_per_item),
@@ -117,6 +121,10 @@ def _held_meeting(body, version, users, children, today: date) -> None:
             next_review_on=meeting.date + timedelta(weeks=6), recorded_by_id=users["panel_administrator"].id,
             recorded_at=held_at, sign_off_role=outcome.requires_sign_off_by)
         db.session.add(item)
+        db.session.add_all([AgreedDate(agenda_item=item, child_id=child.id, body_id=body.id, date_id=agreed.id,
+                                       label=agreed.label, met_by=agreed.met_by, due=today + timedelta(weeks=4 + i),
+                                       agreed_on=meeting.date, set_by_id=users["panel_administrator"].id)
+                            for i, agreed in enumerate(outcome.sets_dates)])
         db.session.add_all([
             Action(agenda_item=item, child=child, description="Send the updated care plan to the IRO",
                    owner_id=users["social_worker"].id, due_on=today - timedelta(days=3)),

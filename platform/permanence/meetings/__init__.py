@@ -8,7 +8,7 @@ review a decision). Pages in ``views``; the API in ``api``.
 
 from ..cases.sections import register_child_section
 from ..core.registry import register_api
-from . import between_views, policies  # noqa: F401  (the decision maker sees the items they sign off)
+from . import agreed_dates, between_views, policies  # noqa: F401  (agreed dates reach the tracker; sign-off visibility)
 from .api import blp
 from .views import bp
 

@@ -84,6 +84,34 @@ class RequestRecordForm(FlaskForm):
                 "decision": self.decision.data, "escalate": False, "escalation_reason": ""}
 
 
+def agreed_date_fields(body) -> list[tuple[object, list[str]]]:
+    """Each date the body's outcomes may set (``sets_dates``, one per id) with the outcomes setting it."""
+    found: dict[str, tuple[object, list[str]]] = {}
+    for outcome in body.outcomes:
+        for agreed in outcome.sets_dates:
+            found.setdefault(agreed.id, (agreed, []))[1].append(outcome.label)
+    return list(found.values())
+
+
+def item_record_form_for(body):
+    """The item's record form with a date field for each date the body's outcomes set."""
+    dates = agreed_date_fields(body)
+    if not dates:
+        return ItemRecordForm
+
+    class WithDates(ItemRecordForm):
+        date_ids = [agreed.id for agreed, _ in dates]
+
+        def data_for_service(self) -> dict:
+            data = super().data_for_service()
+            data["agreed_dates"] = {i: self[f"date_{i}"].data for i in self.date_ids}
+            return data
+
+    for agreed, _ in dates:
+        setattr(WithDates, f"date_{agreed.id}", DayField(agreed.label))
+    return WithDates
+
+
 class DeferForm(FlaskForm):
     reason = TextAreaField("Reason for deferring", validators=[InputRequired("Enter why the item is deferred"), TEXT])
 

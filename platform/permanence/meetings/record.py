@@ -8,10 +8,14 @@ the next sitting; an item not heard is proposed there instead, for the panel adm
 book or dismiss. At a per-child tracking meeting "the next sitting" is the child's own next
 tracking meeting, booked from the tracker's due date as the daily job books it.
 
-Recording moves a BOOKED item to HEARD. What an outcome does next (book the next tracking
-meeting, refer on, close tracking) is ``panels.tracking.after_outcome``; it runs when the
-outcome stands: at once, or, when the outcome ``requires_sign_off_by`` a role, once the decision
-maker agrees. Nothing here commits; e-mails are queued and go after the caller's commit.
+Recording moves a BOOKED item to HEARD. An outcome whose ``only_when`` does not hold for the item
+(``meetings.conditions``: a role not recorded present, a child the rule leaves out) is refused
+with the reason. What an outcome does next (book the next tracking meeting, refer on, close
+tracking) is ``panels.tracking.after_outcome``; it runs when the outcome stands: at once, or,
+when the outcome ``requires_sign_off_by`` a role, once the decision maker agrees. The dates an
+outcome ``sets_dates`` are stored with the item (``meetings.agreed_dates``) and reach the tracker
+when the outcome stands too. Nothing here commits; e-mails are queued and go after the caller's
+commit.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from ..referrals.proposals import propose_again, propose_at_next_sitting
 from ..referrals.rules import money, pounds
 from ..tor import role_label
 from ..tor.services import current_tor
+from ..tracker.services import recompute_children
+from .agreed_dates import item_dates, replace_dates
+from .conditions import why_not
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text, tor_for
 
 RECORDABLE = (ItemStatus.BOOKED, ItemStatus.HEARD)
@@ -117,22 +124,26 @@ def _clean_request(item: AgendaItem, data: dict, outcome) -> dict:
     }
 
 
-def _clean(item: AgendaItem, data: dict) -> dict:
+def _clean(item: AgendaItem, data: dict, today: date) -> dict:
     body = body_of(item.meeting)
     outcome_id = data.get("outcome_id")
     outcome = next((o for o in body.outcomes_for(item.part_id) if o.id == outcome_id), None)
     if outcome is None:
         raise MeetingError("outcome_id", "Select an outcome from the terms of reference")
+    changed = item.status != ItemStatus.HEARD or item.outcome_id != outcome.id
+    reason = why_not(item, outcome) if changed else ""
+    if reason:
+        raise MeetingError("outcome_id", f"“{outcome.label}” cannot be recorded. {reason}.")
     if item.is_request:
-        return _clean_request(item, data, outcome)
+        return {**_clean_request(item, data, outcome), "agreed_dates": {}}
     next_review_on = data.get("next_review_on")
     if next_review_on is not None and not isinstance(next_review_on, date):
         raise MeetingError("next_review_on", "Enter a real date for the next review")
     if next_review_on is not None and next_review_on <= item.meeting.date:
         raise MeetingError("next_review_on", "The next review must be after the meeting")
     escalate = _yes_no(data.get("escalate"), "escalate", "the item is escalated")
-    reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
-    if escalate and not reason:
+    escalation_reason = _text(data.get("escalation_reason"), "escalation_reason", MAX_TEXT)
+    if escalate and not escalation_reason:
         raise MeetingError("escalation_reason", "Enter why the item is escalated")
     return {
         "discussion": _text(data.get("discussion"), "discussion", MAX_TEXT),
@@ -145,8 +156,31 @@ def _clean(item: AgendaItem, data: dict) -> dict:
         "decision": _text(data.get("decision"), "decision", MAX_TEXT, "Enter the decision"),
         "next_review_on": next_review_on,
         "escalate": escalate,
-        "escalation_reason": reason if escalate else "",
+        "escalation_reason": escalation_reason if escalate else "",
+        "agreed_dates": _agreed_dates(item, outcome, data.get("agreed_dates") or {}, changed, today),
     }
+
+
+def _agreed_dates(item: AgendaItem, outcome, given: dict, changed: bool, today: date) -> dict[str, date]:
+    """The date the meeting agreed for each of the outcome's ``sets_dates``: each required, a real
+    date after the meeting and not in the past. Re-sending a heard item's record as it stands keeps
+    the dates it has."""
+    kept = {} if changed else item_dates(item)
+    dates = {}
+    for agreed in outcome.sets_dates:
+        value = given.get(agreed.id, kept.get(agreed.id))
+        field, what = f"agreed_dates.{agreed.id}", agreed.label[:1].lower() + agreed.label[1:]
+        if value is None or value == "":
+            raise MeetingError(field, f"Enter the date agreed for {what}")
+        if not isinstance(value, date):
+            raise MeetingError(field, f"The date agreed for {what} must be a real date, for example 27/3/2027")
+        if value <= item.meeting.date:
+            raise MeetingError(field, f"The date agreed for {what} must be after the meeting "
+                                      f"({item.meeting.date:%-d %B %Y})")
+        if value < today and value != kept.get(agreed.id):
+            raise MeetingError(field, f"The date agreed for {what} must not be in the past")
+        dates[agreed.id] = value
+    return dates
 
 
 def _check_recordable(item: AgendaItem, today: date) -> None:
@@ -165,14 +199,18 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
     first step of the body's escalation ladder. Every field is checked before anything changes; a
     heard item's record sent back as it stands changes nothing (the API's PUT takes its GET)."""
     _check_recordable(item, today)
-    clean = _clean(item, data)
+    clean = _clean(item, data, today)
     outcome = clean.pop("outcome")
-    if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and all(
+    dates = clean.pop("agreed_dates")
+    recorded_dates = item_dates(item)
+    same_dates = dates == recorded_dates
+    if item.status == ItemStatus.HEARD and item.outcome_id == outcome.id and same_dates and all(
             getattr(item, key) == value for key, value in clean.items()):
         return item  # the record sent back as it stands: not a new recording, nothing to stamp or tell
-    if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision):
-        raise MeetingStateError("The decision maker has agreed this recommendation; its outcome and decision "
-                                "can no longer be changed (record a new item instead)")
+    if sign_off_state(item) == AGREED and (outcome.id != item.outcome_id or clean["decision"] != item.decision
+                                           or not same_dates):
+        raise MeetingStateError("The decision maker has agreed this recommendation; its outcome, decision and "
+                                "dates can no longer be changed (record a new item instead)")
     changed_outcome = item.outcome_id != outcome.id or item.status != ItemStatus.HEARD
     newly_escalated = clean["escalate"] and not item.escalate
     for key, value in clean.items():
@@ -186,6 +224,10 @@ def record_item(item: AgendaItem, data: dict, *, by: User, today: date) -> Agend
         item.signed_off_by_id = item.signed_off_at = item.sign_off_agreed = None
         item.sign_off_note = ""
     db.session.flush()
+    if not same_dates:
+        replace_dates(item, outcome, dates, by_id=by.id)  # in force once the outcome stands
+    if not same_dates or (changed_outcome and (dates or recorded_dates)):
+        recompute_children([c.id for c in item.children], today)  # the dates in force changed
     if changed_outcome and outcome.requires_sign_off_by:
         _ask_for_sign_off(item, outcome)
     elif changed_outcome:
@@ -307,6 +349,8 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
     db.session.flush()
     if agree:
         _outcome_stands(item, outcome_of(item), today)
+        if item_dates(item):
+            recompute_children([c.id for c in item.children], today)  # the dates agreed are now in force
     elif item.recorded_by is not None:
         queue_email(item.recorded_by.email, f"Recommendation not agreed: item {item.id}",
                     f"Dear {item.recorded_by.name},\n\n{by.name} ({role.label}) does not agree with the "

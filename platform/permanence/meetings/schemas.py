@@ -10,6 +10,7 @@ escalating) so another council's id is a 404 whatever the body holds.
 from marshmallow import Schema, fields, validate
 
 from ..core.schemas import Int, UpdateSchema
+from .agreed_dates import item_dates
 from .record import sign_off_state, sign_off_text
 from .services import MAX_NAME, MAX_TEXT
 
@@ -145,6 +146,9 @@ class ItemRecordSchema(Schema):
     next_review_on = fields.Date(allow_none=True)
     escalate = fields.Bool()
     escalation_reason = fields.Str(metadata={"description": "Required when escalate is true"})
+    agreed_dates = fields.Function(
+        lambda i: {k: v.isoformat() for k, v in item_dates(i).items()},
+        metadata={"description": "The dates the meeting agreed for the outcome's sets_dates: {date id: date}"})
     recorded_by_id = Int(dump_only=True, allow_none=True)
     recorded_at = fields.DateTime(dump_only=True, allow_none=True)
     carried_from_id = Int(dump_only=True, allow_none=True)
@@ -175,6 +179,9 @@ class ItemRecordUpdateSchema(UpdateSchema):
     escalate = fields.Bool(load_default=False)
     escalation_reason = fields.Str(load_default="", validate=TEXT,
                                    metadata={"description": "Required when escalate is true"})
+    agreed_dates = fields.Dict(keys=fields.Str(), values=fields.Date(), load_default=dict,
+                               metadata={"description": "A date for each of the outcome's sets_dates "
+                                                        "({date id: date}), after the meeting, not in the past"})
 
 
 class DeferSchema(Schema):

@@ -23,9 +23,9 @@ from ..panels.tracking import TRACKING
 from ..referrals import requests
 from ..referrals import services as referral_services
 from ..referrals.rules import pounds
-from . import next_agenda, record, services
-from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, ItemRecordForm, NotHeardForm,
-                    OwnDeclarationForm, RequestRecordForm, RulingForm, SignOffForm)
+from . import agreed_dates, conditions, next_agenda, record, services
+from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, NotHeardForm, OwnDeclarationForm,
+                    RequestRecordForm, RulingForm, SignOffForm, agreed_date_fields, item_record_form_for)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -63,6 +63,8 @@ def _attempt(form, change, back_url):
 
 
 def _field_error(form, field: str, message: str) -> None:
+    if field.startswith("agreed_dates."):
+        field = "date_" + field.split(".", 1)[1]  # the page's field for that agreed date
     target = form[field] if field in form else None
     if target is None:
         form.form_errors.append(message)
@@ -287,7 +289,10 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         form.outcome_id.data = item.outcome_id or ""
         form.amount_agreed.data = f"{item.amount_agreed:.2f}" if item.amount_agreed is not None else ""
     elif form is None:
-        form = ItemRecordForm(formdata=None, obj=None)
+        form = item_record_form_for(body)(formdata=None, obj=None)
+        for date_id, due in agreed_dates.item_dates(item).items():
+            if f"date_{date_id}" in form:
+                form[f"date_{date_id}"].data = due
         form.discussion.data, form.decision.data = item.discussion, item.decision
         form.conditions.data = item.conditions
         form.outcome_id.data = item.outcome_id or ""
@@ -297,7 +302,8 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         form.legal_status_confirmed.data = yes_no[item.legal_status_confirmed]
         form.escalate.data = yes_no[item.escalate] if item.status.value == "heard" else None
         form.escalation_reason.data = item.escalation_reason
-    form.outcome_id.choices = _outcome_choices(body, item)
+    offered, missing = conditions.outcome_choices(item)
+    form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in offered]
     may_record = has_permission("meetings.record") and not item.meeting.cancelled
     booked = item.status == ItemStatus.BOOKED
     return render_template(
@@ -315,6 +321,9 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         part_quorate=services.part_quorate(item), part_title=services.part_title(body, item.part_id),
         outcomes=body.outcomes_for(item.part_id),
         asked=requests.asked(item, referral_services.people()) if item.is_request else [],
+        outcomes_missing=missing, date_fields=[] if item.is_request else [
+            (form[f"date_{agreed.id}"], labels) for agreed, labels in agreed_date_fields(body)],
+        agreed_dates=agreed_dates.labelled(item),
     ), status
 
 
@@ -333,8 +342,11 @@ def item_record(tenant_slug, agenda_item_id):
 @require("meetings.record")
 def save_item_record(tenant_slug, agenda_item_id):
     item = load_or_404(AgendaItem, agenda_item_id)
-    form = RequestRecordForm() if item.is_request else ItemRecordForm()
-    form.outcome_id.choices = _outcome_choices(body_of(item.meeting), item)
+    body = body_of(item.meeting)
+    form = RequestRecordForm() if item.is_request else item_record_form_for(body)()
+    # Every outcome of the item's part is a valid choice here: one whose condition does not hold is refused
+    # by record_item with the reason, not by the form's "not a valid choice".
+    form.outcome_id.choices = _outcome_choices(body, item)
     if form.validate_on_submit():
         done, response = _attempt(form, lambda: record.record_item(
             item, form.data_for_service(), by=current_user, today=london_today()),
@@ -390,7 +402,7 @@ def _render_sign_off(item, form=None, status=200):
         "meetings/sign_off.html", item=item, meeting=item.meeting, body=body_of(item.meeting),
         outcome=record.outcome_of(item), form=form or SignOffForm(formdata=None),
         sign_off_state=record.sign_off_state(item), sign_off_text=record.sign_off_text(item),
-        may_sign_off=record.may_sign_off(item, current_roles()),
+        may_sign_off=record.may_sign_off(item, current_roles()), agreed_dates=agreed_dates.labelled(item),
     ), status
 
 

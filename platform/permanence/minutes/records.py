@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..extensions import db
+from ..meetings import agreed_dates
 from ..panels import services as panels
 from ..panels.models import AgendaItem, AttendanceStatus
 from ..referrals import requests
@@ -46,6 +47,7 @@ class DecisionRecord:
     conditions: str = ""  # of an outcome the ToR says needs them
     asked: list[tuple[str, str]] = field(default_factory=list)  # a request's questions and answers
     amount_agreed: str = ""  # a request's, as "£1,000.00"; empty when none was agreed
+    dates_agreed: list[tuple[str, date]] = field(default_factory=list)  # the outcome's sets_dates
 
 
 def decision_record(item: AgendaItem) -> DecisionRecord:
@@ -72,6 +74,7 @@ def decision_record(item: AgendaItem) -> DecisionRecord:
         actions=[{"id": a.id, "description": a.description, "owner": a.owner.name if a.owner else "",
                   "due_on": a.due_on, "status": a.status.value} for a in item.actions],
         case_record_system=body.record.case_record_system, conditions=item.conditions,
+        dates_agreed=agreed_dates.labelled(item),
         asked=requests.asked(item, people()) if item.is_request else [],
         amount_agreed=pounds(item.amount_agreed) if item.amount_agreed is not None else "",
     )

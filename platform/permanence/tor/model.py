@@ -341,6 +341,33 @@ class RecordKeeping:
 
 
 @dataclass(frozen=True)
+class OutcomeCondition:
+    """When a meeting may reach an outcome (``only_when``): every role in ``present`` recorded
+    present (or represented) at the sitting for the item's agenda part, and the child meeting
+    ``when`` (a cohort rule over the child's facts). The picker leaves the outcome out otherwise."""
+
+    present: tuple[str, ...] = ()
+    when: Rule | None = None
+
+
+@dataclass(frozen=True)
+class AgreedDate:
+    """A date the meeting agrees for the child when it reaches the outcome (``sets_dates``): it
+    becomes a milestone in the child's tracker, due on that date and met by ``met_by`` (an event)
+    after the meeting. A later meeting setting the same date replaces it; earlier ones are kept."""
+
+    id: str
+    label: str
+    met_by: str
+    source: str = ""
+
+
+def agreed_date_rule_id(body_id: str, date_id: str) -> str:
+    """The tracker's rule id of a date the body agrees for a child (one milestone per body and date)."""
+    return f"{body_id}-agreed-{date_id}"
+
+
+@dataclass(frozen=True)
 class OutcomeOption:
     """A decision a meeting can reach about a child, and what the platform does next."""
 
@@ -351,6 +378,8 @@ class OutcomeOption:
     closes_tracking: bool = False
     requires_sign_off_by: str | None = None
     needs_conditions: bool = False  # the conditions must be written down when it is recorded
+    only_when: OutcomeCondition | None = None
+    sets_dates: tuple[AgreedDate, ...] = ()
     source: str = ""
 
 

@@ -408,6 +408,30 @@ class RecordKeepingSchema(StrictSchema):
     source = Str(load_default="")
 
 
+class OutcomeConditionSchema(StrictSchema):
+    """``only_when: {present: [legal-adviser]}`` and/or ``when:`` a cohort rule over the child's facts."""
+
+    target = model.OutcomeCondition
+    present = Tuple(RoleRef(), load_default=())
+    when = RuleField(load_default=None)
+
+    @validates_schema
+    def _says_something(self, data, **kwargs):
+        if not data.get("present") and data.get("when") is None:
+            raise ValidationError("only_when needs present (roles that must be at the sitting, e.g. "
+                                  "[legal-adviser]) or when (a rule about the child), or both")
+
+
+class AgreedDateSchema(StrictSchema):
+    """``sets_dates: [{id: matching-report, label: Matching report to panel, met_by: last_panel}]``."""
+
+    target = model.AgreedDate
+    id = Id(required=True)
+    label = Str(required=True)
+    met_by = Event(required=True)
+    source = Str(load_default="")
+
+
 class OutcomeSchema(StrictSchema):
     target = model.OutcomeOption
     id = Id(required=True)
@@ -416,6 +440,8 @@ class OutcomeSchema(StrictSchema):
     refers_to_body = Str(load_default=None)
     closes_tracking = Bool(load_default=False)
     requires_sign_off_by = RoleRef(load_default=None)
+    only_when = fields.Nested(OutcomeConditionSchema, load_default=None)
+    sets_dates = NestedList(AgreedDateSchema, load_default=())
     needs_conditions = Bool(load_default=False)
     source = Str(load_default="")
 

@@ -21,6 +21,7 @@ from .timescales import STATUTORY_TIMESCALES
 from .tracker import tracker_errors
 
 Problem = tuple[tuple, str]
+SIGN_OFF = "meetings.sign_off"
 BEFORE_KINDS = ("referrals", "papers", "agenda_circulation", "added_items")
 AFTER_KINDS = ("minutes", "record")
 
@@ -63,6 +64,7 @@ def _unique_top_level(tor: TermsOfReference) -> Iterator[Problem]:
 
 def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
     body_ids = [b.id for b in tor.bodies]
+    signers = [r for r, granted in ROLE_PERMISSIONS.items() if SIGN_OFF in granted]
     ladder_ids = [ladder.id for ladder in tor.escalation_ladders]
     for bi, body in enumerate(tor.bodies):
         path = ("bodies", bi)
@@ -77,7 +79,30 @@ def _bodies(tor: TermsOfReference) -> Iterator[Problem]:
         yield from _referral(tor, body, path)
         yield from _deadlines(body, path)
         yield from _duplicates(body.outcomes, path + ("outcomes",), "outcome")
+        dates = [(oi, di, d) for oi, o in enumerate(body.outcomes) for di, d in enumerate(o.sets_dates)]
+        seen_dates: dict[str, tuple] = {}
+        for oi, di, agreed in dates:
+            if agreed.id in seen_dates and seen_dates[agreed.id][1] != agreed.label:
+                yield (path + ("outcomes", oi, "sets_dates", di, "id"),
+                       f"date id {agreed.id!r} is already set by outcome {seen_dates[agreed.id][0]!r} with the label "
+                       f"{seen_dates[agreed.id][1]!r}: one date id is one milestone of the child, so give it the "
+                       "same label or a new id")
+            seen_dates.setdefault(agreed.id, (body.outcomes[oi].id, agreed.label))
         for oi, outcome in enumerate(body.outcomes):
+            yield from _duplicates(outcome.sets_dates, path + ("outcomes", oi, "sets_dates"), "date")
+            signer = tor.roles.get(outcome.requires_sign_off_by) if outcome.requires_sign_off_by else None
+            if signer is not None and signer.access_role not in signers:
+                yield (path + ("outcomes", oi, "requires_sign_off_by"),
+                       f"role {outcome.requires_sign_off_by!r} (access role {signer.access_role}) cannot agree a "
+                       "recommendation in the platform, so the outcome would wait for ever; name a role whose "
+                       f"access role is one of: {', '.join(signers)} (under 'roles' a council may give a role "
+                       "another, e.g. {id: agency-adviser, label: Agency adviser, access_role: senior_manager})")
+            seated = {s.role for s in body.membership.seats} if body.membership is not None else set()
+            for ri, role in enumerate(outcome.only_when.present if outcome.only_when else ()):
+                if role not in seated:
+                    yield (path + ("outcomes", oi, "only_when", "present", ri),
+                           f"no seat of the {body.id} has the role {role!r}, so nobody could be recorded present in "
+                           f"it; seats' roles: {', '.join(sorted(seated)) or 'none'}")
             if outcome.refers_to_body is not None and outcome.refers_to_body not in body_ids:
                 yield (path + ("outcomes", oi, "refers_to_body"),
                        f"unknown body {outcome.refers_to_body!r}; bodies: {', '.join(body_ids)}")

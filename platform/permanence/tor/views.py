@@ -33,6 +33,7 @@ bp = Blueprint("tor", __name__, template_folder="templates")
 def _helpers():
     # The facts and events a rule may use, with where each comes from, for the page a ToR is written on.
     return {"explain": explain, "w": wording, "bank_holiday_name": bank_holiday_name,
+            "tor_role_label": lambda tor: lambda role_id: role_label(tor, role_id),
             "TorVersionStatus": TorVersionStatus, "vocabulary_facts": tuple(FACTS.values()),
             "vocabulary_events": tuple(EVENT_DEFINITIONS.values())}
 

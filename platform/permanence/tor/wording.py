@@ -312,3 +312,29 @@ def convened_words(tor, body: Body) -> str:
     names = [f"the {role_in_sentence(tor, r)}" for r in body.convened_by]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"Convened for one child when needed by {joined}"
+
+
+def present_words(roles, role_label) -> str:
+    """``["legal-adviser"]`` -> "a legal advisor is recorded present"; ``role_label`` names each role."""
+    names = [f"a {role_words(role_label(r))}" for r in roles]
+    return f"{_join(names)} {'is' if len(names) == 1 else 'are'} recorded present" if names else ""
+
+
+def condition_words(condition, role_label) -> str:
+    """An outcome's ``only_when`` in English: "Offered only when a legal advisor is recorded present at
+    the sitting (for the item's part of the agenda), and only for children where ..."."""
+    parts = []
+    if condition.present:
+        parts.append(f"when {present_words(condition.present, role_label)} at the sitting (for the item's part of "
+                     "the agenda)")
+    if condition.when is not None:
+        parts.append(f"for children where {explain(condition.when)}")
+    return "Offered only " + ", and only ".join(parts) + "."
+
+
+def agreed_dates_words(dates) -> str:
+    """An outcome's ``sets_dates`` in English: what the meeting agrees a date for, and what meets it."""
+    each = [f"{d.label} (met by {EVENTS.get(d.met_by, d.met_by)} after the meeting)" for d in dates]
+    return ("The meeting agrees a date for " + _join(each) + "; each date becomes a milestone in the child's "
+            "tracker, overdue the day after it. A later meeting may set the date again: the latest date agreed "
+            "counts.")

@@ -30,6 +30,7 @@ from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..tor import role_label
+from ..tor.model import agreed_date_rule_id
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
 from .models import DECISIONS, Drift, DriftAcknowledgement, Escalation, Milestone
 
@@ -56,13 +57,16 @@ class DriftStateError(ValueError):
 # --- Which ladder, and who is told ------------------------------------------------------------
 
 def ladder_for(tor, rule_id: str):
-    """The escalation ladder for a timescale: a tracking meeting's cadence uses its body's ladder;
+    """The escalation ladder for a timescale: a tracking meeting's cadence, and a date a body agreed
+    for the child, use that body's ladder;
     any other timescale the first body's that names one (else the council's first ladder)."""
     if tor is None or not tor.escalation_ladders:
         return None
     chosen = None
     for body in tor.bodies:
-        if any(rule_id == f"{body.id}-{c.id}" for c in body.per_child_cadence) and body.escalation:
+        own = any(rule_id == f"{body.id}-{c.id}" for c in body.per_child_cadence) or \
+            rule_id.startswith(agreed_date_rule_id(body.id, ""))
+        if own and body.escalation:
             chosen = body.escalation
             break
     if chosen is None:

@@ -19,7 +19,8 @@ from ..core.clock import utcnow
 from ..core.db import TenantScoped, Timestamped
 from ..extensions import db
 
-ORIGIN_LABELS = {"statutory": "Statutory", "tenant": "Terms of reference", "cadence": "Tracking meeting cadence"}
+ORIGIN_LABELS = {"statutory": "Statutory", "tenant": "Terms of reference", "cadence": "Tracking meeting cadence",
+                 "agreed": "Agreed for the child"}
 
 
 def _child_fk():
@@ -44,7 +45,7 @@ class Milestone(TenantScoped, Timestamped, db.Model):
     child_id: Mapped[int] = _child_fk()
     rule_id: Mapped[str] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(300))
-    rule_origin: Mapped[str] = mapped_column(String(20))  # statutory, tenant or cadence
+    rule_origin: Mapped[str] = mapped_column(String(20))  # statutory, tenant, cadence or agreed
     rule_source: Mapped[str] = mapped_column(String(300), default="")  # the ToR section or statute
     rule_text: Mapped[str] = mapped_column(String(500), default="")  # the rule in English
     anchor_event: Mapped[str | None] = mapped_column(String(40))

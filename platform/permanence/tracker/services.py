@@ -10,15 +10,17 @@ opened for overdue milestones and closed for met ones, or for ones that stopped 
 ``recompute_children`` does the same for many children a batch at a time in a fixed
 number of queries; the nightly job runs it over every child of a council.
 
-Events the histories cannot show (a panel's discussion, a tracking meeting) come from features
-that register an event source. Nothing here commits.
+Events the histories cannot show (a panel's discussion, a tracking meeting, an agency
+decision) come from features that register an event source; timescales of one child alone (a
+date a meeting agreed for them) from features that register a timescale source. Nothing here
+commits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -30,7 +32,7 @@ from ..core.context import current_tenant_id
 from ..extensions import db
 from ..tor.rules import evaluate
 from ..tor.services import current_tor
-from ..tor.timescales import NOT_APPLICABLE, compute_milestones
+from ..tor.timescales import NOT_APPLICABLE, TimescaleRule, compute_milestones
 from . import drift as drift_service
 from .pending import already_recomputed
 from .models import CohortMember, Drift, Milestone
@@ -57,6 +59,36 @@ def register_event_source(source: EventSource) -> EventSource:
 def unregister_event_source(source: EventSource) -> None:
     if source in _event_sources:
         _event_sources.remove(source)
+
+
+ChildTimescales = tuple[Sequence[TimescaleRule], Mapping[str, date]]
+TimescaleSource = Callable[[list[int], date], Mapping[int, ChildTimescales]]
+_timescale_sources: list[TimescaleSource] = []
+
+
+def register_timescale_source(source: TimescaleSource) -> TimescaleSource:
+    """Add timescales of one child that no terms of reference hold for every child (a date a
+    meeting agreed for the child). ``source(child_ids, today)`` returns ``{child_id: (rules,
+    events)}`` for the current council in one query: the child's own rules, measured like the
+    council's, and the events they are anchored on."""
+    if source not in _timescale_sources:
+        _timescale_sources.append(source)
+    return source
+
+
+def unregister_timescale_source(source: TimescaleSource) -> None:
+    if source in _timescale_sources:
+        _timescale_sources.remove(source)
+
+
+def timescales_from_sources(ids: list[int], today: date) -> dict[int, tuple[list[TimescaleRule], dict[str, date]]]:
+    merged: dict[int, tuple[list[TimescaleRule], dict[str, date]]] = {}
+    for source in _timescale_sources:
+        for child_id, (rules, events) in (source(ids, today) or {}).items():
+            own_rules, own_events = merged.setdefault(child_id, ([], {}))
+            own_rules.extend(rules)
+            own_events.update(events)
+    return merged
 
 
 @dataclass
@@ -133,6 +165,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
         (d.child_id, d.rule_id): d for d in db.session.execute(
             select(Drift).where(Drift.child_id.in_(ids), Drift.closed_on.is_(None))).scalars()}
     extra = events_from_sources(ids, today) if _event_sources else {}
+    own = timescales_from_sources(ids, today) if _timescale_sources else {}
     now = utcnow()
     kept_milestones: set[tuple[int, str]] = set()
     kept_cohorts: set[tuple[int, str]] = set()
@@ -144,7 +177,10 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
         facts = child_facts(child, today)
         events = child_events(child, today)
         events.update(extra.get(child.id, {}))
-        for computed in compute_milestones(tor.timescales, facts, events, today, due_soon=tor.due_soon):
+        own_rules, own_events = own.get(child.id, ((), {}))
+        events.update(own_events)
+        rules = tuple(tor.timescales) + tuple(own_rules)
+        for computed in compute_milestones(rules, facts, events, today, due_soon=tor.due_soon):
             key = (child.id, computed.rule_id)
             if computed.status == NOT_APPLICABLE:
                 stopped[key] = computed.reason
