@@ -12,7 +12,7 @@ import pytest
 from permanence.tor import compute_milestones, load_tor_from_text
 from permanence.tor.loader import TorConfigError
 from permanence.tor.schedule import next_tracking_meeting_due
-from permanence.tor.timescales import ACHIEVED, DUE_SOON, NOT_APPLICABLE, OVERDUE, UPCOMING
+from permanence.tor.timescales import ACHIEVED, DUE_SOON, NOT_APPLICABLE, OVERDUE
 from permanence.tor.vocabulary import held_by
 from permanence.tor.wording import convened_words, once_words
 
