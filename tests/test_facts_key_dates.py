@@ -16,7 +16,7 @@ from sqlalchemy import select
 from permanence.cases.facts import child_events, child_facts
 from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, KeyDate, LegalStatus,
                                      PermanencePlan, Placement)
-from permanence.tor import evaluate, explain, load_tor, load_tor_from_text
+from permanence.tor import compute_milestones, evaluate, explain, load_tor, load_tor_from_text
 from permanence.tor.loader import TorConfigError
 from permanence.tor.rules import parse_rule
 from permanence.tor.vocabulary import EVENT_DEFINITIONS, EVENT_SOURCES, EVENTS, FACTS, RECORDABLE_EVENTS
@@ -401,3 +401,20 @@ def test_the_tor_page_lists_the_facts_and_events_with_their_sources(client, logi
     assert "Facts and events a rule can use, and where each comes from" in page
     assert "<code>months_on_child_protection_plan</code>" in page and "<code>adm_decision</code>" in page
     assert "recorded on the child&#39;s page (key dates)" in page
+
+
+def test_a_disruption_is_an_event_a_meeting_held_once_counts_from():
+    """'A strategy meeting within 5 working days of a permanent placement disrupting': the start of
+    the circumstance recorded on the child's record is the event; Fri 30 Apr 2027 + 5 working days
+    (May Day Mon 3 May is not one) is Mon 10 May."""
+    c = _child(flags=[("disrupted_permanent_placement", d(2027, 4, 30), None)])
+    assert child_events(c)["placement_disrupted"] == d(2027, 4, 30)
+    assert "placement_disrupted" not in child_events(c, d(2027, 4, 29))
+    tor = load_tor_from_text((REPO / "tests" / "data" / "tor" / "west-marsh" / "tor.yaml").read_text().replace(
+        "      - id: until-planned\n",
+        "      - id: after-disruption\n        once: true\n        within: {working_days: 5}\n"
+        "        after: placement_disrupted\n      - id: until-planned\n", 1))
+    rule = next(t for t in tor.timescales if t.id == "planning-meeting-after-disruption")
+    [m] = compute_milestones([rule], child_facts(c, d(2027, 5, 4)), child_events(c, d(2027, 5, 4)), d(2027, 5, 4))
+    assert (m.due, m.status) == (d(2027, 5, 10), "due_soon")
+    assert rule.describe() == "5 working days after the permanent placement disrupted"

@@ -21,6 +21,7 @@ ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
 ORDERS_MADE = frozenset({"care_order", "supervision_order", "placement_order", "special_guardianship_order",
                          "child_arrangements_order"})  # proceedings outcomes that are a final order
 CHILD_PROTECTION_PLAN = "child_protection_plan"
+DISRUPTED = "disrupted_permanent_placement"  # the circumstance whose start is the event placement_disrupted
 CARE_LEAVER_FROM_AGE = 16  # looked after at 16 or later (domain.md §2.10: eligible/relevant/former relevant)
 CARE_LEAVER_UNTIL_AGE = 25  # personal adviser support ends at 25
 
@@ -213,6 +214,8 @@ def child_events(child, on: date | None = None) -> dict[str, date | tuple[date, 
                                        _first(upto(d) for d in exits)]),
         "child_protection_plan_started": _last(
             f.start for f in child.flags if f.flag == CHILD_PROTECTION_PLAN and f.start <= day),
+        "placement_disrupted": _last(
+            f.start for f in child.flags if f.flag == DISRUPTED and f.start <= day),
     }
     # Key dates recorded on the child's page: the latest of each recordable event.
     for key in child.key_dates:

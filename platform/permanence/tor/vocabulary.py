@@ -276,6 +276,8 @@ EVENT_DEFINITIONS: Mapping[str, Event] = _events(
     Event("funding_agreed", "a funding request was agreed", FROM_KEY_DATES, recordable=True),
     Event("child_protection_plan_started", "the child protection plan began",
           FROM_CIRCUMSTANCES + ": the start of the current child protection plan"),
+    Event("placement_disrupted", "the permanent placement disrupted",
+          FROM_CIRCUMSTANCES + ": the start of the latest 'disrupted permanent placement'"),
     # Events that happen many times: the dates of every occurrence, oldest first, so that a
     # timescale may be anchored on the nth (``due: {event: review, nth: 2}``) or the latest.
     Event("review", "a looked-after review", FROM_903_REVIEWS, repeats="looked-after review"),
