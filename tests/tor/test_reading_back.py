@@ -448,3 +448,17 @@ def test_a_councils_wording_for_a_platform_code_reads_as_words(council, client, 
     page = _words(client.get("/knowsley/terms-of-reference"))
     assert "“SGO” = special guardianship" in page and "“Placement Order” = E1" in page
     assert "= special_guardianship" not in page and "= return_to_family" not in page
+
+
+def test_a_rule_a_plugin_carries_out_is_read_back(council, client, make_user, login):
+    """Knowsley's part 4 is chosen from a Power BI extract by its plugin: the page says so."""
+    tenant = council("knowsley")
+    login(make_user(tenant, ["social_worker"]))
+    page = _words(client.get("/knowsley/terms-of-reference"))
+    section = page[page.index('id="plugins"'):]
+    assert "<strong>performance_cohort</strong>: Children listed in the Power BI extract " \
+           "(power-bi-scrutiny-cohort.synthetic.csv) are proposed for Part 4: Scrutiny" in section
+    assert "each proposal names the extract and the row it came from" in section
+    other = council("north-shire", NORTH_SHIRE)  # enables no plugin: no such section
+    login(make_user(other, ["social_worker"]))
+    assert 'id="plugins"' not in _words(client.get("/north-shire/terms-of-reference"))

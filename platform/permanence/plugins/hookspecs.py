@@ -45,6 +45,14 @@ def cohort_candidates(tenant_id, tor, body, part, settings):
 
 
 @hookspec
+def describe_terms_of_reference(tor, settings):
+    """What the plugin does for this council, in English, for the rendered terms of reference: a
+    rule a plugin carries out is read back like any other ("Children listed in the Power BI
+    extract ... are proposed for Part 4"). Return a sentence, or None to say nothing.
+    """
+
+
+@hookspec
 def send_decision_record(tenant_id, record, settings):
     """Send a child's decision record to a case record system (FWi, Protocol, ICS, ...).
 

@@ -90,6 +90,25 @@ def plugin_errors(tor: TermsOfReference, *, safe_mode: bool = False) -> list[Con
     return errors
 
 
+def plugin_descriptions(tor: TermsOfReference, *, safe_mode: bool = False) -> list[tuple[str, str]]:
+    """Each enabled plugin with what it does for the council in English (its
+    ``describe_terms_of_reference``), so the rendered ToR reads back the rules plugins carry out."""
+    if not tor or not tor.plugins.enabled:
+        return []
+    if safe_mode:
+        return [(name, "switched off: the platform runs in safe mode, with no plugin") for name in tor.plugins.enabled]
+    installed = set(available_plugins())
+    notes = []
+    for name in tor.plugins.enabled:
+        if name not in installed:
+            notes.append((name, "enabled, but not installed on this platform"))
+            continue
+        said = [text for text in call_hook("describe_terms_of_reference", enabled=[name], tor=tor,
+                                           settings=tor.plugins.settings) if text]
+        notes.append((name, " ".join(said) or "enabled; it says nothing of what it does"))
+    return notes
+
+
 def plugin_cohort_candidates(tenant_id: int, tor: TermsOfReference, body, part, *,
                              safe_mode: bool = False) -> dict[int, Candidate]:
     """The children the tenant's enabled plugins propose for an agenda part, by child id, each with

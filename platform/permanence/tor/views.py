@@ -60,7 +60,8 @@ def document(tenant_slug):
     today = london_today()
     return render_template("tor/document.html", tor=tor, version=version, today=today,
                            schedule=services.upcoming(tor, today) if tor else {},
-                           review=services.review_status(tor, today), admin=False)
+                           review=services.review_status(tor, today), admin=False,
+                           plugin_notes=services.plugin_descriptions(tor, safe_mode=current_app.config["SAFE_MODE"]))
 
 
 @bp.get("/<tenant_slug>/terms-of-reference/versions")
@@ -165,8 +166,10 @@ def admin_document(tenant_id):
         version = services.active_version(tenant.id)
         tor = services.tor_of(version) if version else None
         schedule = services.upcoming(tor, today) if tor else {}
+        plugin_notes = services.plugin_descriptions(tor, safe_mode=current_app.config["SAFE_MODE"])
     return render_template("tor/document.html", tor=tor, version=version, today=today, schedule=schedule,
-                           review=services.review_status(tor, today), admin=True, tenant=tenant)
+                           review=services.review_status(tor, today), admin=True, tenant=tenant,
+                           plugin_notes=plugin_notes)
 
 
 @bp.get("/admin/tenants/<int:tenant_id>/terms-of-reference/versions/<int:tor_version_id>")

@@ -151,6 +151,20 @@ def validate_terms_of_reference(tor, settings):
 
 
 @hookimpl
+def describe_terms_of_reference(tor, settings):
+    """The rule this plugin carries out, for the rendered terms of reference: which extract proposes
+    children for which parts, and that each proposal names its row."""
+    own = _settings(settings)
+    label = own.get("label") or "performance extract"
+    titles = {part.id: part.title for body in tor.bodies for part in body.agenda_parts}
+    parts = [titles.get(p, p) for p in own.get("parts") or ()]
+    where = (" for " + " or ".join(parts)) if parts else ""
+    return (f"Children listed in the {label} ({Path(str(own.get('csv', ''))).name}) are proposed{where}, or in "
+            f"the part a row names (column '{own.get('part_column', 'part')}'); each proposal names the extract "
+            "and the row it came from.")
+
+
+@hookimpl
 def cohort_candidates(tenant_id, tor, body, part, settings):
     """This council's children the CSV lists for ``part`` (the row's part, else the configured
     parts), each naming its file and row."""
