@@ -9,16 +9,17 @@ import pytest
 from argon2 import PasswordHasher
 
 from permanence.accounts.models import ApiToken, GrantStatus, Membership, RoleAssignment, RoleGrant, Team, User
-from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,
-                                      Placement, PreProceedings, Review, SiblingGroup)
+from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, KeyDate, LegalStatus,
+                                      PermanencePlan, Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.documents.models import Document, DocumentVersion
 from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage
-from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, ItemStatus, Meeting, Minutes,
-                                      PanelMember, Ruling, TrackingSlot)
+from permanence.meetings.models import AgreedDate
+from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, DecisionReview, ItemStatus, Meeting,
+                                      Minutes, PanelMember, Ruling, TrackingSlot, UrgentDecision)
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
 from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
@@ -179,6 +180,7 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                 PreProceedings(child_id=child.id, decision_on=date(2023, 11, 1)),
                 PermanencePlan(child_id=child.id, route="adoption", kind="primary", agreed_on=day, agreed_at="review"),
                 ChildFlag(child_id=child.id, flag="unaccompanied", start=day),
+                KeyDate(child_id=child.id, event="adm_decision", happened_on=day),
             ]
             # In the past, so lists of upcoming meetings never parse the stand-in version.
             meeting = Meeting(body_id="panel", tor_version=version, sitting_date=date(2024, 1, 3), date=date(2024, 1, 3))
@@ -214,7 +216,13 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             minutes = Minutes(meeting=meeting, text="Fictional minutes")
             slot = TrackingSlot(team_id=team.id, body_id="pptm", weekday=1, starts=clock(10), ends=clock(12),
                                 minutes_each=30, agreed_by_id=user.id)
-            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot]
+            agreed = AgreedDate(agenda_item=item, child_id=child.id, body_id="panel", date_id="matching-report",
+                                label="Matching report", met_by="last_panel", due=date(2024, 3, 1), agreed_on=day)
+            urgent = UrgentDecision(body_id="panel", tor_version=version, child_id=child.id, role_id="head-of-service",
+                                    outcome_id="agreed", decision="Fictional", decided_on=day)
+            review = DecisionReview(body_id="panel", urgent_decision=urgent, child_id=child.id, asked_as="social-worker",
+                                    asked_on=day, deadline=date(2024, 1, 15), reasons="Fictional")
+            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -40,7 +40,8 @@ SENIOR = ROLE_PERMISSIONS["senior_manager"]
 # object rules (their role named in that body's ToR, the child's own holder) decide each case.
 ALLOWED_WRITES = {"tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
                   "meetings.rule", "calendar_feed.create", "calendar_feed.stop", "tracking_meetings.convene",
-                  "meetings.save_urgent_decision", "meetings.save_review_request", "meetings.decide_review"}
+                  "meetings.save_urgent_decision", "meetings.save_review_request",
+                  "meetings.save_review_request_of_urgent_decision", "meetings.decide_review"}
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ def ask_for_review(target, reasons, *, by: User, today: date) -> DecisionReview:
                     f"Dear {user.name},\n\n{by.name} ({role_label(tor, role_id)}) asks for the decision of the "
                     f"{body.name} of {decided_on(target):%-d %B %Y} about {child.reference} to be reviewed. "
                     f"The terms of reference say the {who} decides.\n\nTheir reasons: {reasons}\n\n"
-                    f"Sign in to Permanence to decide: {link_to('meetings.review', review_id=request.id)}\n")
+                    f"Sign in to Permanence to decide: {link_to('meetings.review', decision_review_id=request.id)}\n")
     return request
 
 
@@ -240,7 +240,7 @@ def decide_review(request: DecisionReview, data: dict, *, by: User, access_roles
                     f"asked for of the {body.name}'s decision of {decided_on(target):%-d %B %Y}: "
                     f"{request.result.label.lower()}.\n\n"
                     + (f"New outcome: {outcome.label}\nNew decision: {new_decision}\n\n" if outcome else "")
-                    + f"Their reasons: {note}\n\nThe request: {link_to('meetings.review', review_id=request.id)}\n")
+                    + f"Their reasons: {note}\n\nThe request: {link_to('meetings.review', decision_review_id=request.id)}\n")
     return request
 
 

@@ -40,12 +40,12 @@ def _render_new(child, body, form, status=200):
                            tor=current_tor(child.tenant_id)), status
 
 
-@bp.get("/<tenant_slug>/children/<int:child_id>/decisions-between-sittings/<body_id>")
+@bp.get("/<tenant_slug>/children/<int:child_id>/decisions-between-sittings/<body>")
 @require("decisions.decide")
-def new_urgent_decision(tenant_slug, child_id, body_id):
+def new_urgent_decision(tenant_slug, child_id, body):
     child = load_or_404(Child, child_id)
     tor = current_tor(child.tenant_id)
-    body = _body_or_404(tor, body_id)
+    body = _body_or_404(tor, body)
     if between.deciding_role(tor, body, current_roles()) is None:
         abort(403)
     form = UrgentDecisionForm(formdata=None)
@@ -53,11 +53,11 @@ def new_urgent_decision(tenant_slug, child_id, body_id):
     return _render_new(child, body, form)
 
 
-@bp.post("/<tenant_slug>/children/<int:child_id>/decisions-between-sittings/<body_id>")
+@bp.post("/<tenant_slug>/children/<int:child_id>/decisions-between-sittings/<body>")
 @require("decisions.decide")
-def save_urgent_decision(tenant_slug, child_id, body_id):
+def save_urgent_decision(tenant_slug, child_id, body):
     child = load_or_404(Child, child_id)
-    body = _body_or_404(current_tor(child.tenant_id), body_id)
+    body = _body_or_404(current_tor(child.tenant_id), body)
     form = UrgentDecisionForm()
     form.outcome_id.choices = [("", "Select an outcome")] + [(o.id, o.label) for o in between.allowed_outcomes(body)]
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def save_urgent_decision(tenant_slug, child_id, body_id):
         if done:
             flash("The decision is recorded." + (" It will be reported to the next sitting."
                                                  if response.reported_to_next_sitting else ""), "success")
-            return redirect(url_for("meetings.urgent_decision", decision_id=response.id))
+            return redirect(url_for("meetings.urgent_decision", urgent_decision_id=response.id))
         if response is not None:
             return response
     return _render_new(child, body, form, status=400)
@@ -81,10 +81,10 @@ def _decision(decision_id: int) -> UrgentDecision:
     return decision
 
 
-@bp.get("/<tenant_slug>/decisions-between-sittings/<int:decision_id>")
+@bp.get("/<tenant_slug>/decisions-between-sittings/<int:urgent_decision_id>")
 @require("children.view")
-def urgent_decision(tenant_slug, decision_id):
-    decision = _decision(decision_id)
+def urgent_decision(tenant_slug, urgent_decision_id):
+    decision = _decision(urgent_decision_id)
     tor, body = between._tor_and_body(decision)
     return render_template("meetings/urgent_decision.html", decision=decision, body=body, tor=tor,
                            reviews=between.reviews_of(decision), deadline=between.review_deadline(decision),
@@ -99,7 +99,7 @@ def _target(kind: str, ident: int):
             abort(404)
         return item, url_for("minutes.decision", agenda_item_id=item.id)
     decision = _decision(ident)
-    return decision, url_for("meetings.urgent_decision", decision_id=decision.id)
+    return decision, url_for("meetings.urgent_decision", urgent_decision_id=decision.id)
 
 
 def _render_ask(target, back, form, status=200):
@@ -112,18 +112,36 @@ def _render_ask(target, back, form, status=200):
                            action=request.path), status
 
 
-@bp.get("/<tenant_slug>/agenda-items/<int:ident>/review-request", defaults={"kind": "item"})
-@bp.get("/<tenant_slug>/decisions-between-sittings/<int:ident>/review-request", defaults={"kind": "urgent"})
+@bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/review-request")
 @require("decisions.ask_review")
-def ask_review(tenant_slug, ident, kind):
+def ask_review_of_item(tenant_slug, agenda_item_id):
+    return _ask("item", agenda_item_id)
+
+
+@bp.get("/<tenant_slug>/decisions-between-sittings/<int:urgent_decision_id>/review-request")
+@require("decisions.ask_review")
+def ask_review_of_urgent_decision(tenant_slug, urgent_decision_id):
+    return _ask("urgent", urgent_decision_id)
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/review-request")
+@require("decisions.ask_review")
+def save_review_request(tenant_slug, agenda_item_id):
+    return _save_request("item", agenda_item_id)
+
+
+@bp.post("/<tenant_slug>/decisions-between-sittings/<int:urgent_decision_id>/review-request")
+@require("decisions.ask_review")
+def save_review_request_of_urgent_decision(tenant_slug, urgent_decision_id):
+    return _save_request("urgent", urgent_decision_id)
+
+
+def _ask(kind: str, ident: int):
     target, back = _target(kind, ident)
     return _render_ask(target, back, ReviewRequestForm(formdata=None))
 
 
-@bp.post("/<tenant_slug>/agenda-items/<int:ident>/review-request", defaults={"kind": "item"})
-@bp.post("/<tenant_slug>/decisions-between-sittings/<int:ident>/review-request", defaults={"kind": "urgent"})
-@require("decisions.ask_review")
-def save_review_request(tenant_slug, ident, kind):
+def _save_request(kind: str, ident: int):
     target, back = _target(kind, ident)
     form = ReviewRequestForm()
     if form.validate_on_submit():
@@ -131,7 +149,7 @@ def save_review_request(tenant_slug, ident, kind):
             target, form.reasons.data, by=current_user, today=london_today()), back)
         if done:
             flash("Your request for a review is sent; you will be told the decision.", "success")
-            return redirect(url_for("meetings.review", review_id=response.id))
+            return redirect(url_for("meetings.review", decision_review_id=response.id))
         if response is not None:
             return response
     return _render_ask(target, back, form, status=400)
@@ -157,7 +175,7 @@ def _render_review(review, form=None, status=200):
     tor, body = between._tor_and_body(target)
     form = _with_choices(review, form or ReviewDecisionForm(formdata=None))
     back = (url_for("minutes.decision", agenda_item_id=target.id) if isinstance(target, AgendaItem)
-            else url_for("meetings.urgent_decision", decision_id=target.id))
+            else url_for("meetings.urgent_decision", urgent_decision_id=target.id))
     outcomes = {o.id: o.label for o in body.outcomes}
     return render_template("meetings/review.html", review=review, target=target, body=body, tor=tor, form=form,
                            back=back, decided_on=between.decided_on(target), outcomes=outcomes,
@@ -165,27 +183,27 @@ def _render_review(review, form=None, status=200):
                                        and between.may_decide_review(review, current_roles()))), status
 
 
-@bp.get("/<tenant_slug>/review-requests/<int:review_id>")
+@bp.get("/<tenant_slug>/review-requests/<int:decision_review_id>")
 @require("children.view")
-def review(tenant_slug, review_id):
-    return _render_review(_review(review_id))
+def review(tenant_slug, decision_review_id):
+    return _render_review(_review(decision_review_id))
 
 
-@bp.post("/<tenant_slug>/review-requests/<int:review_id>")
+@bp.post("/<tenant_slug>/review-requests/<int:decision_review_id>")
 @require("decisions.decide")
-def decide_review(tenant_slug, review_id):
-    request_ = _review(review_id)
+def decide_review(tenant_slug, decision_review_id):
+    request_ = _review(decision_review_id)
     form = _with_choices(request_, ReviewDecisionForm())
     if form.validate_on_submit():
         done, response = _attempt(form, lambda: between.decide_review(
             request_, {"result": form.result.data, "new_outcome_id": form.new_outcome_id.data,
                        "new_decision": form.new_decision.data, "note": form.note.data},
             by=current_user, access_roles=current_roles(), today=london_today()),
-            url_for("meetings.review", review_id=request_.id))
+            url_for("meetings.review", decision_review_id=request_.id))
         if done:
             flash(f"The review is decided: {response.result.label.lower()}. The person who asked has been told.",
                   "success")
-            return redirect(url_for("meetings.review", review_id=request_.id))
+            return redirect(url_for("meetings.review", decision_review_id=request_.id))
         if response is not None:
             return response
     return _render_review(request_, form, status=400)

@@ -205,7 +205,7 @@ def decision(tenant_slug, agenda_item_id):
         review_deadline=between.review_deadline(item) if reviewable else None,
         may_ask=reviewable and has_permission("decisions.ask_review") and between.may_ask_now(
             item, current_user, london_today()),
-        ask_url=url_for("meetings.ask_review", kind="item", ident=item.id))
+        ask_url=url_for("meetings.ask_review_of_item", agenda_item_id=item.id))
 
 
 @bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record.pdf")
