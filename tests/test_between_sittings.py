@@ -19,6 +19,7 @@ from permanence.extensions import db
 from permanence.panels.models import (AgendaItem, DecisionReview, ItemStatus, Meeting, MeetingStatus, ReviewResult,
                                       UrgentDecision)
 from permanence.minutes.assembly import assemble_text
+from permanence.panels.services import generate_meetings
 from permanence.tor import TorConfigError, load_tor_from_text, services
 from permanence.tor.services import active_version
 from meetings_support import emails
@@ -75,7 +76,10 @@ def _council(app, make_tenant, make_user, make_child, travel, text):
     with app.app_context(), tenant_context(tenant.id):
         version = active_version(tenant.id).id
         held = Meeting(body_id="pop", tor_version_id=version, date=date(2026, 12, 10), status=MeetingStatus.SCHEDULED)
-        # Activating the ToR generated the sittings from today; the January one is the next.
+        # Activating the ToR generates the sittings from today (in the request without Redis; on RQ in the
+        # worker, so here as the nightly job would); the January one is the next.
+        generate_meetings(tenant.id, date(2026, 12, 14))
+        commit()
         following = db.session.execute(select(Meeting).where(Meeting.date == date(2027, 1, 14))).scalar_one()
         assert db.session.execute(select(Meeting.date).where(Meeting.date < date(2027, 1, 14))).first() is None
         item = AgendaItem(meeting=held, part_id="long-term-fostering", child_id=child.id, status=ItemStatus.HEARD,
