@@ -105,7 +105,7 @@ def test_late_policies_through_the_api(app, client, make_token, council, clock):
     ruled = chair("POST", f"/referrals/{item_id}/late-ruling", {"accept": True, "ruling": "Urgent"})
     assert ruled.json["status"] == "submitted" and ruled.json["late_ruling"] == "Urgent"
 
-    refusing = council("knowsley", {"late_policy: chair_discretion": "late_policy: refuse"})
+    refusing = council("knowsley", {"      accepted_proposals: book_directly\n": "      accepted_proposals: book_directly\n      late_policy: refuse\n"})
     # Knowsley sets no referral deadline, only papers (a week before): a referral is never late,
     # but without the papers after that deadline it is refused, naming them.
     k_worker = api(client, make_token, refusing, "worker")
