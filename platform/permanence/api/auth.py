@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, g, request
 
 from ..accounts.services import user_for_token
+from ..core import provenance
 
 
 def is_api_request() -> bool:
@@ -24,4 +25,5 @@ def authenticate_api_token():
     if user is None:
         abort(401, description="Send a valid personal API token for this council as 'Authorization: Bearer <token>'")
     g.api_user = user
+    provenance.write_as_for_request(provenance.API, f"{user.name}'s token"[:100])
     g._login_user = user  # Flask-Login's per-request user, without touching the session cookie

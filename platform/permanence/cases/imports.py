@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.clock import london_today
+from ..core.provenance import SSDA903
 from ..core.tables import ImportFileError, csv_rows
 from ..extensions import db
 from . import codes
@@ -331,11 +332,11 @@ def build_histories(child: ChildRows) -> tuple[list[CarePeriod], list[LegalStatu
     for ep in child.episodes:
         new_period = ep.rne == "S" or not periods or periods[-1].end is not None
         if new_period:
-            periods.append(CarePeriod(start=ep.decom, end=None, category_of_need=ep.cin, imported=True))
+            periods.append(CarePeriod(start=ep.decom, end=None, category_of_need=ep.cin, origin=SSDA903))
         if not new_period and statuses[-1].code == ep.ls:
             statuses[-1].end = ep.dec
         else:
-            statuses.append(LegalStatus(code=ep.ls, start=ep.decom, end=ep.dec, imported=True))
+            statuses.append(LegalStatus(code=ep.ls, start=ep.decom, end=ep.dec, origin=SSDA903))
         if not new_period and ep.rne == "L" and placements[-1].place == ep.place:
             current = placements[-1]
             current.end, current.reason_for_change = ep.dec, ep.reason_place_change
@@ -344,10 +345,10 @@ def build_histories(child: ChildRows) -> tuple[list[CarePeriod], list[LegalStatu
             placements.append(Placement(
                 place=ep.place, provider=ep.provider, start=ep.decom, end=ep.dec, urn=ep.urn,
                 reason_for_change=ep.reason_place_change, approved_as_permanent=permanent,
-                approved_permanent_on=ep.decom if permanent else None, imported=True))
+                approved_permanent_on=ep.decom if permanent else None, origin=SSDA903))
         if ep.rec and ep.rec != "X1":
             periods[-1].end, periods[-1].reason_ceased = ep.dec, ep.rec
-    reviews = [Review(held_on=day, participation=code, imported=True) for day, code in sorted(child.reviews.items())]
+    reviews = [Review(held_on=day, participation=code, origin=SSDA903) for day, code in sorted(child.reviews.items())]
     return periods, statuses, placements, reviews
 
 
@@ -401,8 +402,9 @@ def _existing_children(case_numbers: list[str]) -> dict[str, Child]:
 
 
 def _drop_imported(child: Child) -> None:
-    """Remove the rows a previous import wrote (each delete is audited); hand-entered rows stay."""
+    """Remove the rows a previous 903 import wrote (each delete is audited); what a person, an API
+    client or a tracker spreadsheet wrote stays."""
     for name in _IMPORTED:
         rows = getattr(child, name)
-        for row in [r for r in rows if r.imported]:
+        for row in [r for r in rows if r.origin == SSDA903]:
             rows.remove(row)  # delete-orphan: deleted (and audited) at the batch's flush

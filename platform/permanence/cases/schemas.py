@@ -49,7 +49,11 @@ class ChildQuerySchema(Schema):
 
 class _HistorySchema(Schema):
     id = Int(dump_only=True)
-    imported = fields.Bool(dump_only=True, metadata={"description": "Written by the SSDA903 import"})
+    imported = fields.Bool(dump_only=True, metadata={"description": "Written by an import (SSDA903 or tracker)"})
+    origin = fields.Str(dump_only=True, metadata={
+        "description": "Where the row came from: ui (a person in the app), api, ssda903 or tracker"})
+    origin_detail = fields.Str(dump_only=True, allow_none=True, metadata={
+        "description": "The SSDA903 return's year, the tracker file or the API token's name"})
 
 
 class CarePeriodSchema(_HistorySchema):

@@ -16,7 +16,7 @@ Children are matched on the case number, so re-importing the same file changes n
 A value is recorded in the history only when it differs from the latest entry: a new
 legal status, placement or plan closes the previous one on the new one's start date (the
 day of the import when the sheet gives no date). A blank cell leaves the record alone.
-Rows written are marked ``imported``. The service never commits.
+Rows written carry origin ``tracker`` and the file's name (``core.provenance``). The service never commits.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from ..cases.imports import ImportFileError, ImportResult, RowError
 from ..cases.models import CarePeriod, CareProceedings, Child, LegalStatus, PermanencePlan, Placement
 from ..core.clock import london_today
+from ..core.provenance import TRACKER
 from ..extensions import db
 from ..tor.tracker import TrackerLayout
 from .tracker_cells import BATCH, Progress, SheetRow, fmt_date, load_directory, read_tracker
@@ -58,8 +59,9 @@ def _split_name(text: str) -> tuple[str, str]:
 class _Plan:
     """The changes one row makes to one child, or why they cannot be made."""
 
-    def __init__(self, row: SheetRow, child: Child | None, today: date):
+    def __init__(self, row: SheetRow, child: Child | None, today: date, file: str):
         self.row, self.child, self.today = row, child, today
+        self.origin = {"origin": TRACKER, "origin_detail": file[:100]}  # what this sheet writes is its own
         self.ops: list[Op] = []
         self.problems: list[tuple[str | None, str]] = []
         self.new_starts: list[date] = []
@@ -126,7 +128,7 @@ class _Plan:
                 return None
             if latest.end is None:
                 self.ops.append(lambda c, row=latest: setattr(row, "end", start))
-        new = model(**{attr: value}, start=start, imported=True, **extra)
+        new = model(**{attr: value}, start=start, **self.origin, **extra)
         self.ops.append(lambda c, row=new: getattr(c, collection).append(row))
         self.new_starts.append(start)
         return new
@@ -173,7 +175,7 @@ class _Plan:
         elif open_period is None and self.new_starts:
             start = min(self.new_starts)  # a legal status or placement means the child is looked after
         if start is not None:
-            period = CarePeriod(start=start, imported=True)
+            period = CarePeriod(start=start, **self.origin)
             self.ops.append(lambda c, row=period: c.care_periods.append(row))
         elif open_period is not None:
             for day in self.new_starts:
@@ -204,7 +206,8 @@ class _Plan:
                 self.ops.append(lambda c, row=current: setattr(row, "route", route))
                 return
             self.ops.append(lambda c, row=current: setattr(row, "ended_on", agreed))
-        plan = PermanencePlan(route=route, kind="primary", agreed_on=agreed, agreed_at=PLAN_AGREED_AT, imported=True)
+        plan = PermanencePlan(route=route, kind="primary", agreed_on=agreed, agreed_at=PLAN_AGREED_AT,
+                              **self.origin)
         self.ops.append(lambda c, row=plan: c.plans.append(row))
 
     def _contingency_plans(self) -> None:
@@ -223,7 +226,7 @@ class _Plan:
                 self.ops.append(lambda c, row=plan: setattr(row, "ended_on", day))
         for route in sorted(wanted - {p.route for p in current}):
             plan = PermanencePlan(route=route, kind="contingency", agreed_on=day, agreed_at=PLAN_AGREED_AT,
-                                  imported=True)
+                                  **self.origin)
             self.ops.append(lambda c, row=plan: c.plans.append(row))
 
     def _proceedings(self) -> None:
@@ -238,7 +241,7 @@ class _Plan:
             self.problem(("proceedings_issued",), f"the record has care proceedings issued on "
                                                   f"{fmt_date(still_open[-1].issued_on)} still open")
             return
-        proceedings = CareProceedings(issued_on=issued, imported=True)
+        proceedings = CareProceedings(issued_on=issued, **self.origin)
         self.ops.append(lambda c, row=proceedings: c.proceedings.append(row))
 
 
@@ -282,7 +285,7 @@ def import_tracker(data: bytes, file: str, layout: TrackerLayout, *, mapping: di
         batch = rows[start:start + BATCH]
         existing = _existing([r.case_number for r in batch])
         for row in batch:
-            plan = _Plan(row, existing.get(row.case_number), today).compare()
+            plan = _Plan(row, existing.get(row.case_number), today, file).compare()
             if plan.problems:
                 result.errors += [RowError(file, row.row, message, row.case_number, column)
                                   for column, message in plan.problems]

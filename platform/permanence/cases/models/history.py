@@ -1,9 +1,10 @@
 """Dated histories on the child's record.
 
 Each row is one span (``start`` to ``end``, the end exclusive as in the 903,
-where one episode's DEC is the next one's DECOM) or one dated event. Rows
-written by the SSDA903 import carry ``imported = True`` so a re-import replaces
-exactly them and never what a worker typed in. Every model is audited.
+where one episode's DEC is the next one's DECOM) or one dated event. Each row
+knows where it came from (``origin``: a person in the app, an API client, an
+SSDA903 return, a tracker spreadsheet; ``core.provenance``), so an import replaces
+exactly what the same source wrote and never another's. Every model is audited.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ...accounts.models import User
+from ...core import provenance
 from ...core.db import TenantScoped, Timestamped
 from ...extensions import db
 from .. import codes
@@ -25,11 +27,21 @@ class _ChildHistory(TenantScoped, Timestamped):
     __audit__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    imported: Mapped[bool] = mapped_column(Boolean, default=False)  # written by the 903 import
+    origin: Mapped[str] = mapped_column(String(10), default=provenance.current_origin)  # core.provenance
+    origin_detail: Mapped[str | None] = mapped_column(String(100), default=provenance.current_detail)
 
     @declared_attr
     def child_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+
+    @property
+    def imported(self) -> bool:
+        """Written by an import (an SSDA903 return or a tracker spreadsheet), not by a person."""
+        return self.origin in (provenance.SSDA903, provenance.TRACKER)
+
+    @property
+    def origin_label(self) -> str:
+        return provenance.label(self.origin, self.origin_detail)
 
     def audit_label(self) -> str:
         return f"{self._label} of child {self.child_id}"
