@@ -11,7 +11,7 @@ from ..core.db import MAX_ID
 from ..core.jobs import commit
 from ..documents.views import papers_panel
 from ..extensions import db
-from . import codes
+from . import codes, provenance
 from .forms import CircumstanceForm, KeyDateForm, LegalStatusForm
 from .models import Child
 from .sections import child_sections
@@ -51,7 +51,8 @@ def _render_child(record: Child, status: int = 200, **forms):
                        ("legal_status_form", LegalStatusForm)):
         forms.setdefault(name, form(formdata=None) if editing else None)
     return render_template("cases/child.html", child=record, codes=codes, label=codes.label, papers=papers,
-                           sections=child_sections(record), **forms), status
+                           sections=child_sections(record), conflicts=provenance.conflicts_of(record),
+                           conflict_says=provenance.describe, can_resolve=editing, **forms), status
 
 
 def _record(form, change) -> bool:
@@ -108,3 +109,22 @@ def record_legal_status_view(tenant_slug, child_id):
               "success")
         return redirect(url_for("cases.child", child_id=record.id, _anchor="legal-status"))
     return _render_child(record, 400, legal_status_form=form)
+
+
+@bp.post("/<tenant_slug>/children/<int:child_id>/sources-disagree")
+@require("children.edit")
+def resolve_conflict(tenant_slug, child_id):
+    """Keep the record a person judges right where the child's sources disagree; the rest are deleted."""
+    record = load_or_404(Child, child_id)
+    keep_id = request.form.get("keep_id", type=int)
+    try:
+        if keep_id is None:
+            raise provenance.ResolveError("Choose which record to keep")
+        conflict, kept = provenance.resolve(record, request.form.get("history", ""), keep_id)
+    except provenance.ResolveError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("cases.child", child_id=record.id, _anchor="sources-disagree"))
+    commit()
+    flash(f"{conflict.history.label}: kept “{conflict.history.describe(kept)}” ({kept.origin_label}); "
+          f"{len(conflict.rows) - 1} other record{'' if len(conflict.rows) == 2 else 's'} deleted.", "success")
+    return redirect(url_for("cases.child", child_id=record.id))

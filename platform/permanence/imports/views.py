@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask_login import current_user
 
 from ..accounts.permissions import require
+from ..cases import provenance
 from ..core.db import get_or_404
 from ..tor.services import tracker_layout
 from ..tor.tracker import IMPORT_FIELDS
@@ -19,6 +20,7 @@ from .models import ImportKind, ImportRun, ImportStatus
 
 bp = Blueprint("imports", __name__, template_folder="templates")
 ERRORS_ON_PAGE = 500
+DISAGREEMENTS_ON_PAGE = 200
 
 
 def _read(file_storage) -> tuple[str, bytes]:
@@ -125,3 +127,12 @@ def errors_csv(tenant_slug, import_run_id):
         writer.writerow([error["file"], error["row"] or "", error["column"] or "", error["reason"]])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="import-{row.id}-errors.csv"'})
+
+
+@bp.get("/<tenant_slug>/imports/disagreements")
+@require("children.import")
+def disagreements(tenant_slug):
+    """The children whose sources (903 return, tracker sheet, API, people) disagree, to resolve on each page."""
+    listed = provenance.children_with_conflicts(limit=DISAGREEMENTS_ON_PAGE)
+    return render_template("imports/disagreements.html", listed=listed, says=provenance.describe,
+                           limit=DISAGREEMENTS_ON_PAGE)
