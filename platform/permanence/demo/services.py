@@ -13,6 +13,7 @@ sittings of the next eight weeks (``referrals.proposals``).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 import random
 
 from faker import Faker
@@ -56,8 +57,7 @@ def demo_email(role: str, slug: str) -> str:
 def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     """Create what is missing of the demo; returns the credentials to print."""
     lines = []
-    admin = accounts.find_user(PLATFORM_ADMIN_EMAIL) or accounts.create_user(
-        PLATFORM_ADMIN_EMAIL, "Pat Platform (demo)", DEMO_PASSWORD, platform_admin=True)
+    admin = _demo_user(PLATFORM_ADMIN_EMAIL, "Pat Platform (demo)", platform_admin=True)
     lines.append(f"{admin.email:50} platform administrator (central admin, no child records)")
     for index, (slug, name) in enumerate(DEMO_TENANTS.items()):
         tenant = tenancy.get_tenant(slug) or tenancy.create_tenant(slug, name, status=TenantStatus.ACTIVE)
@@ -80,6 +80,20 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     return {"password": DEMO_PASSWORD, "users": lines}
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once for all 46 demo users (argon2 takes a quarter of a second a time, on purpose)."""
+    return accounts.hash_password(DEMO_PASSWORD)
+
+
+def _demo_user(email: str, name: str, **kwargs):
+    user = accounts.find_user(email)
+    if user is None:
+        user = accounts.create_user(email, name, **kwargs)
+        user.password_hash = _demo_password_hash()
+    return user
+
+
 def _load_terms_of_reference(tenant) -> None:
     """The seed council's ``tenants/<slug>/tor.yaml`` as its active version (a no-op when unchanged)."""
     from pathlib import Path
@@ -98,7 +112,7 @@ def _load_tenant(tenant, *, seed: int, children: int) -> tuple[dict, list[str]]:
     lines = []
     for role in ROLES:
         email = demo_email(role, tenant.slug)
-        user = accounts.find_user(email) or accounts.create_user(email, f"{fake.name()} (demo)", DEMO_PASSWORD)
+        user = _demo_user(email, f"{fake.name()} (demo)")
         team = teams[0] if role in {"social_worker", "team_manager"} else None
         accounts.add_membership(user, [role], team=team, job_title=ROLES[role])
         users[role] = user
