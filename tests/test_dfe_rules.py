@@ -21,7 +21,7 @@ from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
-from permanence.imports.dfe_rules import check_with_dfe_rules, collection_year, year_of
+from permanence.imports.dfe_rules import check_with_dfe_rules, derive_collection_year, year_of
 from permanence.imports.models import ImportRun, ImportStatus
 from permanence.tor import TorConfigError, load_tor_from_text
 from permanence.tor.services import load_folder
@@ -78,12 +78,20 @@ def test_the_collection_year_is_the_one_holding_the_latest_date_within_the_packs
     assert (year_of(date(2025, 3, 31)), year_of(date(2025, 4, 1))) == ("2025", "2026")
     episodes = "CHILD,DECOM,DEC\nX,01/06/2022,31/01/2023\nY,,\nZ,not a date,\n"
     reviews = "CHILD,REVIEW\nX,2023-03-31\n"
-    assert collection_year({"episodes": ("e.csv", episodes), "reviews": ("r.csv", reviews)}) == "2023"
-    assert collection_year({"episodes": ("e.csv", episodes), "reviews": ("r.csv", "CHILD,REVIEW\nX,2023-04-01\n")}) \
-        == "2024"
-    assert collection_year(TABLES) == "2026"
-    assert collection_year({"episodes": ("e.csv", EPISODES.replace("01/06/2025", "01/06/2039"))}) == "2027"
-    assert collection_year({"episodes": ("e.csv", EPISODES.replace("2024", "2011").replace("2025", "2011"))}) == "2023"
+    assert derive_collection_year({"episodes": ("e.csv", episodes), "reviews": ("r.csv", reviews)}) == "2023"
+    later = "CHILD,REVIEW\nX,2023-04-01\n"
+    assert derive_collection_year({"episodes": ("e.csv", episodes), "reviews": ("r.csv", later)}) == "2024"
+    assert derive_collection_year(TABLES) == "2026"
+    assert derive_collection_year({"episodes": ("e.csv", EPISODES.replace("01/06/2025", "01/06/2039"))}) == "2027"
+    assert derive_collection_year({"episodes": ("e.csv", EPISODES.replace("2024", "2011").replace("2025", "2011"))}) == "2023"
+
+
+def test_a_year_given_chooses_its_rule_pack(app):
+    with app.app_context():
+        earlier = check_with_dfe_rules(TABLES, "2024")
+    assert (earlier.ran, earlier.year_label, earlier.rule_pack) == (True, "2023-24", "lac2023_24")
+    assert "The DfE's 2023-24 rules" in earlier.message
+    assert where(earlier, "380") == [("episodes.csv", 2, "DFE-1")]
 
 
 def test_an_import_policy_names_known_rules_only():

@@ -133,7 +133,7 @@ def _dates(text: str, columns: tuple[str, ...]):
                         continue
 
 
-def collection_year(tables: dict[str, tuple[str, str]]) -> str:
+def derive_collection_year(tables: dict[str, tuple[str, str]]) -> str:
     """The year holding the latest DECOM, DEC or REVIEW date of the extract, clamped to the
     years the validator has rules for (no dates: the year holding today)."""
     latest = None
@@ -204,14 +204,14 @@ def run_validator(request: dict, *, python: str, timeout: float, memory_mb: int)
     return answer
 
 
-def check_with_dfe_rules(tables: dict[str, tuple[str, str]], collection_year_: str | None = None, *,
+def check_with_dfe_rules(tables: dict[str, tuple[str, str]], collection_year: str | None = None, *,
                          local_authority: str | None = None) -> DfeReport:
     """Run the DfE's rules on ``tables`` (the platform's table name, or the validator's -> (file
-    name, text)); ``collection_year_`` ("2026" = 2025-26) is derived from the data when None.
+    name, text)); ``collection_year`` ("2026" = 2025-26) is derived from the data when None.
     Never raises for the validator's sake: a report says what went wrong."""
     config = current_app.config
     python = config.get("DFE_903_PYTHON") or ""
-    year = collection_year_ or collection_year(tables)
+    year = collection_year or derive_collection_year(tables)
     if year not in dfe903.years():
         return DfeReport(year, False, NOT_RUN + f"the validator has no rules for the collection year ending "
                                                 f"March {year}; it has {', '.join(map(dfe903.year_label, dfe903.years()))}.")
