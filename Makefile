@@ -19,6 +19,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+VENV903 := .venv-903
+DFE903_REQUIREMENTS := deploy/dfe903-requirements.txt
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
@@ -51,7 +53,7 @@ test: install assets chromium
 
 # --- Python ------------------------------------------------------------------
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV903)/.installed
 
 $(BIN)/python:
 	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
@@ -72,6 +74,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt $(PLUGINS) | $(BIN)/python
 	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -c constraints.txt
 	for plugin in $(dir $(PLUGINS)); do $(BIN)/python -m pip install --disable-pip-version-check --no-deps -e $$plugin; done
+	touch $@
+
+# The DfE's SSDA903 validator, which the 903 import runs as a subprocess, in a virtualenv of its
+# own: it needs pandas < 2 and rich < 14, which the platform's environment cannot hold. Exact pins,
+# no resolver (--no-deps), then pip check that the pins are whole.
+$(VENV903)/bin/python: | $(BIN)/python
+	$(PYTHON) -m venv $(VENV903)
+
+$(VENV903)/.installed: $(DFE903_REQUIREMENTS) | $(VENV903)/bin/python
+	$(VENV903)/bin/python -m pip install --disable-pip-version-check --no-deps -r $(DFE903_REQUIREMENTS)
+	$(VENV903)/bin/python -m pip check --disable-pip-version-check
+	$(VENV903)/bin/python -c 'import lac_validator.lac_validator'
 	touch $@
 
 # --- Front-end assets --------------------------------------------------------

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -14,7 +16,7 @@ from .core.context import Actor, acting_as, tenant_context
 from .core.jobs import commit, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.services import load_demo
-from .imports.cli import import_tracker_cmd
+from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
 from .notifications.services import announce
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
 from .tor import TorConfigError
@@ -257,7 +259,10 @@ def relay_cmd():
               help="The 903 Reviews table (CSV).")
 @click.option("--all-or-nothing/--partial", default=True, show_default=True,
               help="On any bad row write nothing, or write every child whose rows are all good.")
-def import_903_cmd(slug, header, episodes, reviews, all_or_nothing):
+@click.option("--dfe-findings", "dfe_findings", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the findings of the DfE's own 903 rules (CSV); "
+                   "default: dfe-findings.csv beside the Header table.")
+def import_903_cmd(slug, header, episodes, reviews, all_or_nothing, dfe_findings):
     """Import children and their histories from SSDA903 CSV tables (re-running replaces, never duplicates)."""
     tenant = get_tenant(slug)
     if tenant is None:
@@ -267,6 +272,9 @@ def import_903_cmd(slug, header, episodes, reviews, all_or_nothing):
     except ImportFileError as exc:
         _fail(str(exc))
     with tenant_context(tenant.id), acting_as(Actor(user_id=None, label="903 import (command line)")):
+        dfe = check_903_with_dfe_rules(tenant.id, {"header": header, "episodes": episodes, "reviews": reviews},
+                                       extract)
+        write_dfe_findings(dfe, dfe_findings or str(Path(header).with_name("dfe-findings.csv")))
         clean = len(extract.clean_children())
         with click.progressbar(length=clean, label=f"Importing {clean} children") as bar:
             result = import_903(header, episodes, reviews, all_or_nothing=all_or_nothing, extract=extract,

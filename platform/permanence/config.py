@@ -103,6 +103,12 @@ def load_config(instance_path: str) -> dict:
         # The web server runs the periodic jobs in a thread of its own (core.schedule). Unset: on
         # without REDIS_URL (the embedded default), off with it ('permanence jobs scheduler' runs them).
         "SCHEDULE_IN_PROCESS": _optional_bool("SCHEDULE_IN_PROCESS"),
+        # The DfE's SSDA903 rules run before a 903 import in their own pinned virtualenv (`make install`
+        # builds it; imports.dfe_rules). Absent: the import goes ahead and its report says they were not run.
+        "DFE_903_PYTHON": os.environ.get("DFE_903_PYTHON")
+        or str(Path(__file__).resolve().parents[2] / ".venv-903" / "bin" / "python"),
+        "DFE_903_TIMEOUT": int(os.environ.get("DFE_903_TIMEOUT", "300")),  # seconds
+        "DFE_903_MEMORY_MB": int(os.environ.get("DFE_903_MEMORY_MB", "2048")),
     }
 
 

@@ -1,7 +1,9 @@
-"""``permanence children import-tracker``: the tracker spreadsheet import from the command line."""
+"""``permanence children import-tracker``: the tracker spreadsheet import from the command line; and
+the DfE's rules for ``permanence children import-903`` (in ``permanence.cli``)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import click
@@ -10,7 +12,10 @@ from flask.cli import with_appcontext
 from ..core.context import Actor, acting_as, tenant_context
 from ..core.jobs import commit
 from ..tenancy.services import get_tenant
-from ..tor.services import tracker_layout
+from ..cases.imports import Extract
+from ..tor.services import import_policy, tracker_layout
+from .dfe_rules import DfeReport, check_with_dfe_rules
+from .spreadsheet import decode_text
 from .tracker_sheet import import_tracker
 
 
@@ -51,3 +56,36 @@ def import_tracker_cmd(slug, spreadsheet, all_or_nothing):
                                    + (" (use --partial to import the good rows)" if all_or_nothing else ""))
     click.echo(f"{result.created} children created, {result.updated} updated, {result.unchanged} unchanged"
                + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")
+
+
+def check_903_with_dfe_rules(tenant_id: int, paths: dict[str, str], extract: Extract) -> DfeReport:
+    """Run the DfE's rules on the 903 files at ``paths`` (by table) under the council's import
+    policy: its blocking findings join ``extract``'s errors, so their children are left out."""
+    tables = {role: (Path(path).name, decode_text(Path(path).read_bytes(), Path(path).name))
+              for role, path in paths.items()}
+    policy = import_policy(tenant_id)
+    report = check_with_dfe_rules(tables, local_authority=policy.local_authority_code)
+    extract.errors.extend(report.apply_policy(policy.dfe_rules_that_block))
+    return report
+
+
+def write_dfe_findings(report: DfeReport, path: str) -> None:
+    """Say what the DfE's rules found, writing their findings to the CSV at ``path``."""
+    click.echo(report.message, err=not report.ran)
+    if not report.ran or not report.findings:
+        return
+    blocking = sum(f.blocks for f in report.findings)
+    counted = (f"The DfE's {report.year_label} findings ({len(report.findings):,}"
+               + (f", {blocking:,} blocking their child under the council's import policy" if blocking else "") + ")")
+    try:
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["File", "Row", "Child", "Rule", "What the rule says", "Columns", "Blocks import?"])
+            for f in report.findings:
+                writer.writerow([f.file, f.row or "", f.child or "", f.rule, f.description, ", ".join(f.columns),
+                                 "Yes" if f.blocks else "No"])
+    except OSError as exc:
+        click.echo(f"{counted} could not be written to {path} ({exc.strerror}); choose another file with "
+                   "--dfe-findings", err=True)
+        return
+    click.echo(f"{counted} are in {path}")

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from ..cases.imports import EPISODE_COLUMNS, HEADER_COLUMNS, REVIEW_COLUMNS, ImportFileError, import_903, read_903
 from ..core.clock import london_today, utcnow
 from ..extensions import db
-from ..tor.services import tracker_layout
+from ..tor.services import import_policy, tracker_layout
+from .dfe_rules import check_with_dfe_rules
 from .models import ImportKind, ImportRun, ImportStatus
 from .spreadsheet import decode_text
 from .tracker_sheet import import_tracker
@@ -93,13 +94,22 @@ class ProgressReport:
 
 def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
     files = run.files()
-    streams = [io.StringIO(decode_text(files[role][1], files[role][0])) for role in TABLES_903]
+    texts = {role: (name, decode_text(data, name)) for role, (name, data) in files.items()}
+    streams = [io.StringIO(texts[role][1]) for role in TABLES_903]
     names = tuple(files[role][0] for role in TABLES_903)
     try:
         extract = read_903(*streams, names=names)
     except ImportFileError as exc:
         return {"written": False, "created": 0, "updated": 0, "skipped": []}, [
             {"file": exc.file, "row": 0, "column": None, "reason": exc.message}]
+    report("Checking against the DfE's rules", 0, 1)
+    policy = import_policy(run.tenant_id)
+    dfe = check_with_dfe_rules(texts, local_authority=policy.local_authority_code)
+    blocking = dfe.apply_policy(policy.dfe_rules_that_block)
+    if blocking:  # their children become bad rows: left out (partial) or nothing written (all or nothing)
+        extract.errors.extend(blocking)
+        extract.errors.sort(key=lambda e: (names.index(e.file) if e.file in names else len(names), e.row))
+    report("Checking against the DfE's rules", 1, 1)
     clean = len(extract.clean_children())
     done = 0
     report("Writing children", 0, clean)
@@ -113,6 +123,7 @@ def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
     summary = result.as_dict()
     summary.pop("errors")
     summary["total"] = len(extract.children) + len({e.child for e in extract.errors} - set(extract.children))
+    summary["dfe"] = dfe.as_dict()
     return summary, [e.as_dict() for e in result.errors]
 
 

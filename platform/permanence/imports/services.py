@@ -188,3 +188,15 @@ def report_of(run: ImportRun, limit: int | None = None) -> list[dict]:
     texts = [e.get("reason") or "" for e in errors] + list((run.result or {}).get("skipped") or ())
     audit.note_shown(children_named_in(texts))
     return errors
+
+
+def dfe_report_of(run: ImportRun, limit: int | None = None) -> dict | None:
+    """The DfE's rules' report stored on a 903 run, its findings cut to the first ``limit``,
+    noting as read the children the findings name (each names its child by case number)."""
+    dfe = (run.result or {}).get("dfe")
+    if not dfe:
+        return None
+    findings = dfe.get("findings") or []
+    shown = findings[:limit] if limit is not None else findings
+    audit.note_shown(children_named_in([f.get("child") or "" for f in shown]))
+    return {**dfe, "findings": shown, "not_shown": len(findings) - len(shown) + (dfe.get("more") or 0)}

@@ -14,6 +14,7 @@ from ..core.db import get_or_404
 from ..tor.services import tracker_layout
 from ..tor.tracker import IMPORT_FIELDS
 from . import services
+from .dfe_rules import findings_csv_rows
 from .forms import Import903Form, TrackerUploadForm, mapping_form
 from .jobs import fail_if_stalled
 from .models import ImportKind, ImportRun, ImportStatus
@@ -105,7 +106,8 @@ def run(tenant_slug, import_run_id):
     row = get_or_404(ImportRun, import_run_id)
     fail_if_stalled(row)  # the person waiting on the page learns at once that its job died
     return render_template("imports/run.html", run=row, errors=services.report_of(row, ERRORS_ON_PAGE),
-                           more_errors=max(0, len(row.errors) - ERRORS_ON_PAGE))
+                           more_errors=max(0, len(row.errors) - ERRORS_ON_PAGE),
+                           dfe=services.dfe_report_of(row, ERRORS_ON_PAGE))
 
 
 @bp.post("/<tenant_slug>/imports/<int:import_run_id>/again")
@@ -136,3 +138,21 @@ def disagreements(tenant_slug):
     listed = provenance.children_with_conflicts(limit=DISAGREEMENTS_ON_PAGE)
     return render_template("imports/disagreements.html", listed=listed, says=provenance.describe,
                            limit=DISAGREEMENTS_ON_PAGE)
+
+
+@bp.get("/<tenant_slug>/imports/<int:import_run_id>/dfe-findings.csv")
+@require("children.import")
+def dfe_findings_csv(tenant_slug, import_run_id):
+    row = get_or_404(ImportRun, import_run_id)
+    dfe = services.dfe_report_of(row)
+    if dfe is None:
+        abort(404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["File", "Row", "Child", "Rule", "What the rule says", "Columns", "Blocks import?"])
+    writer.writerows(findings_csv_rows(dfe))
+    if dfe["more"]:
+        writer.writerow(["", "", "", "", f"And {dfe['more']:,} more findings, not kept: correct these and import again "
+                                         "to see them", "", ""])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="import-{row.id}-dfe-findings.csv"'})

@@ -159,6 +159,8 @@ _TorYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _TorYamlLoader.con
 # Keys whose value is always the council's words: "source: 1.3" is section 1.3, not the number 1.3.
 TEXT_KEYS = frozenset({"source", "assumption", "note", "text", "description", "label", "title", "short_name",
                        "approved_by", "to", "submit_to", "accountable_to", "help", "heading", "subject", "body"})
+# Lists whose items are codes: "dfe_rules_that_block: [380, 392b]" are the DfE's rules 380 and 392b.
+TEXT_LIST_KEYS = frozenset({"dfe_rules_that_block"})
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
@@ -172,6 +174,10 @@ def _numbers_as_text(node: yaml.Node, seen: set) -> None:
             if isinstance(value, yaml.ScalarNode) and value.tag in _NUMBER_TAGS and value.style is None \
                     and key.value in TEXT_KEYS:
                 value.tag = "tag:yaml.org,2002:str"
+            if isinstance(value, yaml.SequenceNode) and key.value in TEXT_LIST_KEYS:
+                for item in value.value:
+                    if isinstance(item, yaml.ScalarNode) and item.tag in _NUMBER_TAGS and item.style is None:
+                        item.tag = "tag:yaml.org,2002:str"
             _numbers_as_text(value, seen)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -308,7 +314,7 @@ _BODY_ANCHORS = {
     "decision_review": ("between-sittings", "review of decisions"),
 }
 _TOP_ANCHORS = {"council": ("tor-council", "the council and review"), "tracker": ("tracker", "the tracker spreadsheet"),
-                "reminders": ("reminders", "reminders")}
+                "reminders": ("reminders", "reminders"), "imports": ("imports", "imports")}
 
 
 def _is_free(path: DocPath) -> bool:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..core.workdays import Offset, apply_offset
+from . import dfe903
 from .reminders import Reminders
 from .rules import Rule
 from .timescales import EscalationLadder, TimescaleRule
@@ -512,6 +513,25 @@ class Plugins:
 
 
 @dataclass(frozen=True)
+class Imports:
+    """How the council's imports treat the DfE's SSDA903 rules: the codes whose findings keep a
+    child out of a 903 import (by default none do; every finding is shown beside the import), and
+    the council's ONS code, which rules on placements in or out of its area need."""
+
+    dfe_rules_that_block: tuple[str, ...] = ()
+    local_authority_code: str | None = None  # the ONS code the DfE's rules compare placements with
+    source: str | None = None
+
+    @property
+    def validator_package(self) -> str:
+        return dfe903.package()
+
+    def blocking_rules(self) -> list[tuple[str, str]]:
+        """(code, what the rule says) of each rule that keeps a child out."""
+        return [(code, dfe903.describe(code)) for code in self.dfe_rules_that_block]
+
+
+@dataclass(frozen=True)
 class StatutoryTimescales:
     inherit: bool = True
     disable: tuple[str, ...] = ()
@@ -547,6 +567,7 @@ class TermsOfReference:
     due_soon: Offset = Offset(10, "working_days")
     tracker: TrackerLayout | None = None
     reminders: Reminders = field(default_factory=Reminders)
+    imports: Imports = Imports()
     tenant_roles: tuple[str, ...] = ()
     filename: str = ""
     checksum: str = ""

@@ -17,7 +17,7 @@ from dateutil.rrule import DAILY, rrule, rrulestr
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from ..core.workdays import ROLL_POLICIES, Offset
-from . import model
+from . import dfe903, model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RecipientRef, ReviewDate, RoleRef,
                      RuleField, Str, StrictSchema, Time, Tuple, one_of)
 from .reminders import RemindersSchema
@@ -578,6 +578,30 @@ class PluginsSchema(StrictSchema):
         return model.Plugins(tuple(data["enabled"]), MappingProxyType(dict(data["settings"])))
 
 
+class ImportsSchema(StrictSchema):
+    """``imports:``: the council's import policy (the DfE's 903 rules that keep a child out)."""
+
+    dfe_rules_that_block = Tuple(Str(), load_default=())
+    local_authority_code = Str(load_default=None, validate=validate.Regexp(
+        r"^[EW]\d{8}$", error="expected the council's nine-character ONS code, e.g. E08000011"))
+    source = Str(load_default=None)
+
+    @validates_schema
+    def _known_rules(self, data, **kwargs):
+        unknown = dfe903.unknown_codes(data.get("dfe_rules_that_block", ()))
+        if unknown:
+            raise ValidationError(
+                f"unknown DfE rule code{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}; "
+                f"the rule packs of {dfe903.package()} ({', '.join(map(dfe903.year_label, dfe903.years()))}) "
+                "have no such rule (codes are written as the DfE writes them, e.g. '380', '392b')",
+                "dfe_rules_that_block")
+
+    @post_load
+    def _build(self, data, **kwargs):
+        return model.Imports(tuple(dict.fromkeys(data["dfe_rules_that_block"])), data["local_authority_code"],
+                             data["source"])
+
+
 class TorSchema(StrictSchema):
     """The whole ``tor.yaml``. Its result is a dict that the loader completes into a TermsOfReference."""
 
@@ -596,3 +620,4 @@ class TorSchema(StrictSchema):
     due_soon = fields.Nested(OffsetSchema, load_default=lambda: Offset(10, "working_days"))
     tracker = fields.Nested(TrackerSchema, load_default=None)
     reminders = fields.Nested(RemindersSchema, load_default=model.Reminders)
+    imports = fields.Nested(ImportsSchema, load_default=model.Imports)

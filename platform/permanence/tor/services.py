@@ -28,6 +28,7 @@ from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
 from .loader import TOR_FILENAME, line_of, read_tor_text
+from .model import Imports
 from .reminders import DEFAULTS as REMINDER_DEFAULTS, ReminderWording
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import TrackerLayout, default_layout
@@ -180,6 +181,13 @@ def tracker_layout(tenant_id: int) -> TrackerLayout:
     layout over the statutory timescales."""
     tor = current_tor(tenant_id)
     return tor.tracker_layout if tor is not None else default_layout(STATUTORY_TIMESCALES)
+
+
+def import_policy(tenant_id: int) -> Imports:
+    """How the council's imports treat the DfE's rules; before its first terms of reference, the
+    platform's default (no finding keeps a child out)."""
+    tor = current_tor(tenant_id)
+    return tor.imports if tor is not None else Imports()
 
 
 def tor_of(version: TorVersion) -> TermsOfReference:
