@@ -26,7 +26,7 @@ from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement,
 
 TOR_TEXT = "format_version: 1\n"  # a stand-in row for isolation tests; never parsed
 PASSWORD = "correct horse battery staple"
-_HASH = PasswordHasher().hash(PASSWORD)
+_HASH = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1).hash(PASSWORD)  # as the app's
 
 
 def _detached(*objs):
