@@ -78,6 +78,7 @@ class TrackerSheet:
     errors: list[RowError]
     total: int
     ignored: list[str]
+    fields: dict[str, str] = field(default_factory=dict)  # field -> the heading of the file it is read from
 
 
 def fmt_date(day: date) -> str:
@@ -197,7 +198,7 @@ def read_tracker(data: bytes, file: str, layout: TrackerLayout, directory: Direc
             f" (expected a heading {' or '.join(repr(e) for e in expected)})" if expected else "")
             + "; map one of its headings to the case number")
     read = _Reader(layout, directory)
-    sheet = TrackerSheet(file, [], [], len(table.rows), ignored)
+    sheet = TrackerSheet(file, [], [], len(table.rows), ignored, {f: hs[0].label for f, hs in by_field.items()})
     seen: dict[str, int] = {}
     key_column = by_field[IMPORT_KEY][0]
     for n, (number, values) in enumerate(table.rows, start=1):
