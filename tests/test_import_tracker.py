@@ -380,3 +380,69 @@ def test_a_child_back_in_care_through_a_new_placement_alone_is_reported(app, cou
             "but the row gives no new legal status: fill in column G (Legal status)"]
     with in_tenant(council["tenant"]):
         assert (len(child("FWI-500").care_periods), child("FWI-500").placements) == (1, [])
+
+
+# --- Columns kept as notes on the child ------------------------------------------------------------------
+
+def _upload(client, data, name):
+    return client.post("/council-a/imports/tracker", data={"spreadsheet": (io.BytesIO(data), name),
+                                                           "tracker_mode": "all_or_nothing"},
+                       content_type="multipart/form-data")
+
+
+def test_a_column_kept_as_a_note_shows_on_the_childs_page_once(app, client, login, council, make_user, work_jobs,
+                                                               in_tenant):
+    from permanence.cases.models import ChildSheetNote
+    from permanence.imports.models import ImportRun
+
+    login(make_user(council["tenant"], ["panel_administrator"]))
+    headings = ["FWi number", "Child's name", "Contact arrangements", "Notes"]
+    rows = [["FWI-600", "Sol Fictional", "Fortnightly with fictional grandmother", "Awaiting fictional assessment"],
+            ["FWI-601", "Tia Fictional", None, None]]
+    _upload(client, xlsx(rows, headings), "march tracker.xlsx")
+    with in_tenant(council["tenant"]):
+        run_id = db.session.execute(select(ImportRun.id)).scalar_one()
+    mapping = client.get(f"/council-a/imports/{run_id}/mapping").text
+    assert '<option value="note">Keep as a note on the child</option>' in mapping
+    chosen = {"column_0": "case_number", "column_1": "name", "column_2": "note", "column_3": "note"}
+    assert client.post(f"/council-a/imports/{run_id}/mapping", data=chosen).status_code == 302
+    work_jobs()
+    report = client.get(f"/council-a/imports/{run_id}").text
+    assert "2 children created, 0 updated" in report and "Columns not read" not in report
+    with in_tenant(council["tenant"]):
+        sol = child("FWI-600")
+        sol_id, tia_id = sol.id, child("FWI-601").id
+    page = client.get(f"/council-a/children/{sol_id}").text
+    assert "Notes from spreadsheets" in page
+    assert ('<td class="govuk-table__cell">Contact arrangements</td><td class="govuk-table__cell">Fortnightly with '
+            'fictional grandmother</td><td class="govuk-table__cell">march tracker.xlsx, imported ') in page
+    assert '<td class="govuk-table__cell">Notes</td><td class="govuk-table__cell">Awaiting fictional assessment' in page
+    assert "Notes from spreadsheets" not in client.get(f"/council-a/children/{tia_id}").text  # blank cells: none
+
+    # The same file again: no note is added; the report says nothing changed.
+    _upload(client, xlsx(rows, headings), "march tracker.xlsx")
+    with in_tenant(council["tenant"]):
+        again = db.session.execute(select(ImportRun.id).order_by(ImportRun.id.desc())).scalars().first()
+    client.post(f"/council-a/imports/{again}/mapping", data=chosen)
+    work_jobs()
+    assert "0 children created, 0 updated, 2 unchanged" in client.get(f"/council-a/imports/{again}").text
+    with in_tenant(council["tenant"]):
+        assert count(ChildSheetNote) == 2
+
+
+def test_notes_from_a_csv_are_updated_by_a_later_copy_of_the_same_file(app, council, in_tenant):
+    from permanence.cases.models import ChildSheetNote
+
+    mapping = {**LAYOUT.import_mapping(), "notes": "note"}
+    with in_tenant(council["tenant"]):
+        first = import_tracker(csv_bytes(["FWI-700,Uma Fictional,,,,,,,,,,,first fictional note"]), "t.csv", LAYOUT,
+                               mapping=mapping, today=TODAY)
+        assert (first.errors, first.created, first.ignored) == ([], 1, [])
+    with in_tenant(council["tenant"]):
+        later = import_tracker(csv_bytes(["FWI-700,Uma Fictional,,,,,,,,,,,second fictional note"]), "t.csv",
+                               LAYOUT, mapping=mapping, today=date(2025, 2, 3))
+        assert (later.errors, later.updated) == ([], 1)
+    with in_tenant(council["tenant"]):
+        notes = db.session.execute(select(ChildSheetNote)).scalars().all()
+        assert [(n.heading, n.text, n.file, n.imported_on) for n in notes] == [
+            ("Notes", "second fictional note", "t.csv", date(2025, 2, 3))]

@@ -35,7 +35,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..cases.imports import ImportFileError, ImportResult, RowError
-from ..cases.models import CarePeriod, CareProceedings, Child, LegalStatus, PermanencePlan, Placement
+from ..cases.models import (CarePeriod, CareProceedings, Child, ChildSheetNote, LegalStatus, PermanencePlan,
+                            Placement)
 from ..core.clock import london_today
 from ..core.provenance import TRACKER
 from ..extensions import db
@@ -111,7 +112,23 @@ class _Plan:
         self._primary_plan()
         self._contingency_plans()
         self._proceedings()
+        self._notes()
         return self
+
+    def _notes(self) -> None:
+        """Cells of the columns kept as notes: one note per heading and file, so re-importing the same
+        file changes nothing and a later copy of it updates the text."""
+        existing = {(n.heading, n.file): n for n in self.child.sheet_notes} if self.child else {}
+        file = self.origin["origin_detail"]
+        for heading, text in self.row.notes:
+            note = existing.get((heading, file))
+            if note is None:
+                new = ChildSheetNote(heading=heading, text=text, file=file, imported_on=self.today)
+                self.ops.append(lambda c, row=new: c.sheet_notes.append(row))
+            elif note.text != text:
+                def update(c, row=note, value=text):
+                    row.text, row.imported_on = value, self.today
+                self.ops.append(update)
 
     def _set(self, attr: str, value) -> None:
         if self.child is None or getattr(self.child, attr) != value:
@@ -304,7 +321,7 @@ class _Plan:
         self.ops.append(lambda c, row=proceedings: c.proceedings.append(row))
 
 
-_HISTORIES = ("care_periods", "legal_statuses", "placements", "plans", "proceedings")
+_HISTORIES = ("care_periods", "legal_statuses", "placements", "plans", "proceedings", "sheet_notes")
 
 
 def _existing(case_numbers: list[str]) -> dict[str, Child]:
