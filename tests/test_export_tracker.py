@@ -203,7 +203,8 @@ KNOWSLEY_ROWS = [
     ["K-3", "Eve Fictional", date(2008, 7, 14), 16, None, None, date(2022, 3, 1), None, None, None, None, None,
      None, None, None, None, None, None, None],
     # Back in care on 5 August 2024 after a period in 2021: the review cycle restarts, first review 20
-    # working days after 5 August (3 September, the bank holiday skipped); nothing of 2021 shows.
+    # working days after 5 August (3 September, the bank holiday skipped); nothing of 2021 shows, not even
+    # the placement order of that period.
     ["K-4", "Finn Fictional", date(2013, 2, 28), 11, None, None, date(2024, 8, 5), "ICO", date(2024, 8, 5), None,
      "Foster care", date(2024, 8, 5), "No", None, None, None, None, date(2024, 9, 3), None],
     # Adopted (left care 1 March 2023): the placement order and placement for adoption are history and
@@ -262,7 +263,7 @@ def knowsley(app, tenant_a, make_child, make_user, travel, work_jobs):
         *(Review(child_id=c3, held_on=_d(d)) for d in ("2022-03-20", "2022-06-15", "2022-12-01")),
 
         CarePeriod(child_id=c4, start=_d("2021-02-01"), end=_d("2022-02-01"), reason_ceased="E8"),
-        LegalStatus(child_id=c4, code="C2", start=_d("2021-02-01"), end=_d("2022-02-01")),
+        LegalStatus(child_id=c4, code="E1", start=_d("2021-02-01"), end=_d("2022-02-01")),
         Placement(child_id=c4, place="U3", start=_d("2021-02-01"), end=_d("2022-02-01")),
         *(Review(child_id=c4, held_on=_d(d)) for d in ("2021-02-20", "2021-05-15")),
         CarePeriod(child_id=c4, start=_d("2024-08-05")),

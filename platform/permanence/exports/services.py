@@ -74,6 +74,11 @@ IN_CARE_ONLY = frozenset({"placement.type", "placement.approved_permanent", "mon
                           "placement_start", "legal_status", "legal_status_start"})
 
 
+# Dates of a period of care: one from an earlier period (a placement order before the child went home
+# and came back) belongs to a superseded period and is not shown.
+OF_THE_PERIOD = frozenset({"care_order", "placement_order", "placed_for_adoption"})
+
+
 def _current_start(rows, day: date, key: str = "start") -> date | None:
     current = [r for r in rows if r.current_on(day)]
     return getattr(current[-1], key) if current else None
@@ -93,7 +98,11 @@ def _date_value(name: str, view: _ChildView, today: date) -> date | None:
         return _current_start(child.placements, today)
     if name == "plan_agreed":
         return _current_start([p for p in child.plans if p.kind == "primary"], today, key="agreed_on")
-    return latest_date(view.events.get(name))
+    value = latest_date(view.events.get(name))
+    entered = view.events.get("entered_care")
+    if name in OF_THE_PERIOD and value is not None and entered is not None and value < entered:
+        return None
+    return value
 
 
 def _code_text(column: TrackerColumn, values, code: str) -> str:
