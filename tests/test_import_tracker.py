@@ -446,3 +446,29 @@ def test_notes_from_a_csv_are_updated_by_a_later_copy_of_the_same_file(app, coun
         notes = db.session.execute(select(ChildSheetNote)).scalars().all()
         assert [(n.heading, n.text, n.file, n.imported_on) for n in notes] == [
             ("Notes", "second fictional note", "t.csv", date(2025, 2, 3))]
+
+
+def test_the_run_report_names_the_column_that_should_give_a_missing_date(app, client, login, council, make_user,
+                                                                         work_jobs, in_tenant, left_care):
+    from permanence.imports.models import ImportRun
+
+    login(make_user(council["tenant"], ["panel_administrator"]))
+    data = csv_bytes(["FWI-500,07/10/2024,", "FWI-501,,Care Order"],
+                     ["FWi number", "Date became looked after", "Legal status"])
+    _upload(client, data, "back in care.csv")
+    with in_tenant(council["tenant"]):
+        run_id = db.session.execute(select(ImportRun.id)).scalar_one()
+    client.post(f"/council-a/imports/{run_id}/mapping", data={"column_0": "case_number", "column_1": "entered_care",
+                                                              "column_2": "legal_status"})
+    work_jobs()
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert "Nothing was imported" in page and "2 problems found." in page
+    assert ("<td class=\"govuk-table__cell\">B (Date became looked after)</td><td class=\"govuk-table__cell\">"
+            "the child comes back into care on 07/10/2024 but the row gives no legal status: fill in column C "
+            "(Legal status)</td>") in page
+    assert ("<td class=\"govuk-table__cell\">C (Legal status)</td><td class=\"govuk-table__cell\">the legal status "
+            "is new (C2) but the sheet gives no date for it: fill in a column headed &#39;Legal status date&#39; "
+            "(date the current legal status began); the import does not guess a date</td>") in page
+    with in_tenant(council["tenant"]):
+        assert [p.start for p in child("FWI-500").care_periods] == [date(2022, 2, 1)]
+        assert count(Child) == 1
