@@ -472,3 +472,16 @@ def test_the_run_report_names_the_column_that_should_give_a_missing_date(app, cl
     with in_tenant(council["tenant"]):
         assert [p.start for p in child("FWI-500").care_periods] == [date(2022, 2, 1)]
         assert count(Child) == 1
+
+
+def test_an_old_row_of_a_child_who_has_left_care_changes_nothing(app, council, in_tenant, left_care):
+    """The sheet still shows the period the record has ended: the same start and legal status, no error."""
+    rows = [["FWI-500", None, None, None, None, date(2022, 2, 1), "Care Order", date(2022, 2, 1), None, None,
+             None, None, None]]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(xlsx(rows), "tracker.xlsx", LAYOUT, today=TODAY)
+        assert (result.errors, result.unchanged, result.updated) == ([], 1, 0)
+    with in_tenant(council["tenant"]):
+        rae = child("FWI-500")
+        assert [(p.start, p.end) for p in rae.care_periods] == [(date(2022, 2, 1), date(2023, 3, 1))]
+        assert len(rae.legal_statuses) == 1

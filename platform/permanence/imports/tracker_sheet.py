@@ -228,6 +228,8 @@ class _Plan:
                                                     f"record, which began on {fmt_date(open_period.start)}; correct "
                                                     "the spreadsheet or the record")
                 return
+            if any(p.start == entered for p in periods):
+                return  # a period already recorded, ended since (a stale row for a child who left care)
             if periods and entered < periods[-1].end:
                 self.problem(("entered_care",), f"{fmt_date(entered)} is before the previous period of care ended "
                                                 f"on {fmt_date(periods[-1].end)}")
