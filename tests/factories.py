@@ -9,8 +9,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from permanence.accounts.models import ApiToken, GrantStatus, Membership, RoleAssignment, RoleGrant, Team, User
-from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, KeyDate, LegalStatus,
-                                      PermanencePlan, Placement, PreProceedings, Review, SiblingGroup)
+from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, ChildSheetNote, KeyDate,
+                                      LegalStatus, PermanencePlan, Placement, PreProceedings, Review, SiblingGroup)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.documents.models import Document, DocumentVersion
@@ -181,6 +181,8 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                 PermanencePlan(child_id=child.id, route="adoption", kind="primary", agreed_on=day, agreed_at="review"),
                 ChildFlag(child_id=child.id, flag="unaccompanied", start=day),
                 KeyDate(child_id=child.id, event="adm_decision", happened_on=day),
+                ChildSheetNote(child_id=child.id, heading="Notes", text="Fictional note", file="tracker.csv",
+                               imported_on=day),
             ]
             # In the past, so lists of upcoming meetings never parse the stand-in version.
             meeting = Meeting(body_id="panel", tor_version=version, sitting_date=date(2024, 1, 3), date=date(2024, 1, 3))

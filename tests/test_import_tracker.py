@@ -66,9 +66,9 @@ def council(app, tenant_a, make_team, make_user):
 
 GOOD_ROWS = [
     ["FWI-001", "Amira Fictional", date(2019, 6, 5), "Children in Care 1", "Jo Fictional-Worker", date(2024, 2, 1),
-     "Care Order", date(2024, 3, 1), "Adoption", "SGO; Long term fostering", date(2024, 4, 10), "U6", "a note"],
+     "Care Order", date(2024, 3, 1), "Adoption", "SGO; Long term fostering", date(2024, 4, 10), None, "a note"],
     ["FWI-002", "Fictional, Ben", "05/06/2016", None, None, "12/08/2023", "Section 20", "12/08/2023",
-     None, None, None, "U4: long-term fostering", None],
+     None, None, None, None, None],
 ]
 
 
@@ -88,19 +88,17 @@ def test_an_xlsx_tracker_creates_children_with_their_histories(app, council, in_
             ("contingency", "long_term_fostering", date(2024, 4, 10)),
             ("contingency", "special_guardianship", date(2024, 4, 10)),
             ("primary", "adoption", date(2024, 4, 10))]
-        # No placement date in the sheet: the placement is recorded from the day of the import.
-        assert [(p.place, p.start) for p in amira.placements] == [("U6", TODAY)]
         ben = child("FWI-002")
         assert (ben.first_name, ben.last_name, ben.date_of_birth) == ("Ben", "Fictional", date(2016, 6, 5))
         assert [(s.code, s.start) for s in ben.legal_statuses] == [("V2", date(2023, 8, 12))]
-        assert [p.place for p in ben.placements] == ["U4"]
 
 
 def test_a_csv_tracker_reads_the_councils_wording_and_date_formats(app, council, in_tenant):
     lines = ["FWI-010,Cara Fictional,01/02/20,,,01/03/2024,Interim Care Order,01/03/2024,CAO,none,2024-05-02,"
-             "placed with parents,"]
+             "placed with parents,,01/03/2024"]
     with in_tenant(council["tenant"]):
-        result = import_tracker(csv_bytes(lines), "tracker.csv", LAYOUT, today=TODAY)
+        result = import_tracker(csv_bytes(lines, HEADINGS + ["Placed since"]), "tracker.csv", LAYOUT,
+                                mapping={**LAYOUT.import_mapping(), "placed since": "placement_start"}, today=TODAY)
         assert result.errors == [] and result.created == 1
     with in_tenant(council["tenant"]):
         cara = child("FWI-010")
@@ -206,7 +204,7 @@ def test_reimporting_changes_nothing_and_a_later_sheet_moves_the_history_on(app,
         assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 2, [])
     with in_tenant(council["tenant"]):
         assert (count(Child), count(LegalStatus), count(Placement), count(PermanencePlan), count(CarePeriod)) == (
-            2, 2, 2, 3, 2)
+            2, 2, 0, 3, 2)
     later = [list(GOOD_ROWS[0]), list(GOOD_ROWS[1])]
     later[0][6:11] = ["Placement Order", date(2024, 9, 2), "Adoption", "SGO", date(2024, 9, 2)]
     with in_tenant(council["tenant"]):
@@ -270,3 +268,220 @@ def test_the_command_line_imports_with_a_progress_bar(app, council, tmp_path, in
     assert "nothing was imported (use --partial to import the good rows)" in result.output
     with in_tenant(council["tenant"]):
         assert count(Child) == 2
+
+
+# --- Dates the sheet does not give, and children who come back into care -------------------------------
+
+def test_a_new_history_entry_with_no_date_is_refused_naming_the_column_never_dated_today(app, council, in_tenant,
+                                                                                         make_child):
+    """The layout has no placement date column, and this row no plan date: nothing is dated the day of the
+    import; the row is reported with the column that should give the date, and the child left as they were."""
+    existing = make_child(council["tenant"], case_number="FWI-400", first_name="Ola", last_name="Fictional")
+    with in_tenant(council["tenant"]):
+        db.session.add_all([CarePeriod(child_id=existing.id, start=date(2024, 1, 10)),
+                            LegalStatus(child_id=existing.id, code="C1", start=date(2024, 1, 10))])
+    rows = [["FWI-400", None, None, None, None, None, "Care Order", None, "Adoption", "SGO", None, "U6", None]]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(xlsx(rows), "tracker.xlsx", LAYOUT, all_or_nothing=False, today=TODAY)
+        assert [str(e) for e in result.errors] == [
+            "tracker.xlsx, row 2, column G (Legal status): the legal status changes from C1 to C2 but the sheet "
+            "gives no date for it: fill in column H (Legal status date); the import does not guess a date",
+            "tracker.xlsx, row 2, column I (Permanence plan): the primary plan is new (adoption) but the sheet "
+            "gives no date for it: fill in column K (Plan agreed); the import does not guess a date",
+            "tracker.xlsx, row 2, column J (Parallel plan): the contingency plans change (special_guardianship) "
+            "but the sheet gives no date for it: fill in column K (Plan agreed); the import does not guess a date",
+            "tracker.xlsx, row 2, column L (Placement type): the placement is new (U6) but the sheet gives no "
+            "date for it: fill in a column mapped to 'Date the current placement started'; the import does not "
+            "guess a date"]
+        assert result.skipped == ["FWI-400"] and result.updated == 0
+    with in_tenant(council["tenant"]):
+        ola = child("FWI-400")
+        assert [(s.code, s.start, s.end) for s in ola.legal_statuses] == [("C1", date(2024, 1, 10), None)]
+        assert (ola.plans, ola.placements) == ([], [])
+        assert TODAY not in [s.start for s in ola.legal_statuses]
+
+
+def test_the_same_values_need_no_date_and_a_mapped_date_column_gives_it(app, council, in_tenant, make_child):
+    existing = make_child(council["tenant"], case_number="FWI-410", first_name="Pia", last_name="Fictional")
+    with in_tenant(council["tenant"]):
+        db.session.add_all([CarePeriod(child_id=existing.id, start=date(2024, 1, 10)),
+                            LegalStatus(child_id=existing.id, code="C2", start=date(2024, 1, 10))])
+    # The legal status is the record's already: no date needed. The placement's date comes from a column
+    # the user mapped for this upload.
+    lines = ["FWI-410,,,,,,Care Order,,,,,U6,,02/03/2024"]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(csv_bytes(lines, HEADINGS + ["Moved in"]), "tracker.csv", LAYOUT,
+                                mapping={**LAYOUT.import_mapping(), "moved in": "placement_start"}, today=TODAY)
+        assert (result.errors, result.updated) == ([], 1)
+    with in_tenant(council["tenant"]):
+        pia = child("FWI-410")
+        assert [(p.place, p.start, p.origin, p.origin_detail) for p in pia.placements] == [
+            ("U6", date(2024, 3, 2), "tracker", "tracker.csv")]
+        assert [(s.code, s.start) for s in pia.legal_statuses] == [("C2", date(2024, 1, 10))]
+
+
+@pytest.fixture
+def left_care(council, in_tenant, make_child):
+    """A child who was looked after in 2022 under a care order and left care on 1 March 2023."""
+    kid = make_child(council["tenant"], case_number="FWI-500", first_name="Rae", last_name="Fictional",
+                     date_of_birth=date(2014, 5, 6))
+    with in_tenant(council["tenant"]):
+        db.session.add_all([
+            CarePeriod(child_id=kid.id, start=date(2022, 2, 1), end=date(2023, 3, 1), reason_ceased="E8"),
+            LegalStatus(child_id=kid.id, code="C2", start=date(2022, 2, 1))])  # left open by its source
+    return kid
+
+
+def test_a_child_who_comes_back_into_care_gets_the_legal_status_the_sheet_gives(app, council, in_tenant,
+                                                                                 left_care):
+    """Back under a care order again: the new period has its own legal status, from its date; the old one
+    ends when the child left care."""
+    rows = [["FWI-500", None, None, None, None, date(2024, 10, 7), "Care Order", date(2024, 10, 7), None, None,
+             None, None, None]]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(xlsx(rows), "tracker.xlsx", LAYOUT, today=TODAY)
+        assert (result.errors, result.updated) == ([], 1)
+    with in_tenant(council["tenant"]):
+        rae = child("FWI-500")
+        assert sorted((p.start, p.end) for p in rae.care_periods) == [
+            (date(2022, 2, 1), date(2023, 3, 1)), (date(2024, 10, 7), None)]
+        assert sorted((s.code, s.start, s.end, s.origin) for s in rae.legal_statuses) == [
+            ("C2", date(2022, 2, 1), date(2023, 3, 1), "ui"),
+            ("C2", date(2024, 10, 7), None, "tracker")]
+
+
+def test_a_child_back_in_care_with_no_legal_status_is_reported_naming_the_column(app, council, in_tenant,
+                                                                                  left_care):
+    lines = ["FWI-500,,,,,07/10/2024,,,,,,,"]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(csv_bytes(lines), "tracker.csv", LAYOUT, all_or_nothing=False, today=TODAY)
+        assert [str(e) for e in result.errors] == [
+            "tracker.csv, row 2, column F (Date became looked after): the child comes back into care on 07/10/2024 "
+            "but the row gives no legal status: fill in column G (Legal status)"]
+        assert result.skipped == ["FWI-500"]
+    with in_tenant(council["tenant"]):
+        assert [p.start for p in child("FWI-500").care_periods] == [date(2022, 2, 1)]
+    # A sheet with no legal status column at all names the council's heading for it.
+    data = csv_bytes(["FWI-500,07/10/2024"], ["FWi number", "Date became looked after"])
+    with in_tenant(council["tenant"]):
+        result = import_tracker(data, "tracker.csv", LAYOUT, today=TODAY)
+        assert [e.message for e in result.errors] == [
+            "the child comes back into care on 07/10/2024 but the row gives no legal status: fill in a column "
+            "headed 'Legal status' (legal status)"]
+
+
+def test_a_child_back_in_care_through_a_new_placement_alone_is_reported(app, council, in_tenant, left_care):
+    lines = ["FWI-500,,,,,,,,,,,U6,,07/10/2024"]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(csv_bytes(lines, HEADINGS + ["Placed"]), "tracker.csv", LAYOUT, today=TODAY,
+                                mapping={**LAYOUT.import_mapping(), "placed": "placement_start"})
+        assert [str(e) for e in result.errors] == [
+            "tracker.csv, row 2, column N (Placed): the child left care on 01/03/2023 and comes back on 07/10/2024 "
+            "but the row gives no new legal status: fill in column G (Legal status)"]
+    with in_tenant(council["tenant"]):
+        assert (len(child("FWI-500").care_periods), child("FWI-500").placements) == (1, [])
+
+
+# --- Columns kept as notes on the child ------------------------------------------------------------------
+
+def _upload(client, data, name):
+    return client.post("/council-a/imports/tracker", data={"spreadsheet": (io.BytesIO(data), name),
+                                                           "tracker_mode": "all_or_nothing"},
+                       content_type="multipart/form-data")
+
+
+def test_a_column_kept_as_a_note_shows_on_the_childs_page_once(app, client, login, council, make_user, work_jobs,
+                                                               in_tenant):
+    from permanence.cases.models import ChildSheetNote
+    from permanence.imports.models import ImportRun
+
+    login(make_user(council["tenant"], ["panel_administrator"]))
+    headings = ["FWi number", "Child's name", "Contact arrangements", "Notes"]
+    rows = [["FWI-600", "Sol Fictional", "Fortnightly with fictional grandmother", "Awaiting fictional assessment"],
+            ["FWI-601", "Tia Fictional", None, None]]
+    _upload(client, xlsx(rows, headings), "march tracker.xlsx")
+    with in_tenant(council["tenant"]):
+        run_id = db.session.execute(select(ImportRun.id)).scalar_one()
+    mapping = client.get(f"/council-a/imports/{run_id}/mapping").text
+    assert '<option value="note">Keep as a note on the child</option>' in mapping
+    chosen = {"column_0": "case_number", "column_1": "name", "column_2": "note", "column_3": "note"}
+    assert client.post(f"/council-a/imports/{run_id}/mapping", data=chosen).status_code == 302
+    work_jobs()
+    report = client.get(f"/council-a/imports/{run_id}").text
+    assert "2 children created, 0 updated" in report and "Columns not read" not in report
+    with in_tenant(council["tenant"]):
+        sol = child("FWI-600")
+        sol_id, tia_id = sol.id, child("FWI-601").id
+    page = client.get(f"/council-a/children/{sol_id}").text
+    assert "Notes from spreadsheets" in page
+    assert ('<td class="govuk-table__cell">Contact arrangements</td><td class="govuk-table__cell">Fortnightly with '
+            'fictional grandmother</td><td class="govuk-table__cell">march tracker.xlsx, imported ') in page
+    assert '<td class="govuk-table__cell">Notes</td><td class="govuk-table__cell">Awaiting fictional assessment' in page
+    assert "Notes from spreadsheets" not in client.get(f"/council-a/children/{tia_id}").text  # blank cells: none
+
+    # The same file again: no note is added; the report says nothing changed.
+    _upload(client, xlsx(rows, headings), "march tracker.xlsx")
+    with in_tenant(council["tenant"]):
+        again = db.session.execute(select(ImportRun.id).order_by(ImportRun.id.desc())).scalars().first()
+    client.post(f"/council-a/imports/{again}/mapping", data=chosen)
+    work_jobs()
+    assert "0 children created, 0 updated, 2 unchanged" in client.get(f"/council-a/imports/{again}").text
+    with in_tenant(council["tenant"]):
+        assert count(ChildSheetNote) == 2
+
+
+def test_notes_from_a_csv_are_updated_by_a_later_copy_of_the_same_file(app, council, in_tenant):
+    from permanence.cases.models import ChildSheetNote
+
+    mapping = {**LAYOUT.import_mapping(), "notes": "note"}
+    with in_tenant(council["tenant"]):
+        first = import_tracker(csv_bytes(["FWI-700,Uma Fictional,,,,,,,,,,,first fictional note"]), "t.csv", LAYOUT,
+                               mapping=mapping, today=TODAY)
+        assert (first.errors, first.created, first.ignored) == ([], 1, [])
+    with in_tenant(council["tenant"]):
+        later = import_tracker(csv_bytes(["FWI-700,Uma Fictional,,,,,,,,,,,second fictional note"]), "t.csv",
+                               LAYOUT, mapping=mapping, today=date(2025, 2, 3))
+        assert (later.errors, later.updated) == ([], 1)
+    with in_tenant(council["tenant"]):
+        notes = db.session.execute(select(ChildSheetNote)).scalars().all()
+        assert [(n.heading, n.text, n.file, n.imported_on) for n in notes] == [
+            ("Notes", "second fictional note", "t.csv", date(2025, 2, 3))]
+
+
+def test_the_run_report_names_the_column_that_should_give_a_missing_date(app, client, login, council, make_user,
+                                                                         work_jobs, in_tenant, left_care):
+    from permanence.imports.models import ImportRun
+
+    login(make_user(council["tenant"], ["panel_administrator"]))
+    data = csv_bytes(["FWI-500,07/10/2024,", "FWI-501,,Care Order"],
+                     ["FWi number", "Date became looked after", "Legal status"])
+    _upload(client, data, "back in care.csv")
+    with in_tenant(council["tenant"]):
+        run_id = db.session.execute(select(ImportRun.id)).scalar_one()
+    client.post(f"/council-a/imports/{run_id}/mapping", data={"column_0": "case_number", "column_1": "entered_care",
+                                                              "column_2": "legal_status"})
+    work_jobs()
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert "Nothing was imported" in page and "2 problems found." in page
+    assert ("<td class=\"govuk-table__cell\">B (Date became looked after)</td><td class=\"govuk-table__cell\">"
+            "the child comes back into care on 07/10/2024 but the row gives no legal status: fill in column C "
+            "(Legal status)</td>") in page
+    assert ("<td class=\"govuk-table__cell\">C (Legal status)</td><td class=\"govuk-table__cell\">the legal status "
+            "is new (C2) but the sheet gives no date for it: fill in a column headed &#39;Legal status date&#39; "
+            "(date the current legal status began); the import does not guess a date</td>") in page
+    with in_tenant(council["tenant"]):
+        assert [p.start for p in child("FWI-500").care_periods] == [date(2022, 2, 1)]
+        assert count(Child) == 1
+
+
+def test_an_old_row_of_a_child_who_has_left_care_changes_nothing(app, council, in_tenant, left_care):
+    """The sheet still shows the period the record has ended: the same start and legal status, no error."""
+    rows = [["FWI-500", None, None, None, None, date(2022, 2, 1), "Care Order", date(2022, 2, 1), None, None,
+             None, None, None]]
+    with in_tenant(council["tenant"]):
+        result = import_tracker(xlsx(rows), "tracker.xlsx", LAYOUT, today=TODAY)
+        assert (result.errors, result.unchanged, result.updated) == ([], 1, 0)
+    with in_tenant(council["tenant"]):
+        rae = child("FWI-500")
+        assert [(p.start, p.end) for p in rae.care_periods] == [(date(2022, 2, 1), date(2023, 3, 1))]
+        assert len(rae.legal_statuses) == 1

@@ -31,7 +31,7 @@ from ..cases.models import Child
 from ..tor.vocabulary import latest_date
 from ..tracker.services import events_from_sources
 from ..extensions import db
-from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, NOT_APPLICABLE
+from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, NOT_APPLICABLE, OVERDUE
 from ..tracker.models import Milestone
 from ..tor.tracker import (CODE, CODES, DATE, DAY, FIELD, MILESTONE, NUMBER, PERSON, SEX, TEAM, YES_NO,
                            TrackerColumn, TrackerLayout, format_date)
@@ -68,45 +68,77 @@ class _ChildView:
     milestones: dict[str, Milestone]
 
 
+# What a child who has left care (a period of care ended, none begun since) no longer has: a
+# placement or a legal status is of a period of care, so a row left open by its source is not shown.
+IN_CARE_ONLY = frozenset({"placement.type", "placement.approved_permanent", "months_in_placement",
+                          "placement_start", "legal_status", "legal_status_start"})
+
+
+# Dates of a period of care: one from an earlier period (a placement order before the child went home
+# and came back) belongs to a superseded period and is not shown.
+OF_THE_PERIOD = frozenset({"care_order", "placement_order", "placed_for_adoption"})
+
+
 def _current_start(rows, day: date, key: str = "start") -> date | None:
     current = [r for r in rows if r.current_on(day)]
     return getattr(current[-1], key) if current else None
 
 
+def _left_care(view: _ChildView) -> bool:
+    return view.events.get("left_care") is not None
+
+
 def _date_value(name: str, view: _ChildView, today: date) -> date | None:
     child = view.child
+    if name in IN_CARE_ONLY and _left_care(view):
+        return None
     if name == "legal_status_start":
         return _current_start(child.legal_statuses, today)
+    if name == "placement_start":  # the current placement's, never an ended one's
+        return _current_start(child.placements, today)
     if name == "plan_agreed":
         return _current_start([p for p in child.plans if p.kind == "primary"], today, key="agreed_on")
-    return latest_date(view.events.get(name))
+    value = latest_date(view.events.get(name))
+    entered = view.events.get("entered_care")
+    if name in OF_THE_PERIOD and value is not None and entered is not None and value < entered:
+        return None
+    return value
 
 
 def _code_text(column: TrackerColumn, values, code: str) -> str:
     return column.wording_for(code) or codes.label(values, code)
 
 
-def _milestone_value(column: TrackerColumn, view: _ChildView):
-    """The column's milestone: the one rule, or the soonest still open of several (next review due)."""
+def _milestone_value(column: TrackerColumn, view: _ChildView, date_format: str):
+    """The column's milestone as the tracker keeps it: the one rule, or of several (first, second,
+    then every later review) the soonest still open, so "next review due" is the one after the last
+    review held, and blank once none is open (all met, or the child has left care: the cycle's
+    milestones then stop applying). A due date that has passed reads "Overdue since <date>", as
+    the tracker's drift says it."""
     found = [view.milestones[n] for n in column.names if n in view.milestones]
     applicable = [m for m in found if m.status != NOT_APPLICABLE]
+    if len(column.names) > 1 and column.show != "achieved":
+        applicable = [m for m in applicable if m.status not in (ACHIEVED, ACHIEVED_LATE)]
     if not applicable:
         return STATUS_LABELS[NOT_APPLICABLE] if column.show == "status" else None
-    if len(applicable) > 1:
-        still_open = [m for m in applicable if m.status not in (ACHIEVED, ACHIEVED_LATE)]
-        applicable = still_open or applicable
     dated = [m for m in applicable if m.due is not None]  # a waiting one has no due date yet
     milestone = min(dated, key=lambda m: m.due) if dated else applicable[0]
     if column.show == "status":
         return STATUS_LABELS[milestone.status]
-    return milestone.achieved if column.show == "achieved" else milestone.due
+    if column.show == "achieved":
+        return milestone.achieved
+    if milestone.status == OVERDUE and milestone.due is not None:
+        return f"Overdue since {format_date(milestone.due, date_format)}"
+    return milestone.due
 
 
-def column_value(column: TrackerColumn, view: _ChildView, today: date) -> Any:
+def column_value(column: TrackerColumn, view: _ChildView, today: date, date_format: str = "dd/mm/yyyy") -> Any:
     """What ``column`` shows for one child: text, a number, a date, or None for blank."""
     child = view.child
     if column.kind == MILESTONE:
-        return _milestone_value(column, view)
+        return _milestone_value(column, view, date_format)
+    if column.name in IN_CARE_ONLY and _left_care(view):
+        return None
     source = column.value_source
     if column.kind == DATE:
         return _date_value(column.name, view, today)
@@ -151,7 +183,7 @@ def tracker_rows(children: Sequence[Child], layout: TrackerLayout, today: date) 
     for child in children:
         events = {**child_events(child, today), **recorded.get(child.id, {})}
         view = _ChildView(child, child_facts(child, today), events, milestones.get(child.id, {}))
-        rows.append([column_value(c, view, today) for c in layout.columns])
+        rows.append([column_value(c, view, today, layout.date_format) for c in layout.columns])
     return rows
 
 

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField
 
 from ..tor.tracker import IMPORT_FIELDS
+from .tracker_cells import NOTE, NOTE_LABEL
 
 MODES = [
     ("all_or_nothing", "All or nothing: if any row is wrong, import nothing and list what to fix"),
@@ -37,7 +38,7 @@ class TrackerUploadForm(FlaskForm):
 
 
 def field_choices() -> list[tuple[str, str]]:
-    return [("", "Do not import")] + [(name, src.label) for name, src in IMPORT_FIELDS.items()]
+    return [("", "Do not import"), (NOTE, NOTE_LABEL)] + [(name, src.label) for name, src in IMPORT_FIELDS.items()]
 
 
 def mapping_form(headings, formdata=None) -> FlaskForm:

@@ -25,6 +25,7 @@ from ..tor.tracker import IMPORT_FIELDS, IMPORT_KEY, TrackerLayout, normalise_he
 from .jobs import JOB_TIMEOUT, TABLES_903, fail_if_stalled, run_import_job
 from .models import ImportKind, ImportRun, ImportStatus, pack
 from .spreadsheet import SPREADSHEET_TYPES, decode_text, extension, read_table
+from .tracker_cells import NOTE
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def check_mapping(mapping: dict[str, str]) -> tuple[dict[str, str], str | None]:
     problems: dict[str, str] = {}
     used: dict[str, str] = {}
     for heading, target in mapping.items():
-        if not target:
+        if not target or target == NOTE:  # any number of columns may be kept as notes
             continue
         if target not in IMPORT_FIELDS:
             problems[heading] = f"Choose a field from the list for “{heading}”"

@@ -34,6 +34,9 @@ SEX_WORDS = {"m": "M", "f": "F", "u": "U", "1": "M", "2": "F", "male": "M", "fem
              "unknown": "U"}
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
+NOTE = "note"  # the mapping's "Keep as a note on the child": the cell's text is kept as it is
+NOTE_LABEL = "Keep as a note on the child"
+MAX_NOTE = 2000
 
 
 @dataclass
@@ -66,6 +69,7 @@ class SheetRow:
     case_number: str
     values: dict[str, Any]
     columns: dict[str, str]
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (heading as the file writes it, text)
 
     def column(self, *fields: str) -> str | None:
         return next((self.columns[f] for f in fields if f in self.columns), None)
@@ -78,6 +82,7 @@ class TrackerSheet:
     errors: list[RowError]
     total: int
     ignored: list[str]
+    fields: dict[str, str] = field(default_factory=dict)  # field -> the heading of the file it is read from
 
 
 def fmt_date(day: date) -> str:
@@ -179,14 +184,14 @@ def read_tracker(data: bytes, file: str, layout: TrackerLayout, directory: Direc
     table = read_table(data, file, sheet=layout.sheet, header_row=layout.reading.header_row)
     wanted = {normalise_heading(h): f for h, f in (mapping if mapping is not None else layout.import_mapping()).items()
               if f}
-    unknown = sorted({f for f in wanted.values() if f not in IMPORT_FIELDS})
+    unknown = sorted({f for f in wanted.values() if f not in IMPORT_FIELDS and f != NOTE})
     if unknown:
         raise ImportFileError(file, f"the mapping names unknown field(s) {', '.join(unknown)}")
     used, ignored = _columns(table.headings, wanted)
     by_field: dict[str, list[Heading]] = {}
     for heading, target in used:
         by_field.setdefault(target, []).append(heading)
-    twice = {f: hs for f, hs in by_field.items() if len(hs) > 1}
+    twice = {f: hs for f, hs in by_field.items() if len(hs) > 1 and f != NOTE}
     if twice:
         f, hs = next(iter(twice.items()))
         raise ImportFileError(file, f"columns {' and '.join(h.label for h in hs)} both fill {f}; map only one")
@@ -197,14 +202,23 @@ def read_tracker(data: bytes, file: str, layout: TrackerLayout, directory: Direc
             f" (expected a heading {' or '.join(repr(e) for e in expected)})" if expected else "")
             + "; map one of its headings to the case number")
     read = _Reader(layout, directory)
-    sheet = TrackerSheet(file, [], [], len(table.rows), ignored)
+    sheet = TrackerSheet(file, [], [], len(table.rows), ignored,
+                         {f: hs[0].label for f, hs in by_field.items() if f != NOTE})
     seen: dict[str, int] = {}
     key_column = by_field[IMPORT_KEY][0]
     for n, (number, values) in enumerate(table.rows, start=1):
-        row_values, columns, problems = {}, {}, []
+        row_values, columns, problems, notes = {}, {}, [], []
         for heading, target in used:
             raw = values[heading.index] if heading.index < len(values) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            if target == NOTE:
+                text = fmt_date(raw) if isinstance(raw, date) else _text(raw)
+                if len(text) > MAX_NOTE or len(heading.text.strip()) > 100:
+                    problems.append((heading.label, f"a note is kept up to {MAX_NOTE} characters under a heading of "
+                                                    "up to 100; shorten the cell or its heading"))
+                else:
+                    notes.append((heading.text.strip(), text))
                 continue
             columns[target] = heading.label
             try:
@@ -219,7 +233,7 @@ def read_tracker(data: bytes, file: str, layout: TrackerLayout, directory: Direc
                                                "a child has one row"))
         elif case:
             seen[case] = number
-        row = SheetRow(number, case or "", row_values, columns)
+        row = SheetRow(number, case or "", row_values, columns, notes)
         problems += _row_problems(row, today)
         if problems:
             sheet.errors += [RowError(file, number, message, case or None, column) for column, message in problems]

@@ -14,8 +14,14 @@ nothing is half-written:
 
 Children are matched on the case number, so re-importing the same file changes nothing.
 A value is recorded in the history only when it differs from the latest entry: a new
-legal status, placement or plan closes the previous one on the new one's start date (the
-day of the import when the sheet gives no date). A blank cell leaves the record alone.
+legal status, placement or plan closes the previous one on the new one's start date. A
+date the sheet does not give is never made up: a change that needs one (a new legal
+status, placement or plan, an ended contingency plan) is refused on its row, naming the
+column that should give it, since every timescale is measured from these dates and the day
+of the import would be a wrong one. A child who left care and comes back in the sheet
+(a date they became looked after after the last period ended) needs the legal status of the
+new period on the row, even when it is the same as the one they left care under.
+A blank cell leaves the record alone.
 Rows written carry origin ``tracker`` and the file's name (``core.provenance``). The service never commits.
 """
 
@@ -29,11 +35,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..cases.imports import ImportFileError, ImportResult, RowError
-from ..cases.models import CarePeriod, CareProceedings, Child, LegalStatus, PermanencePlan, Placement
+from ..cases.models import (CarePeriod, CareProceedings, Child, ChildSheetNote, LegalStatus, PermanencePlan,
+                            Placement)
 from ..core.clock import london_today
 from ..core.provenance import TRACKER
 from ..extensions import db
-from ..tor.tracker import TrackerLayout
+from ..tor.tracker import IMPORT_FIELDS, TrackerLayout
 from .tracker_cells import BATCH, Progress, SheetRow, fmt_date, load_directory, read_tracker
 
 PLAN_AGREED_AT = "other"  # a spreadsheet rarely says where a plan was agreed
@@ -59,8 +66,10 @@ def _split_name(text: str) -> tuple[str, str]:
 class _Plan:
     """The changes one row makes to one child, or why they cannot be made."""
 
-    def __init__(self, row: SheetRow, child: Child | None, today: date, file: str):
+    def __init__(self, row: SheetRow, child: Child | None, today: date, file: str,
+                 headings: dict[str, str] | None = None, layout: TrackerLayout | None = None):
         self.row, self.child, self.today = row, child, today
+        self.headings, self.layout = headings or {}, layout
         self.origin = {"origin": TRACKER, "origin_detail": file[:100]}  # what this sheet writes is its own
         self.ops: list[Op] = []
         self.problems: list[tuple[str | None, str]] = []
@@ -69,7 +78,33 @@ class _Plan:
     def problem(self, fields: tuple[str, ...], message: str) -> None:
         self.problems.append((self.row.column(*fields), message))
 
+    def _where(self, name: str) -> str:
+        """Where the sheet should give the field ``name``: its column in this file, else the council's
+        heading for it, else the field itself."""
+        if name in self.headings:
+            return f"column {self.headings[name]}"
+        known = self.layout.headings_for(name) if self.layout is not None else []
+        label = IMPORT_FIELDS[name].label
+        if known:
+            return f"a column headed '{known[0]}' ({label.lower()})"
+        return f"a column mapped to '{label}'"
+
+    def _no_date(self, fields: tuple[str, ...], date_name: str, what: str) -> None:
+        self.problem(fields, f"{what} but the sheet gives no date for it: fill in {self._where(date_name)}; "
+                             "the import does not guess a date")
+
+    def _returning(self) -> bool:
+        """The row brings back into care a child whose last period of care has ended."""
+        if self.child is None or "entered_care" not in self.row.values:
+            return False
+        periods = sorted(self.child.care_periods, key=lambda p: p.start)
+        return bool(periods) and periods[-1].end is not None and self.row.values["entered_care"] >= periods[-1].end
+
     def compare(self) -> "_Plan":
+        self.returning, self.new_status = self._returning(), False
+        if self.returning and "legal_status" not in self.row.values:
+            self.problem(("entered_care",), f"the child comes back into care on {fmt_date(self.row.values['entered_care'])}"
+                                            f" but the row gives no legal status: fill in {self._where('legal_status')}")
         self._fields()
         self._span("legal_status", "legal_status_start", "legal_statuses", "code", LegalStatus)
         self._placement()
@@ -77,7 +112,23 @@ class _Plan:
         self._primary_plan()
         self._contingency_plans()
         self._proceedings()
+        self._notes()
         return self
+
+    def _notes(self) -> None:
+        """Cells of the columns kept as notes: one note per heading and file, so re-importing the same
+        file changes nothing and a later copy of it updates the text."""
+        existing = {(n.heading, n.file): n for n in self.child.sheet_notes} if self.child else {}
+        file = self.origin["origin_detail"]
+        for heading, text in self.row.notes:
+            note = existing.get((heading, file))
+            if note is None:
+                new = ChildSheetNote(heading=heading, text=text, file=file, imported_on=self.today)
+                self.ops.append(lambda c, row=new: c.sheet_notes.append(row))
+            elif note.text != text:
+                def update(c, row=note, value=text):
+                    row.text, row.imported_on = value, self.today
+                self.ops.append(update)
 
     def _set(self, attr: str, value) -> None:
         if self.child is None or getattr(self.child, attr) != value:
@@ -108,29 +159,37 @@ class _Plan:
         v = self.row.values
         if name not in v:
             return None
-        value, start = v[name], v.get(start_name) or self.today
+        value, start = v[name], v.get(start_name)
         latest = self._latest(getattr(self.child, collection)) if self.child else None
-        if latest is not None and getattr(latest, attr) == value:
+        new_period = self.returning and name == "legal_status"  # the new period has its own legal status
+        if latest is not None and getattr(latest, attr) == value and not new_period:
             return latest
         fields = (start_name, name)
         what = HISTORY_LABELS[name]
+        if start is None:
+            self._no_date((name,), start_name, f"the {what} is new ({v[name]})" if latest is None else
+                          f"the {what} changes from {getattr(latest, attr)} to {value}")
+            return None
         if latest is not None:
             if start < latest.start:
                 self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the current {what} "
                                      f"({getattr(latest, attr)}) began on {fmt_date(latest.start)}")
                 return None
-            if start == latest.start:  # the same entry, corrected
+            if start == latest.start and not new_period:  # the same entry, corrected
                 self.ops.append(lambda c, row=latest: setattr(row, attr, value))
                 return latest
             if latest.end is not None and start < latest.end:
                 self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the previous one ended "
                                      f"on {fmt_date(latest.end)}")
                 return None
-            if latest.end is None:
-                self.ops.append(lambda c, row=latest: setattr(row, "end", start))
+            if latest.end is None:  # closed when the new one starts, or when the child left care
+                end = min(start, max(p.end for p in self.child.care_periods)) if new_period else start
+                self.ops.append(lambda c, row=latest, day=end: setattr(row, "end", day))
         new = model(**{attr: value}, start=start, **self.origin, **extra)
         self.ops.append(lambda c, row=new: getattr(c, collection).append(row))
         self.new_starts.append(start)
+        if name == "legal_status":
+            self.new_status = True
         return new
 
     def _placement(self) -> None:
@@ -148,7 +207,9 @@ class _Plan:
                 return
         is_new = placement.id is None
         if placement.approved_as_permanent != approved or is_new:
-            on = (placement.start if is_new else self.today) if approved else None
+            # Approved with a new placement: from its start; approved later: the sheet gives no date,
+            # so none is recorded (the record then reads it as approved from the placement's start).
+            on = (placement.start if is_new else None) if approved else None
 
             def approve(c, row=placement):
                 row.approved_as_permanent, row.approved_permanent_on = approved, on
@@ -167,6 +228,8 @@ class _Plan:
                                                     f"record, which began on {fmt_date(open_period.start)}; correct "
                                                     "the spreadsheet or the record")
                 return
+            if any(p.start == entered for p in periods):
+                return  # a period already recorded, ended since (a stale row for a child who left care)
             if periods and entered < periods[-1].end:
                 self.problem(("entered_care",), f"{fmt_date(entered)} is before the previous period of care ended "
                                                 f"on {fmt_date(periods[-1].end)}")
@@ -174,6 +237,12 @@ class _Plan:
             start = entered
         elif open_period is None and self.new_starts:
             start = min(self.new_starts)  # a legal status or placement means the child is looked after
+        if start is not None and periods and not self.new_status and not self.returning:
+            # Back in care through a new placement alone: the new period would have no legal status.
+            self.problem(("placement_start", "placement.type"),
+                         f"the child left care on {fmt_date(periods[-1].end)} and comes back on {fmt_date(start)} "
+                         f"but the row gives no new legal status: fill in {self._where('legal_status')}")
+            return
         if start is not None:
             period = CarePeriod(start=start, **self.origin)
             self.ops.append(lambda c, row=period: c.care_periods.append(row))
@@ -192,9 +261,13 @@ class _Plan:
         v = self.row.values
         if "plan.primary_route" not in v:
             return
-        route, agreed = v["plan.primary_route"], v.get("plan_agreed") or self.today
+        route, agreed = v["plan.primary_route"], v.get("plan_agreed")
         current = self._latest(self._current_plans(True), key="agreed_on")
         if current is not None and current.route == route:
+            return
+        if agreed is None:
+            self._no_date(("plan.primary_route",), "plan_agreed", f"the primary plan is new ({route})"
+                          if current is None else f"the primary plan changes from {current.route} to {route}")
             return
         if current is not None:
             if agreed < current.agreed_on:
@@ -214,8 +287,13 @@ class _Plan:
         v = self.row.values
         if "plan.contingency_routes" not in v:
             return
-        wanted, day = set(v["plan.contingency_routes"]), v.get("plan_agreed") or self.today
+        wanted, day = set(v["plan.contingency_routes"]), v.get("plan_agreed")
         current = self._current_plans(False)
+        changed = sorted(wanted ^ {p.route for p in current})
+        if changed and day is None:
+            self._no_date(("plan.contingency_routes",), "plan_agreed",
+                          f"the contingency plans change ({', '.join(changed)})")
+            return
         for plan in current:
             if plan.route not in wanted:
                 if day < plan.agreed_on:
@@ -245,7 +323,7 @@ class _Plan:
         self.ops.append(lambda c, row=proceedings: c.proceedings.append(row))
 
 
-_HISTORIES = ("care_periods", "legal_statuses", "placements", "plans", "proceedings")
+_HISTORIES = ("care_periods", "legal_statuses", "placements", "plans", "proceedings", "sheet_notes")
 
 
 def _existing(case_numbers: list[str]) -> dict[str, Child]:
@@ -285,7 +363,7 @@ def import_tracker(data: bytes, file: str, layout: TrackerLayout, *, mapping: di
         batch = rows[start:start + BATCH]
         existing = _existing([r.case_number for r in batch])
         for row in batch:
-            plan = _Plan(row, existing.get(row.case_number), today, file).compare()
+            plan = _Plan(row, existing.get(row.case_number), today, file, sheet.fields, layout).compare()
             if plan.problems:
                 result.errors += [RowError(file, row.row, message, row.case_number, column)
                                   for column, message in plan.problems]

@@ -72,6 +72,7 @@ class Child(TenantScoped, Timestamped, db.Model):
     plans: Mapped[list["PermanencePlan"]] = _history("PermanencePlan", "agreed_on")  # noqa: F821
     flags: Mapped[list["ChildFlag"]] = _history("ChildFlag", "start")  # noqa: F821
     key_dates: Mapped[list["KeyDate"]] = _history("KeyDate", "happened_on")  # noqa: F821
+    sheet_notes: Mapped[list["ChildSheetNote"]] = _history("ChildSheetNote", "heading")  # noqa: F821
 
     @property
     def name(self) -> str:

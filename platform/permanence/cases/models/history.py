@@ -220,3 +220,24 @@ class KeyDate(_ChildHistory, db.Model):
     @property
     def event_label(self) -> str:
         return codes.RECORDABLE_EVENTS.get(self.event, self.event)
+
+
+class ChildSheetNote(TenantScoped, Timestamped, db.Model):
+    """A cell of a tracker spreadsheet whose column has no field on the record, kept as a note on the
+    child because the user chose "Keep as a note on the child" for its heading: the heading, the text,
+    and the file and day it came from. One note per child, heading and file, so a re-import of the same
+    file updates it rather than adding another. Not a dated history: nothing is measured from it."""
+
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    heading: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(2000))
+    file: Mapped[str] = mapped_column(String(100))
+    imported_on: Mapped[date]
+
+    child: Mapped["Child"] = relationship(back_populates="sheet_notes")  # noqa: F821
+
+    def audit_label(self) -> str:
+        return f"Spreadsheet note of child {self.child_id}"
