@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from permanence.audit.models import AuditEvent
-from permanence.cases.facts import child_events
+from permanence.cases.facts import child_events, child_facts
 from permanence.cases.imports import OPTIONAL, import_903, read_903
 from permanence.cases.models import Child, KeyDate, LegalStatus
 from permanence.core.context import tenant_context
@@ -92,6 +92,9 @@ def test_every_table_lands_on_the_record_and_every_row_is_accounted_for(app, ten
         assert [(m.kind, m.start, m.end) for m in uasc.missing_episodes] == [
             ("M", date(2024, 5, 4), date(2024, 5, 6)), ("A", date(2024, 10, 10), None)]
         assert [u.ceased_on for u in uasc.unaccompanied] == [date(2025, 9, 2)]
+        # An unaccompanied child for cohort rules until the UASC table's DUC.
+        assert "unaccompanied" in child_facts(uasc, date(2025, 9, 1))["flags"]
+        assert "unaccompanied" not in child_facts(uasc, date(2025, 9, 2))["flags"]
         assert [(o.year, o.sdq_score, o.convicted, o.health_check, o.substance_misuse, o.intervention_received)
                 for o in uasc.outcomes] == [("2025-26", 14, False, True, False, None)]
         assert [(o.in_touch, o.activity, o.accommodation) for o in leaver.outcomes] == [("YES", "F2", "S")]

@@ -77,6 +77,9 @@ def _is_care_leaver(child, day: date, looked_after: bool) -> bool:
 
 def _flags(child, day: date, looked_after: bool) -> set[str]:
     flags = {f.flag for f in child.flags if f.current_on(day)}
+    # The 903 UASC table: the child was unaccompanied until DUC (no DUC: still is).
+    if any(u.ceased_on is None or day < u.ceased_on for u in child.unaccompanied):
+        flags.add("unaccompanied")
     if any(p.open_on(day) for p in child.proceedings):
         flags.add("in_proceedings")
     if any(p.open_on(day) for p in child.pre_proceedings):

@@ -6,9 +6,9 @@ from .history import (Adoption, AdoptionPlacementDecision, CareOutcomes, CarePer
                       PreviousPermanence, Review, UnaccompaniedStatus)
 
 HISTORY_MODELS = (CarePeriod, LegalStatus, Placement, Review, CareProceedings, PreProceedings, PermanencePlan,
-                  ChildFlag, KeyDate, AdoptionPlacementDecision, Adoption)
-# The 903's other tables: shown on the child's page; the tracker does not read them.
-SSDA903_ONLY_MODELS = (PreviousPermanence, MissingEpisode, UnaccompaniedStatus, CareOutcomes)
+                  ChildFlag, KeyDate, AdoptionPlacementDecision, Adoption, UnaccompaniedStatus)
+# The 903's other tables shown on the child's page that no fact or event reads (the tracker ignores them).
+SSDA903_ONLY_MODELS = (PreviousPermanence, MissingEpisode, CareOutcomes)
 
 __all__ = ["HISTORY_MODELS", "SSDA903_ONLY_MODELS", "Adoption", "AdoptionPlacementDecision", "CareOutcomes",
            "MissingEpisode", "PreviousPermanence", "UnaccompaniedStatus", "CarePeriod", "CareProceedings", "Child", "ChildFlag", "KeyDate", "LegalStatus",
