@@ -19,6 +19,7 @@ from permanence.cases.models import Child, KeyDate, LegalStatus
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
+from permanence.imports import jobs
 from permanence.imports.models import ImportRun, ImportStatus
 from permanence.tor.services import load_folder
 
@@ -251,6 +252,26 @@ def test_the_web_job_reads_windows_1252_and_reports_a_bad_byte(app, client, logi
         run_id = run.id
     page = client.get(f"/council-a/imports/{run_id}").text
     assert "<td class=\"govuk-table__cell\">REVIEW_CODE</td>" in page
+
+
+def test_the_web_job_says_it_refuses_before_writing(app, client, login, council, work_jobs, monkeypatch):
+    steps = []
+    real = jobs.ProgressReport.__call__
+    monkeypatch.setattr(jobs.ProgressReport, "__call__", lambda self, step, done, total: (
+        steps.append((step, done, total)), real(self, step, done, total)))
+    login(council["admin"])
+    data = {role: (io.BytesIO((FAULTS / f"{role}.csv").read_bytes()), f"{role}.csv") for role in NEEDED}
+    client.post("/council-a/imports/ssda903", data={**data, "ssda903_mode": "all_or_nothing"},
+                content_type="multipart/form-data")
+    work_jobs()
+    assert steps == [("4 problems; nothing will be imported", 0, 0)]  # no child written, none begun
+    with app.app_context(), tenant_context(council["tenant"].id):
+        run = db.session.execute(select(ImportRun)).scalar_one()
+        assert run.result["refusal"] == "4 problems; nothing will be imported" and not run.result["written"]
+        assert db.session.execute(select(func.count()).select_from(Child)).scalar_one() == 0
+        run_id = run.id
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert "Nothing was imported" in page and "4 problems found." in page
 
 
 def test_a_file_with_the_wrong_columns_is_refused_on_upload(app, client, login, council):

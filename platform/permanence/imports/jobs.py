@@ -101,7 +101,6 @@ def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
             {"file": exc.file, "row": 0, "column": None, "reason": exc.message}]
     clean = len(extract.clean_children())
     done = 0
-    report("Writing children", 0, clean)
 
     def progress(n: int) -> None:
         nonlocal done
@@ -111,6 +110,8 @@ def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
     def before_writing(checked) -> None:  # an all-or-nothing refusal is said before anything is written
         if checked.refusal and run.all_or_nothing:
             report(checked.refusal[0].upper() + checked.refusal[1:], 0, 0)
+        else:
+            report("Writing children", 0, clean)
 
     result = import_903(all_or_nothing=run.all_or_nothing, extract=extract, progress=progress,
                         before_writing=before_writing)
