@@ -78,9 +78,8 @@ class TableFile:
 
 def source_name(source, default: str) -> str:
     """The file name errors are reported against: the path's name, or ``default`` for a stream."""
-    if isinstance(source, (str, Path)):
-        return Path(source).name
-    return getattr(source, "name", None) if isinstance(getattr(source, "name", None), str) else default
+    name = source if isinstance(source, (str, Path)) else getattr(source, "name", None)  # an open file's path
+    return Path(name).name if isinstance(name, (str, Path)) else default
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
