@@ -226,7 +226,7 @@ def test_the_web_job_imports_every_table_and_shows_the_rows_of_each_file(app, cl
         run = db.session.execute(select(ImportRun)).scalar_one()
         assert run.status == ImportStatus.DONE and run.result["collection_year"] == "2025-26"
         run_id = run.id
-        fict001 = child("FICT001").id
+        fict001, fict002, fict003 = (child(case).id for case in ("FICT001", "FICT002", "FICT003"))
     page = client.get(f"/council-a/imports/{run_id}").text
     assert "3 children created, 0 updated" in page
     assert ('<td class="govuk-table__cell">placed_adoption.csv (PlacedAdoption)</td>' in page)
@@ -235,6 +235,11 @@ def test_the_web_job_imports_every_table_and_shows_the_rows_of_each_file(app, cl
     assert "Should be placed for adoption" in record and "12 Mar 2025" in record
     assert "RD2: The court did not make a placement order" in record
     assert "MF: Male and female couple; L11: Different-gender married couple" in record
+    record = client.get(f"/council-a/children/{fict002}").text
+    assert "A: Away from placement without authorisation" in record and "02 Sep 2025" in record  # missing, UASC
+    assert "Outcomes (903 OC2 and OC3)" in record
+    record = client.get(f"/council-a/children/{fict003}").text
+    assert "P2: Special guardianship order" in record and "zz/07/2015" in record
 
 
 def test_the_web_job_reads_windows_1252_and_reports_a_bad_byte(app, client, login, council, work_jobs):
