@@ -9,8 +9,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from permanence.accounts.models import ApiToken, GrantStatus, Membership, RoleAssignment, RoleGrant, Team, User
-from permanence.cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, ChildSheetNote, KeyDate,
-                                      LegalStatus, PermanencePlan, Placement, PreProceedings, Review, SiblingGroup)
+from permanence.cases.models import (Adoption, AdoptionPlacementDecision, CareOutcomes, CarePeriod, CareProceedings,
+                                      Child, ChildFlag, ChildSheetNote, KeyDate, LegalStatus, MissingEpisode, PermanencePlan,
+                                      Placement, PreProceedings, PreviousPermanence, Review, SiblingGroup,
+                                      UnaccompaniedStatus)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.documents.models import Document, DocumentVersion
@@ -183,6 +185,13 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                 KeyDate(child_id=child.id, event="adm_decision", happened_on=day),
                 ChildSheetNote(child_id=child.id, heading="Notes", text="Fictional note", file="tracker.csv",
                                imported_on=day),
+                AdoptionPlacementDecision(child_id=child.id, start=day, origin="ssda903"),
+                Adoption(child_id=child.id, decided_on=day, matched_on=date(2024, 3, 1), by_foster_carer=False,
+                         number_of_adopters=2, adopter_sex="MF", adopter_status="L11", origin="ssda903"),
+                PreviousPermanence(child_id=child.id, arrangement="P2", when="zz/zz/2020", origin="ssda903"),
+                MissingEpisode(child_id=child.id, kind="M", start=day, end=date(2024, 1, 2), origin="ssda903"),
+                UnaccompaniedStatus(child_id=child.id, ceased_on=date(2024, 2, 1), origin="ssda903"),
+                CareOutcomes(child_id=child.id, year="2023-24", sdq_score=12, origin="ssda903"),
             ]
             # In the past, so lists of upcoming meetings never parse the stand-in version.
             meeting = Meeting(body_id="panel", tor_version=version, sitting_date=date(2024, 1, 3), date=date(2024, 1, 3))

@@ -133,7 +133,7 @@ def test_a_csv_that_breaks_half_way_is_a_file_error_not_a_crash():
 def test_the_903_tables_are_read_within_the_same_limits(monkeypatch):
     monkeypatch.setattr(tables, "MAX_TABLE_ROWS", 10)
     header = io.StringIO("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "A1,F,01/02/2019\n" * 10)
-    episodes = io.StringIO("CHILD,DECOM,RNE,LS,CIN,PLACE\n" + "A1,01/03/2024," + "x" * MAX_LINE_CHARS + "\n")
+    episodes = io.StringIO("CHILD,DECOM,RNE,LS,CIN,PLACE,DEC,REC\n" + "A1,01/03/2024," + "x" * MAX_LINE_CHARS + "\n")
     reviews = io.StringIO("CHILD,DOB,REVIEW,REVIEW_CODE\n")
     with pytest.raises(ImportFileError) as caught:
         read_903(header, io.StringIO(""), reviews, names=("header.csv", "episodes.csv", "reviews.csv"))

@@ -3,7 +3,7 @@ the child (its heading, text, and the file and day it came from), when the user 
 note on the child" for the heading; a tenant table under row-level security (issue 15)
 
 Revision ID: e4b8c2d1f903
-Revises: d2f9036c8a41
+Revises: c7a9031e5b20
 Create Date: 2026-12-02 19:40:00.000000
 
 """
@@ -15,7 +15,7 @@ from permanence.core import rls
 
 # revision identifiers, used by Alembic.
 revision = 'e4b8c2d1f903'
-down_revision = 'd2f9036c8a41'
+down_revision = 'c7a9031e5b20'
 branch_labels = None
 depends_on = None
 

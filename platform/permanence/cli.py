@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from .accounts import grants
 from .accounts import services as accounts
 from .accounts import two_factor
-from .cases.imports import ImportFileError, import_903, read_903
+from .cases.imports import OPTIONAL, TABLES, ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.jobs import commit, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
@@ -249,6 +249,15 @@ def relay_cmd():
     click.echo(f"{count} job(s) handed on.")
 
 
+def _table_options(command):
+    """``--uasc``, ``--placed-adoption``, ... : one option per optional table of the 903."""
+    for role in reversed(OPTIONAL):
+        command = click.option(f"--{role.replace('_', '-')}", role, default=None,
+                               type=click.Path(exists=True, dir_okay=False),
+                               help=f"The 903 {TABLES[role].name} table (CSV), if the return has one.")(command)
+    return command
+
+
 @children_cli.command("import-903")
 @click.option("--tenant", "slug", required=True, help="The council's web address, e.g. knowsley.")
 @click.option("--header", "header", required=True, type=click.Path(exists=True, dir_okay=False),
@@ -257,36 +266,51 @@ def relay_cmd():
               help="The 903 Episodes table (CSV).")
 @click.option("--reviews", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The 903 Reviews table (CSV).")
+@_table_options
+@click.option("--encoding", type=click.Choice(["utf-8", "windows-1252"]), default=None,
+              help="The files' encoding (default: UTF-8 if they read as UTF-8, else Windows-1252).")
 @click.option("--all-or-nothing/--partial", default=True, show_default=True,
               help="On any bad row write nothing, or write every child whose rows are all good.")
 @click.option("--dfe-findings", "dfe_findings", default=None, type=click.Path(dir_okay=False),
               help="Where to write the findings of the DfE's own 903 rules (CSV); "
                    "default: dfe-findings.csv beside the Header table.")
-def import_903_cmd(slug, header, episodes, reviews, all_or_nothing, dfe_findings):
-    """Import children and their histories from SSDA903 CSV tables (re-running replaces, never duplicates)."""
+def import_903_cmd(slug, header, episodes, reviews, encoding, all_or_nothing, dfe_findings, **others):
+    """Import children and their histories from SSDA903 CSV tables (re-running changes only what
+    differs, never duplicates)."""
     tenant = get_tenant(slug)
     if tenant is None:
         _fail(f"No council with the web address '{slug}'")
+    others = {role: path for role, path in others.items() if path}
     try:
-        extract = read_903(header, episodes, reviews)
+        extract = read_903(header, episodes, reviews, others=others, encoding=encoding)
     except ImportFileError as exc:
         _fail(str(exc))
+
+    def before_writing(checked):
+        for error in checked.errors:
+            click.echo(str(error), err=True)
+        if checked.refusal and all_or_nothing:
+            click.echo(checked.refusal + " (use --partial to import the clean children)", err=True)
+
     with tenant_context(tenant.id), acting_as(Actor(user_id=None, label="903 import (command line)")):
-        dfe = check_903_with_dfe_rules(tenant.id, {"header": header, "episodes": episodes, "reviews": reviews},
-                                       extract)
+        dfe = check_903_with_dfe_rules(tenant.id, {"header": header, "episodes": episodes, "reviews": reviews,
+                                                   **others}, extract)
         write_dfe_findings(dfe, dfe_findings or str(Path(header).with_name("dfe-findings.csv")))
         clean = len(extract.clean_children())
         with click.progressbar(length=clean, label=f"Importing {clean} children") as bar:
-            result = import_903(header, episodes, reviews, all_or_nothing=all_or_nothing, extract=extract,
-                                progress=bar.update)
+            result = import_903(all_or_nothing=all_or_nothing, extract=extract, progress=bar.update,
+                                before_writing=before_writing)
         if result.written:
             commit()
-    for error in result.errors:
-        click.echo(str(error), err=True)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    for count in result.files:
+        click.echo(str(count))
     if not result.written:
-        _fail(f"{len(result.errors)} bad row(s); nothing was imported (use --partial to import the clean children)")
-    click.echo(f"{result.created} children created, {result.updated} updated"
-               + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")
+        _fail(f"{len(result.errors)} problem(s); nothing was imported")
+    click.echo(f"{result.created} children created, {result.updated} updated, {result.unchanged} unchanged"
+               + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "")
+               + (f" (collection year {result.collection_year})" if result.collection_year else "") + ".")
 
 
 children_cli.add_command(import_tracker_cmd)

@@ -19,6 +19,7 @@ __all__ = [
     "PLAN_AGREED_AT", "PLAN_KINDS", "PLAN_ROUTES", "PERMANENCE_EXITS", "PRE_PROCEEDINGS_OUTCOMES",
     "PROCEEDINGS_OUTCOMES", "REASONS_CEASED", "RECORDABLE_EVENTS", "RECORDED_FLAGS", "S20_ENTRIES",
     "REASONS_NEW_EPISODE", "REASONS_PLACE_CHANGE", "SEXES", "label",
+    "ADOPTER_SEXES", "ADOPTER_STATUSES", "MISSING_KINDS", "PREVIOUS_PERMANENCE", "REASONS_PLACED_CEASED",
 ]
 
 
@@ -153,3 +154,30 @@ def label(codes: Mapping[str, str], code: str | None) -> str:
         return code
     text = text[0].upper() + text[1:]
     return text if code.islower() else f"{code}: {text}"
+
+
+# The 903's other tables (domain.md §1): placed for adoption, AD1, previous permanence, missing.
+REASONS_PLACED_CEASED = _codes(
+    RD1="The child's needs changed",
+    RD2="The court did not make a placement order",
+    RD3="Prospective adopters could not be found",
+    RD4="Any other reason",
+)
+PREVIOUS_PERMANENCE = _codes(
+    P1="Adoption",
+    P2="Special guardianship order",
+    P3="Residence order or child arrangements order (with whom the child lives)",
+    P4="Not known",
+    Z1="No previous permanence option",
+)
+ADOPTER_SEXES = _codes(M1="Single male", F1="Single female", MM="Male couple", FF="Female couple",
+                       MF="Male and female couple")
+ADOPTER_STATUSES = _codes(
+    L0="Single",
+    L11="Different-gender married couple",
+    L12="Same-gender married couple",
+    L2="Civil partnership",
+    L3="Different-gender unmarried couple",
+    L4="Same-gender couple, not married or in a civil partnership",
+)
+MISSING_KINDS = _codes(M="Missing", A="Away from placement without authorisation")

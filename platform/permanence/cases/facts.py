@@ -77,6 +77,9 @@ def _is_care_leaver(child, day: date, looked_after: bool) -> bool:
 
 def _flags(child, day: date, looked_after: bool) -> set[str]:
     flags = {f.flag for f in child.flags if f.current_on(day)}
+    # The 903 UASC table: the child was unaccompanied until DUC (no DUC: still is).
+    if any(u.ceased_on is None or day < u.ceased_on for u in child.unaccompanied):
+        flags.add("unaccompanied")
     if any(p.open_on(day) for p in child.proceedings):
         flags.add("in_proceedings")
     if any(p.open_on(day) for p in child.pre_proceedings):
@@ -217,8 +220,14 @@ def child_events(child, on: date | None = None) -> dict[str, date | tuple[date, 
         "placement_disrupted": _last(
             f.start for f in child.flags if f.flag == DISRUPTED and f.start <= day),
     }
-    # Key dates recorded on the child's page: the latest of each recordable event.
-    for key in child.key_dates:
-        if key.event in RECORDABLE_EVENTS and key.happened_on <= day:
-            events[key.event] = _last([events.get(key.event), key.happened_on])
+    # Key dates recorded on the child's page, and the same steps as the SSDA903 return gives them (the
+    # should-be-placed decision: PlacedAdoption DATE_PLACED unless reversed by ``day``, AD1 DATE_INT;
+    # the match: AD1 DATE_MATCH): the latest of each.
+    dated = [(key.event, key.happened_on) for key in child.key_dates if key.event in RECORDABLE_EVENTS]
+    dated += [("adm_decision", a.start) for a in child.adoption_decisions if a.end is None or a.end > day]
+    for adoption in child.adoptions:
+        dated += [("adm_decision", adoption.decided_on), ("match", adoption.matched_on)]
+    for event, when in dated:
+        if when is not None and when <= day:
+            events[event] = _last([events.get(event), when])
     return {name: when for name, when in events.items() if when is not None}

@@ -44,7 +44,8 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 _LOADED = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-           "flags", "key_dates")
+           "flags", "key_dates", "adoption_decisions", "adoptions",
+           "unaccompanied")  # what child_events and the flags read
 
 
 def children_for_export(stmt) -> list[Child]:

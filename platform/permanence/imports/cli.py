@@ -13,9 +13,8 @@ from ..core.context import Actor, acting_as, tenant_context
 from ..core.jobs import commit
 from ..tenancy.services import get_tenant
 from ..cases.imports import Extract
-from ..tor.services import import_policy, tracker_layout
-from .dfe_rules import DfeReport, check_with_dfe_rules
-from .spreadsheet import decode_text
+from ..tor.services import tracker_layout
+from .dfe_rules import DfeReport, check_extract
 from .tracker_sheet import import_tracker
 
 
@@ -59,14 +58,9 @@ def import_tracker_cmd(slug, spreadsheet, all_or_nothing):
 
 
 def check_903_with_dfe_rules(tenant_id: int, paths: dict[str, str], extract: Extract) -> DfeReport:
-    """Run the DfE's rules on the 903 files at ``paths`` (by table) under the council's import
-    policy: its blocking findings join ``extract``'s errors, so their children are left out."""
-    tables = {role: (Path(path).name, decode_text(Path(path).read_bytes(), Path(path).name))
-              for role, path in paths.items()}
-    policy = import_policy(tenant_id)
-    report = check_with_dfe_rules(tables, local_authority=policy.local_authority_code)
-    extract.errors.extend(report.apply_policy(policy.dfe_rules_that_block))
-    return report
+    """The DfE's rules on the 903 files at ``paths`` (by table): ``dfe_rules.check_extract``."""
+    return check_extract(tenant_id, {role: (Path(path).name, Path(path).read_bytes())
+                                     for role, path in paths.items()}, extract)
 
 
 def write_dfe_findings(report: DfeReport, path: str) -> None:

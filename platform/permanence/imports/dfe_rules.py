@@ -27,9 +27,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..cases.imports import RowError
+from ..cases.imports import Extract, RowError
 from ..core.clock import london_today
 from ..tor import dfe903
+from ..tor.services import import_policy
+from .spreadsheet import decode_text
 
 log = logging.getLogger(__name__)
 
@@ -251,3 +253,18 @@ def findings_csv_rows(dfe: dict) -> list[list]:
     return [[f["file"], f["row"] or "", f["child"] or "", f["rule"], f["description"], ", ".join(f["columns"]),
              "Yes" if f["blocks"] else "No"] for f in (dfe or {}).get("findings") or ()]
 
+
+
+def check_extract(tenant_id: int, files: dict[str, tuple[str, bytes]], extract: Extract) -> DfeReport:
+    """Run the DfE's rules on a 903 import's files (``{table: (file name, bytes)}``) under the
+    council's import policy; its blocking findings join ``extract``'s errors, so their children are
+    left out (partial) or nothing is written (all or nothing). The web job and the CLI both use it."""
+    tables = {role: (name, decode_text(data, name)) for role, (name, data) in files.items()}
+    policy = import_policy(tenant_id)
+    report = check_with_dfe_rules(tables, local_authority=policy.local_authority_code)
+    blocking = report.apply_policy(policy.dfe_rules_that_block)
+    if blocking:
+        names = [name for name, _ in files.values()]
+        extract.errors.extend(blocking)
+        extract.errors.sort(key=lambda e: (names.index(e.file) if e.file in names else len(names), e.row))
+    return report

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField
 
+from ..cases.imports import OPTIONAL
 from ..tor.tracker import IMPORT_FIELDS
 from .tracker_cells import NOTE, NOTE_LABEL
 
@@ -21,12 +22,29 @@ def _mode():
 
 
 class Import903Form(FlaskForm):
-    """The three SSDA903 tables as the DfE specifies them (CSV)."""
+    """The SSDA903 tables as the DfE specifies them (CSV): Header, Episodes and Reviews, and any of the
+    others the return has (``cases.ssda903.tables``)."""
 
     header = FileField("Header table", validators=[FileRequired("Choose the 903 Header table (a CSV file)")])
     episodes = FileField("Episodes table", validators=[FileRequired("Choose the 903 Episodes table (a CSV file)")])
     reviews = FileField("Reviews table", validators=[FileRequired("Choose the 903 Reviews table (a CSV file)")])
+    uasc = FileField("UASC table (optional)")
+    placed_adoption = FileField("PlacedAdoption table (optional)")
+    ad1 = FileField("AD1 table (optional)")
+    prev_perm = FileField("PrevPerm table (optional)")
+    missing = FileField("Missing table (optional)")
+    oc2 = FileField("OC2 table (optional)")
+    oc3 = FileField("OC3 table (optional)")
+    sw_episodes = FileField("SWEpisodes table (optional, not used)")
+    dolo = FileField("DoLo table (optional, not used)")
     ssda903_mode = _mode()
+
+    OPTIONAL_TABLES = OPTIONAL  # a field above for each
+
+    def chosen_tables(self) -> list[str]:
+        """The tables given: the three needed ones and each optional one with a file."""
+        return ["header", "episodes", "reviews"] + [
+            role for role in self.OPTIONAL_TABLES if getattr(self, role).data and getattr(self, role).data.filename]
 
 
 class TrackerUploadForm(FlaskForm):

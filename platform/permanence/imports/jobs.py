@@ -14,19 +14,19 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..cases.imports import EPISODE_COLUMNS, HEADER_COLUMNS, REVIEW_COLUMNS, ImportFileError, import_903, read_903
+from ..cases.imports import TABLES, ImportFileError, import_903, read_903
 from ..core.clock import london_today, utcnow
 from ..extensions import db
-from ..tor.services import import_policy, tracker_layout
-from .dfe_rules import check_with_dfe_rules
+from ..tor.services import tracker_layout
+from .dfe_rules import check_extract
 from .models import ImportKind, ImportRun, ImportStatus
-from .spreadsheet import decode_text
 from .tracker_sheet import import_tracker
 
 log = logging.getLogger(__name__)
 
-TABLES_903 = {"header": ("Header", HEADER_COLUMNS), "episodes": ("Episodes", EPISODE_COLUMNS),
-              "reviews": ("Reviews", REVIEW_COLUMNS)}
+# Every table of the return, by form field: (the DfE's name, its columns); Header, Episodes and Reviews
+# are needed, the others optional.
+TABLES_903 = {role: (table.name, table.columns) for role, table in TABLES.items()}
 FAILED_MESSAGE = ("The import stopped because of a fault in the platform, so nothing was imported. "
                   "Try again; if it happens again, tell your platform's support team.")
 STOPPED_MESSAGE = ("The import stopped before it finished (the job doing it ended without finishing), so "
@@ -93,35 +93,35 @@ class ProgressReport:
 
 
 def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
-    files = run.files()
-    texts = {role: (name, decode_text(data, name)) for role, (name, data) in files.items()}
-    streams = [io.StringIO(texts[role][1]) for role in TABLES_903]
-    names = tuple(files[role][0] for role in TABLES_903)
+    files = run.files()  # bytes: cases.ssda903 detects the encoding and reports a bad byte's row and column
+    streams = {role: io.BytesIO(data) for role, (_, data) in files.items()}
     try:
-        extract = read_903(*streams, names=names)
+        extract = read_903(others=streams, names={role: name for role, (name, _) in files.items()})
     except ImportFileError as exc:
         return {"written": False, "created": 0, "updated": 0, "skipped": []}, [
             {"file": exc.file, "row": 0, "column": None, "reason": exc.message}]
     report("Checking against the DfE's rules", 0, 1)
-    policy = import_policy(run.tenant_id)
-    dfe = check_with_dfe_rules(texts, local_authority=policy.local_authority_code)
-    blocking = dfe.apply_policy(policy.dfe_rules_that_block)
-    if blocking:  # their children become bad rows: left out (partial) or nothing written (all or nothing)
-        extract.errors.extend(blocking)
-        extract.errors.sort(key=lambda e: (names.index(e.file) if e.file in names else len(names), e.row))
+    dfe = check_extract(run.tenant_id, files, extract)
     report("Checking against the DfE's rules", 1, 1)
     clean = len(extract.clean_children())
     done = 0
-    report("Writing children", 0, clean)
 
     def progress(n: int) -> None:
         nonlocal done
         done += n
         report("Writing children", done, clean)
 
-    result = import_903(*streams, all_or_nothing=run.all_or_nothing, extract=extract, progress=progress)
+    def before_writing(checked) -> None:  # an all-or-nothing refusal is said before anything is written
+        if checked.refusal and run.all_or_nothing:
+            report(checked.refusal[0].upper() + checked.refusal[1:], 0, 0)
+        else:
+            report("Writing children", 0, clean)
+
+    result = import_903(all_or_nothing=run.all_or_nothing, extract=extract, progress=progress,
+                        before_writing=before_writing)
     summary = result.as_dict()
     summary.pop("errors")
+    summary["refusal"] = result.refusal if run.all_or_nothing else None
     summary["total"] = len(extract.children) + len({e.child for e in extract.errors} - set(extract.children))
     summary["dfe"] = dfe.as_dict()
     return summary, [e.as_dict() for e in result.errors]

@@ -22,7 +22,7 @@ from ..extensions import db
 
 
 class ImportKind(str, enum.Enum):
-    SSDA903 = "ssda903"  # the Header, Episodes and Reviews tables
+    SSDA903 = "ssda903"  # the Header, Episodes and Reviews tables, and any of the return's others
     TRACKER = "tracker"  # the council's own tracker spreadsheet (XLSX or CSV)
 
 
@@ -85,7 +85,8 @@ class ImportRun(TenantScoped, Timestamped, db.Model):
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
 
     def files(self) -> dict[str, tuple[str, bytes]]:
-        """The uploaded files by role (``spreadsheet``; ``header``, ``episodes``, ``reviews``)."""
+        """The uploaded files by role (``spreadsheet``; ``header``, ``episodes``, ``reviews`` and the other
+        903 tables' roles, ``cases.ssda903.tables``)."""
         return unpack(self.uploads, self.file_names)
 
 

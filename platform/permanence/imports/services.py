@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..audit import services as audit
-from ..cases.imports import REQUIRED
+from ..cases.imports import TABLES
 from ..cases.models import children_named_in
 from ..core.jobs import enqueue
 from ..core.tables import ImportFileError, csv_rows
@@ -74,9 +74,9 @@ def _csv_within_limits(field: str, filename: str, data: bytes) -> list[str]:
 def check_903_table(role: str, filename: str, data: bytes) -> None:
     """The 903 table's first line must carry its required columns (the DfE's names)."""
     check_upload(role, filename, data, (".csv",))
-    label, columns = TABLES_903[role]
+    label, table = TABLES_903[role][0], TABLES[role]
     present = {h.strip().lstrip("\ufeff").upper() for h in _csv_within_limits(role, filename, data)}
-    missing = [c for c in columns if c in REQUIRED and c not in present]
+    missing = [c for c in table.columns if c in table.required and c not in present]
     if missing:
         raise UploadError(role, f"This is not the 903 {label} table: its first line has no "
                                 f"{', '.join(missing)} column{'s' if len(missing) > 1 else ''}")
@@ -102,7 +102,8 @@ def queue_run(run: ImportRun) -> None:
 
 def start_903_import(files: dict[str, tuple[str, bytes]], *, all_or_nothing: bool,
                      created_by_id: int | None) -> ImportRun:
-    """Check the three tables and queue their import; raises UploadError naming the bad one."""
+    """Check the tables (Header, Episodes and Reviews, and any of the others given: ``{role: (name,
+    bytes)}``) and queue their import; raises UploadError naming the bad one."""
     for role, (name, data) in files.items():
         check_903_table(role, name, data)
     run = _new_run(ImportKind.SSDA903, files, all_or_nothing=all_or_nothing, created_by_id=created_by_id,

@@ -48,7 +48,7 @@ def upload_903(tenant_slug):
     form = Import903Form()
     if not form.validate_on_submit():
         return _index(ssda903=form, status=400)
-    files = {role: _read(getattr(form, role).data) for role in services.TABLES_903}
+    files = {role: _read(getattr(form, role).data) for role in form.chosen_tables()}
     try:
         run = services.start_903_import(files, all_or_nothing=form.ssda903_mode.data == "all_or_nothing",
                                         created_by_id=current_user.id)

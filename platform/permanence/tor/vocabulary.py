@@ -258,8 +258,10 @@ EVENT_DEFINITIONS: Mapping[str, Event] = _events(
           + FROM_TRACKING + ")"),
     Event("last_panel", "the most recent panel discussion of the child", "the latest of 'panel' (" + FROM_PANELS + ")"),
     Event("adm_decision", "the agency decision maker's should-be-placed decision", FROM_KEY_DATES
-          + " (the SSDA903 PlacedAdoption DATE_PLACED is not imported yet)", recordable=True),
-    Event("match", "the match with permanent carers or adopters", FROM_KEY_DATES, recordable=True),
+          + " and SSDA903 PlacedAdoption DATE_PLACED (unless reversed by DATE_PLACED_CEASED) and AD1 DATE_INT: "
+          "the latest", recordable=True),
+    Event("match", "the match with permanent carers or adopters", FROM_KEY_DATES + " and SSDA903 AD1 DATE_MATCH: "
+          "the latest", recordable=True),
     Event("placed_for_adoption", "the child was placed for adoption", FROM_903_PLACEMENTS + ": the latest A3 to A6"),
     Event("permanence_achieved", "permanence was secured (order made or match approved)",
           FROM_903_PLACEMENTS + " (approved as permanent) and " + FROM_903_PERIODS + " (left care to permanence)"),

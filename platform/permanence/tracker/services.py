@@ -39,7 +39,8 @@ from .models import CohortMember, Drift, Milestone
 
 BATCH = 500
 HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-             "flags", "key_dates")
+             "flags", "key_dates", "adoption_decisions", "adoptions",
+           "unaccompanied")  # what child_events and the flags read
 LIVE = ("upcoming", "due_soon", "overdue")  # statuses of a milestone still to be met
 
 EventSource = Callable[[list[int], date], Mapping[int, Mapping[str, date]]]

@@ -73,6 +73,14 @@ class Child(TenantScoped, Timestamped, db.Model):
     flags: Mapped[list["ChildFlag"]] = _history("ChildFlag", "start")  # noqa: F821
     key_dates: Mapped[list["KeyDate"]] = _history("KeyDate", "happened_on")  # noqa: F821
     sheet_notes: Mapped[list["ChildSheetNote"]] = _history("ChildSheetNote", "heading")  # noqa: F821
+    # The 903's other tables (imported only).
+    adoption_decisions: Mapped[list["AdoptionPlacementDecision"]] = _history(  # noqa: F821
+        "AdoptionPlacementDecision", "start")
+    adoptions: Mapped[list["Adoption"]] = _history("Adoption", "id")  # noqa: F821
+    previous_permanence: Mapped[list["PreviousPermanence"]] = _history("PreviousPermanence", "id")  # noqa: F821
+    missing_episodes: Mapped[list["MissingEpisode"]] = _history("MissingEpisode", "start")  # noqa: F821
+    unaccompanied: Mapped[list["UnaccompaniedStatus"]] = _history("UnaccompaniedStatus", "id")  # noqa: F821
+    outcomes: Mapped[list["CareOutcomes"]] = _history("CareOutcomes", "year")  # noqa: F821
 
     @property
     def name(self) -> str:

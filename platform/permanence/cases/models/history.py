@@ -241,3 +241,116 @@ class ChildSheetNote(TenantScoped, Timestamped, db.Model):
 
     def audit_label(self) -> str:
         return f"Spreadsheet note of child {self.child_id}"
+
+
+# --- The 903's other tables (SSDA903 PlacedAdoption, AD1, PrevPerm, Missing, UASC, OC2/OC3) -----------
+# Written by the 903 import only (origin ssda903), shown on the child's page; a person records the
+# same decisions as key dates, which the vocabulary reads alongside these.
+
+
+class AdoptionPlacementDecision(_Span, _ChildHistory, db.Model):
+    """The decision that the child should be placed for adoption (903 PlacedAdoption DATE_PLACED) and,
+    if it was reversed, when and why (DATE_PLACED_CEASED, REASON_PLACED_CEASED)."""
+
+    _label = "Should be placed for adoption"
+
+    start: Mapped[date]  # DATE_PLACED
+    end: Mapped[date | None]  # DATE_PLACED_CEASED
+    reason_ceased: Mapped[str | None] = mapped_column(String(3))  # REASON_PLACED_CEASED, RD1-RD4
+
+    child: Mapped["Child"] = relationship(back_populates="adoption_decisions")  # noqa: F821
+
+    @property
+    def reason_ceased_label(self) -> str:
+        return codes.label(codes.REASONS_PLACED_CEASED, self.reason_ceased)
+
+
+class Adoption(_ChildHistory, db.Model):
+    """An adoption as the 903's AD1 table gives it: the should-be-placed (ADM) decision, the match,
+    and the adopters as the return describes them (never who they are)."""
+
+    _label = "Adoption (AD1)"
+
+    decided_on: Mapped[date | None]  # DATE_INT: the decision that the child should be placed for adoption
+    matched_on: Mapped[date | None]  # DATE_MATCH
+    by_foster_carer: Mapped[bool | None] = mapped_column(Boolean)  # FOSTER_CARE 1/0
+    number_of_adopters: Mapped[int | None]  # NB_ADOPTR
+    adopter_sex: Mapped[str | None] = mapped_column(String(2))  # SEX_ADOPTR
+    adopter_status: Mapped[str | None] = mapped_column(String(3))  # LS_ADOPTR
+
+    child: Mapped["Child"] = relationship(back_populates="adoptions")  # noqa: F821
+
+    @property
+    def adopters_label(self) -> str:
+        parts = [codes.label(codes.ADOPTER_SEXES, self.adopter_sex),
+                 codes.label(codes.ADOPTER_STATUSES, self.adopter_status)]
+        return "; ".join(p for p in parts if p)
+
+
+class PreviousPermanence(_ChildHistory, db.Model):
+    """The permanence the child had before this period of care (903 PrevPerm): a previous adoption,
+    SGO or child arrangements order, the council that made it, and when (the 903 allows a partial
+    date, ``zz/MM/YYYY``, so it is kept as the return gives it)."""
+
+    _label = "Previous permanence"
+
+    arrangement: Mapped[str] = mapped_column(String(2))  # PREV_PERM
+    local_authority: Mapped[str | None] = mapped_column(String(10))  # LA_PERM
+    when: Mapped[str | None] = mapped_column(String(10))  # DATE_PERM, dd/mm/yyyy with zz for what is unknown
+
+    child: Mapped["Child"] = relationship(back_populates="previous_permanence")  # noqa: F821
+
+    @property
+    def arrangement_label(self) -> str:
+        return codes.label(codes.PREVIOUS_PERMANENCE, self.arrangement)
+
+
+class MissingEpisode(_Span, _ChildHistory, db.Model):
+    """A time the child was missing or away from placement without authorisation (903 Missing)."""
+
+    _label = "Missing episode"
+
+    kind: Mapped[str] = mapped_column(String(1))  # MISSING: M or A
+    start: Mapped[date]  # MIS_START
+    end: Mapped[date | None]  # MIS_END
+
+    child: Mapped["Child"] = relationship(back_populates="missing_episodes")  # noqa: F821
+
+    @property
+    def kind_label(self) -> str:
+        return codes.label(codes.MISSING_KINDS, self.kind)
+
+
+class UnaccompaniedStatus(_ChildHistory, db.Model):
+    """The date the child stopped being an unaccompanied asylum-seeking child (903 UASC DUC)."""
+
+    _label = "Unaccompanied asylum-seeking child"
+
+    ceased_on: Mapped[date | None]  # DUC
+
+    child: Mapped["Child"] = relationship(back_populates="unaccompanied")  # noqa: F821
+
+
+class CareOutcomes(_ChildHistory, db.Model):
+    """The 903's outcomes for one child in one collection year: OC2 (looked after 12 months at 31 March:
+    health, offending, substance misuse) and OC3 (care leavers: in touch, activity, accommodation), kept
+    as the return's codes."""
+
+    _label = "Outcomes (OC2/OC3)"
+
+    year: Mapped[str] = mapped_column(String(7))  # the collection year, 2025-26
+    sdq_score: Mapped[int | None]
+    sdq_reason: Mapped[str | None] = mapped_column(String(4))
+    convicted: Mapped[bool | None] = mapped_column(Boolean)
+    health_check: Mapped[bool | None] = mapped_column(Boolean)
+    immunisations: Mapped[bool | None] = mapped_column(Boolean)
+    teeth_check: Mapped[bool | None] = mapped_column(Boolean)
+    health_assessment: Mapped[bool | None] = mapped_column(Boolean)
+    substance_misuse: Mapped[bool | None] = mapped_column(Boolean)
+    intervention_received: Mapped[bool | None] = mapped_column(Boolean)
+    intervention_offered: Mapped[bool | None] = mapped_column(Boolean)
+    in_touch: Mapped[str | None] = mapped_column(String(4))  # OC3 IN_TOUCH
+    activity: Mapped[str | None] = mapped_column(String(2))  # OC3 ACTIV
+    accommodation: Mapped[str | None] = mapped_column(String(2))  # OC3 ACCOM
+
+    child: Mapped["Child"] = relationship(back_populates="outcomes")  # noqa: F821
