@@ -240,6 +240,7 @@ def test_the_command_line_import_says_what_the_dfe_rules_found(app, council, tmp
     assert out.exit_code == 0, out.output
     assert "The DfE's 2025-26 rules" in out.output
     assert f"The DfE's 2025-26 findings (" in out.output and f"1 blocking their child under the council's import policy) are in {findings}" in out.output
-    assert "2 children created, 0 updated, 1 skipped because of bad rows." in out.output
+    assert "2 children created, 0 updated, 0 unchanged, 1 skipped because of bad rows (collection year 2025-26)." \
+        in out.output
     rows = list(csv.reader(findings.open()))
     assert ["episodes.csv", "2", "DFE-1", "380"] in [r[:4] for r in rows]

@@ -269,7 +269,8 @@ def test_the_web_job_says_it_refuses_before_writing(app, client, login, council,
     client.post("/council-a/imports/ssda903", data={**data, "ssda903_mode": "all_or_nothing"},
                 content_type="multipart/form-data")
     work_jobs()
-    assert steps == [("4 problems; nothing will be imported", 0, 0)]  # no child written, none begun
+    assert steps == [("Checking against the DfE's rules", 0, 1), ("Checking against the DfE's rules", 1, 1),
+                     ("4 problems; nothing will be imported", 0, 0)]  # no child written, none begun
     with app.app_context(), tenant_context(council["tenant"].id):
         run = db.session.execute(select(ImportRun)).scalar_one()
         assert run.result["refusal"] == "4 problems; nothing will be imported" and not run.result["written"]

@@ -272,30 +272,36 @@ def test_the_command_line_imports_with_a_progress_bar(app, council, tmp_path, in
 
 # --- Dates the sheet does not give, and children who come back into care -------------------------------
 
-def test_a_new_history_entry_with_no_date_is_refused_naming_the_column_never_dated_today(app, council, in_tenant,
-                                                                                         make_child):
+def test_a_new_history_entry_with_no_date_is_not_recorded_naming_the_column_never_dated_today(
+        app, council, in_tenant, make_child):
     """The layout has no placement date column, and this row no plan date: nothing is dated the day of the
-    import; the row is reported with the column that should give the date, and the child left as they were."""
+    import; each change without a date is left unrecorded and the run warns with the column that should give
+    the date, while the rest of the row is imported."""
     existing = make_child(council["tenant"], case_number="FWI-400", first_name="Ola", last_name="Fictional")
     with in_tenant(council["tenant"]):
         db.session.add_all([CarePeriod(child_id=existing.id, start=date(2024, 1, 10)),
                             LegalStatus(child_id=existing.id, code="C1", start=date(2024, 1, 10))])
-    rows = [["FWI-400", None, None, None, None, None, "Care Order", None, "Adoption", "SGO", None, "U6", None]]
+    rows = [["FWI-400", None, date(2019, 6, 5), None, None, None, "Care Order", None, "Adoption", "SGO", None, "U6",
+             None]]
     with in_tenant(council["tenant"]):
         result = import_tracker(xlsx(rows), "tracker.xlsx", LAYOUT, all_or_nothing=False, today=TODAY)
-        assert [str(e) for e in result.errors] == [
-            "tracker.xlsx, row 2, column G (Legal status): the legal status changes from C1 to C2 but the sheet "
-            "gives no date for it: fill in column H (Legal status date); the import does not guess a date",
-            "tracker.xlsx, row 2, column I (Permanence plan): the primary plan is new (adoption) but the sheet "
-            "gives no date for it: fill in column K (Plan agreed); the import does not guess a date",
-            "tracker.xlsx, row 2, column J (Parallel plan): the contingency plans change (special_guardianship) "
-            "but the sheet gives no date for it: fill in column K (Plan agreed); the import does not guess a date",
-            "tracker.xlsx, row 2, column L (Placement type): the placement is new (U6) but the sheet gives no "
-            "date for it: fill in a column mapped to 'Date the current placement started'; the import does not "
-            "guess a date"]
-        assert result.skipped == ["FWI-400"] and result.updated == 0
+        assert result.errors == [] and result.skipped == [] and result.updated == 1
+        assert [str(w) for w in result.warnings] == [
+            "tracker.xlsx, row 2, column G (Legal status): not recorded: the legal status changes from C1 to C2 but "
+            "the sheet gives no date for it; fill in column H (Legal status date), or record it on the child's page "
+            "(the import does not guess a date)",
+            "tracker.xlsx, row 2, column I (Permanence plan): not recorded: the primary plan is new (adoption) but the "
+            "sheet gives no date for it; fill in column K (Plan agreed), or record it on the child's page (the import "
+            "does not guess a date)",
+            "tracker.xlsx, row 2, column J (Parallel plan): not recorded: the contingency plans change "
+            "(special_guardianship) but the sheet gives no date for it; fill in column K (Plan agreed), or record it "
+            "on the child's page (the import does not guess a date)",
+            "tracker.xlsx, row 2, column L (Placement type): not recorded: the placement is new (U6) but the sheet "
+            "gives no date for it; fill in a column mapped to 'Date the current placement started', or record it on "
+            "the child's page (the import does not guess a date)"]
     with in_tenant(council["tenant"]):
         ola = child("FWI-400")
+        assert ola.date_of_birth == date(2019, 6, 5)  # the rest of the row was imported
         assert [(s.code, s.start, s.end) for s in ola.legal_statuses] == [("C1", date(2024, 1, 10), None)]
         assert (ola.plans, ola.placements) == ([], [])
         assert TODAY not in [s.start for s in ola.legal_statuses]
@@ -462,13 +468,13 @@ def test_the_run_report_names_the_column_that_should_give_a_missing_date(app, cl
                                                               "column_2": "legal_status"})
     work_jobs()
     page = client.get(f"/council-a/imports/{run_id}").text
-    assert "Nothing was imported" in page and "2 problems found." in page
+    assert "Nothing was imported" in page and "1 problem found." in page
     assert ("<td class=\"govuk-table__cell\">B (Date became looked after)</td><td class=\"govuk-table__cell\">"
             "the child comes back into care on 07/10/2024 but the row gives no legal status: fill in column C "
             "(Legal status)</td>") in page
-    assert ("<td class=\"govuk-table__cell\">C (Legal status)</td><td class=\"govuk-table__cell\">the legal status "
-            "is new (C2) but the sheet gives no date for it: fill in a column headed &#39;Legal status date&#39; "
-            "(date the current legal status began); the import does not guess a date</td>") in page
+    assert ("<li>back in care.csv, row 3, column C (Legal status): not recorded: the legal status is new (C2) but the "
+            "sheet gives no date for it; fill in a column headed &#39;Legal status date&#39; (date the current legal "
+            "status began), or record it on the child&#39;s page (the import does not guess a date)</li>") in page
     with in_tenant(council["tenant"]):
         assert [p.start for p in child("FWI-500").care_periods] == [date(2022, 2, 1)]
         assert count(Child) == 1

@@ -62,7 +62,7 @@ def test_a_903_import_keeps_what_the_tracker_sheet_wrote(both_sources, in_tenant
     with in_tenant(both_sources):
         pat = child()
         assert sorted((s.start, s.code, s.origin, s.origin_detail) for s in pat.legal_statuses) == [
-            (date(2024, 9, 1), "C2", "ssda903", None), (date(2024, 9, 3), "C1", "tracker", "tracker-dec.csv")]
+            (date(2024, 9, 1), "C2", "ssda903", "2024-25"), (date(2024, 9, 3), "C1", "tracker", "tracker-dec.csv")]
         assert sorted((p.start, p.origin) for p in pat.care_periods) == [
             (date(2024, 9, 1), "ssda903"), (date(2024, 9, 3), "tracker")]
     # The 903 again, a month on: its own rows are replaced, the tracker sheet's stay.

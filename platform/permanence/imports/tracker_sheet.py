@@ -73,6 +73,7 @@ class _Plan:
         self.origin = {"origin": TRACKER, "origin_detail": file[:100]}  # what this sheet writes is its own
         self.ops: list[Op] = []
         self.problems: list[tuple[str | None, str]] = []
+        self.notices: list[tuple[str | None, str]] = []  # changes not recorded: warnings, not errors
         self.new_starts: list[date] = []
 
     def problem(self, fields: tuple[str, ...], message: str) -> None:
@@ -90,8 +91,13 @@ class _Plan:
         return f"a column mapped to '{label}'"
 
     def _no_date(self, fields: tuple[str, ...], date_name: str, what: str) -> None:
-        self.problem(fields, f"{what} but the sheet gives no date for it: fill in {self._where(date_name)}; "
-                             "the import does not guess a date")
+        """A change the sheet gives no date for is not recorded (the import never guesses one, and every
+        deadline counts from these dates) and the run says so: the rest of the row is imported, so a
+        council whose sheet has no such column still gets its children, and can add the column or
+        record the date on the child's page."""
+        self.notices.append((self.row.column(*fields), f"not recorded: {what} but the sheet gives no date for "
+                                                       f"it; fill in {self._where(date_name)}, or record it on "
+                                                       "the child's page (the import does not guess a date)"))
 
     def _returning(self) -> bool:
         """The row brings back into care a child whose last period of care has ended."""
@@ -369,7 +375,10 @@ def import_tracker(data: bytes, file: str, layout: TrackerLayout, *, mapping: di
                                   for column, message in plan.problems]
             else:
                 plans.append(plan)
+                result.warnings += [RowError(file, row.row, message, row.case_number, column)
+                                    for column, message in plan.notices]
     result.errors.sort(key=lambda e: (e.row, e.column or ""))
+    result.warnings.sort(key=lambda e: (e.row, e.column or ""))
     result.skipped = sorted({e.child for e in result.errors if e.child})
     if result.errors and all_or_nothing:
         return result
