@@ -187,16 +187,17 @@ def test_a_declared_encoding_is_used(tmp_path):
     assert "episodes.csv, row 2, column URN: child FICT201: a byte that is not text" in str(extract.errors[0])
 
 
-def test_the_cli_reports_a_bad_byte_and_the_accounting_and_never_tracebacks(app, tenant_a, in_tenant):
+def test_the_cli_reports_a_bad_byte_and_the_accounting_and_never_tracebacks(app, tenant_a, in_tenant, tmp_path):
     runner = app.test_cli_runner()
-    args = ["children", "import-903", "--tenant", tenant_a.slug,
+    findings = str(tmp_path / "dfe-findings.csv")  # never beside the Header table: that is the repository
+    args = ["children", "import-903", "--tenant", tenant_a.slug, "--dfe-findings", findings,
             *(x for role in NEEDED for x in (f"--{role}", str(FAULTS / f"{role}.csv")))]
     out = runner.invoke(args=args)
     assert out.exit_code == 1 and isinstance(out.exception, SystemExit), out.output  # an error, not a traceback
     assert FAULT_ERRORS[3] in out.output
     assert out.output.index("4 problems; nothing will be imported") < out.output.index("reviews.csv (Reviews)")
     assert "reviews.csv (Reviews): 5 rows = 0 loaded + 3 reported + 2 left out + 0 not used" in out.output
-    good = ["children", "import-903", "--tenant", tenant_a.slug,
+    good = ["children", "import-903", "--tenant", tenant_a.slug, "--dfe-findings", findings,
             *(x for role in (*NEEDED, *OPTIONAL) for x in (f"--{role.replace('_', '-')}", str(GOOD / f"{role}.csv")))]
     out = runner.invoke(args=good)
     assert out.exit_code == 0, out.output
