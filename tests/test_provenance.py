@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from permanence.cases.imports import import_903
 from permanence.cases.models import CarePeriod, Child, LegalStatus
+from permanence.cases.provenance import conflicts_of
 from permanence.extensions import db
 from permanence.imports.tracker_sheet import import_tracker
 
@@ -139,3 +140,30 @@ def test_rows_a_person_or_an_api_client_writes_say_so(app, client, login, make_u
     assert "Recorded in Permanence" in page and "API client “Sam Fictional-Admin&#39;s token”" in page
     with in_tenant(tenant_a):
         assert db.session.execute(select(CarePeriod)).scalars().all() == []
+
+
+def test_the_tracker_sheet_never_rewrites_another_sources_entry(app, tenant_a, in_tenant, make_child):
+    """A person recorded C1 from 3 September; the sheet says C2 from that day. The sheet's row goes beside
+    the person's, which is left as it was, and the two are a disagreement to resolve."""
+    from permanence.core.jobs import commit
+    from permanence.tor.services import load_folder
+    from test_import_tracker import REPO
+
+    with app.app_context():
+        load_folder(REPO / "tenants" / "permanence-panel-pptm", slug=tenant_a.slug)
+        commit()
+    pat = make_child(tenant_a, case_number="PRV-002", first_name="Pat", last_name="Fictional",
+                     date_of_birth=date(2019, 2, 1))
+    with in_tenant(tenant_a):
+        db.session.add_all([CarePeriod(child_id=pat.id, start=date(2024, 9, 3)),
+                            LegalStatus(child_id=pat.id, code="C1", start=date(2024, 9, 3))])
+    sheet = csv_bytes(["PRV-002,,,,,,Care Order,03/09/2024,,,,,"])
+    with in_tenant(tenant_a):
+        result = import_tracker(sheet, "tracker-jan.csv", LAYOUT, today=TODAY)
+        assert (result.errors, result.updated) == ([], 1)
+    with in_tenant(tenant_a):
+        record = child("PRV-002")
+        assert sorted((s.code, s.start, s.end, s.origin) for s in record.legal_statuses) == [
+            ("C1", date(2024, 9, 3), None, "ui"), ("C2", date(2024, 9, 3), None, "tracker")]
+        assert [(c.history.name, [r.code for r in c.rows]) for c in conflicts_of(record)] == [
+            ("legal_statuses", ["C1", "C2"])]

@@ -181,9 +181,12 @@ class _Plan:
                 self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the current {what} "
                                      f"({getattr(latest, attr)}) began on {fmt_date(latest.start)}")
                 return None
-            if start == latest.start and not new_period:  # the same entry, corrected
+            same_day = start == latest.start and not new_period
+            if same_day and latest.origin == TRACKER:  # the sheet's own entry, corrected
                 self.ops.append(lambda c, row=latest: setattr(row, attr, value))
                 return latest
+            if same_day:  # another source's entry of that day is never rewritten: the sheet's goes beside
+                return self._add(model, collection, name, attr, value, start, extra)  # it, a disagreement
             if latest.end is not None and start < latest.end:
                 self.problem(fields, f"the {what} would start on {fmt_date(start)}, before the previous one ended "
                                      f"on {fmt_date(latest.end)}")
@@ -191,6 +194,9 @@ class _Plan:
             if latest.end is None:  # closed when the new one starts, or when the child left care
                 end = min(start, max(p.end for p in self.child.care_periods)) if new_period else start
                 self.ops.append(lambda c, row=latest, day=end: setattr(row, "end", day))
+        return self._add(model, collection, name, attr, value, start, extra)
+
+    def _add(self, model, collection, name, attr, value, start, extra):
         new = model(**{attr: value}, start=start, **self.origin, **extra)
         self.ops.append(lambda c, row=new: getattr(c, collection).append(row))
         self.new_starts.append(start)
@@ -281,8 +287,13 @@ class _Plan:
                              f"the primary plan would be agreed on {fmt_date(agreed)}, before the current plan "
                              f"({current.route_label}) was agreed on {fmt_date(current.agreed_on)}")
                 return
-            if agreed == current.agreed_on:
+            if agreed == current.agreed_on and current.origin == TRACKER:  # the sheet's own plan, corrected
                 self.ops.append(lambda c, row=current: setattr(row, "route", route))
+                return
+            if agreed == current.agreed_on:  # another source's plan of that day stays: a disagreement
+                plan = PermanencePlan(route=route, kind="primary", agreed_on=agreed, agreed_at=PLAN_AGREED_AT,
+                                      **self.origin)
+                self.ops.append(lambda c, row=plan: c.plans.append(row))
                 return
             self.ops.append(lambda c, row=current: setattr(row, "ended_on", agreed))
         plan = PermanencePlan(route=route, kind="primary", agreed_on=agreed, agreed_at=PLAN_AGREED_AT,
