@@ -55,7 +55,7 @@ def audit_count() -> int:
     return len(db.session.execute(select(AuditEvent.id)).all())
 
 
-def test_a_return_and_a_tracker_sheet_round_trip(app, client, login, council, work_jobs):
+def test_a_return_and_a_tracker_sheet_round_trip(app, client, login, council, work_jobs, make_token):
     login(council["admin"])
     run_page = upload_903(client)
     work_jobs()
@@ -144,3 +144,15 @@ def test_a_return_and_a_tracker_sheet_round_trip(app, client, login, council, wo
                     "Date became looked after": "01/05/2020", "Legal status": "", "Legal status date": "",
                     "First LAC review": "", "Panel due (6 weeks)": "", "Placement type": "", "Next PPTM due": ""},
     }
+
+    # The API gives the return's other tables with where each row came from.
+    _, secret = make_token(council["tenant"], council["admin"])
+    history = client.get(f"/council-a/api/v1/children/{child_id}/history",
+                         headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert [(d["start"], d["end"], d["reason_ceased"], d["origin"], d["origin_detail"])
+            for d in history["adoption_decisions"]] == [
+        ("2024-08-01", "2024-10-15", "RD2", "ssda903", "2025-26"), ("2025-03-12", None, None, "ssda903", "2025-26")]
+    assert [(a["decided_on"], a["matched_on"], a["number_of_adopters"], a["adopter_sex"]) for a in history["adoptions"]] \
+        == [("2025-03-12", "2025-06-05", 2, "MF")]
+    assert [(s["code"], s["origin"]) for s in history["legal_statuses"]] == [
+        ("C2", "ssda903"), ("E1", "ssda903"), ("C2", "tracker")]

@@ -153,6 +153,66 @@ class KeyDateSchema(_HistorySchema):
     source = fields.Str()
 
 
+class AdoptionPlacementDecisionSchema(_HistorySchema):
+    """The decision that the child should be placed for adoption (903 PlacedAdoption), and its reversal."""
+
+    start = fields.Date(metadata={"description": "903 DATE_PLACED"})
+    end = fields.Date(allow_none=True, metadata={"description": "903 DATE_PLACED_CEASED"})
+    reason_ceased = fields.Str(allow_none=True, metadata={"description": "903 REASON_PLACED_CEASED, RD1-RD4"})
+
+
+class AdoptionSchema(_HistorySchema):
+    """An adoption as the 903's AD1 table gives it (the adopters described, never named)."""
+
+    decided_on = fields.Date(allow_none=True, metadata={"description": "903 DATE_INT"})
+    matched_on = fields.Date(allow_none=True, metadata={"description": "903 DATE_MATCH"})
+    by_foster_carer = fields.Bool(allow_none=True, metadata={"description": "903 FOSTER_CARE"})
+    number_of_adopters = Int(allow_none=True, metadata={"description": "903 NB_ADOPTR"})
+    adopter_sex = fields.Str(allow_none=True, metadata={"description": "903 SEX_ADOPTR"})
+    adopter_status = fields.Str(allow_none=True, metadata={"description": "903 LS_ADOPTR"})
+
+
+class PreviousPermanenceSchema(_HistorySchema):
+    """Permanence before this period of care (903 PrevPerm); the date as the return gives it (zz for unknown)."""
+
+    arrangement = fields.Str(metadata={"description": "903 PREV_PERM"})
+    local_authority = fields.Str(allow_none=True, metadata={"description": "903 LA_PERM"})
+    when = fields.Str(allow_none=True, metadata={"description": "903 DATE_PERM, dd/mm/yyyy with zz allowed"})
+
+
+class MissingEpisodeSchema(_HistorySchema):
+    """Missing, or away from placement without authorisation (903 Missing)."""
+
+    kind = fields.Str(metadata={"description": "903 MISSING: M or A"})
+    start = fields.Date()
+    end = fields.Date(allow_none=True)
+
+
+class UnaccompaniedStatusSchema(_HistorySchema):
+    """When the child stopped being an unaccompanied asylum-seeking child (903 UASC)."""
+
+    ceased_on = fields.Date(allow_none=True, metadata={"description": "903 DUC"})
+
+
+class CareOutcomesSchema(_HistorySchema):
+    """The 903's OC2 and OC3 outcomes for one collection year, as the return's codes."""
+
+    year = fields.Str()
+    sdq_score = Int(allow_none=True)
+    sdq_reason = fields.Str(allow_none=True)
+    convicted = fields.Bool(allow_none=True)
+    health_check = fields.Bool(allow_none=True)
+    immunisations = fields.Bool(allow_none=True)
+    teeth_check = fields.Bool(allow_none=True)
+    health_assessment = fields.Bool(allow_none=True)
+    substance_misuse = fields.Bool(allow_none=True)
+    intervention_received = fields.Bool(allow_none=True)
+    intervention_offered = fields.Bool(allow_none=True)
+    in_touch = fields.Str(allow_none=True)
+    activity = fields.Str(allow_none=True)
+    accommodation = fields.Str(allow_none=True)
+
+
 class ChildHistorySchema(Schema):
     """Every dated history on a child's record, oldest first."""
 
@@ -166,3 +226,9 @@ class ChildHistorySchema(Schema):
     plans = fields.List(fields.Nested(PermanencePlanSchema))
     flags = fields.List(fields.Nested(ChildFlagSchema))
     key_dates = fields.List(fields.Nested(KeyDateSchema))
+    adoption_decisions = fields.List(fields.Nested(AdoptionPlacementDecisionSchema))
+    adoptions = fields.List(fields.Nested(AdoptionSchema))
+    previous_permanence = fields.List(fields.Nested(PreviousPermanenceSchema))
+    missing_episodes = fields.List(fields.Nested(MissingEpisodeSchema))
+    unaccompanied = fields.List(fields.Nested(UnaccompaniedStatusSchema))
+    outcomes = fields.List(fields.Nested(CareOutcomesSchema))
