@@ -25,6 +25,30 @@ class ImportFileError(ValueError):
         self.file, self.message = file, message
 
 
+# What a council's case system or Excel writes "CSV" in: UTF-8 (with or without Excel's byte-order
+# mark), else Windows-1252, as Excel saves CSV on a British PC.
+ENCODINGS = {"utf-8": "utf-8-sig", "windows-1252": "cp1252"}
+
+
+def decode_csv(data: bytes, name: str, encoding: str | None = None) -> str:
+    """An uploaded CSV's text, in the ``encoding`` declared or else detected (UTF-8, then Windows-1252).
+    A byte that is not text in it becomes U+FFFD, which the readers report by row and column; binary
+    content is refused. The one place every import decodes a table."""
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(name, "is not a text file; save the table as CSV")
+    if encoding:
+        codec = ENCODINGS.get(encoding.lower().replace("_", "-"), encoding)
+        try:
+            return data.decode(codec, errors="replace")
+        except LookupError:
+            raise ImportFileError(name, f"'{encoding}' is not an encoding Permanence reads "
+                                        f"(use {' or '.join(ENCODINGS)})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def too_many_rows(file: str) -> ImportFileError:
     return ImportFileError(file, f"has more than {MAX_TABLE_ROWS:,} rows, counting blank ones, the most an "
                                  "import reads; delete the blank rows or split the file")

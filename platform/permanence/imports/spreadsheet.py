@@ -17,7 +17,7 @@ from typing import Iterator
 
 from openpyxl.utils import get_column_letter
 
-from ..core.tables import MAX_TABLE_ROWS, ImportFileError, csv_rows, too_many_rows, within_columns
+from ..core.tables import MAX_TABLE_ROWS, ImportFileError, csv_rows, decode_csv, too_many_rows, within_columns
 from ..core.archives import ArchiveRefused, open_zip, xml_declares_entities
 
 MAX_ROWS = 20_000  # a council's tracker has hundreds of children; this stops a runaway file
@@ -58,14 +58,8 @@ def extension(filename: str) -> str:
 
 
 def decode_text(data: bytes, file: str) -> str:
-    """CSV text: UTF-8 (with or without Excel's byte-order mark), else Windows-1252, as Excel
-    saves "CSV" on a British PC. Binary content is refused."""
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(file, "is not a text file; save the spreadsheet as CSV or upload the .xlsx")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """CSV text, the encoding detected: ``core.tables.decode_csv``."""
+    return decode_csv(data, file)
 
 
 def _cell(value):

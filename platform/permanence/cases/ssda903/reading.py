@@ -14,10 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
-from ...core.tables import ImportFileError, csv_rows
+from ...core.tables import ImportFileError, csv_rows, decode_csv
 from .tables import Table
 
-ENCODINGS = {"utf-8": "utf-8-sig", "windows-1252": "cp1252"}
 BAD_CHARACTER = "\ufffd"
 
 
@@ -82,23 +81,6 @@ def source_name(source, default: str) -> str:
     return Path(name).name if isinstance(name, (str, Path)) else default
 
 
-def decode(data: bytes, name: str, encoding: str | None = None) -> str:
-    """The file's text; a byte that is not text in the encoding becomes U+FFFD, reported per cell."""
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(name, "is not a text file; save the table as CSV")
-    if encoding:
-        codec = ENCODINGS.get(encoding.lower().replace("_", "-"), encoding)
-        try:
-            return data.decode(codec, errors="replace")
-        except LookupError:
-            raise ImportFileError(name, f"'{encoding}' is not an encoding Permanence reads "
-                                        f"(use {' or '.join(ENCODINGS)})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def _text(source, name: str, encoding: str | None) -> str:
     if isinstance(source, (str, Path)):
         try:
@@ -109,7 +91,7 @@ def _text(source, name: str, encoding: str | None) -> str:
         data = source.read()
         if hasattr(source, "seek"):
             source.seek(0)  # read again by import_903 when it reads the files itself
-    return decode(data, name, encoding) if isinstance(data, bytes) else data
+    return decode_csv(data, name, encoding) if isinstance(data, bytes) else data
 
 
 def read_table(source, table: Table, name: str, encoding: str | None = None) -> TableFile:
