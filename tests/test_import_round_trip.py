@@ -21,7 +21,6 @@ from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
-from permanence.imports.models import ImportRun, ImportStatus
 from permanence.tor.services import load_folder
 
 REPO = Path(__file__).resolve().parents[1]
