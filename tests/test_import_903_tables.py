@@ -260,6 +260,28 @@ def test_the_web_job_reads_windows_1252_and_reports_a_bad_byte(app, client, logi
     assert "<td class=\"govuk-table__cell\">REVIEW_CODE</td>" in page
 
 
+def test_an_encoding_declared_on_the_web_form_is_the_one_read(app, client, login, council, work_jobs):
+    """The same Windows-1252 files declared as UTF-8: the é of FICT101's URN is not UTF-8, so that cell is
+    reported (file, row, column) and FICT101 left out, where working it out read it right (above)."""
+    login(council["admin"])
+    data = {role: (io.BytesIO((FAULTS / f"{role}.csv").read_bytes()), f"{role}.csv") for role in NEEDED}
+    bad = client.post("/council-a/imports/ssda903", data={**data, "encoding": "latin-9", "ssda903_mode": "partial"},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and "Not a valid choice" in bad.text
+    data = {role: (io.BytesIO((FAULTS / f"{role}.csv").read_bytes()), f"{role}.csv") for role in NEEDED}
+    client.post("/council-a/imports/ssda903", data={**data, "encoding": "utf-8", "ssda903_mode": "partial"},
+                content_type="multipart/form-data")
+    work_jobs()
+    with app.app_context(), tenant_context(council["tenant"].id):
+        run = db.session.execute(select(ImportRun)).scalar_one()
+        assert run.encoding == "utf-8"
+        assert [(e["file"], e["row"], e["column"]) for e in run.errors][:1] == [("episodes.csv", 2, "URN")]
+        assert "FICT101" in run.result["skipped"]
+        run_id = run.id
+    page = client.get(f"/council-a/imports/{run_id}").text
+    assert '<dd class="govuk-summary-list__value" id="import-encoding">UTF-8, as declared</dd>' in page
+
+
 def test_the_web_job_says_it_refuses_before_writing(app, client, login, council, work_jobs, monkeypatch):
     steps = []
     real = jobs.ProgressReport.__call__

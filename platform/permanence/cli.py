@@ -294,7 +294,7 @@ def import_903_cmd(slug, header, episodes, reviews, encoding, all_or_nothing, df
 
     with tenant_context(tenant.id), acting_as(Actor(user_id=None, label="903 import (command line)")):
         dfe = check_903_with_dfe_rules(tenant.id, {"header": header, "episodes": episodes, "reviews": reviews,
-                                                   **others}, extract)
+                                                   **others}, extract, encoding=encoding)
         write_dfe_findings(dfe, dfe_findings or str(Path(header).with_name("dfe-findings.csv")))
         clean = len(extract.clean_children())
         with click.progressbar(length=clean, label=f"Importing {clean} children") as bar:

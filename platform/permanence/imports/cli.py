@@ -57,10 +57,11 @@ def import_tracker_cmd(slug, spreadsheet, all_or_nothing):
                + (f", {len(result.skipped)} skipped because of bad rows" if result.skipped else "") + ".")
 
 
-def check_903_with_dfe_rules(tenant_id: int, paths: dict[str, str], extract: Extract) -> DfeReport:
+def check_903_with_dfe_rules(tenant_id: int, paths: dict[str, str], extract: Extract, *,
+                             encoding: str | None = None) -> DfeReport:
     """The DfE's rules on the 903 files at ``paths`` (by table): ``dfe_rules.check_extract``."""
     return check_extract(tenant_id, {role: (Path(path).name, Path(path).read_bytes())
-                                     for role, path in paths.items()}, extract)
+                                     for role, path in paths.items()}, extract, encoding=encoding)
 
 
 def write_dfe_findings(report: DfeReport, path: str) -> None:

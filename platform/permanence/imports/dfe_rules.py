@@ -29,9 +29,9 @@ from flask import current_app
 
 from ..cases.imports import Extract, RowError
 from ..core.clock import london_today
+from ..core.tables import decode_csv
 from ..tor import dfe903
 from ..tor.services import import_policy
-from .spreadsheet import decode_text
 
 log = logging.getLogger(__name__)
 
@@ -255,11 +255,12 @@ def findings_csv_rows(dfe: dict) -> list[list]:
 
 
 
-def check_extract(tenant_id: int, files: dict[str, tuple[str, bytes]], extract: Extract) -> DfeReport:
+def check_extract(tenant_id: int, files: dict[str, tuple[str, bytes]], extract: Extract, *,
+                  encoding: str | None = None) -> DfeReport:
     """Run the DfE's rules on a 903 import's files (``{table: (file name, bytes)}``) under the
     council's import policy; its blocking findings join ``extract``'s errors, so their children are
     left out (partial) or nothing is written (all or nothing). The web job and the CLI both use it."""
-    tables = {role: (name, decode_text(data, name)) for role, (name, data) in files.items()}
+    tables = {role: (name, decode_csv(data, name, encoding)) for role, (name, data) in files.items()}
     policy = import_policy(tenant_id)
     report = check_with_dfe_rules(tables, local_authority=policy.local_authority_code)
     blocking = report.apply_policy(policy.dfe_rules_that_block)

@@ -21,6 +21,13 @@ def _mode():
                       validate_choice=True)
 
 
+ENCODING_CHOICES = [
+    ("", "Work it out: UTF-8, else Windows-1252"),
+    ("utf-8", "UTF-8 (\"CSV UTF-8\" in Excel)"),
+    ("windows-1252", "Windows-1252 (plain \"CSV\" from Excel on a British PC)"),
+]
+
+
 class Import903Form(FlaskForm):
     """The SSDA903 tables as the DfE specifies them (CSV): Header, Episodes and Reviews, and any of the
     others the return has (``cases.ssda903.tables``)."""
@@ -37,6 +44,7 @@ class Import903Form(FlaskForm):
     oc3 = FileField("OC3 table (optional)")
     sw_episodes = FileField("SWEpisodes table (optional, not used)")
     dolo = FileField("DoLo table (optional, not used)")
+    encoding = SelectField("How the files are saved", choices=ENCODING_CHOICES, default="", validate_choice=True)
     ssda903_mode = _mode()
 
     OPTIONAL_TABLES = OPTIONAL  # a field above for each

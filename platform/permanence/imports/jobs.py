@@ -96,12 +96,13 @@ def _run_903(run: ImportRun, report: ProgressReport) -> tuple[dict, list]:
     files = run.files()  # bytes: cases.ssda903 detects the encoding and reports a bad byte's row and column
     streams = {role: io.BytesIO(data) for role, (_, data) in files.items()}
     try:
-        extract = read_903(others=streams, names={role: name for role, (name, _) in files.items()})
+        extract = read_903(others=streams, names={role: name for role, (name, _) in files.items()},
+                           encoding=run.encoding)
     except ImportFileError as exc:
         return {"written": False, "created": 0, "updated": 0, "skipped": []}, [
             {"file": exc.file, "row": 0, "column": None, "reason": exc.message}]
     report("Checking against the DfE's rules", 0, 1)
-    dfe = check_extract(run.tenant_id, files, extract)
+    dfe = check_extract(run.tenant_id, files, extract, encoding=run.encoding)
     report("Checking against the DfE's rules", 1, 1)
     clean = len(extract.clean_children())
     done = 0

@@ -60,6 +60,7 @@ class ImportRun(TenantScoped, Timestamped, db.Model):
     file_names: Mapped[list] = mapped_column(JSON, default=list)
     uploads: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only by the job
     mapping: Mapped[dict | None] = mapped_column(JSON)  # heading as in the file -> field ("" = not read)
+    encoding: Mapped[str | None] = mapped_column(String(20))  # a 903 run's, as declared; None: worked out
     step: Mapped[str] = mapped_column(String(100), default="")
     rows_total: Mapped[int] = mapped_column(default=0)
     rows_done: Mapped[int] = mapped_column(default=0)

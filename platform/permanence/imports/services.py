@@ -101,13 +101,15 @@ def queue_run(run: ImportRun) -> None:
 
 
 def start_903_import(files: dict[str, tuple[str, bytes]], *, all_or_nothing: bool,
-                     created_by_id: int | None) -> ImportRun:
+                     created_by_id: int | None, encoding: str | None = None) -> ImportRun:
     """Check the tables (Header, Episodes and Reviews, and any of the others given: ``{role: (name,
-    bytes)}``) and queue their import; raises UploadError naming the bad one."""
+    bytes)}``) and queue their import, read in ``encoding`` (None: worked out); raises UploadError
+    naming the bad one."""
     for role, (name, data) in files.items():
         check_903_table(role, name, data)
     run = _new_run(ImportKind.SSDA903, files, all_or_nothing=all_or_nothing, created_by_id=created_by_id,
                    status=ImportStatus.QUEUED)
+    run.encoding = encoding
     queue_run(run)
     return run
 

@@ -51,7 +51,7 @@ def upload_903(tenant_slug):
     files = {role: _read(getattr(form, role).data) for role in form.chosen_tables()}
     try:
         run = services.start_903_import(files, all_or_nothing=form.ssda903_mode.data == "all_or_nothing",
-                                        created_by_id=current_user.id)
+                                        created_by_id=current_user.id, encoding=form.encoding.data or None)
     except services.UploadError as exc:
         getattr(form, exc.field).errors = [exc.message]
         return _index(ssda903=form, status=400)
