@@ -115,7 +115,7 @@ def test_a_role_without_edit_rights_sees_but_cannot_resolve(both_sources, client
         pat_id = child().id
         c2_id = next(s.id for s in child().legal_statuses if s.code == "C2")
     record = client.get(f"/{both_sources.slug}/children/{pat_id}").get_data(as_text=True)
-    assert "Legal status: which is right?" in record and "Keep this record" not in record
+    assert "Legal status: which is right?" in record and "Save my choice" not in record
     assert client.post(f"/{both_sources.slug}/children/{pat_id}/sources-disagree",
                        data={"history": "legal_statuses", "keep_id": str(c2_id)}).status_code == 403
 
@@ -167,3 +167,27 @@ def test_the_tracker_sheet_never_rewrites_another_sources_entry(app, tenant_a, i
             ("C1", date(2024, 9, 3), None, "ui"), ("C2", date(2024, 9, 3), None, "tracker")]
         assert [(c.history.name, [r.code for r in c.rows]) for c in conflicts_of(record)] == [
             ("legal_statuses", ["C1", "C2"])]
+
+
+def test_two_sources_can_both_stand_one_after_the_other(both_sources, client, login, make_user, in_tenant):
+    """The return's care order from 1 September and the sheet's interim care order from 3 September: the
+    person says both stand, the care order until 3 September; no disagreement is left there."""
+    login(make_user(both_sources, ["panel_administrator"]))
+    with in_tenant(both_sources):
+        pat = child()
+        pat_id, ids = pat.id, [str(s.id) for s in pat.legal_statuses]
+    record = client.get(f"/{both_sources.slug}/children/{pat_id}").get_data(as_text=True)
+    assert "Both, one after the other: C2: Care order until 3 Sep 2024, then C1: Interim care order" in record
+    response = client.post(f"/{both_sources.slug}/children/{pat_id}/sources-disagree",
+                           data={"history": "legal_statuses", "keep_id": "both", "row_ids": ids})
+    shown = client.get(response.location).get_data(as_text=True)
+    assert "Legal status: both, one after the other: C2: Care order until 3 Sep 2024, then C1: Interim care " \
+           "order." in shown
+    assert "Legal status: which is right?" not in shown
+    with in_tenant(both_sources):
+        assert sorted((s.start, s.end, s.code, s.origin) for s in child().legal_statuses) == [
+            (date(2024, 9, 1), date(2024, 9, 3), "C2", "ssda903"), (date(2024, 9, 3), None, "C1", "tracker")]
+    # Rows that do not make up the disagreement are refused with words.
+    again = client.post(f"/{both_sources.slug}/children/{pat_id}/sources-disagree",
+                        data={"history": "legal_statuses", "keep_id": "both", "row_ids": ids})
+    assert "cannot follow one another" in client.get(again.location).get_data(as_text=True)

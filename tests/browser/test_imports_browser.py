@@ -125,7 +125,7 @@ def test_a_903_return_and_the_tracker_sheet_disagree_and_a_person_resolves_it(
     expect(page.get_by_text("Legal status: which is right?")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("E1: Placement order, from 20 Jun 2025 and still current").check()
-    page.get_by_role("button", name="Keep this record").click()
+    page.get_by_role("button", name="Save my choice").click()
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     assert "Legal status: kept “E1: Placement order, from 20 Jun 2025 and still current” (SSDA903 return 2025-26); " \
            "1 other record deleted." in page.locator(".govuk-notification-banner--success").inner_text()

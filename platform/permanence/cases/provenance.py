@@ -30,6 +30,7 @@ class History:
     label: str
     model: type
     says: tuple[str, ...]  # the columns that must agree
+    end: str | None = None  # the column that ends a span, for histories whose rows follow one another
 
     def describe(self, row) -> str:
         """What the row says, as the child's page words it."""
@@ -52,11 +53,11 @@ class History:
 
 
 HISTORIES = {h.name: h for h in (
-    History("legal_statuses", "Legal status", LegalStatus, ("code", "start", "end")),
-    History("placements", "Placement", Placement, ("place", "start", "end")),
+    History("legal_statuses", "Legal status", LegalStatus, ("code", "start", "end"), end="end"),
+    History("placements", "Placement", Placement, ("place", "start", "end"), end="end"),
     History("care_periods", "Period of care", CarePeriod, ("start", "end")),
     History("reviews", "Looked-after review", Review, ("held_on", "participation")),
-    History("plans", "Permanence plan", PermanencePlan, ("route", "kind", "agreed_on", "ended_on")),
+    History("plans", "Permanence plan", PermanencePlan, ("route", "kind", "agreed_on", "ended_on"), end="ended_on"),
 )}
 
 
@@ -78,6 +79,23 @@ class Conflict:
     @property
     def key(self) -> str:
         return f"{self.history.name}-" + "-".join(str(r.id) for r in self.rows)
+
+    @property
+    def in_sequence(self) -> tuple | None:
+        """``(earlier, later)`` when both rows can stand, one after the other: two rows of a history whose
+        entries follow one another (a legal status, a placement, a plan), starting on different days.
+        C1 from 1 September and C2 from 3 September are then C1 until 3 September, and C2."""
+        if self.history.end is None or len(self.rows) != 2:
+            return None
+        earlier, later = sorted(self.rows, key=lambda r: self.history.span(r)[0])
+        if self.history.span(earlier)[0] == self.history.span(later)[0]:
+            return None
+        return earlier, later
+
+    def describe_sequence(self) -> str:
+        earlier, later = self.in_sequence
+        return (f"Both, one after the other: {self.history.describe(earlier).split(', from ')[0]} until "
+                f"{_d(self.history.span(later)[0])}, then {self.history.describe(later).split(', from ')[0]}")
 
 
 def _overlap(a: tuple[date, date | None], b: tuple[date, date | None]) -> bool:
@@ -131,6 +149,21 @@ def children_with_conflicts(limit: int = 200) -> list[tuple[Child, list[Conflict
 
 class ResolveError(ValueError):
     pass
+
+
+def resolve_in_sequence(child: Child, history_name: str, row_ids: set[int]) -> Conflict:
+    """Keep both rows of a two-row conflict, the earlier ending the day the later begins (a person's
+    ruling, audited as a change of the earlier row)."""
+    history = HISTORIES.get(history_name)
+    if history is None:
+        raise ResolveError("Choose which record to keep from the list")
+    for conflict in conflicts_of(child):
+        if conflict.history is history and {r.id for r in conflict.rows} == row_ids and conflict.in_sequence:
+            earlier, later = conflict.in_sequence
+            setattr(earlier, history.end, history.span(later)[0])
+            db.session.flush()
+            return conflict
+    raise ResolveError("That disagreement has already been resolved, or its records cannot follow one another")
 
 
 def resolve(child: Child, history_name: str, keep_id: int) -> tuple[Conflict, object]:

@@ -114,17 +114,26 @@ def record_legal_status_view(tenant_slug, child_id):
 @bp.post("/<tenant_slug>/children/<int:child_id>/sources-disagree")
 @require("children.edit")
 def resolve_conflict(tenant_slug, child_id):
-    """Keep the record a person judges right where the child's sources disagree; the rest are deleted."""
+    """Keep the record a person judges right where the child's sources disagree (the rest are deleted), or
+    both, one after the other, where they can follow one another."""
     record = load_or_404(Child, child_id)
-    keep_id = request.form.get("keep_id", type=int)
+    keep = (request.form.get("keep_id") or "").strip()
+    history = request.form.get("history", "")
     try:
-        if keep_id is None:
+        if keep == "both":
+            ids = {int(i) for i in request.form.getlist("row_ids") if i.isdigit()}
+            conflict = provenance.resolve_in_sequence(record, history, ids)
+            message = f"{conflict.history.label}: {conflict.describe_sequence()[0].lower()}" \
+                      f"{conflict.describe_sequence()[1:]}."
+        elif keep.isdigit():
+            conflict, kept = provenance.resolve(record, history, int(keep))
+            message = (f"{conflict.history.label}: kept “{conflict.history.describe(kept)}” ({kept.origin_label}); "
+                       f"{len(conflict.rows) - 1} other record{'' if len(conflict.rows) == 2 else 's'} deleted.")
+        else:
             raise provenance.ResolveError("Choose which record to keep")
-        conflict, kept = provenance.resolve(record, request.form.get("history", ""), keep_id)
     except provenance.ResolveError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cases.child", child_id=record.id, _anchor="sources-disagree"))
     commit()
-    flash(f"{conflict.history.label}: kept “{conflict.history.describe(kept)}” ({kept.origin_label}); "
-          f"{len(conflict.rows) - 1} other record{'' if len(conflict.rows) == 2 else 's'} deleted.", "success")
+    flash(message, "success")
     return redirect(url_for("cases.child", child_id=record.id))
