@@ -10,9 +10,11 @@ from ..accounts.permissions import current_roles, has_permission, load_or_404, r
 from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..panels.models import AgendaItem, Declaration, Meeting
-from . import next_agenda, record, services
+from ..tor.services import practice_themes
+from . import next_agenda, record, services, themes
 from .schemas import (AttendanceListSchema, AttendanceUpdateSchema, DeclarationSchema, DeferSchema, DeferredSchema,
-                      ItemRecordSchema, ItemRecordUpdateSchema, NextAgendaSchema, NextAgendaUpdateSchema,
+                      ItemRecordSchema, ItemRecordUpdateSchema, ItemThemesSchema, ItemThemesUpdateSchema,
+                      NextAgendaSchema, NextAgendaUpdateSchema,
                       NotHeardResultSchema, NotHeardSchema, RulingSchema, SignOffSchema)
 
 blp = Blueprint("meetings_api", __name__, description="Attendance, quorum, declarations and the record of items")
@@ -134,6 +136,24 @@ class ItemRecordView(MethodView):
         sign-off when the ToR outcome requires one. 409 if the item is not on the agenda."""
         item = load_or_404(AgendaItem, agenda_item_id)
         return _act(lambda: record.record_item(item, data, by=g.api_user, today=london_today()))
+
+
+@blp.route("/agenda-items/<int:agenda_item_id>/themes")
+class ItemThemesView(MethodView):
+    @require("panels.view")
+    @blp.response(200, ItemThemesSchema)
+    def get(self, tenant_slug, agenda_item_id):
+        """The practice themes the item is tagged with."""
+        return load_or_404(AgendaItem, agenda_item_id)
+
+    @require("meetings.record")
+    @blp.arguments(ItemThemesUpdateSchema)
+    @blp.response(200, ItemThemesSchema)
+    def put(self, data, tenant_slug, agenda_item_id):
+        """Tag the item with practice themes of the ToR in force (replacing its tags). 409 before its meeting."""
+        item = load_or_404(AgendaItem, agenda_item_id)
+        return _act(lambda: themes.tag_item(item, data["themes"], themes=practice_themes(item.tenant_id),
+                                            today=london_today()))
 
 
 @blp.route("/agenda-items/<int:agenda_item_id>/defer")

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..accounts.forms import MultiCheckboxField
 from ..panels.forms import DayField
 from .services import MAX_NAME, MAX_TEXT
 
@@ -110,6 +111,12 @@ def item_record_form_for(body):
     for agreed, _ in dates:
         setattr(WithDates, f"date_{agreed.id}", DayField(agreed.label))
     return WithDates
+
+
+class ThemesForm(FlaskForm):
+    """The practice themes an item showed (the ToR's ``practice_themes``; the view sets the choices)."""
+
+    themes = MultiCheckboxField("Practice themes", choices=[], validate_choice=False)
 
 
 class DeferForm(FlaskForm):

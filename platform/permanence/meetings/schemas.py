@@ -184,6 +184,23 @@ class ItemRecordUpdateSchema(UpdateSchema):
                                                         "({date id: date}), after the meeting, not in the past"})
 
 
+class ItemThemesSchema(Schema):
+    """The practice themes (ids of the ToR's ``practice_themes``) an item is tagged with."""
+
+    id = Int(dump_only=True)
+    themes = fields.List(fields.Str(validate=validate.Length(max=100)), attribute="practice_themes",
+                         metadata={"description": "Ids of the terms of reference's practice_themes"})
+
+
+class ItemThemesUpdateSchema(UpdateSchema):
+    """The item's practice themes, replacing those it had; [] clears them."""
+
+    resource_schema = ItemThemesSchema
+
+    themes = fields.List(fields.Str(validate=validate.Length(max=100)), required=True,
+                         validate=validate.Length(max=100))
+
+
 class DeferSchema(Schema):
     reason = fields.Str(load_default="", validate=TEXT)
 

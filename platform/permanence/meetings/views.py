@@ -17,15 +17,17 @@ from ..core.clock import LONDON, london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
-from ..panels.models import AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting, Ruling
+from ..panels.models import (ON_THE_AGENDA, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
+                             Ruling)
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
+from ..tor.services import practice_themes as council_themes
 from ..referrals import requests
 from ..referrals import services as referral_services
 from ..referrals.rules import pounds
-from . import agreed_dates, conditions, next_agenda, record, services
+from . import agreed_dates, conditions, next_agenda, record, services, themes
 from .forms import (AttendanceForm, DeclarationForm, DeferForm, EmptyForm, NotHeardForm, OwnDeclarationForm,
-                    RequestRecordForm, RulingForm, SignOffForm, agreed_date_fields, item_record_form_for)
+                    RequestRecordForm, RulingForm, SignOffForm, ThemesForm, agreed_date_fields, item_record_form_for)
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -280,9 +282,14 @@ def agree_next_agenda(tenant_slug, meeting_id):
 
 # --- The record of an item -------------------------------------------------------------------------
 
-def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=200):
+def _render_item(item, form=None, defer_form=None, not_heard_form=None, themes_form=None, status=200):
     body = body_of(item.meeting)
     today = london_today()
+    practice_themes = council_themes(item.tenant_id)
+    if themes_form is None:
+        themes_form = ThemesForm(formdata=None)
+        themes_form.themes.data = list(item.practice_themes or [])
+    themes_form.themes.choices = [(t.id, t.label) for t in practice_themes]
     if form is None and item.is_request:
         form = RequestRecordForm(formdata=None, obj=None)
         form.discussion.data, form.decision.data, form.conditions.data = item.discussion, item.decision, item.conditions
@@ -324,6 +331,10 @@ def _render_item(item, form=None, defer_form=None, not_heard_form=None, status=2
         outcomes_missing=missing, date_fields=[] if item.is_request else [
             (form[f"date_{agreed.id}"], labels) for agreed, labels in agreed_date_fields(body)],
         agreed_dates=agreed_dates.labelled(item),
+        themes_form=themes_form, practice_themes=practice_themes,
+        item_themes=themes.theme_labels(item, practice_themes),
+        can_tag_themes=has_permission("meetings.record") and bool(practice_themes) and not item.meeting.cancelled
+        and item.status in ON_THE_AGENDA and item.meeting.date <= today,
     ), status
 
 
@@ -359,6 +370,25 @@ def save_item_record(tenant_slug, agenda_item_id):
         if response is not None:
             return response
     return _render_item(item, form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/themes")
+@require("meetings.record")
+def save_item_themes(tenant_slug, agenda_item_id):
+    """Tag the item with the practice themes it showed (the ToR's ``practice_themes``)."""
+    item = load_or_404(AgendaItem, agenda_item_id)
+    form = ThemesForm()
+    back = url_for("meetings.item_record", agenda_item_id=item.id)
+    if form.validate_on_submit():
+        done, response = _attempt(form, lambda: themes.tag_item(
+            item, form.themes.data or [], themes=council_themes(item.tenant_id),
+            today=london_today()), back)
+        if done:
+            flash("The practice themes are saved.", "success")
+            return redirect(back + "#practice-themes")
+        if response is not None:
+            return response
+    return _render_item(item, themes_form=form, status=400)
 
 
 @bp.post("/<tenant_slug>/agenda-items/<int:agenda_item_id>/defer")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Team, User
@@ -195,6 +195,8 @@ class AgendaItem(TenantScoped, Timestamped, db.Model):
     signed_off_at: Mapped[datetime | None]
     sign_off_note: Mapped[str] = mapped_column(db.Text, default="")
     sign_off_agreed: Mapped[bool | None]  # the decision maker agreed (True) or did not (False); None while awaited
+    # The ToR's practice themes the record tags the item with (ids), counted in the panel reports.
+    practice_themes: Mapped[list] = mapped_column(db.JSON, default=list, server_default=text("'[]'"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
     child: Mapped[Child | None] = relationship()

@@ -400,6 +400,8 @@ def assumption_anchor(path: DocPath, data: Mapping) -> tuple[str, str]:
     if head == "reporting" and len(path) >= 2:
         duty = item("reporting", path[1])
         return f"reporting-{path[1]}", f"Reporting: {duty.get('label') or duty.get('id')}"
+    if head == "practice_themes":
+        return "practice-themes", "Practice themes"
     return "tor-other", format_path(path) or "the whole file"
 
 

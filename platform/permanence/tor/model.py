@@ -488,11 +488,34 @@ class SharedMembership:
 
 @dataclass(frozen=True)
 class ReportingDuty:
+    """A report the ToR says a body owes (a quarterly highlight report to the senior leadership team).
+
+    ``bodies`` are the bodies it reports on (none given: every body); ``audience`` the ToR roles told
+    when it is built (none given: senior managers), besides the role that prepares it. A duty with a
+    frequency is built by the scheduled ``build-due-reports`` job the day after its period ends."""
+
     id: str
     label: str
     frequency: str
     to: str
     prepared_by: str | None = None
+    source: str = ""
+    bodies: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+
+    @property
+    def scheduled(self) -> bool:
+        return self.frequency != "ad_hoc"
+
+
+@dataclass(frozen=True)
+class PracticeTheme:
+    """A theme of practice the council wants to learn from; the chair tags items with it and the
+    panel's reports count the items tagged (seed 003: "themes and issues the department can learn from")."""
+
+    id: str
+    label: str
+    description: str = ""
     source: str = ""
 
 
@@ -561,6 +584,7 @@ class TermsOfReference:
     timescales: tuple[TimescaleRule, ...] = ()
     escalation_ladders: tuple[EscalationLadder, ...] = ()
     reporting: tuple[ReportingDuty, ...] = ()
+    practice_themes: tuple[PracticeTheme, ...] = ()
     sections: tuple[Section, ...] = ()
     plugins: Plugins = Plugins()
     statutory_timescales: StatutoryTimescales = StatutoryTimescales()

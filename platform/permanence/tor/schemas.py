@@ -559,6 +559,16 @@ class ReportingSchema(StrictSchema):
     to = Str(required=True)
     prepared_by = RoleRef(load_default=None)
     source = Str(load_default="")
+    bodies = Tuple(Id(), load_default=())
+    audience = Tuple(RoleRef(), load_default=())
+
+
+class PracticeThemeSchema(StrictSchema):
+    target = model.PracticeTheme
+    id = Id(required=True)
+    label = Str(required=True)
+    description = Str(load_default="")
+    source = Str(load_default="")
 
 
 class SectionSchema(StrictSchema):
@@ -615,6 +625,7 @@ class TorSchema(StrictSchema):
     statutory_timescales = fields.Nested(StatutoryTimescalesSchema, load_default=model.StatutoryTimescales)
     escalation_ladders = NestedList(EscalationLadderSchema, load_default=())
     reporting = NestedList(ReportingSchema, load_default=())
+    practice_themes = NestedList(PracticeThemeSchema, load_default=())
     sections = NestedList(SectionSchema, load_default=())
     plugins = fields.Nested(PluginsSchema, load_default=model.Plugins)
     due_soon = fields.Nested(OffsetSchema, load_default=lambda: Offset(10, "working_days"))

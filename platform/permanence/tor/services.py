@@ -397,3 +397,9 @@ def reminder_wording(tenant_id: int, kind: str) -> ReminderWording:
 def render_reminder(tenant_id: int, kind: str, values) -> tuple[str, str]:
     """The council's subject and text of the reminder ``kind``, filled in with ``values``."""
     return reminder_wording(tenant_id, kind).render(values)
+
+
+def practice_themes(tenant_id: int) -> tuple:
+    """The council's practice themes (the ToR in force's ``practice_themes``); none before its first ToR."""
+    tor = current_tor(tenant_id)
+    return tor.practice_themes if tor is not None else ()

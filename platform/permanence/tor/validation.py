@@ -53,6 +53,13 @@ def _unique_top_level(tor: TermsOfReference) -> Iterator[Problem]:
     yield from _duplicates([t for t in tor.timescales if t.origin == "tenant"], ("timescales",), "timescale")
     yield from _duplicates(tor.escalation_ladders, ("escalation_ladders",), "escalation ladder")
     yield from _duplicates(tor.reporting, ("reporting",), "reporting duty")
+    yield from _duplicates(tor.practice_themes, ("practice_themes",), "practice theme")
+    body_ids = [b.id for b in tor.bodies]
+    for i, duty in enumerate(tor.reporting):
+        for j, body_id in enumerate(duty.bodies):
+            if body_id not in body_ids:
+                yield (("reporting", i, "bodies", j),
+                       f"reporting duty {duty.id!r} reports on unknown body {body_id!r}; bodies: {', '.join(body_ids)}")
     yield from _duplicates(tor.sections, ("sections",), "section")
     yield from _duplicates(tor.plugins.enabled, ("plugins", "enabled"), "plugin", key=lambda x: x)
     statutory_ids = [t.id for t in STATUTORY_TIMESCALES]
