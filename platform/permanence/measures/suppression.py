@@ -10,7 +10,7 @@ that number; an average or a percentage rests on the children it was worked out 
 - Secondary suppression, so a hidden cell cannot be worked out by subtraction from a total that is shown:
   - within a group of rows whose cells add up to a total row (children under section 20 by how long),
     if exactly one part of the group is hidden in a column where the total is shown, the next smallest
-    part of that column is hidden as well;
+    part of that column (of those resting on at least one child) is hidden as well;
   - across columns, where a total column is shown (all the councils together), if exactly one council's
     cell of a row is hidden while the row's total is shown, the next smallest council's cell of that row
     is hidden as well.
@@ -35,12 +35,13 @@ def primary(counts: Mapping[Cell, int], min_count: int) -> set[Cell]:
 def _hide_one_more(cells: Sequence[Cell], total: Cell | None, counts: Mapping[Cell, int],
                    hidden: set[Cell]) -> bool:
     """If exactly one of ``cells`` is hidden and ``total`` is shown, hide the next smallest of the
-    others (the first of equals), else the total. Whether anything was hidden."""
+    others resting on at least one child (the first of equals; a nought is left shown, as the DfE leaves
+    its noughts), else, if there is none, the total. Whether anything was hidden."""
     if total is not None and total in hidden:
         return False
     if sum(1 for c in cells if c in hidden) != 1:
         return False
-    others = [c for c in cells if c not in hidden]
+    others = [c for c in cells if c not in hidden and counts.get(c, 0) > 0]
     if others:
         hidden.add(min(others, key=lambda c: counts.get(c, 0)))
         return True
