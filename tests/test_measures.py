@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from permanence.audit.models import AuditEvent
 from permanence.cases.models import (Adoption, CarePeriod, CareProceedings, LegalStatus, PermanencePlan, Placement,
                                      Review)
 from permanence.core.context import tenant_context
@@ -64,7 +66,8 @@ def council(app, tenant_a, tenant_b, make_user, make_child, travel):
         CarePeriod(child_id=cara.id, start=date(2021, 1, 10), end=date(2023, 3, 1), reason_ceased="E11"),
         Placement(child_id=cara.id, place="U6", start=date(2021, 1, 10), end=date(2021, 3, 1),
                   reason_for_change="CARPL"),
-        Placement(child_id=cara.id, place="U6", start=date(2021, 3, 1), end=date(2022, 9, 2), reason_for_change="PLACE"),
+        Placement(child_id=cara.id, place="U6", start=date(2021, 3, 1), end=date(2022, 9, 2),
+                  reason_for_change="PLACE"),
         Placement(child_id=cara.id, place="A5", start=date(2022, 9, 2), end=date(2023, 3, 1)),
         LegalStatus(child_id=cara.id, code="E1", start=date(2022, 5, 20), end=date(2023, 3, 1)),
         Adoption(child_id=cara.id, decided_on=date(2022, 1, 5), matched_on=date(2022, 7, 1), by_foster_carer=True),
@@ -242,3 +245,18 @@ def test_another_councils_children_are_never_counted(client, login, council, ten
     assert _cell(text, "proceedings_open_over_26_weeks-value") == "1"
     drill = client.get("/council-b/measures/a1/children").text
     assert "Bea Elsewhere" in drill and "Fictional" not in drill
+
+
+def test_the_figures_read_no_child_and_the_drill_down_is_an_audited_read(app, client, login, council, tenant_a,
+                                                                         make_user):
+    manager = make_user(tenant_a, ["senior_manager"])
+    login(manager)
+    client.get("/council-a/measures/")
+    with app.app_context(), tenant_context(tenant_a.id):
+        assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "read")).first() is None
+    client.get("/council-a/measures/a1/children")
+    with app.app_context(), tenant_context(tenant_a.id):
+        read = db.session.execute(select(AuditEvent).where(AuditEvent.action == "read")).scalar_one()
+        c = council["children"]
+        assert read.actor_id == manager.id
+        assert read.changes["ids"] == {"Child": sorted([c["Ava"].id, c["Ben"].id, c["Cara"].id])}

@@ -249,7 +249,8 @@ def _adoption_measures(children: dict[int, _Child], as_of: date) -> list[Measure
 def _not_counted(n: int, why: str) -> str:
     if not n:
         return ""
-    return f"{n} adopted {'child has' if n == 1 else 'children have'} {why} and {'is' if n == 1 else 'are'} not counted."
+    has, are = ("child has", "is") if n == 1 else ("children have", "are")
+    return f"{n} adopted {has} {why} and {are} not counted."
 
 
 def _authority_to_place(a: _Adopted) -> tuple[date | None, str]:
@@ -307,7 +308,8 @@ def _proceedings_measures(children: dict[int, _Child], as_of: date) -> list[Meas
                 "The average number of weeks from the day care proceedings were issued to the day they concluded "
                 "(the final order, withdrawal or dismissal), for proceedings concluded in the 12 months ending on "
                 "the measure date.",
-                s32, "weeks", one_place(_average([d / 7 for d in durations])), len(concluded), sum_of=sum(durations) / 7,
+                s32, "weeks", one_place(_average([d / 7 for d in durations])), len(concluded),
+                sum_of=sum(durations) / 7,
                 rows=[ChildRow(cid, (("Proceedings issued", p.issued_on), ("Concluded", p.concluded_on),
                                      ("Weeks", _weeks((p.concluded_on - p.issued_on).days)))) for cid, p in concluded]),
         Measure("proceedings_within_26_weeks", "Care proceedings concluded within 26 weeks",

@@ -60,17 +60,18 @@ def index(tenant_slug):
                            as_of=as_of, today=london_today())
 
 
-@bp.get("/<tenant_slug>/measures/<measure_id>/children")
+@bp.get("/<tenant_slug>/measures/<measure>/children")
 @require("children.view")
-def children(tenant_slug, measure_id):
-    if measure_id not in services.MEASURE_IDS:
+def children(tenant_slug, measure):
+    """The children behind a figure (``measure``: a measure's id, such as a10)."""
+    if measure not in services.MEASURE_IDS:
         abort(404)
     as_of = _as_of()
-    measure = services.measure(g.tenant.id, measure_id, as_of)
-    ids = measure.children_ids()
+    found = services.measure(g.tenant.id, measure, as_of)
+    ids = found.children_ids()
     seen = {c.id: c for c in db_children(ids)}
-    rows = [r for r in measure.rows if r.child_id in seen]
-    return render_template("measures/children.html", measure=measure, rows=rows, children=seen, as_of=as_of,
+    rows = [r for r in found.rows if r.child_id in seen]
+    return render_template("measures/children.html", measure=found, rows=rows, children=seen, as_of=as_of,
                            counted=len(set(ids)), shown=len({r.child_id for r in rows}))
 
 
