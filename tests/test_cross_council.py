@@ -198,6 +198,7 @@ def test_the_councils_administrator_switches_sharing_and_it_is_audited(app, clie
     login(admin)
     page = client.get("/dunmere/measures/")
     assert "Share these measures with other councils" in page.text
+    assert client.post("/dunmere/measures/sharing", data={"shares": "maybe"}).status_code == 400
     response = client.post("/dunmere/measures/sharing", data={"shares": "yes"}, follow_redirects=True)
     assert "Dunmere Council now shares its measures" in response.text
     assert "Stop sharing these measures" in response.text

@@ -69,13 +69,13 @@ def children(tenant_slug, measure):
     as_of = _as_of()
     found = services.measure(g.tenant.id, measure, as_of)
     ids = found.children_ids()
-    seen = {c.id: c for c in db_children(ids)}
+    seen = {c.id: c for c in _visible_children(ids)}
     rows = [r for r in found.rows if r.child_id in seen]
     return render_template("measures/children.html", measure=found, rows=rows, children=seen, as_of=as_of,
                            counted=len(set(ids)), shown=len({r.child_id for r in rows}))
 
 
-def db_children(ids: list[int]) -> list[Child]:
+def _visible_children(ids: list[int]) -> list[Child]:
     """The counted children this viewer may see (need to know); loading them is the audited read."""
     if not ids:
         return []
@@ -86,6 +86,8 @@ def db_children(ids: list[int]) -> list[Child]:
 @require("users.manage")
 def sharing(tenant_slug):
     """The council's switch: its measures appear (figures only) beside other sharing councils', or not."""
+    if request.form.get("shares") not in ("yes", "no"):
+        abort(400, description="Share these measures: the form sends yes or no; reload the page and try again.")
     shares = request.form.get("shares") == "yes"
     across.set_sharing(g.tenant, shares)
     if shares:
