@@ -9,8 +9,9 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, meetings,
-               minutes, notifications, onboarding, panels, plugins, referrals, reminders, tenancy, tracker, web)
+from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, measures,
+               meetings, minutes, notifications, onboarding, panels, plugins, referrals, reminders, tenancy, tracker,
+               web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .core.db import IdConverter
@@ -55,6 +56,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     documents.init_app(app)
     imports.init_app(app)
     exports.init_app(app)
+    measures.init_app(app)
     init_tor(app)
     panels.init_app(app)
     referrals.init_app(app)

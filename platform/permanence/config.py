@@ -97,6 +97,9 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
         # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no forwarded header.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # The cross-council view of measures shows a count of children, or a figure worked out from
+        # fewer children, than this as "[c]" (measures.suppression), so no child can be identified.
+        "CROSS_COUNCIL_MIN_COUNT": int(os.environ.get("CROSS_COUNCIL_MIN_COUNT", "5")),
         # A template's undefined name raises (tests, development) or renders empty and is logged at
         # ERROR (production). Unset: strict when TESTING or DEBUG (web.templating).
         "JINJA_STRICT_UNDEFINED": _optional_bool("JINJA_STRICT_UNDEFINED"),

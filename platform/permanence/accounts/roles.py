@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, str] = {
     "actions.oversee": "See the council's list of actions (object rules apply)",
     "escalations.manage": "Acknowledge and escalate drift",
     "reports.view": "See aggregate reports",
+    "reports.across_councils": "See the measures of the councils that share them side by side (figures only)",
     "tor.view": "Read the terms of reference",
     "tor.propose": "Propose a new version of the terms of reference",
     "users.manage": "Manage the council's users and roles",
@@ -110,7 +111,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # their role in a body's ``convened_by`` (a disruption meeting convened by the service manager), they
     # convene it.
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
-                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off",
+                                 "reports.view", "reports.across_councils", "tor.view", "escalations.manage",
+                                 "meetings.sign_off",
                                  CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
 }
 
@@ -123,7 +125,7 @@ SEES_ALL_CHILDREN = frozenset({"panel_administrator", "chair", "vice_chair", "se
 # agendas, actions, minutes) except these, so a new permission counts as reading children until it is
 # added here. ``audit.view`` is here because the first administrator needs it to see who did what.
 SHOWS_NO_CHILD = frozenset({"home.view", "users.manage", "audit.view", "tor.view", "tor.propose", "reports.view",
-                            "api_tokens.manage"})
+                            "reports.across_councils", "api_tokens.manage"})
 READS_CHILDREN = frozenset(PERMISSIONS) - SHOWS_NO_CHILD
 CHILD_READING_ROLES = frozenset(role for role, granted in ROLE_PERMISSIONS.items() if granted & READS_CHILDREN)
 # Who manages the council's people and confirms another administrator's grants.

@@ -31,6 +31,9 @@ class Tenant(Timestamped, db.Model):
     # The council's own choice: its administrators sign in with a code as well as the password
     # (``accounts.two_factor.required_of``).
     admins_need_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The council's choice: its timeliness measures (figures only, small counts hidden) appear beside other
+    # sharing councils' in the cross-council view (``measures.across``).
+    shares_measures: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:
