@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Team
@@ -241,21 +241,25 @@ def read_page(args: Mapping[str, str]) -> int:
 
 # --- The query -----------------------------------------------------------------------------------
 
-def _child_conditions(flt: DecisionFilter, day) -> list:
-    """What a child of the decision must have matched on ``day`` (a column: the decision's date)."""
-    conditions = []
+def _a_child_matching(flt: DecisionFilter, of_decision, day):
+    """EXISTS a child of the decision (``of_decision``, a condition on ``Child``) who matched the filters on
+    ``day`` (the decision's date column), or None without child filters. One level of subquery, so ``day``
+    and the decision correlate with the enclosing query (a nested EXISTS would not reach them)."""
+    if flt.team_id is None and flt.legal_status is None and flt.plan_route is None:
+        return None
+    stmt = select(Child.id).where(of_decision)
     if flt.team_id is not None:
-        conditions.append(Child.team_id == flt.team_id)
+        stmt = stmt.where(Child.team_id == flt.team_id)
     if flt.legal_status is not None:
-        conditions.append(exists().where(
+        stmt = stmt.join(LegalStatus, and_(
             LegalStatus.child_id == Child.id, LegalStatus.code == flt.legal_status, LegalStatus.start <= day,
             or_(LegalStatus.end.is_(None), LegalStatus.end > day)))
     if flt.plan_route is not None:
-        conditions.append(exists().where(
+        stmt = stmt.join(PermanencePlan, and_(
             PermanencePlan.child_id == Child.id, PermanencePlan.kind == PRIMARY,
             PermanencePlan.route == flt.plan_route, PermanencePlan.agreed_on <= day,
             or_(PermanencePlan.ended_on.is_(None), PermanencePlan.ended_on > day)))
-    return conditions
+    return stmt.exists()
 
 
 def _heard_items(flt: DecisionFilter):
@@ -271,12 +275,9 @@ def _heard_items(flt: DecisionFilter):
         stmt = stmt.where(Meeting.date >= flt.start)
     if flt.end is not None:
         stmt = stmt.where(Meeting.date <= flt.end)
-    conditions = _child_conditions(flt, Meeting.date)
-    if conditions:  # one of the item's children (its own, or its sibling group's) matches them all
-        in_group = and_(AgendaItem.sibling_group_id.is_not(None), Child.sibling_group_id == AgendaItem.sibling_group_id)
-        of_item = or_(Child.id == AgendaItem.child_id, in_group)
-        stmt = stmt.where(exists().where(of_item, *conditions))
-    return stmt
+    in_group = and_(AgendaItem.sibling_group_id.is_not(None), Child.sibling_group_id == AgendaItem.sibling_group_id)
+    matching = _a_child_matching(flt, or_(Child.id == AgendaItem.child_id, in_group), Meeting.date)
+    return stmt if matching is None else stmt.where(matching)
 
 
 def _between_sittings(flt: DecisionFilter):
@@ -291,10 +292,8 @@ def _between_sittings(flt: DecisionFilter):
         stmt = stmt.where(UrgentDecision.decided_on >= flt.start)
     if flt.end is not None:
         stmt = stmt.where(UrgentDecision.decided_on <= flt.end)
-    conditions = _child_conditions(flt, UrgentDecision.decided_on)
-    if conditions:
-        stmt = stmt.where(exists().where(Child.id == UrgentDecision.child_id, *conditions))
-    return stmt
+    matching = _a_child_matching(flt, Child.id == UrgentDecision.child_id, UrgentDecision.decided_on)
+    return stmt if matching is None else stmt.where(matching)
 
 
 def _decisions(flt: DecisionFilter):
