@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -36,8 +37,10 @@ from ..core.tables import safe_text
 from ..extensions import db
 from ..meetings.record import AGREED, AWAITING, NOT_AGREED, outcome_of, sign_off_state
 from ..panels.models import AgendaItem, ItemStatus, Meeting, UrgentDecision
-from ..tor import role_label
+from ..tor import TorConfigError, role_label
 from ..tor.services import current_tor, tor_of
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 50
 BATCH = 500  # ids per query when a download loads thousands of rows
@@ -454,7 +457,19 @@ def _on_the_day(children, day: date, statuses, plans) -> list[ChildOnTheDay]:
     return found
 
 
+def _tor(version):
+    """The terms of reference a decision was made under; None (its rows then read ids, not labels) for a
+    stored version that no longer parses, so one old version never takes the whole register down."""
+    try:
+        return tor_of(version)
+    except TorConfigError:
+        log.warning("terms of reference version %s does not parse; the register shows its ids", version.id)
+        return None
+
+
 def _body(tor, body_id: str):
+    if tor is None:
+        return None
     try:
         return tor.body(body_id)
     except KeyError:  # a body an earlier version had
@@ -463,7 +478,7 @@ def _body(tor, body_id: str):
 
 def _item_row(item: AgendaItem, statuses, plans) -> DecisionRow:
     meeting = item.meeting
-    tor = tor_of(meeting.tor_version)
+    tor = _tor(meeting.tor_version)
     body = _body(tor, meeting.body_id)
     outcome = outcome_of(item) if body is not None else None
     state = sign_off_state(item)
@@ -481,7 +496,7 @@ def _item_row(item: AgendaItem, statuses, plans) -> DecisionRow:
 
 
 def _between_row(decision: UrgentDecision, statuses, plans) -> DecisionRow:
-    tor = tor_of(decision.tor_version)
+    tor = _tor(decision.tor_version)
     body = _body(tor, decision.body_id)
     by = decision.decided_by.name if decision.decided_by else ""
     role = role_label(tor, decision.role_id)
