@@ -583,3 +583,23 @@ def test_another_councils_decisions_never_appear(app, client, login, council, ot
 ])
 def test_the_quick_periods_follow_the_financial_year(today, period, expected):
     assert register.period_dates(period, today) == expected
+
+
+def test_a_stored_version_that_no_longer_parses_shows_its_ids_not_an_error(app, client, login, council):
+    """One old version the format has left behind (a stand-in text here) does not take the register down:
+    its decisions read the body's and outcome's ids."""
+    from permanence.tor.versions import TorVersion
+
+    with app.app_context(), tenant_context(council["tenant"].id):
+        old = TorVersion(number=99, source_text="format_version: 1\n", checksum="1" * 64, loaded_by="cli")
+        db.session.add(old)
+        db.session.flush()
+        db.session.add(UrgentDecision(body_id="old-panel", tor_version_id=old.id, child_id=council["ids"]["ava"],
+                                      role_id="head-of-service", outcome_id="agreed", decided_on=date(2027, 2, 20)))
+        commit()
+    login(council["people"]["admin"])
+    response = client.get(f"/{council['slug']}/decisions/")
+    assert response.status_code == 200 and _count(response) == "9 decisions"
+    rows, _ = _table(response)
+    assert rows[0][:3] == ["20 Feb 2027", "old-panel Between sittings", "Ava Fictional (NV-0001)"]
+    assert rows[0][6] == "agreed"

@@ -36,6 +36,7 @@ from ..cases.models import Child, LegalStatus, PermanencePlan, SiblingGroup
 from ..core.tables import safe_text
 from ..extensions import db
 from ..meetings.record import AGREED, AWAITING, NOT_AGREED, outcome_of, sign_off_state
+from ..panels.forms import DATE_FORMATS  # the dates every form reads
 from ..panels.models import AgendaItem, ItemStatus, Meeting, UrgentDecision
 from ..tor import TorConfigError, role_label
 from ..tor.services import current_tor, tor_of
@@ -51,7 +52,6 @@ PRIMARY = "primary"
 
 PERIODS = {"this-quarter": "This quarter", "last-quarter": "Last quarter",
            "this-year": "This financial year", "last-year": "Last financial year"}
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y")
 
 # The query string's fields as the page labels them (every error message names its field).
 FIELDS = {"body": "Panel or meeting", "outcome": "Outcome", "team": "Team", "legal_status": "Legal status",
