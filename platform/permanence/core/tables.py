@@ -1,5 +1,6 @@
 """Reading an uploaded table (CSV) within limits, for every import: the children's 903 extract
-and the tracker (``cases.imports``, ``imports``), and the council's people (``accounts.people_import``).
+and the tracker (``cases.imports``, ``imports``), and the council's people (``accounts.people_import``);
+and writing a cell of a table we hand out (``safe_text``: the tracker's and the decision register's CSV).
 
 A file's problem is an ``ImportFileError`` naming the file; each reader checks its rows as it goes,
 so a file far past a limit is refused before it takes memory.
@@ -97,3 +98,14 @@ def csv_rows(lines: Iterable[str], file: str) -> Iterator[list[str]]:
             yield within_columns(values, file, row)
     except csv.Error as exc:
         raise ImportFileError(file, f"cannot be read as CSV at line {reader.line_num} ({exc})") from None
+
+
+# What a spreadsheet opens as a formula when a cell starts with it (CSV injection): a tab and a
+# carriage return too, which some spreadsheets strip before reading the rest.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Text for a cell of a CSV we hand out: one a spreadsheet would run as a formula is written with a
+    leading apostrophe, so it is read as the text it is. The one guard every export uses."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

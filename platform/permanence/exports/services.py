@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from ..cases import codes
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
+from ..core.tables import safe_text
 from ..tor.vocabulary import latest_date
 from ..tracker.services import events_from_sources
 from ..extensions import db
@@ -41,7 +42,6 @@ STATUS_LABELS = {"upcoming": "Upcoming", "due_soon": "Due soon", "overdue": "Ove
                  "waiting": "Waiting"}
 HEADER_FILL = PatternFill("solid", fgColor="0B0C0C")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 _LOADED = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
            "flags", "key_dates", "adoption_decisions", "adoptions",
@@ -196,11 +196,6 @@ def _is_date_column(column: TrackerColumn) -> bool:
 
 # --- Files --------------------------------------------------------------------------------------
 
-def _safe_text(value: str) -> str:
-    """Text a spreadsheet would run as a formula is written with a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def as_csv(layout: TrackerLayout, rows: Sequence[list]) -> str:
     """The tracker as CSV text, dates written as the council writes them."""
     buffer = io.StringIO()
@@ -208,7 +203,7 @@ def as_csv(layout: TrackerLayout, rows: Sequence[list]) -> str:
     writer.writerow([c.heading for c in layout.columns])
     for row in rows:
         writer.writerow(["" if v is None else format_date(v, layout.date_format) if isinstance(v, date)
-                         else _safe_text(v) if isinstance(v, str) else v for v in row])
+                         else safe_text(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue()
 
 

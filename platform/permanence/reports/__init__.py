@@ -1,0 +1,12 @@
+"""Reports: the decision register (``register``: every decision of every panel and tracking meeting,
+filtered, as a page, CSV, XLSX and through the API)."""
+
+from ..core.registry import register_api, register_nav
+from .decisions_api import blp as decisions_api_blp
+from .register_views import bp as register_bp
+
+
+def init_app(app):
+    app.register_blueprint(register_bp)
+    register_api(decisions_api_blp, "")
+    register_nav("Decision register", "register.decisions", "panels.view", order=33)
