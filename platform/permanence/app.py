@@ -11,8 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, measures,
                meetings, minutes, notifications, onboarding, panels, plugins, referrals, reminders, reports, tenancy,
-               tracker,
-               web)
+               tracker, web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .core.db import IdConverter
