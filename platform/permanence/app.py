@@ -10,7 +10,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, meetings,
-               minutes, notifications, onboarding, panels, plugins, referrals, reminders, tenancy, tracker, web)
+               minutes, notifications, onboarding, panels, plugins, referrals, reminders, reports, tenancy, tracker,
+               web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .core.db import IdConverter
@@ -63,6 +64,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     actions.init_app(app)
     minutes.init_app(app)
     reminders.init_app(app)
+    reports.init_app(app)
     tracker.init_app(app)
     plugins.init_app(app)
     json_api.init_app(app)
