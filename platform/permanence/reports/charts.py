@@ -18,13 +18,13 @@ from markupsafe import Markup, escape
 from .panel import Chart
 
 WIDTH = 680
-LABEL_WIDTH = 230  # the category names, left of the bars
+LABEL_WIDTH = 250  # the category names, left of the bars
 TEXT_WIDTH = 150  # the figures, right of the bars
 BAR = 18
-ROW = 30
+ROW = 32
 INK = "#0b0c0c"
 BLUE = "#1d4f91"  # 8.6:1 against white
-FONT = 'font-family="Arial, Liberation Sans, DejaVu Sans, sans-serif" font-size="12"'
+FONT = 'font-family="Arial, Liberation Sans, DejaVu Sans, sans-serif" font-size="11"'
 _ids = count(1)
 
 
@@ -49,8 +49,14 @@ def _fill(prefix: str, series: int) -> str:
     return f'fill="#ffffff" stroke="{INK}" stroke-width="1.5"'
 
 
-def _cut(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _lines(text: str, limit: int = 40) -> list[str]:
+    """A category's name on up to two lines of about ``limit`` characters (the second cut short)."""
+    if len(text) <= limit:
+        return [text]
+    cut = text.rfind(" ", 0, limit + 1)
+    cut = cut if cut > 0 else limit
+    rest = text[cut:].strip()
+    return [text[:cut].rstrip(), rest if len(rest) <= limit else rest[: limit - 1].rstrip() + "…"]
 
 
 def _words(chart: Chart, values: list[int]) -> str:
@@ -88,8 +94,11 @@ def svg(chart: Chart) -> Markup:
         out.append(f'<text x="0" y="{key_height + 20}" {FONT} fill="{INK}">Nothing to show for this period</text>')
     for row, (category, values) in enumerate(zip(chart.categories, chart.values)):
         y = key_height + row * row_height + 6
-        out.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 13}" text-anchor="end" {FONT} fill="{INK}">'
-                   f'{escape(_cut(category))}</text>')
+        lines = _lines(category)
+        first = y + 13 if len(lines) == 1 else y + 7
+        out.append(f'<text x="{LABEL_WIDTH - 8}" y="{first}" text-anchor="end" {FONT} fill="{INK}">'
+                   + "".join(f'<tspan x="{LABEL_WIDTH - 8}" dy="{0 if i == 0 else 13}">{escape(line)}</tspan>'
+                             for i, line in enumerate(lines)) + "</text>")
         x = float(LABEL_WIDTH)
         for i, value in enumerate(values):
             if value:

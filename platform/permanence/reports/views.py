@@ -60,7 +60,8 @@ def period_from(args, today: date) -> panel.Period:
         try:
             return panel.Period.from_key(key)
         except ValueError as error:
-            raise PeriodError("period", f"The period is not one we know: {str(error).capitalize()}") from error
+            raise PeriodError("period", f"Enter the period as {str(error).removeprefix('write the period as ')}") \
+                from error
     return panel.Period.quarter_containing(today)
 
 
