@@ -102,7 +102,7 @@ def index(tenant_slug):
         except PeriodError as error:
             return _index(error, body_id)
         wanted = {k: request.args[k] for k in ("period", "from", "to") if request.args.get(k)}
-        return redirect(url_for("reports.report", body_id=body_id, **wanted))
+        return redirect(url_for("reports.report", body=body_id, **wanted))
     return _index()
 
 
@@ -131,19 +131,19 @@ def _report(body_id: str, kind: str):
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
 
-@bp.get("/<tenant_slug>/reports/<body_id>")
+@bp.get("/<tenant_slug>/reports/<body>")
 @require("reports.view")
-def report(tenant_slug, body_id):
-    return _report(body_id, "page")
+def report(tenant_slug, body):
+    return _report(body, "page")
 
 
-@bp.get("/<tenant_slug>/reports/<body_id>.pdf")
+@bp.get("/<tenant_slug>/reports/<body>.pdf")
 @require("reports.view")
-def report_pdf_download(tenant_slug, body_id):
-    return _report(body_id, "pdf")
+def report_pdf_download(tenant_slug, body):
+    return _report(body, "pdf")
 
 
-@bp.get("/<tenant_slug>/reports/<body_id>.csv")
+@bp.get("/<tenant_slug>/reports/<body>.csv")
 @require("reports.view")
-def report_csv_download(tenant_slug, body_id):
-    return _report(body_id, "csv")
+def report_csv_download(tenant_slug, body):
+    return _report(body, "csv")
