@@ -19,8 +19,9 @@ from types import SimpleNamespace
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from permanence.audit.models import AuditEvent
 from permanence.cases.models import Child, LegalStatus, PermanencePlan, SiblingGroup
 from permanence.core.clock import london_today
 from permanence.core.context import tenant_context
@@ -31,6 +32,7 @@ from permanence.panels.models import (Action, ActionStatus, AgendaItem, Attendan
                                       Meeting, MeetingStatus, Minutes, MinutesStatus, UrgentDecision)
 from permanence.reports import panel
 from permanence.reports.panel import Period
+from permanence.reports.pdf import report_pdf
 from permanence.tor.services import active_version
 from permanence.tracker.models import CohortMember, Drift, Escalation
 from tracker_support import load_seed
@@ -426,11 +428,35 @@ def test_no_child_is_named_on_the_page_in_the_pdf_or_in_the_csv(app, client, log
             assert name not in where
 
 
+def test_a_report_reads_no_child_for_the_audit_log_and_its_downloads_are_recorded(app, client, login, quarter):
+    """Counts show no child: the page records no "read" of one; a download is recorded as an export."""
+    login(quarter.reader)
+    with app.app_context(), tenant_context(quarter.tenant.id):
+        last = db.session.execute(select(func.max(AuditEvent.id))).scalar() or 0
+    assert client.get(f"{URL}?period={Q3}").status_code == 200
+    assert client.get(f"{URL}.csv?period={Q3}").status_code == 200
+    with app.app_context(), tenant_context(quarter.tenant.id):
+        events = db.session.execute(select(AuditEvent).where(AuditEvent.id > last)).scalars().all()
+        assert [e.action for e in events] == ["export"]
+        assert events[0].summary == ("Report of Permanence Panel for Quarter 3 2026-27 (October to December 2026) "
+                                     "downloaded as CSV")
+
+
+def test_a_scheduled_job_builds_the_pdf_without_a_request(app, quarter):
+    """The lead's job calls ``build_report`` and ``report_pdf`` in an app context, with no request."""
+    with app.app_context():
+        report = panel.build_report(quarter.tenant.id, BODY, Period.previous_quarter(TODAY))
+        text = " ".join(_pdf_text(report_pdf(report)).split())
+    assert "Permanence Panel report: Quarter 3 2026-27 (October to December 2026)" in text
+    assert "Sittings held: 3" in text
+
+
 def test_the_query_string_is_checked(client, login, quarter):
     login(quarter.reader)
     assert client.get("/permanence-panel-pptm/reports/no-such-panel?period=2026-Q3").status_code == 404
     assert client.get("/permanence-panel-pptm/reports/no-such-panel.csv").status_code == 404
-    assert client.get("/permanence-panel-pptm/reports/pptm.pdf").status_code == 404  # held per child: not a panel
+    pptm = client.get("/permanence-panel-pptm/reports/pptm?period=2026-Q3")  # held per child: a report too
+    assert pptm.status_code == 200 and "Permanence Planning Tracking Meeting report" in pptm.text
     for query, field, words in (
             ("period=2026-Q9", "period", "financial quarter, like 2026-Q2"),
             ("period=next-year", "period", "financial year, like 2026-27"),
@@ -456,7 +482,7 @@ def test_the_reports_page_lists_the_tors_reporting_duties(client, login, quarter
     page = client.get("/permanence-panel-pptm/reports/").text
     assert "Permanence Panel quarterly highlight report" in page and "Permanence Panel annual report" in page
     assert "Senior leadership team in Children&#39;s Services" in page
-    assert '<option value="permanence-panel"' in page and '<option value="pptm"' not in page
+    assert '<option value="permanence-panel"' in page and '<option value="pptm"' in page
     assert 'href="/permanence-panel-pptm/reports/"' in page  # the navigation entry "Reports"
 
 
@@ -491,7 +517,7 @@ def test_a_report_for_each_demo_councils_panels_adds_up(app):
         for slug in DEMO_TENANTS:
             tenant = get_tenant(slug)
             tor = current_tor(tenant.id)
-            for body in (b for b in tor.bodies if b.kind != "tracking_meeting"):
+            for body in tor.bodies:
                 for period in (Period.financial_year_containing(today), Period.quarter_containing(today)):
                     report = panel.build_report(tenant.id, body.id, period)
                     facts = dict(report.section("sittings").facts)
@@ -509,4 +535,4 @@ def test_a_report_for_each_demo_councils_panels_adds_up(app):
                     assert panel.as_csv(report).startswith("\ufeff")
                     built += 1
                     heard_in_all += heard
-        assert built >= 10 and heard_in_all > 0
+        assert built >= 10 and heard_in_all > 0  # five councils, a body or two each, two periods

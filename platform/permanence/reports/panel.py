@@ -29,6 +29,7 @@ from ..core.clock import london_today, utcnow
 from ..core.context import tenant_context
 from ..documents.services import paperwork_status
 from ..documents.subjects import subject
+from ..exports.services import spreadsheet_text
 from ..extensions import db
 from ..minutes.services import minutes_due
 from ..panels.models import (ON_THE_AGENDA, Action, ActionStatus, AgendaItem, AttendanceStatus, ItemStatus, Meeting,
@@ -551,11 +552,12 @@ def as_csv(report: PanelReport) -> str:
                      "Value"])
     fixed = [report.council, report.body_name, report.period.label, report.period.start.isoformat(),
              report.period.end.isoformat()]
+    rows = []
     for section in report.sections:
-        for label, value in section.facts:
-            writer.writerow([*fixed, section.title, label, "Number", value])
-        for row in section.rows:
-            for heading, value in zip(section.headings[1:], row[1:]):
-                writer.writerow([*fixed, section.title, row[0], heading, value])
+        rows += [[*fixed, section.title, label, "Number", value] for label, value in section.facts]
+        rows += [[*fixed, section.title, row[0], heading, value]
+                 for row in section.rows for heading, value in zip(section.headings[1:], row[1:])]
+    for row in rows:  # names come from the terms of reference: none is run as a formula
+        writer.writerow([spreadsheet_text(v) if isinstance(v, str) else v for v in row])
     return "\ufeff" + out.getvalue()
 

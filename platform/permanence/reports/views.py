@@ -26,8 +26,9 @@ class PeriodError(ValueError):
 
 
 def _panels(tor) -> list:
-    """The bodies a report is about: panels that sit (not tracking meetings held per child)."""
-    return [b for b in tor.bodies if b.kind != "tracking_meeting"] if tor is not None else []
+    """The bodies a report can be about: every body of the terms of reference in force (a panel, or a
+    tracking meeting held per child, whose meetings are its sittings)."""
+    return list(tor.bodies) if tor is not None else []
 
 
 def _date(field: str, text: str) -> date:
