@@ -78,7 +78,7 @@ def svg(chart: Chart) -> Markup:
     biggest = max((sum(v) for v in chart.values), default=0) or 1
     span = WIDTH - LABEL_WIDTH - (20 if several else TEXT_WIDTH)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="report-chart" width="100%" '
-           f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{prefix}-title {prefix}-desc" '
+           f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
            f'data-chart="{slug}">',
            f'<title id="{prefix}-title">{escape(chart.title)}</title>',
            f'<desc id="{prefix}-desc">{escape(chart.description)} ',

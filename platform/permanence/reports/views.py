@@ -104,7 +104,7 @@ def index(tenant_slug):
             return _index(error, body_id)
         wanted = {k: request.args[k] for k in ("period", "from", "to") if request.args.get(k)}
         return redirect(url_for("reports.report", body=body_id, **wanted))
-    return _index()
+    return _index(body_id=request.args.get("panel"))  # "Choose another panel or period" keeps the choice
 
 
 def _report(body_id: str, kind: str):
