@@ -130,7 +130,7 @@ def test_the_period_names_financial_quarters_and_years():
     assert Period.from_key("2026-Q3") == Period.quarter_containing(date(2026, 11, 1))
     assert Period.from_key("2026-27") == fy
     assert Period.custom(date(2026, 5, 1), date(2026, 6, 15)).label == "1 May 2026 to 15 June 2026"
-    for bad in ("2026-Q5", "2026-28", "Q3", ""):
+    for bad in ("2026-Q5", "2026-28", "Q3", "", "9999-Q4", "9999-00", "1899-Q1", "2026-Q3x"):
         with pytest.raises(ValueError):
             Period.from_key(bad)
     with pytest.raises(ValueError):
@@ -257,6 +257,7 @@ def test_the_query_string_is_checked(client, login, quarter):
     for query, field, words in (
             ("period=2026-Q9", "period", "financial quarter, like 2026-Q2"),
             ("period=next-year", "period", "financial year, like 2026-27"),
+            ("period=9999-Q4", "period", "financial quarter, like 2026-Q2"),
             ("from=2026-13-01&to=2026-12-31", "from", "Enter the start date as a date"),
             ("from=2026-10-01", "to", "Enter the date the period ends"),
             ("from=2026-12-01&to=2026-10-01", "to", "The end date (to) must be on or after the start date"),

@@ -45,6 +45,7 @@ from ..tracker.models import CohortMember, Drift, Escalation
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 LONGEST_PERIOD_DAYS = 5 * 366  # a custom period longer than five years is refused
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the financial years a period may name
 
 
 def _long(day: date) -> str:
@@ -125,6 +126,8 @@ class Period:
     def from_key(cls, key: str) -> "Period":
         """``2026-Q2`` (a financial quarter) or ``2026-27`` (a financial year); ValueError otherwise."""
         text = (key or "").strip()
+        if not (text[:4].isdigit() and FIRST_YEAR <= int(text[:4]) <= LAST_YEAR):
+            text = ""  # a year the platform has no business with reads as no period at all
         if len(text) == 7 and text[4:6].upper() == "-Q" and text[:4].isdigit() and text[6] in "1234":
             return cls.quarter(int(text[:4]), int(text[6]))
         if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
