@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable, Sequence
 
 from flask import current_app
@@ -112,9 +113,11 @@ class PaperworkStatus:
 
 
 def paperwork_status(subject_type: str, subject_ids: Iterable[int],
-                     paperwork_items: Sequence) -> dict[int, PaperworkStatus]:
+                     paperwork_items: Sequence, *, as_of: datetime | None = None) -> dict[int, PaperworkStatus]:
     """For each subject id, which of ``paperwork_items`` (objects with ``id``, ``label``,
     ``required``, e.g. ``Body.paperwork_for(part)``) are present and which required ones are missing.
+    With ``as_of`` (UTC), as they stood then: a paper counts only if a version was uploaded by then
+    (the reports' "papers in by the papers deadline").
 
     One query for all the subjects. It says only whether a paper is in, never its name or
     content, so it does not apply the object rule: a reminder job (no member) and a member who
@@ -124,10 +127,12 @@ def paperwork_status(subject_type: str, subject_ids: Iterable[int],
     if not ids:
         return {}
     present: dict[int, set[str]] = defaultdict(set)
-    rows = db.session.execute(
-        select(Document.subject_id, Document.paperwork_id)
-        .where(Document.subject_type == subject_type, Document.subject_id.in_(ids), Document.current_version > 0)
-    ).all()
+    stmt = (select(Document.subject_id, Document.paperwork_id)
+            .where(Document.subject_type == subject_type, Document.subject_id.in_(ids), Document.current_version > 0))
+    if as_of is not None:
+        stmt = stmt.where(Document.id.in_(select(DocumentVersion.document_id)
+                                          .where(DocumentVersion.uploaded_at <= as_of))).distinct()
+    rows = db.session.execute(stmt).all()
     for subject_id, paperwork_id in rows:
         present[subject_id].add(paperwork_id)
     return {

@@ -3,7 +3,6 @@ facts rendered as a print-friendly page and, through WeasyPrint, the same page a
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -79,10 +78,3 @@ def decision_record(item: AgendaItem) -> DecisionRecord:
         amount_agreed=pounds(item.amount_agreed) if item.amount_agreed is not None else "",
     )
 
-
-def render_pdf(html: str, base_url: str | None = None) -> bytes:
-    """The record page as PDF. WeasyPrint is imported here, so the app starts without Pango."""
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress steps are not our log's business
-    return HTML(string=html, base_url=base_url).write_pdf()

@@ -12,6 +12,7 @@ from ..accounts.permissions import has_permission, load_or_404, require, visible
 from ..core.clock import london_today
 from ..core.db import get_or_404
 from ..core.jobs import commit
+from ..core.pdf import render_pdf
 from ..extensions import db
 from ..meetings import between
 from ..panels import services as panels
@@ -19,7 +20,7 @@ from ..panels.models import AgendaItem, ItemStatus, Meeting, Minutes, MinutesSta
 from . import services
 from .assembly import agenda_order, subject
 from .forms import ApproveForm, AssembleForm, CirculateForm, MinutesForm, ReopenForm
-from .records import decision_record, render_pdf
+from .records import decision_record
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
 
