@@ -122,3 +122,19 @@ def test_the_api_reads_and_sets_an_items_themes(app, client, make_token, monthly
     assert item_of(app, monthly["tenant"], item_id).practice_themes == ["drift-delay", "report-quality"]
     _, worker = make_token(monthly["tenant"], monthly["people"]["worker"])
     assert client.put(url, json={"themes": []}, headers={"Authorization": f"Bearer {worker}"}).status_code == 403
+
+
+def test_the_panel_report_counts_the_items_and_children_tagged_with_each_theme(app, client, login, monthly):
+    login(monthly["people"]["chair"])
+    first, second = monthly["items"]
+    client.post(f"/{SLUG}/agenda-items/{first}/themes", data={"themes": ["drift-delay", "report-quality"]})
+    client.post(f"/{SLUG}/agenda-items/{second}/themes", data={"themes": ["drift-delay"]})
+    page = client.get(f"/{SLUG}/reports/{MONTHLY['body']}")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+    assert "Practice themes" in text
+    # Drift and delay: 2 items, 2 children; quality of reports: 1 and 1; parallel planning: none.
+    assert re.search(r"Drift and delay 2 2 ", text) and re.search(r"Quality of reports 1 1 ", text)
+    assert re.search(r"Parallel planning 0 0 ", text)
+    csv = client.get(f"/{SLUG}/reports/{MONTHLY['body']}.csv").get_data(as_text=True)
+    assert "Practice themes,Drift and delay,Items,2" in csv and "Practice themes,Quality of reports,Children,1" in csv

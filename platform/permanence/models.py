@@ -9,6 +9,7 @@ from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalS
 from .documents.models import Document, DocumentVersion  # noqa: F401
 from .imports.models import ImportRun  # noqa: F401
 from .panels.models import DecisionReview, Meeting, UrgentDecision  # noqa: F401
+from .reports.models import BuiltReport  # noqa: F401
 from .meetings.models import AgreedDate  # noqa: F401
 from .notifications.models import EmailMessage  # noqa: F401
 from .tenancy.models import Tenant  # noqa: F401

@@ -4,7 +4,7 @@ A report is per body of the council's terms of reference (a panel) and per perio
 quarter, a financial year (1 April to 31 March) or dates chosen by hand. It is a list of sections,
 each with a title, what it counts, one table and one chart of that table's figures. The sections
 are built by the functions in ``SECTION_BUILDERS``, in order: a further section (the practice
-themes an agenda item is tagged with, once items carry them) is one more builder appended there.
+themes items are tagged with is the last) is one more builder appended there.
 
 No Flask request here: the pages (``views``), the PDF (``pdf``), the CSV (``as_csv``) and a
 scheduled job all call ``build_report``.
@@ -506,11 +506,34 @@ def attendance_section(ctx: Context) -> Section:
              [1, 2, 3, 4]))
 
 
-# The report's sections, in order. A new section (the practice themes agenda items are tagged with) is one
-# more function taking the Context and returning a Section, appended here.
-SECTION_BUILDERS: list[Callable[[Context], Section]] = [
+def themes_section(ctx: Context) -> Section | None:
+    """The practice themes (the ToR's ``practice_themes``) the sittings' items were tagged with; none
+    when the council's ToR lists no themes."""
+    themes = ctx.tor.practice_themes
+    if not themes:
+        return None
+    items = [i for i in ctx.items if i.status in ON_THE_AGENDA]
+    rows = []
+    for theme in themes:
+        tagged = [i for i in items if theme.id in (i.practice_themes or [])]
+        rows.append([theme.label, len(tagged), len({c.id for i in tagged for c in i.children})])
+    untagged = sum(1 for i in items if not i.practice_themes)
+    return Section(
+        "themes", "Practice themes",
+        "The themes of practice the council wants to learn from (its terms of reference list them), and how "
+        "many items on the agenda of the sittings held in the period were tagged with each when they were "
+        "recorded, with the children those items were about. An item may show several themes.",
+        ["Theme", "Items", "Children"], rows,
+        _bar("Items by practice theme", "One bar per theme: the items tagged with it.",
+             [[r[0], r[1]] for r in rows], ["Items"], [1]),
+        facts=[("Items on the agenda", len(items)), ("Items tagged with no theme", untagged)])
+
+
+# The report's sections, in order: each a function taking the Context and returning a Section, or None
+# when it does not apply to the council (no practice themes).
+SECTION_BUILDERS: list[Callable[[Context], Section | None]] = [
     sittings_section, legal_status_section, plan_route_section, outcomes_section, actions_section,
-    timeliness_section, drift_section, escalations_section, quorum_section, attendance_section,
+    timeliness_section, drift_section, escalations_section, quorum_section, attendance_section, themes_section,
 ]
 
 
@@ -538,7 +561,7 @@ def build_report(tenant_id: int, body_id: str, period: Period) -> PanelReport:
             raise UnknownBody(body_id)
         today = london_today()
         ctx = Context(tor, body, period, today, held_meetings(body_id, period, today))
-        sections = [build(ctx) for build in SECTION_BUILDERS]
+        sections = [section for section in (build(ctx) for build in SECTION_BUILDERS) if section is not None]
         council = db.session.get(Tenant, tenant_id)
         return PanelReport(council=council.name if council else "", body_id=body.id, body_name=body.name,
                            period=period, made_on=today, sittings=[m.date for m in ctx.meetings],

@@ -12,7 +12,9 @@ from ..audit import services as audit
 from ..core.clock import london_today
 from ..tor import role_label
 from ..tor.services import current_tor
-from . import panel
+from ..core.db import get_or_404
+from . import duties, panel
+from .models import BuiltReport
 from .pdf import report_html, report_pdf
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -82,10 +84,12 @@ def _choices(today: date) -> list[panel.Period]:
 def _index(error: PeriodError | None = None, body_id: str | None = None):
     today = london_today()
     tor = current_tor(g.tenant.id)
-    duties = [{"label": d.label, "frequency": d.frequency, "to": d.to,
-               "prepared_by": role_label(tor, d.prepared_by) if d.prepared_by else ""}
+    duty_rows = [{"label": d.label, "frequency": d.frequency, "to": d.to,
+                  "prepared_by": role_label(tor, d.prepared_by) if d.prepared_by else "",
+                  "scheduled": d.scheduled}
               for d in (tor.reporting if tor is not None else ())]
-    return render_template("reports/panel_report_index.html", bodies=_panels(tor), duties=duties,
+    return render_template("reports/panel_report_index.html", bodies=_panels(tor), duties=duty_rows,
+                           built=duties.built_reports(),
                            choices=_choices(today), error=error, args=request.args, chosen=body_id,
                            default=panel.Period.previous_quarter(today)), 400 if error else 200
 
@@ -148,3 +152,39 @@ def report_pdf_download(tenant_slug, body):
 @require("reports.view")
 def report_csv_download(tenant_slug, body):
     return _report(body, "csv")
+
+
+# --- Reports built for the ToR's reporting duties -----------------------------------------------------
+
+@bp.get("/<tenant_slug>/reports/built/<int:report_id>")
+@require("reports.view")
+def built_report(tenant_slug, report_id):
+    report = get_or_404(BuiltReport, report_id)
+    return render_template("reports/built_report.html", report=report,
+                           told=[a for a in report.told.splitlines() if a])
+
+
+def _built_download(report_id: int, kind: str) -> Response:
+    report = get_or_404(BuiltReport, report_id)
+    audit.record("export", entity_type="BuiltReport", entity_id=report.id,
+                 summary=f"{report.label} on {report.body_name} for {report.period_label} downloaded as "
+                         f"{kind.upper()}")
+    if kind == "pdf":
+        body, mimetype = report.pdf, "application/pdf"
+    else:
+        body, mimetype = report.csv, "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{report.filename}.{kind}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/<tenant_slug>/reports/built/<int:report_id>.pdf")
+@require("reports.view")
+def built_report_pdf(tenant_slug, report_id):
+    return _built_download(report_id, "pdf")
+
+
+@bp.get("/<tenant_slug>/reports/built/<int:report_id>.csv")
+@require("reports.view")
+def built_report_csv(tenant_slug, report_id):
+    return _built_download(report_id, "csv")
