@@ -111,7 +111,7 @@ def build_due_reports(today: date) -> dict[str, int]:
 
 def tell(built: BuiltReport, duty, people) -> int:
     """E-mail each person a link to the built report, once (the report names no child)."""
-    link = link_to("reports.built_report", report_id=built.id)
+    link = link_to("reports.built_report", built_report_id=built.id)
     told = []
     for user in people:
         body = "\n".join([

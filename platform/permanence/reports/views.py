@@ -156,16 +156,16 @@ def report_csv_download(tenant_slug, body):
 
 # --- Reports built for the ToR's reporting duties -----------------------------------------------------
 
-@bp.get("/<tenant_slug>/reports/built/<int:report_id>")
+@bp.get("/<tenant_slug>/reports/built/<int:built_report_id>")
 @require("reports.view")
-def built_report(tenant_slug, report_id):
-    report = get_or_404(BuiltReport, report_id)
+def built_report(tenant_slug, built_report_id):
+    report = get_or_404(BuiltReport, built_report_id)
     return render_template("reports/built_report.html", report=report,
                            told=[a for a in report.told.splitlines() if a])
 
 
-def _built_download(report_id: int, kind: str) -> Response:
-    report = get_or_404(BuiltReport, report_id)
+def _built_download(built_report_id: int, kind: str) -> Response:
+    report = get_or_404(BuiltReport, built_report_id)
     audit.record("export", entity_type="BuiltReport", entity_id=report.id,
                  summary=f"{report.label} on {report.body_name} for {report.period_label} downloaded as "
                          f"{kind.upper()}")
@@ -178,13 +178,13 @@ def _built_download(report_id: int, kind: str) -> Response:
         "Cache-Control": "private, no-store"})
 
 
-@bp.get("/<tenant_slug>/reports/built/<int:report_id>.pdf")
+@bp.get("/<tenant_slug>/reports/built/<int:built_report_id>.pdf")
 @require("reports.view")
-def built_report_pdf(tenant_slug, report_id):
-    return _built_download(report_id, "pdf")
+def built_report_pdf(tenant_slug, built_report_id):
+    return _built_download(built_report_id, "pdf")
 
 
-@bp.get("/<tenant_slug>/reports/built/<int:report_id>.csv")
+@bp.get("/<tenant_slug>/reports/built/<int:built_report_id>.csv")
 @require("reports.view")
-def built_report_csv(tenant_slug, report_id):
-    return _built_download(report_id, "csv")
+def built_report_csv(tenant_slug, built_report_id):
+    return _built_download(built_report_id, "csv")
