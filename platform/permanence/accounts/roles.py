@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, str] = {
     "actions.oversee": "See the council's list of actions (object rules apply)",
     "escalations.manage": "Acknowledge and escalate drift",
     "reports.view": "See aggregate reports",
+    "reports.export": "Download the council's data for its own analysts",
     "tor.view": "Read the terms of reference",
     "tor.propose": "Propose a new version of the terms of reference",
     "users.manage": "Manage the council's users and roles",
@@ -89,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
                                                   "requests.create", "meetings.record", "minutes.edit", "reports.view",
+                                                  "reports.export",
                                                   ARRANGE_TRACKING, CONVENE_TRACKING}),
     "chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
     "vice_chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
@@ -110,8 +112,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # their role in a body's ``convened_by`` (a disruption meeting convened by the service manager), they
     # convene it.
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
-                                 "reports.view", "tor.view", "escalations.manage", "meetings.sign_off",
-                                 CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
+                                 "reports.view", "reports.export", "tor.view", "escalations.manage",
+                                 "meetings.sign_off", CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
 }
 
 # Roles that see every child of their council (read or change, as their permissions allow); the others

@@ -196,7 +196,7 @@ def _is_date_column(column: TrackerColumn) -> bool:
 
 # --- Files --------------------------------------------------------------------------------------
 
-def _safe_text(value: str) -> str:
+def safe_text(value: str) -> str:
     """Text a spreadsheet would run as a formula is written with a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -208,7 +208,7 @@ def as_csv(layout: TrackerLayout, rows: Sequence[list]) -> str:
     writer.writerow([c.heading for c in layout.columns])
     for row in rows:
         writer.writerow(["" if v is None else format_date(v, layout.date_format) if isinstance(v, date)
-                         else _safe_text(v) if isinstance(v, str) else v for v in row])
+                         else safe_text(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue()
 
 
