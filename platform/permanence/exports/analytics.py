@@ -132,6 +132,13 @@ def _legal_status(child: Child, scope: Scope):
     return _current(child.legal_statuses, scope.today)
 
 
+def _legal_status_words(status) -> str | None:
+    if status is None:
+        return None
+    words = codes.LEGAL_STATUSES.get(status.code, status.code)
+    return words[:1].upper() + words[1:]
+
+
 def _plan(child: Child, scope: Scope):
     return _current([p for p in child.plans if p.kind == "primary"], scope.today)
 
@@ -172,7 +179,7 @@ CHILDREN = Table("children", "One row per child. Never the child's name: inside 
     Column("legal_status_code", TEXT, "The SSDA903 legal status held on the day of the export (empty if not "
            "looked after).", "Legal statuses", _maybe(_legal_status, "code")),
     Column("legal_status_label", TEXT, "What the legal status code means.", "Legal statuses",
-           lambda c, s: codes.label(codes.LEGAL_STATUSES, _legal_status(c, s).code) if _legal_status(c, s) else None),
+           lambda c, s: _legal_status_words(_legal_status(c, s))),
     Column("legal_status_start", DATE, "The day the current legal status began.", "Legal statuses",
            _maybe(_legal_status, "start")),
     Column("plan_route", TEXT, "The primary permanence plan's route on the day of the export, as a code.",

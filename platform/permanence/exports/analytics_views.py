@@ -42,7 +42,7 @@ def page(tenant_slug):
     return render_template(
         "exports/analytics.html", tables=analytics.TABLES, counts=counts, types=analytics.TYPE_MEANINGS,
         zip_name=analytics.zip_name(g.tenant.slug, today), every=every,
-        folder_problem=jobs.folder_problem(folder) if every else None,
+        folder_problem=jobs.folder_problem(folder, g.tenant.slug) if every else None,
         last_written=jobs.last_written() if every else None,
         next_due=jobs.next_due(every, today) if every else None,
         due_now=jobs.is_due(every, today) if every else False, london=LONDON)

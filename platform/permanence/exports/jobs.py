@@ -79,14 +79,18 @@ def is_due(every: str, today: date) -> bool:
     return latest is None or latest.at < _london_midnight_utc(period_start(every, today))
 
 
-def folder_problem(folder: str | None) -> str | None:
-    """What is wrong with the operator's folder, in words for the council's page; None if nothing."""
+def folder_problem(folder: str | None, slug: str | None = None) -> str | None:
+    """What is wrong with the operator's folder (and the council's own in it, if made already):
+    "not set", "missing" or "not writable"; None if nothing."""
     if not folder:
         return "not set"
     path = Path(folder)
     if not path.is_dir():
         return "missing"
     if not os.access(path, os.W_OK | os.X_OK):
+        return "not writable"
+    own = path / slug if slug else None
+    if own is not None and os.path.lexists(own) and not (own.is_dir() and os.access(own, os.W_OK | os.X_OK)):
         return "not writable"
     return None
 
@@ -99,7 +103,7 @@ class Written:
 
 def write_export(folder: str, slug: str, today: date) -> Written:
     """The ZIP of every child of the council written atomically into ``folder/<slug>/``."""
-    problem = folder_problem(folder)
+    problem = folder_problem(folder, slug)
     if problem is not None:
         raise ExportFolderError(f"ANALYTICS_EXPORT_DIR {folder!r} is {problem}")
     target_dir = Path(folder) / slug
