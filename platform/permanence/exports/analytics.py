@@ -26,6 +26,7 @@ from ..cases import codes
 from ..cases.models import Child
 from ..extensions import db
 from ..panels.models import Action, AgendaItem, ItemStatus, Meeting, UrgentDecision
+from ..tor import TorConfigError
 from ..tor.services import tor_of
 from ..tracker.models import Drift, Escalation, Milestone
 from .services import safe_text
@@ -83,7 +84,7 @@ class Scope:
         if key not in self._bodies:
             try:
                 self._bodies[key] = tor_of(tor_version).body(body_id)
-            except KeyError:
+            except (KeyError, TorConfigError):  # a body the version no longer names; a version not readable
                 self._bodies[key] = None
         return self._bodies[key]
 

@@ -48,19 +48,19 @@ def page(tenant_slug):
         due_now=jobs.is_due(every, today) if every else False, london=LONDON)
 
 
-@bp.get("/<tenant_slug>/exports/analytics/<name>.csv")
+@bp.get("/<tenant_slug>/exports/analytics/<table>.csv")
 @require("reports.export")
-def table_csv(tenant_slug, name):
-    if name == "data_dictionary":
+def table_csv(tenant_slug, table):
+    if table == "data_dictionary":
         return _download(analytics.BOM + "".join(analytics.dictionary_lines()), CSV, analytics.DICTIONARY_FILENAME)
     try:
-        table = analytics.table(name)
+        found = analytics.table(table)
     except KeyError:
         abort(404)
-    lines = list(analytics.table_lines(table, _scope()))
+    lines = list(analytics.table_lines(found, _scope()))
     audit.record("export", entity_type="Child",
-                 summary=f"Data for analysts: {table.filename} downloaded ({len(lines) - 1} rows)")
-    return _download(analytics.BOM + "".join(lines), CSV, table.filename)
+                 summary=f"Data for analysts: {found.filename} downloaded ({len(lines) - 1} rows)")
+    return _download(analytics.BOM + "".join(lines), CSV, found.filename)
 
 
 @bp.get("/<tenant_slug>/exports/analytics.zip")
