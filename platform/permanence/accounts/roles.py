@@ -110,7 +110,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # agree or disagree as a named decision maker. No papers: oversight needs the record of what was
     # decided and when, not the social work reports and assessments (need to know). Where the ToR names
     # their role in a body's ``convened_by`` (a disruption meeting convened by the service manager), they
-    # convene it.
+    # convene it. With panel administrators, they download the council's data for its own analysts
+    # (``reports.export``: children by case number, so it reads children).
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
                                  "reports.view", "reports.export", "tor.view", "escalations.manage",
                                  "meetings.sign_off", CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..cases import codes
@@ -57,6 +57,8 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     records: Callable[["Scope"], Iterable[Any]] = field(compare=False, repr=False)
+    # The SELECTs of its rows (``records`` loads them with what their columns read), for counting.
+    statements: Callable[["Scope"], tuple[Select, ...]] = field(compare=False, repr=False)
 
     @property
     def filename(self) -> str:
@@ -116,7 +118,7 @@ def _enum(name: str):
 # --- Children ----------------------------------------------------------------------------------
 
 def _children(scope: Scope):
-    stmt = scope.children.order_by(Child.case_number, Child.id).options(
+    stmt = scope.children.order_by(None).order_by(Child.case_number, Child.id).options(
         selectinload(Child.team), selectinload(Child.social_worker), selectinload(Child.care_periods),
         selectinload(Child.legal_statuses), selectinload(Child.plans))
     return db.session.execute(stmt).scalars()
@@ -189,14 +191,18 @@ CHILDREN = Table("children", "One row per child. Never the child's name: inside 
            "Permanence plans", _maybe(_plan, "route_label")),
     Column("plan_agreed_on", DATE, "The day the current primary plan was agreed.", "Permanence plans",
            _maybe(_plan, "agreed_on")),
-), _children)
+), _children, lambda scope: (scope.children,))
 
 
 # --- Meetings ----------------------------------------------------------------------------------
 
 def _meetings(scope: Scope):
-    return db.session.execute(select(Meeting).order_by(Meeting.date, Meeting.id).options(
+    return db.session.execute(_meetings_stmt(scope).order_by(Meeting.date, Meeting.id).options(
         selectinload(Meeting.tor_version), selectinload(Meeting.minutes))).scalars()
+
+
+def _meetings_stmt(scope: Scope):
+    return select(Meeting)
 
 
 def _minutes(name: str):
@@ -229,7 +235,7 @@ MEETINGS = Table("meetings", "One row per sitting of a panel (scheduled, held or
            _minutes("approved_at")),
     Column("minutes_circulated_at", DATETIME, "When the minutes were circulated.", "Minutes",
            _minutes("circulated_at")),
-), _meetings)
+), _meetings, lambda scope: (_meetings_stmt(scope),))
 
 
 # --- Agenda items and decisions ----------------------------------------------------------------
@@ -292,7 +298,7 @@ AGENDA_ITEMS = Table("agenda_items", "One row per agenda item: a child (or sibli
            "Meeting record", _attr("sign_off_agreed")),
     Column("signed_off_at", DATETIME, "When the decision maker agreed or disagreed.", "Meeting record",
            _attr("signed_off_at")),
-), _agenda_items)
+), _agenda_items, lambda scope: (_items_stmt(scope),))
 
 
 @dataclass(frozen=True)
@@ -303,13 +309,18 @@ class _Decision:
     record: Any
 
 
-def _decisions(scope: Scope) -> Iterator[_Decision]:
+def _decisions_stmts(scope: Scope) -> tuple[Select, Select]:
+    """The heard items with an outcome, and the decisions made between sittings, of the scope's children."""
     heard = _items_stmt(scope).where(AgendaItem.status == ItemStatus.HEARD, AgendaItem.outcome_id.is_not(None))
+    return heard, select(UrgentDecision).where(UrgentDecision.child_id.in_(scope.child_ids()))
+
+
+def _decisions(scope: Scope) -> Iterator[_Decision]:
+    heard, between = _decisions_stmts(scope)
     items = db.session.execute(heard.order_by(AgendaItem.id).options(
         selectinload(AgendaItem.meeting).selectinload(Meeting.tor_version))).scalars().all()
-    between = db.session.execute(select(UrgentDecision).where(UrgentDecision.child_id.in_(scope.child_ids()))
-                                 .order_by(UrgentDecision.id).options(selectinload(UrgentDecision.tor_version))
-                                 ).scalars().all()
+    between = db.session.execute(between.order_by(UrgentDecision.id).options(
+        selectinload(UrgentDecision.tor_version))).scalars().all()
     rows = [_Decision("at_a_sitting", i) for i in items] + [_Decision("between_sittings", u) for u in between]
     return iter(sorted(rows, key=_decided_on_key))
 
@@ -371,17 +382,21 @@ DECISIONS = Table("decisions", "One row per decision: an outcome a sitting recor
            _of(_attr("next_review_on"), _none)),
     Column("sign_off_agreed", BOOLEAN, "Whether the named decision maker agreed (empty if none was needed or while "
            "awaited).", "Meeting record", _of(_attr("sign_off_agreed"), _none)),
-), _decisions)
+), _decisions, _decisions_stmts)
 
 
 # --- Actions -------------------------------------------------------------------------------------
 
-def _actions(scope: Scope):
-    stmt = select(Action).where(or_(
+def _actions_stmt(scope: Scope):
+    """The actions about the scope's children, and those of their sibling groups' items (no child named)."""
+    return select(Action).where(or_(
         Action.child_id.in_(scope.child_ids()),
         Action.child_id.is_(None) & Action.agenda_item_id.in_(_items_stmt(scope).with_only_columns(AgendaItem.id)),
     ))
-    return db.session.execute(stmt.order_by(Action.due_on, Action.id).options(
+
+
+def _actions(scope: Scope):
+    return db.session.execute(_actions_stmt(scope).order_by(Action.due_on, Action.id).options(
         selectinload(Action.agenda_item), selectinload(Action.owner))).scalars()
 
 
@@ -401,14 +416,17 @@ ACTIONS = Table("actions", "One row per action agreed about a child at a sitting
     Column("completed_on", DATE, "The day it was done.", "Actions", _attr("completed_on")),
     Column("overdue", BOOLEAN, "Open and past its due day on the day of the export.", "Actions",
            lambda a, s: a.overdue_on(s.today)),
-), _actions)
+), _actions, lambda scope: (_actions_stmt(scope),))
 
 
 # --- Milestones, drift, escalations ------------------------------------------------------------
 
+def _milestones_stmt(scope: Scope):
+    return select(Milestone).where(Milestone.child_id.in_(scope.child_ids()))
+
+
 def _milestones(scope: Scope):
-    return db.session.execute(select(Milestone).where(Milestone.child_id.in_(scope.child_ids()))
-                              .order_by(Milestone.child_id, Milestone.due, Milestone.id)).scalars()
+    return db.session.execute(_milestones_stmt(scope).order_by(Milestone.child_id, Milestone.due, Milestone.id)).scalars()
 
 
 MILESTONES = Table("milestones", "One row per timescale that applies to a child: when it is due and whether it was "
@@ -432,12 +450,15 @@ MILESTONES = Table("milestones", "One row per timescale that applies to a child:
     Column("status", TEXT, "upcoming, due_soon, overdue, achieved, achieved_late, not_applicable or waiting.",
            "Tracker", _attr("status")),
     Column("computed_at", DATETIME, "When the tracker last worked it out.", "Tracker", _attr("computed_at")),
-), _milestones)
+), _milestones, lambda scope: (_milestones_stmt(scope),))
+
+
+def _drift_stmt(scope: Scope):
+    return select(Drift).where(Drift.child_id.in_(scope.child_ids()))
 
 
 def _drift(scope: Scope):
-    return db.session.execute(select(Drift).where(Drift.child_id.in_(scope.child_ids()))
-                              .order_by(Drift.opened_on, Drift.id)).scalars()
+    return db.session.execute(_drift_stmt(scope).order_by(Drift.opened_on, Drift.id)).scalars()
 
 
 DRIFT = Table("drift", "One row per drift: a milestone gone past its due day, open until it is met or stops "
@@ -463,13 +484,16 @@ DRIFT = Table("drift", "One row per drift: a milestone gone past its due day, op
     Column("escalation_level", INTEGER, "The ladder step reached (0: not escalated).", "Tracker", _attr("level")),
     Column("escalated_to", TEXT, "The role of the step reached, by its id in the terms of reference.",
            "Terms of reference", _attr("escalated_to")),
-), _drift)
+), _drift, lambda scope: (_drift_stmt(scope),))
+
+
+def _escalations_stmt(scope: Scope):
+    return select(Escalation).join(Drift, Escalation.drift_id == Drift.id).where(
+        Drift.child_id.in_(scope.child_ids()))
 
 
 def _escalations(scope: Scope):
-    return db.session.execute(select(Escalation).join(Drift, Escalation.drift_id == Drift.id)
-                              .where(Drift.child_id.in_(scope.child_ids()))
-                              .order_by(Escalation.escalated_on, Escalation.id)
+    return db.session.execute(_escalations_stmt(scope).order_by(Escalation.escalated_on, Escalation.id)
                               .options(selectinload(Escalation.drift))).scalars()
 
 
@@ -487,7 +511,7 @@ ESCALATIONS = Table("escalations", "One row per step of a drift up its escalatio
            "(false).", "Tracker", _attr("manual")),
     Column("by_user_id", INTEGER, "The person who escalated it, if a person did.", "Tracker", _attr("by_user_id")),
     Column("people_told", INTEGER, "How many people were e-mailed.", "Tracker", lambda e, s: len(e.notified_list)),
-), _escalations)
+), _escalations, lambda scope: (_escalations_stmt(scope),))
 
 
 TABLES: tuple[Table, ...] = (CHILDREN, MEETINGS, AGENDA_ITEMS, DECISIONS, ACTIONS, MILESTONES, DRIFT, ESCALATIONS)
@@ -545,8 +569,13 @@ def dictionary_lines() -> Iterator[str]:
         yield _line(cell(v) for v in row)
 
 
+def _count(stmt: Select) -> int:
+    return db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+
+
 def row_counts(scope: Scope) -> dict[str, int]:
-    return {t.name: sum(1 for _ in t.records(scope)) for t in TABLES}
+    """Each table's number of rows, counted by the database (no record loaded)."""
+    return {t.name: sum(_count(stmt) for stmt in t.statements(scope)) for t in TABLES}
 
 
 def zip_name(slug: str, day: date) -> str:
