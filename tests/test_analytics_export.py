@@ -289,6 +289,9 @@ def test_the_dictionary_and_the_files_name_the_same_columns(app, client, login, 
 
 def test_every_download_is_in_the_audit_log(app, client, login, council):
     login(council.admin)
+    assert client.get(f"/{council.tenant.slug}/exports/analytics").status_code == 200
+    with app.app_context(), tenant_context(council.tenant.id):  # the page counts rows: it shows no child
+        assert db.session.execute(select(AuditEvent).where(AuditEvent.action.in_(("read", "export")))).first() is None
     assert client.get(f"/{council.tenant.slug}/exports/analytics/children.csv").status_code == 200
     assert client.get(f"/{council.tenant.slug}/exports/analytics.zip").status_code == 200
     with app.app_context(), tenant_context(council.tenant.id):
@@ -296,6 +299,9 @@ def test_every_download_is_in_the_audit_log(app, client, login, council):
                                     .order_by(AuditEvent.id)).scalars().all()
         summaries = [(e.entity_type, e.actor_id, e.summary) for e in events]
     assert summaries[0] == ("Child", council.admin.id, "Data for analysts: children.csv downloaded (4 rows)")
+    with app.app_context(), tenant_context(council.tenant.id):  # and, like any response, the read of each child
+        reads = db.session.execute(select(AuditEvent).where(AuditEvent.action == "read")).scalars().all()
+        assert reads and all("4 children" in r.summary for r in reads)
     assert summaries[1][:2] == ("Child", council.admin.id) and len(summaries) == 2
     assert summaries[1][2].startswith("Data for analysts: analytics-council-a-2024-09-01.zip downloaded (4 children, ")
 
