@@ -347,19 +347,22 @@ def test_the_exports_section_is_checked_with_its_line():
     assert "exports.every" in str(caught.value)
 
 
-def _ask_for_exports(app, tenant, every):
+def _ask_for_exports(app, tenant, every, extra=""):
     with app.app_context():
-        store_version(tenant.id, MINIMAL + f"\nexports:\n  analytics_every: {every}\n", filename="tor.yaml",
+        store_version(tenant.id, MINIMAL + f"\nexports:\n  analytics_every: {every}\n{extra}", filename="tor.yaml",
                       loaded_by="test", activate=True)
         commit()
 
 
 def test_the_rendered_terms_of_reference_say_how_often(app, client, login, council):
-    _ask_for_exports(app, council.tenant, "monthly")
+    _ask_for_exports(app, council.tenant, "monthly", "  assumption: The service manager asked for it by e-mail\n")
     login(council.manager)
     text = unescape(" ".join(client.get(f"/{council.tenant.slug}/terms-of-reference").get_data(as_text=True).split()))
     assert 'id="exports"' in text and "to the folder the platform's operator set up for the council, every " \
         "month (on the 1st)" in text
+    section = text.split('id="exports"', 1)[1].split("<h2", 1)[0]
+    assert "To be confirmed by the council: The service manager asked for it by e-mail" in _plain(section)
+    assert "(platform default)" not in section
 
 
 def _run_job(app, tenant):
