@@ -388,6 +388,7 @@ def test_the_scheduled_export_is_written_once_when_due(app, client, login, counc
         children = _rows(archive.read("children.csv").decode("utf-8"))
         assert [c["case_number"] for c in children] == ["FWI-700", "FWI-701", "FWI-702", "FWI-703"]
         assert [p.name for p in (folder / "council-a").iterdir()] == [written.name]  # no temporary file left
+        assert written.stat().st_mode & 0o777 == 0o640  # the owner and the folder's group only
         stamp = written.stat().st_mtime_ns
         assert _run_job(app, council.tenant) == "already written"  # the same day
         travel(datetime(2024, 9, 6, 6, 0, tzinfo=timezone.utc))  # Friday: the same week
@@ -450,6 +451,26 @@ def test_a_folder_that_cannot_be_written_is_reported_not_retried_for_ever(app, c
             assert "not one the platform can write to" in text
     finally:
         app.config["ANALYTICS_EXPORT_DIR"] = None
+
+
+def test_a_write_that_fails_half_way_leaves_no_part_file(app, council, travel, tmp_path, monkeypatch):
+    _ask_for_exports(app, council.tenant, "daily")
+    travel(TODAY)
+
+    def disk_full(target, scope):
+        target.write(b"PK half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(analytics, "write_zip", disk_full)
+    app.config["ANALYTICS_EXPORT_DIR"] = str(tmp_path)
+    try:
+        with pytest.raises(ExportFolderError, match="No space left on device"):
+            _run_job(app, council.tenant)
+    finally:
+        app.config["ANALYTICS_EXPORT_DIR"] = None
+    assert list((tmp_path / "council-a").iterdir()) == []
+    with app.app_context(), tenant_context(council.tenant.id):
+        assert jobs.last_written() is None  # so the next run writes it
 
 
 def test_the_job_is_registered_daily_and_not_retried():

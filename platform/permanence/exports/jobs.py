@@ -37,6 +37,8 @@ from . import analytics
 log = logging.getLogger(__name__)
 
 SCHEDULED = "Scheduled export of the data for analysts"  # how each written file's audit record begins
+# The owner and the folder's group may read it (a collecting service in that group); nobody else.
+FILE_MODE = 0o640
 EXPORTER = context.Actor(user_id=None, label="system (scheduled export)")
 
 
@@ -115,12 +117,14 @@ def write_export(folder: str, slug: str, today: date) -> Written:
             counts = analytics.write_zip(out, analytics.Scope(select(Child), today))
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp_name, FILE_MODE)
         target = target_dir / analytics.zip_name(slug, today)
         os.replace(temp_name, target)
     except OSError as exc:
+        raise ExportFolderError(f"could not write to {target_dir}: {exc.strerror or exc}") from exc
+    finally:  # whatever went wrong, no half-written file is left behind (once renamed, it is gone)
         if temp_name is not None and os.path.exists(temp_name):
             os.unlink(temp_name)
-        raise ExportFolderError(f"could not write to {target_dir}: {exc.strerror or exc}") from exc
     return Written(target, counts)
 
 
