@@ -16,7 +16,8 @@ from permanence.core.db import TenantScoped
 from permanence.extensions import db
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-OTHER_PARAMS = {"token": "not-a-token", "status": "active", "filename": "x.css", "body": "not-a-body", "measure": "a1"}
+OTHER_PARAMS = {"token": "not-a-token", "status": "active", "filename": "x.css", "body": "not-a-body", "measure": "a1",
+                "table": "children"}
 
 
 def tenant_models():

@@ -112,6 +112,10 @@ def load_config(instance_path: str) -> dict:
         or str(Path(__file__).resolve().parents[2] / ".venv-903" / "bin" / "python"),
         "DFE_903_TIMEOUT": int(os.environ.get("DFE_903_TIMEOUT", "300")),  # seconds
         "DFE_903_MEMORY_MB": int(os.environ.get("DFE_903_MEMORY_MB", "2048")),
+        # Where the scheduled export of each council's data for its analysts is written, one folder per
+        # council (<dir>/<council slug>/), for the councils whose terms of reference ask for it
+        # (``exports: analytics_every``). Unset: no scheduled export is written (the page says so).
+        "ANALYTICS_EXPORT_DIR": os.environ.get("ANALYTICS_EXPORT_DIR") or None,
     }
 
 

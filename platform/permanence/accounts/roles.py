@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, str] = {
     "escalations.manage": "Acknowledge and escalate drift",
     "reports.view": "See aggregate reports",
     "reports.across_councils": "See the measures of the councils that share them side by side (figures only)",
+    "reports.export": "Download the council's data for its own analysts",
     "tor.view": "Read the terms of reference",
     "tor.propose": "Propose a new version of the terms of reference",
     "users.manage": "Manage the council's users and roles",
@@ -90,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "panel_administrator": frozenset(_PRACTICE | _OVERSIGHT | {"children.edit", "children.import", "papers.upload",
                                                   "tracker.export", "panels.manage", "referrals.create",
                                                   "requests.create", "meetings.record", "minutes.edit", "reports.view",
+                                                  "reports.export",
                                                   ARRANGE_TRACKING, CONVENE_TRACKING}),
     "chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
     "vice_chair": frozenset(_CHAIRING | {CONVENE_TRACKING}),
@@ -109,11 +111,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # agree or disagree as a named decision maker. No papers: oversight needs the record of what was
     # decided and when, not the social work reports and assessments (need to know). Where the ToR names
     # their role in a body's ``convened_by`` (a disruption meeting convened by the service manager), they
-    # convene it.
+    # convene it. With panel administrators, they download the council's data for its own analysts
+    # (``reports.export``: children by case number, so it reads children).
     "senior_manager": frozenset({"home.view", "children.view", "tracker.view", "panels.view", "actions.view",
-                                 "reports.view", "reports.across_councils", "tor.view", "escalations.manage",
-                                 "meetings.sign_off",
-                                 CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
+                                 "reports.view", "reports.across_councils", "reports.export", "tor.view",
+                                 "escalations.manage", "meetings.sign_off", CONVENE_TRACKING, DECIDE, ASK_REVIEW} | _OVERSIGHT),
 }
 
 # Roles that see every child of their council (read or change, as their permissions allow); the others

@@ -314,7 +314,8 @@ _BODY_ANCHORS = {
     "decision_review": ("between-sittings", "review of decisions"),
 }
 _TOP_ANCHORS = {"council": ("tor-council", "the council and review"), "tracker": ("tracker", "the tracker spreadsheet"),
-                "reminders": ("reminders", "reminders"), "imports": ("imports", "imports")}
+                "reminders": ("reminders", "reminders"), "imports": ("imports", "imports"),
+                "exports": ("exports", "data for analysts")}
 
 
 def _is_free(path: DocPath) -> bool:

@@ -554,6 +554,20 @@ class Imports:
         return [(code, dfe903.describe(code)) for code in self.dfe_rules_that_block]
 
 
+ANALYTICS_EVERY = ("daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class Exports:
+    """The council's scheduled export of its data for its own analysts (``exports:``): how often the
+    platform writes the flat CSV files (``exports.analytics``) to the folder its operator configured
+    (``ANALYTICS_EXPORT_DIR``); by default never. Daily: every day; weekly: each Monday (or the first
+    run after); monthly: on the 1st (or the first run after)."""
+
+    analytics_every: str | None = None  # ANALYTICS_EVERY
+    source: str | None = None
+
+
 @dataclass(frozen=True)
 class StatutoryTimescales:
     inherit: bool = True
@@ -592,6 +606,7 @@ class TermsOfReference:
     tracker: TrackerLayout | None = None
     reminders: Reminders = field(default_factory=Reminders)
     imports: Imports = Imports()
+    exports: Exports = Exports()
     tenant_roles: tuple[str, ...] = ()
     filename: str = ""
     checksum: str = ""

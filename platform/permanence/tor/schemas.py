@@ -612,6 +612,17 @@ class ImportsSchema(StrictSchema):
                              data["source"])
 
 
+class ExportsSchema(StrictSchema):
+    """``exports:``: how often the council's data for its analysts is written to the operator's folder."""
+
+    analytics_every = Str(load_default=None, validate=one_of(model.ANALYTICS_EVERY, "export frequency"))
+    source = Str(load_default=None)
+
+    @post_load
+    def _build(self, data, **kwargs):
+        return model.Exports(data["analytics_every"], data["source"])
+
+
 class TorSchema(StrictSchema):
     """The whole ``tor.yaml``. Its result is a dict that the loader completes into a TermsOfReference."""
 
@@ -632,3 +643,4 @@ class TorSchema(StrictSchema):
     tracker = fields.Nested(TrackerSchema, load_default=None)
     reminders = fields.Nested(RemindersSchema, load_default=model.Reminders)
     imports = fields.Nested(ImportsSchema, load_default=model.Imports)
+    exports = fields.Nested(ExportsSchema, load_default=model.Exports)

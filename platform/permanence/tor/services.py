@@ -28,7 +28,7 @@ from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from . import ConfigError, TermsOfReference, TorConfigError, deadlines, load_tor_from_text, sittings
 from .loader import TOR_FILENAME, line_of, read_tor_text
-from .model import Imports
+from .model import Exports, Imports
 from .reminders import DEFAULTS as REMINDER_DEFAULTS, ReminderWording
 from .timescales import STATUTORY_TIMESCALES
 from .tracker import TrackerLayout, default_layout
@@ -188,6 +188,13 @@ def import_policy(tenant_id: int) -> Imports:
     platform's default (no finding keeps a child out)."""
     tor = current_tor(tenant_id)
     return tor.imports if tor is not None else Imports()
+
+
+def export_policy(tenant_id: int) -> Exports:
+    """How often the council's data for its analysts is written to the operator's folder; before its
+    first terms of reference, never."""
+    tor = current_tor(tenant_id)
+    return tor.exports if tor is not None else Exports()
 
 
 def tor_of(version: TorVersion) -> TermsOfReference:
