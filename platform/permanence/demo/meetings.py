@@ -108,6 +108,7 @@ def _held_meeting(body, version, users, children, today: date) -> None:
     # An outcome offered only when a condition holds (a legal adviser present, a care order) is left
     # to real meetings: the demo does not invent the attendance or record that would allow it.
     outcomes = [o for o in body.outcomes if o.only_when is None] or list(body.outcomes)
+    themes = [t.id for t in tor_of(version).practice_themes]  # each item tagged with one, in turn
     for n, child in enumerate(children):
         outcome = outcomes[n % len(outcomes)]
         item = AgendaItem(
@@ -119,7 +120,8 @@ def _held_meeting(body, version, users, children, today: date) -> None:
             care_plan_confirmed=True, legal_status_confirmed=True, outcome_id=outcome.id,
             decision=f"{outcome.label}. Progress to be reported at the next meeting.",
             next_review_on=meeting.date + timedelta(weeks=6), recorded_by_id=users["panel_administrator"].id,
-            recorded_at=held_at, sign_off_role=outcome.requires_sign_off_by)
+            recorded_at=held_at, sign_off_role=outcome.requires_sign_off_by,
+            practice_themes=[themes[n % len(themes)]] if themes else [])
         db.session.add(item)
         db.session.add_all([AgreedDate(agenda_item=item, child_id=child.id, body_id=body.id, date_id=agreed.id,
                                        label=agreed.label, met_by=agreed.met_by, due=today + timedelta(weeks=4 + i),

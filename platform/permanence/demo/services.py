@@ -46,6 +46,9 @@ DEMO_TENANTS = {
     "knowsley": "Knowsley",
 }
 TEAMS = ("Children in Care 1", "Children in Care 2")
+# The councils that share their measures with the others (the cross-council view); the fourth seed council
+# does not, so its senior manager sees what not sharing looks like.
+SHARING = ("waltham-forest", "permanence-panel-pptm", "redbridge", "knowsley")
 CHILDREN_PER_TENANT = 40
 TODAY = date(2026, 11, 24)
 
@@ -61,6 +64,7 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     lines.append(f"{admin.email:50} platform administrator (central admin, no child records)")
     for index, (slug, name) in enumerate(DEMO_TENANTS.items()):
         tenant = tenancy.get_tenant(slug) or tenancy.create_tenant(slug, name, status=TenantStatus.ACTIVE)
+        tenant.shares_measures = slug in SHARING
         _load_terms_of_reference(tenant)
         generate_meetings(tenant.id, london_today())
         with tenant_context(tenant.id):
