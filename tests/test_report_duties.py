@@ -55,23 +55,23 @@ def test_periods_end_where_the_council_counts_them():
 
 
 def test_a_quarterly_report_is_built_and_its_audience_told_exactly_once(app, make_user, travel, work_jobs):
+    travel(datetime(2026, 5, 20, 9, tzinfo=timezone.utc))  # the council goes live in May
     tenant = load_seed(app, SLUG)
     senior = make_user(tenant, ["senior_manager"], email="senior@pptm.example.org", name="Sam Senior")
     make_user(tenant, ["senior_manager"], email="head@pptm.example.org", name="Hana Head")
     make_user(tenant, ["social_worker"], email="worker@pptm.example.org", name="Wes Worker")
     make_user(tenant, ["team_manager"], email="tm@pptm.example.org", name="Tia Manager")
 
-    travel(datetime(2026, 6, 30, 12, tzinfo=timezone.utc))  # quarter 1 has not ended: the last built is Q4
+    _run(app, work_jobs)  # in May: the last quarter and year ended before the council was here
+    assert _built(app, tenant) == [] and _mail(app, tenant) == []
+
     travel(datetime(2026, 7, 1, 7, tzinfo=timezone.utc))  # the day after quarter 1 ends
     _run(app, work_jobs)
     built = _built(app, tenant)
-    q1 = [b for b in built if b[2] == date(2026, 4, 1)]
-    assert sorted((b[0], b[1]) for b in q1) == [("panel-highlight-report", "permanence-panel"),
-                                                 ("pptm-highlight-report", "pptm")]
-    assert all(b[3] == date(2026, 6, 30) and b[5] == b"%PDF-" for b in q1)
-    # The annual reports for 2025-26 were owed too (the last year that ended): built once each.
-    assert sorted((b[0], b[2]) for b in built if b[0].endswith("annual-report")) == [
-        ("panel-annual-report", date(2025, 4, 1)), ("pptm-annual-report", date(2025, 4, 1))]
+    assert sorted((b[0], b[1], b[2], b[3]) for b in built) == [
+        ("panel-highlight-report", "permanence-panel", date(2026, 4, 1), date(2026, 6, 30)),
+        ("pptm-highlight-report", "pptm", date(2026, 4, 1), date(2026, 6, 30))]
+    assert all(b[5] == b"%PDF-" for b in built)
 
     mail = _mail(app, tenant)
     panel_q1 = [m for m in mail if m[1].startswith("Permanence Panel quarterly highlight report")]
@@ -82,33 +82,42 @@ def test_a_quarterly_report_is_built_and_its_audience_told_exactly_once(app, mak
     # The PPTM's report is prepared by the team managers: they are told as well as the senior managers.
     assert sorted(m[0] for m in pptm_q1) == ["head@pptm.example.org", "senior@pptm.example.org",
                                              "tm@pptm.example.org"]
-    assert not any(m[0] == "worker@pptm.example.org" for m in mail)
+    assert len(mail) == 5 and not any(m[0] == "worker@pptm.example.org" for m in mail)
     body = panel_q1[0][2]
     assert "Quarter 1 2026-27" in body and "/permanence-panel-pptm/reports/built/" in body
     assert "no child is named" in body
 
     # The job runs again that day and the next: nothing is built or sent again.
-    count = len(mail)
     _run(app, work_jobs)
     travel(datetime(2026, 7, 2, 7, tzinfo=timezone.utc))
     _run(app, work_jobs)
-    assert len(_built(app, tenant)) == len(built) and len(_mail(app, tenant)) == count
+    assert len(_built(app, tenant)) == 2 and len(_mail(app, tenant)) == 5
 
-    # The next quarter ends: its reports are built and told, the annual ones are not again.
+    # The next quarter ends: its reports are built and told.
     travel(datetime(2026, 10, 1, 7, tzinfo=timezone.utc))
     _run(app, work_jobs)
     later = _built(app, tenant)
-    assert sorted((b[0], b[2]) for b in later[len(built):]) == [
+    assert sorted((b[0], b[2]) for b in later[2:]) == [
         ("panel-highlight-report", date(2026, 7, 1)), ("pptm-highlight-report", date(2026, 7, 1))]
-    assert senior.email in later[-1][6]
+    assert senior.email in later[-1][6] and len(_mail(app, tenant)) == 10
+
+    # The financial year ends: the annual reports (the council's first year, from May) and quarter 4.
+    travel(datetime(2027, 4, 1, 7, tzinfo=timezone.utc))
+    _run(app, work_jobs)
+    year_end = sorted((b[0], b[2], b[3]) for b in _built(app, tenant) if b[3] == date(2027, 3, 31))
+    assert year_end == [("panel-annual-report", date(2026, 4, 1), date(2027, 3, 31)),
+                        ("panel-highlight-report", date(2027, 1, 1), date(2027, 3, 31)),
+                        ("pptm-annual-report", date(2026, 4, 1), date(2027, 3, 31)),
+                        ("pptm-highlight-report", date(2027, 1, 1), date(2027, 3, 31))]
 
 
 def test_the_built_report_is_read_by_its_audience_and_not_by_a_social_worker(
         app, client, make_user, login, travel, work_jobs):
+    travel(datetime(2026, 9, 15, 9, tzinfo=timezone.utc))
     tenant = load_seed(app, "monthly-tracking-overview")
     smt = make_user(tenant, ["senior_manager"], email="smt@monthly.example.org", name="Sid Smt")
     worker = make_user(tenant, ["social_worker"], email="worker@monthly.example.org", name="Wes Worker")
-    travel(datetime(2026, 10, 1, 7, tzinfo=timezone.utc))
+    travel(datetime(2026, 10, 1, 7, tzinfo=timezone.utc))  # quarter 2 ended yesterday
     _run(app, work_jobs)
     with app.app_context(), tenant_context(tenant.id):
         report = db.session.execute(select(BuiltReport)).scalar_one()

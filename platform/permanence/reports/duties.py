@@ -4,20 +4,23 @@ each of its bodies is built, kept (``BuiltReport``) and its audience told, once.
 "The Panel will produce quarterly highlight reports and an annual report for presentation to the
 senior leadership team" (seed 001) becomes: on 1 July the report for April to June is built and the
 senior managers and the service manager who presents it are e-mailed a link. A report already built
-for that duty, body and period is never built or told again, however often the job runs."""
+for that duty, body and period is never built or told again, however often the job runs; a period that
+ended before the council's first terms of reference were in force is not reported at all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..cases.people import role_holders
+from ..core.clock import in_london
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..notifications.services import link_to, queue_email
 from ..tor.services import current_tor
+from ..tor.versions import TorVersion
 from .models import BuiltReport
 from .panel import Period, as_csv, build_report
 from .pdf import report_pdf
@@ -83,14 +86,24 @@ def audience(tor, duty) -> list:
     return sorted(people.values(), key=lambda u: (u.name, u.email))
 
 
+def on_the_platform_since() -> date | None:
+    """The day the council's first terms of reference were put in force: a period that ended before it
+    was not the platform's to report on (a council going live in June is not sent last year's report)."""
+    first = db.session.execute(select(func.min(TorVersion.activated_at))).scalar()
+    return in_london(first).date() if first is not None else None
+
+
 def build_due_reports(today: date) -> dict[str, int]:
     """Build and tell the current council's reports that are due and not yet built."""
     tenant_id = current_tenant_id()
     tor = current_tor(tenant_id)
     counts = {"built": 0, "told": 0}
-    if tor is None:
+    since = on_the_platform_since()
+    if tor is None or since is None:
         return counts
     for due in due_reports(tor, today):
+        if due.period.end < since:
+            continue
         exists = db.session.execute(select(BuiltReport.id).where(
             BuiltReport.duty_id == due.duty_id, BuiltReport.body_id == due.body_id,
             BuiltReport.period_start == due.period.start)).first()
