@@ -197,8 +197,9 @@ class ItemThemesUpdateSchema(UpdateSchema):
 
     resource_schema = ItemThemesSchema
 
-    themes = fields.List(fields.Str(validate=validate.Length(max=100)), required=True,
-                         validate=validate.Length(max=100))
+    themes = fields.List(fields.Str(validate=validate.Length(max=100)), load_default=list,
+                         validate=validate.Length(max=100),
+                         metadata={"description": "Ids of the terms of reference's practice_themes; none: no themes"})
 
 
 class DeferSchema(Schema):
