@@ -77,7 +77,7 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "a javascript: URL"),
 ]
 # Rendered only into PDFs by WeasyPrint, never served as a page.
-PDF_ONLY = {"minutes/templates/minutes/_pdf_base.html"}
+PDF_ONLY = {"templates/pdf_base.html"}
 
 
 def test_no_template_needs_an_inline_script_or_style():
