@@ -117,7 +117,7 @@ def build(app, make_user):
         a1 = item(m1, "new-to-care", ItemStatus.HEARD, child=a, outcome="plan-ratified", submitted=_utc(2026, 10, 1))
         sib = item(m1, "full-care-orders", ItemStatus.HEARD, group_id=group.id, outcome="timescales-agreed")
         b2 = item(m2, "section-20", ItemStatus.HEARD, child=b, outcome="plan-changed", submitted=_utc(2026, 11, 2))
-        c2 = item(m2, "plan-ratification", ItemStatus.DEFERRED, child=c, submitted=_utc(2026, 11, 6), late=True)
+        item(m2, "plan-ratification", ItemStatus.DEFERRED, child=c, submitted=_utc(2026, 11, 6), late=True)
         a4 = item(m4, "plan-ratification", ItemStatus.HEARD, child=a, outcome="permanence-agreed")
         # Outside the quarter (M0, M5) or at the cancelled sitting (M3): not counted.
         out0 = item(m0, "new-to-care", ItemStatus.HEARD, child=c, outcome="plan-ratified", submitted=_utc(2026, 9, 1),

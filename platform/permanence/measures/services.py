@@ -13,7 +13,6 @@ Windows: "the 12 months ending on" a day are the day and the 364 (or 365) before
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
