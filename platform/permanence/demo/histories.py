@@ -2,7 +2,9 @@
 
 Children cycle through ten situations a permanence panel sees (placement order,
 ICO under 5, home on a care order, residential, long-term fostering,
-pre-proceedings, new to care, in proceedings, care leaver, unborn). Dates are
+pre-proceedings, new to care, in proceedings, care leaver, unborn). One child in twenty with a
+placement order has been adopted (every other one by their foster carers), so the adoption
+scorecard's measures have children to count. Dates are
 drawn from the caller's seeded ``random.Random``, so the demo is the same every time.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ..cases.models import (CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement,
+from ..cases.models import (Adoption, CarePeriod, CareProceedings, ChildFlag, LegalStatus, PermanencePlan, Placement,
                             PreProceedings, Review)
 
 SITUATIONS = ("placement_order", "ico_under_5", "home_on_care_order", "residential", "long_term_fostering",
@@ -64,6 +66,10 @@ def add_history(child, rng, n: int, today: date) -> None:
     born = child.date_of_birth
     earliest = max(born + timedelta(days=1), today - timedelta(days=4 * 365))
     entered = earliest + timedelta(days=rng.randint(0, max(1, (today - earliest).days - 200)))
+    adopted_child = situation == "placement_order" and n % 20 == 10
+    if adopted_child:  # in care long enough ago to have been matched, placed and adopted since
+        entered = today - timedelta(days=rng.randint(900, 1200))
+        child.date_of_birth = born = min(born, entered - timedelta(days=rng.randint(30, 400)))
     if situation == "new_to_care":
         entered = today - timedelta(days=rng.randint(30, 80))
     elif situation in ("in_proceedings", "ico_under_5"):
@@ -103,6 +109,11 @@ def add_history(child, rng, n: int, today: date) -> None:
     final_status = "E1" if situation == "placement_order" else "C2"
     leaves = situation == "care_leaver"
     left = born + timedelta(days=int(18 * 365.25)) if leaves else None
+    if adopted_child:
+        matched = order_day + timedelta(days=rng.randint(60, 150))
+        placed = matched + timedelta(days=rng.randint(14, 40))
+        left = placed + timedelta(days=rng.randint(180, 300))  # the adoption order
+        child.care_periods[0].end, child.care_periods[0].reason_ceased = left, "E11"
     if leaves:
         entered_child = child.care_periods[0]
         entered_child.start = left - timedelta(days=rng.randint(700, 1800))
@@ -117,7 +128,15 @@ def add_history(child, rng, n: int, today: date) -> None:
 
     place = {"home_on_care_order": "P1", "residential": rng.choice(["K2", "R1"]),
              "long_term_fostering": rng.choice(["U1", "U4"])}.get(situation, foster)
-    if place == foster:
+    if place == foster and adopted_child:
+        by_carers = n % 40 == 30  # adopted by the foster carers they lived with (A5), else by others (A6)
+        child.placements.append(Placement(place=foster, provider="PR1", start=entered, end=placed,
+                                          reason_for_change="PLACE" if by_carers else "CARPL"))
+        child.placements.append(Placement(place="A5" if by_carers else "A6", provider="PR1", start=placed,
+                                          end=left))
+        child.adoptions.append(Adoption(decided_on=order_day - timedelta(days=rng.randint(20, 60)),
+                                        matched_on=matched, by_foster_carer=by_carers, number_of_adopters=2))
+    elif place == foster:
         child.placements.append(Placement(place=foster, provider="PR1", start=entered, end=left))
     else:
         moved = order_day + timedelta(days=rng.randint(10, 60))
