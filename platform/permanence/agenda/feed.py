@@ -22,6 +22,7 @@ from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..notifications import ical
+from ..panels import services as panel_services
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember
 from ..panels.parts import parts_left_out
 from ..tor.services import current_tor
@@ -96,6 +97,8 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
                 start, end = member_span(agenda, mine)
         events.append(ical.event(ical.meeting_uid(meeting, tenant_slug), start, end,
                                  names.get(meeting.body_id, meeting.body_id), location=meeting.venue,
+                                 online_link=panel_services.online_link(meeting),
+                                 sequence=panel_services.publications(meeting),
                                  cancelled=meeting.status == MeetingStatus.CANCELLED))
     with audit.not_shown():  # the slots the feed lists are noted below, one by one
         items = _presenting(user_id, since)
@@ -110,7 +113,7 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         audit.note_shown((item,))
         events.append(ical.event(ical.slot_uid(item, tenant_slug), row.starts_at, row.ends_at,
                                  f"Presenting {item.subject_reference} at {names.get(item.meeting.body_id, '')}",
-                                 location=item.meeting.venue))
+                                 location=item.meeting.venue, online_link=panel_services.online_link(item.meeting)))
     return ical.feed(f"Panels: {membership.user.name}", events)
 
 

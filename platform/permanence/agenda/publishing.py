@@ -15,7 +15,7 @@ invited). No commits here.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit import services as audit
@@ -30,14 +30,8 @@ from ..panels.parts import seat_of, sits_for
 from ..tenancy.models import Tenant
 from .seats import AgendaError
 from .services import Agenda, booked_items, build_agenda, check_editable, meeting_start, member_span, other_sittings
-PUBLISH = "publish_agenda"
-
-
-def publications(meeting: Meeting) -> int:
-    """How many times the agenda was published before (from the audit log)."""
-    return db.session.execute(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == PUBLISH, AuditEvent.entity_type == "Meeting",
-        AuditEvent.entity_id == str(meeting.id))).scalar_one()
+PUBLISH = panel_services.PUBLISH
+publications = panel_services.publications  # how many times the agenda was published before
 
 
 def _time(at) -> str:
@@ -169,6 +163,8 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
     leave = _leave_ids(meeting)
     sign_in = base_url()
     sat = [p for p in agenda.parts if p.rows]
+    link = panel_services.online_link(meeting)
+    joining = f"Join online: {link}\n\n" if link else ""
     for user, parts in members:
         others = [p for p in sat if p not in parts]
         if not parts:
@@ -183,12 +179,13 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
                      + "; ".join(f"{p.title} ({_part_times(p)})" for p in parts) + ". You are not required for "
                      + "; ".join(p.title for p in others) + ", so its items and papers are not sent to you.\n\n")
         event = ical.event(ical.meeting_uid(meeting, slug), start, end, body.name, sequence=sequence,
-                           location=meeting.venue,
+                           location=meeting.venue, online_link=link,
                            description=f"Agenda and papers: {papers_url}"
                            + (f"\nYour parts: {'; '.join(p.title for p in parts)}" if others else ""),
                            organizer=by.email, attendee=(user.email, user.name), url=papers_url)
         queue_email(user.email, f"{body.name}: agenda for {when}{update}",
                     f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{yours}{text}\n"
+                    f"{joining}"
                     f"Read the papers on the platform (sign in at {sign_in}); they are not sent by e-mail:\n"
                     f"{papers_url}\n\n{body.name}\n", calendar=ical.invitation(event))
     for row in agenda.rows:
@@ -196,7 +193,8 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
             slot = f"{_time(row.starts_at)} to {_time(row.ends_at)}"
             event = ical.event(ical.slot_uid(row.item, slug), row.starts_at, row.ends_at,
                                f"Presenting {row.item.subject_reference} at {body.name}", sequence=sequence,
-                               location=meeting.venue, organizer=by.email, attendee=(user.email, user.name))
+                               location=meeting.venue, online_link=link, organizer=by.email,
+                               attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when}{update}",
                         f"Dear {user.name},\n\nYou are presenting {row.item.subject_reference} at the meeting on "
                         f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n"

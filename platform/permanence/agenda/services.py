@@ -245,7 +245,8 @@ def agenda_page(meeting: Meeting, membership, can_manage: bool) -> dict:
             "readable": readable_item_ids(meeting, membership),
             "not_required": set(parts_left_out(meeting, membership.user_id)),
             "editable": can_manage and meeting.status == MeetingStatus.SCHEDULED,
-            "between_sittings": decisions_to_note(meeting, membership, can_manage)}
+            "between_sittings": decisions_to_note(meeting, membership, can_manage),
+            "online_link": panel_services.online_link(meeting)}
 
 
 def decisions_to_note(meeting: Meeting, membership, can_manage: bool) -> list:

@@ -2,17 +2,27 @@
 presenter's slot, a child's tracking meeting) and for each member's feed.
 
 Anything here leaves the platform, so a child is named by initials and case number only.
+
+Times are written as London local times (TZID=Europe/London) with the zone's VTIMEZONE built by the
+``icalendar`` library from the zoneinfo, so Outlook and Teams show the right hour either side of a
+clock change; DTSTAMP stays UTC. A feed is METHOD:PUBLISH, an invitation REQUEST, a withdrawal CANCEL.
+An online-meeting link goes in the description always, in LOCATION when there is no venue to go to,
+and as X-MICROSOFT-SKYPETEAMSMEETINGURL when it is a Teams link.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from urllib.parse import urlsplit
 
-from ..core.clock import utcnow
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+
+from ..core.clock import LONDON, utcnow
 
 PRODID = "-//Permanence//Panels//EN"
+TZID = "Europe/London"
+_VTIMEZONE = Timezone.from_tzinfo(LONDON, tzid=TZID, first_date=date(2000, 1, 1), last_date=date(2038, 1, 1))
 
 
 def meeting_uid(meeting, tenant_slug: str) -> str:
@@ -32,23 +42,44 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
         cal.add("method", method)
     if name:
         cal.add("x-wr-calname", name)
+    cal.add_component(_VTIMEZONE)
     return cal
+
+
+def _local(at: datetime) -> datetime:
+    """A stored UTC time (naive is UTC) as London local time, written with TZID=Europe/London."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(LONDON)
+
+
+def is_teams(link: str) -> bool:
+    host = (urlsplit(link).hostname or "").lower()
+    return host == "teams.microsoft.com" or host.endswith(".teams.microsoft.com") or host == "teams.live.com"
 
 
 def event(uid: str, start: datetime | date, end: datetime | date | None, summary: str, *, sequence: int = 0,
           location: str = "", description: str = "", cancelled: bool = False, organizer: str | None = None,
           attendee: tuple[str, str] | None = None, attendees: list[tuple[str, str]] = (),
-          url: str | None = None) -> Event:
+          url: str | None = None, online_link: str | None = None) -> Event:
     """One VEVENT; a ``date`` start (no time agreed) is an all-day event. ``url`` (the event's page,
-    from ``services.link_to``) is its URL property, which calendars show as a link."""
+    from ``services.link_to``) is its URL property, which calendars show as a link. ``online_link``
+    (``panels.services.online_link``) is the link to join the sitting online."""
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", utcnow())
-    ev.add("dtstart", start)
     if not isinstance(start, datetime):
+        ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(days=1))
     else:
-        ev.add("dtend", end if end is not None and end > start else start + timedelta(minutes=30))
+        ev.add("dtstart", _local(start))
+        ev.add("dtend", _local(end if end is not None and _local(end) > _local(start)
+                               else start + timedelta(minutes=30)))
+    if online_link:
+        location = location or online_link
+        description = (description + "\n\n" if description else "") + f"Join online: {online_link}"
+        if is_teams(online_link):
+            ev.add("x-microsoft-skypeteamsmeetingurl", online_link)
     ev.add("summary", summary)
     ev.add("sequence", sequence)
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -77,7 +108,7 @@ def invitation(ev: Event, method: str = "REQUEST") -> str:
 
 
 def feed(name: str, events: list[Event]) -> bytes:
-    cal = _calendar(name=name)
+    cal = _calendar("PUBLISH", name=name)
     for ev in events:
         cal.add_component(ev)
     return cal.to_ical()

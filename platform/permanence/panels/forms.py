@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import Field, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 from wtforms.widgets import TextInput
 
@@ -117,6 +117,11 @@ class MoveMeetingForm(FlaskForm):
 class CancelMeetingForm(FlaskForm):
     reason = TextAreaField("Reason for cancelling the meeting",
                            validators=[_required("Enter the reason for cancelling the meeting"), REASON_LENGTH])
+
+
+class OnlineLinkForm(FlaskForm):
+    """The sitting's own link to join online; service checks it (https://, length) and names the field."""
+    online_link = StringField("Online meeting link")
 
 
 class AddMeetingForm(FlaskForm):

@@ -40,6 +40,7 @@ class Meeting(TenantScoped, Timestamped, db.Model):
     starts_at: Mapped[dt.datetime | None]
     ends_at: Mapped[dt.datetime | None]
     venue: Mapped[str] = mapped_column(String(500), default="")
+    online_link: Mapped[str | None] = mapped_column(String(500))  # https://, set by the panel administrator
     status: Mapped[MeetingStatus] = mapped_column(
         db.Enum(MeetingStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
         default=MeetingStatus.SCHEDULED,

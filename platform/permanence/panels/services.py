@@ -9,16 +9,20 @@ Every change to a ``Meeting`` is audited by the ORM hook; every date comes from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from ..accounts.models import Membership, User
 from ..accounts.services import holders
+from ..audit.models import AuditEvent
 from ..core.clock import LONDON, london_today
 from ..core.context import current_tenant_id, tenant_context
+from ..core.links import link_problem
 from ..extensions import db
+from ..notifications import ical
 from ..notifications.services import queue_email
+from ..tenancy.models import Tenant
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.schedule import following_sitting
 from ..tor.services import active_version, tor_of
@@ -26,6 +30,7 @@ from .models import AgendaItem, Meeting, MeetingStatus, PanelMember, UrgentDecis
 
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
 MAX_REASON = 1000
+PUBLISH = "publish_agenda"  # the audit action of publishing a sitting's agenda (agenda.publishing)
 
 
 class ScheduleError(ValueError):
@@ -198,10 +203,55 @@ def _when(meeting: Meeting) -> str:
     return text
 
 
-def _tell(meeting: Meeting, subject: str, body: str) -> None:
+def publications(meeting: Meeting) -> int:
+    """How many times the sitting's agenda was published (from the audit log): the SEQUENCE of the
+    next invitation or cancellation for it."""
+    return db.session.execute(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == PUBLISH, AuditEvent.entity_type == "Meeting",
+        AuditEvent.entity_id == str(meeting.id))).scalar_one()
+
+
+def online_link(meeting: Meeting) -> str:
+    """The link to join the sitting online: the sitting's own, else the standing link of its panel's
+    venue in the terms of reference; "" when there is none."""
+    if meeting.online_link:
+        return meeting.online_link
+    return getattr(body_of(meeting).venue, "link", "") or ""
+
+
+def set_online_link(meeting: Meeting, text: str | None) -> Meeting:
+    """Set (or, with nothing, clear) the sitting's own online-meeting link."""
+    text = (text or "").strip()
+    problem = link_problem(text) if text else None
+    if problem:
+        raise ScheduleError("online_link", f"The online meeting link {problem}")
+    meeting.online_link = text or None
+    db.session.flush()
+    return meeting
+
+
+def _tell(meeting: Meeting, subject: str, body: str, calendar=None) -> None:
     name = body_of(meeting).name
     for user in attendees(meeting.body_id):
-        queue_email(user.email, f"{name}: {subject}", f"Dear {user.name},\n\n{body}\n\n{name}\n")
+        queue_email(user.email, f"{name}: {subject}", f"Dear {user.name},\n\n{body}\n\n{name}\n",
+                    calendar=calendar(user) if calendar else None)
+
+
+def _cancellation(meeting: Meeting):
+    """For a sitting whose agenda was published (members were sent an invitation): each member's
+    CANCEL of the sitting's event, one SEQUENCE above the last invitation; None otherwise."""
+    if meeting.agenda_published_at is None:
+        return None
+    slug = db.session.get(Tenant, meeting.tenant_id).slug
+    sequence = publications(meeting)
+    start = meeting.starts_at or datetime.combine(meeting.date, time(9, 0), LONDON).astimezone(timezone.utc)
+    name = body_of(meeting).name
+
+    def calendar(user):
+        event = ical.event(ical.meeting_uid(meeting, slug), start, meeting.ends_at, name, sequence=sequence,
+                           location=meeting.venue, cancelled=True, attendee=(user.email, user.name))
+        return ical.invitation(event, "CANCEL")
+    return calendar
 
 
 def move_meeting(meeting: Meeting, new_date: date | None, reason: str | None, *, today: date | None = None) -> Meeting:
@@ -253,7 +303,7 @@ def cancel_meeting(meeting: Meeting, reason: str | None) -> Meeting:
     meeting.note = reason
     db.session.flush()
     _tell(meeting, f"meeting on {meeting.date:%-d %B %Y} cancelled",
-          f"The meeting on {_when(meeting)} is cancelled.\n\nReason: {reason}")
+          f"The meeting on {_when(meeting)} is cancelled.\n\nReason: {reason}", calendar=_cancellation(meeting))
     name = body_of(meeting).name
     for _, row in in_step:  # a panel held in step with this one does not sit without it
         cancel_meeting(row, f"The {name} on {meeting.date:%-d %B %Y} is cancelled: {reason}"[:MAX_REASON])

@@ -16,7 +16,7 @@ from ..core.jobs import commit
 from ..extensions import db
 from ..tor.services import current_tor
 from . import services
-from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, today_hint
+from .forms import AddMeetingForm, CancelMeetingForm, MoveMeetingForm, OnlineLinkForm, today_hint
 from .models import AgendaItem, Meeting, MeetingStatus
 from .policies import NEW_SITTING
 from .tracking import TRACKING, tracking_bodies
@@ -56,14 +56,15 @@ def _sees_its_child(meeting) -> bool:
                                       AgendaItem).limit(1)).first() is not None
 
 
-def _render_meeting(meeting, move_form=None, cancel_form=None, status=200):
+def _render_meeting(meeting, move_form=None, cancel_form=None, status=200, link_form=None):
     body = services.body_of(meeting)
+    link_form = link_form or OnlineLinkForm(formdata=None, online_link=meeting.online_link or "")
     return render_template(
         "panels/meeting.html", meeting=meeting, body=body,
         tracking_page=body.kind == TRACKING and _sees_its_child(meeting),
         deadlines=services.meeting_deadlines(meeting), can_manage=has_permission("panels.manage"),
         move_form=move_form or MoveMeetingForm(formdata=None), cancel_form=cancel_form or CancelMeetingForm(formdata=None),
-        hint=today_hint(london_today()),
+        hint=today_hint(london_today()), link_form=link_form, online_link=services.online_link(meeting),
     ), status
 
 
@@ -85,6 +86,19 @@ def move(tenant_slug, meeting_id):
         flash(f"The meeting is moved to {row.date:%A %-d %B %Y} and the panel has been told by e-mail.", "success")
         return redirect(url_for("panels.meeting", meeting_id=row.id))
     return _render_meeting(row, move_form=form, status=400)
+
+
+@bp.post("/<tenant_slug>/meetings/<int:meeting_id>/online-link")
+@require("panels.manage")
+def online_link(tenant_slug, meeting_id):
+    row = get_or_404(Meeting, meeting_id)
+    form = OnlineLinkForm()
+    if form.validate_on_submit() and _apply(form, lambda: services.set_online_link(row, form.online_link.data)):
+        commit()
+        flash("The online meeting link is saved." if row.online_link else "The online meeting link is removed.",
+              "success")
+        return redirect(url_for("panels.meeting", meeting_id=row.id))
+    return _render_meeting(row, link_form=form, status=400)
 
 
 @bp.post("/<tenant_slug>/meetings/<int:meeting_id>/cancel")

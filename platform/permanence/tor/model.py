@@ -146,6 +146,7 @@ class Venue:
     platform: str = ""
     address: str = ""
     note: str = ""
+    link: str = ""  # a standing https:// link to join the panel's sittings online
 
 
 @dataclass(frozen=True)

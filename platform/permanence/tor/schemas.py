@@ -16,6 +16,7 @@ from types import MappingProxyType
 from dateutil.rrule import DAILY, rrule, rrulestr
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from ..core.links import link_problem
 from ..core.workdays import ROLL_POLICIES, Offset
 from . import dfe903, model
 from .fields import (Bool, Date, Event, Id, Int, NestedList, OffsetSchema, RecipientRef, ReviewDate, RoleRef,
@@ -225,6 +226,14 @@ class VenueSchema(StrictSchema):
     platform = Str(load_default="")
     address = Str(load_default="")
     note = Str(load_default="")
+    link = Str(load_default="", validate=lambda v: _online_link(v))
+
+
+def _online_link(value: str) -> bool:
+    problem = link_problem(value) if value else None
+    if problem:
+        raise ValidationError(f"the online-meeting link {problem}")
+    return True
 
 
 class SeatSchema(StrictSchema):
