@@ -197,7 +197,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
                                attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when}{update}",
                         f"Dear {user.name},\n\nYou are presenting {row.item.subject_reference} at the meeting on "
-                        f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n"
+                        f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n{joining}"
                         f"{body.name}\n", calendar=ical.invitation(event))
 
 
