@@ -128,6 +128,7 @@ def test_the_online_link_is_set_on_the_sitting_and_goes_in_the_invitation_and_ag
     event = cal.walk("VEVENT")[0]
     assert f"Join online: {TEAMS}" in str(event["description"])
     assert str(event["x-microsoft-skypeteamsmeetingurl"]) == TEAMS
+    assert str(event["location"]) == "In person"  # the venue is in person: the link is in the description
     body = next(e["body"] for e in emails(app, tenant) if e["to"] == "nurse@health.example.org")
     assert f"Join online: {TEAMS}" in body
     cleared = client.post(f"/knowsley/meetings/{after}/online-link", data={"online_link": ""}, follow_redirects=True)
@@ -152,8 +153,9 @@ def test_the_venues_standing_link_is_used_when_the_sitting_has_none(app, client,
         row = db.session.get(Meeting, after)
         marker = "      note: The ToR does not state a venue.\n"
         assert marker in row.tor_version.source_text
+        online = "      kind: online\n" + marker + f"      link: {STANDING}\n"  # the panel now meets online
         version = TorVersion(number=99, source_text=row.tor_version.source_text.replace(
-            marker, marker + f"      link: {STANDING}\n", 1), checksum="e" * 64, loaded_by="cli")
+            "      kind: in_person\n" + marker, online, 1), checksum="e" * 64, loaded_by="cli")
         db.session.add(version)
         db.session.flush()
         row.tor_version_id = version.id
@@ -166,6 +168,7 @@ def test_the_venues_standing_link_is_used_when_the_sitting_has_none(app, client,
     event = cal.walk("VEVENT")[0]
     assert f"Join online: {STANDING}" in str(event["description"])
     assert "x-microsoft-skypeteamsmeetingurl" not in event  # not a Teams link
+    assert str(event["location"]) == STANDING  # an online venue: the link is where it is held
 
 
 def test_a_bad_venue_link_in_the_terms_of_reference_is_refused_with_its_line(tmp_path):

@@ -96,7 +96,8 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
             if mine:
                 start, end = member_span(agenda, mine)
         events.append(ical.event(ical.meeting_uid(meeting, tenant_slug), start, end,
-                                 names.get(meeting.body_id, meeting.body_id), location=meeting.venue,
+                                 names.get(meeting.body_id, meeting.body_id),
+                                 location=panel_services.calendar_location(meeting),
                                  online_link=panel_services.online_link(meeting),
                                  sequence=panel_services.publications(meeting),
                                  cancelled=meeting.status == MeetingStatus.CANCELLED))
@@ -113,7 +114,8 @@ def feed_for(membership: Membership, tenant_slug: str) -> bytes:
         audit.note_shown((item,))
         events.append(ical.event(ical.slot_uid(item, tenant_slug), row.starts_at, row.ends_at,
                                  f"Presenting {item.subject_reference} at {names.get(item.meeting.body_id, '')}",
-                                 location=item.meeting.venue, online_link=panel_services.online_link(item.meeting)))
+                                 location=panel_services.calendar_location(item.meeting),
+                                 online_link=panel_services.online_link(item.meeting)))
     return ical.feed(f"Panels: {membership.user.name}", events)
 
 

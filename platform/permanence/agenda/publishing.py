@@ -163,7 +163,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
     leave = _leave_ids(meeting)
     sign_in = base_url()
     sat = [p for p in agenda.parts if p.rows]
-    link = panel_services.online_link(meeting)
+    link, place = panel_services.online_link(meeting), panel_services.calendar_location(meeting)
     joining = f"Join online: {link}\n\n" if link else ""
     for user, parts in members:
         others = [p for p in sat if p not in parts]
@@ -179,7 +179,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
                      + "; ".join(f"{p.title} ({_part_times(p)})" for p in parts) + ". You are not required for "
                      + "; ".join(p.title for p in others) + ", so its items and papers are not sent to you.\n\n")
         event = ical.event(ical.meeting_uid(meeting, slug), start, end, body.name, sequence=sequence,
-                           location=meeting.venue, online_link=link,
+                           location=place, online_link=link,
                            description=f"Agenda and papers: {papers_url}"
                            + (f"\nYour parts: {'; '.join(p.title for p in parts)}" if others else ""),
                            organizer=by.email, attendee=(user.email, user.name), url=papers_url)
@@ -193,7 +193,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
             slot = f"{_time(row.starts_at)} to {_time(row.ends_at)}"
             event = ical.event(ical.slot_uid(row.item, slug), row.starts_at, row.ends_at,
                                f"Presenting {row.item.subject_reference} at {body.name}", sequence=sequence,
-                               location=meeting.venue, online_link=link, organizer=by.email,
+                               location=place, online_link=link, organizer=by.email,
                                attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when}{update}",
                         f"Dear {user.name},\n\nYou are presenting {row.item.subject_reference} at the meeting on "

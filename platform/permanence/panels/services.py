@@ -219,6 +219,15 @@ def online_link(meeting: Meeting) -> str:
     return getattr(body_of(meeting).venue, "link", "") or ""
 
 
+def calendar_location(meeting: Meeting) -> str:
+    """An invitation's LOCATION: the link to join when the panel's venue is online (Outlook and Teams
+    show it there), else the sitting's venue."""
+    link = online_link(meeting)
+    if link and getattr(body_of(meeting).venue, "kind", "") == "online":
+        return link
+    return meeting.venue or ""
+
+
 def set_online_link(meeting: Meeting, text: str | None) -> Meeting:
     """Set (or, with nothing, clear) the sitting's own online-meeting link."""
     text = (text or "").strip()

@@ -21,7 +21,7 @@ from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from ..tor.services import render_reminder
 from .models import AgendaItem, PanelMember
-from .services import online_link
+from .services import calendar_location, online_link
 
 
 def invitees(item: AgendaItem, body) -> list[User]:
@@ -57,7 +57,7 @@ def invitation_calendar(item: AgendaItem, body, people: list[User], child: str, 
     slug = db.session.get(Tenant, meeting.tenant_id).slug
     start = meeting.starts_at if meeting.starts_at is not None else meeting.date
     event = ical.event(ical.meeting_uid(meeting, slug), start, meeting.ends_at, f"{body.short_name or body.name}: {child}",
-                       description=description, location=meeting.venue or "", sequence=sequence,
+                       description=description, location=calendar_location(meeting), sequence=sequence,
                        online_link=online_link(meeting),
                        attendees=[(user.email, user.name) for user in people], url=_link(item))
     return ical.invitation(event)
