@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
 
 from agenda_support import book, emails, panel, seat  # noqa: F401
 from conftest import OUTSIDE_LINKS
