@@ -113,8 +113,8 @@ def _empty(app):
             Redis.from_url(TEST_REDIS_URL).flushdb()
 
 
-# Sites outside the platform an e-mail may link to (none yet); every other link must be ours.
-OUTSIDE_LINKS: set[str] = set()
+# Sites outside the platform an e-mail may link to (a sitting's online-meeting link); every other link must be ours.
+OUTSIDE_LINKS: set[str] = {"teams.microsoft.com", "meet.example.org"}  # online-meeting links lie outside the platform
 _LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 

@@ -15,7 +15,6 @@ import pytest
 from icalendar import Calendar
 
 from agenda_support import book, emails, panel, seat  # noqa: F401
-from conftest import OUTSIDE_LINKS
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
 from permanence.extensions import db
@@ -26,7 +25,6 @@ from permanence.tor.versions import TorVersion
 
 TEAMS = "https://teams.microsoft.com/l/meetup-join/fictional-meeting-123"
 STANDING = "https://meet.example.org/fictional-standing-room"
-OUTSIDE_LINKS.update({"teams.microsoft.com", "meet.example.org"})  # joining links lie outside the platform
 
 
 def _sittings(app, panel):
