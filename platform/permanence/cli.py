@@ -13,9 +13,10 @@ from .accounts import services as accounts
 from .accounts import two_factor
 from .cases.imports import OPTIONAL, TABLES, ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
+from .core.clock import london_today
 from .core.jobs import commit, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
-from .demo.services import load_demo
+from .demo.services import load_demo, summary
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
 from .notifications.services import announce
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
@@ -193,11 +194,21 @@ def load_tenant_cmd(folder, slug, activate):
 @demo_cli.command("load")
 def load_demo_cmd():
     """Create demo councils with a user for every role and synthetic children (idempotent)."""
-    credentials = load_demo()
-    commit()
+    from flask import current_app
+
+    echo, current_app.config["MAIL_ECHO"] = current_app.config.get("MAIL_ECHO", True), False
+    try:  # the load's e-mails are kept for each person's notices, not printed over the summary
+        credentials = load_demo()
+        commit()
+    finally:
+        current_app.config["MAIL_ECHO"] = echo
     click.echo("Demo data loaded. Every demo user's password is: " + credentials["password"])
     for line in credentials["users"]:
         click.echo("  " + line)
+    click.echo("\nWhat each demo council holds now:")
+    for line in summary(london_today()):
+        click.echo("  " + line)
+    click.echo("E-mails the load wrote are kept, not printed: each person sees theirs in the app.")
 
 
 @jobs_cli.command("worker")

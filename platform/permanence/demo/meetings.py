@@ -16,9 +16,11 @@ from ..cases.models import Child
 from ..core.clock import utcnow
 from ..extensions import db
 from ..meetings.models import AgreedDate
-from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, ItemStatus, Meeting, MeetingStatus,
+from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
+                             MeetingStatus,
                              Minutes, PanelMember, TrackingSlot)
 from ..panels.services import _from_sitting, panel_bodies
+from ..referrals.rules import needs_quality_assurance
 from ..tor import sittings
 from ..tor.services import active_version, tor_of
 
@@ -36,7 +38,7 @@ def load_meeting_demo(tenant_id: int, users: dict, today: date) -> None:
     for index, body in enumerate(panel_bodies(tor)):
         picked = children[index * 6:(index + 1) * 6]
         _held_meeting(body, version, users, picked[:2], today)
-        _next_meeting(body, users, picked[2:4], referable[index * 2:(index + 1) * 2], today)
+        _next_meeting(body, users, picked[2:4], referable[index * 3:(index + 1) * 3], today, first=index == 0)
     db.session.flush()
 
 
@@ -136,7 +138,11 @@ def _held_meeting(body, version, users, children, today: date) -> None:
     db.session.add(Minutes(meeting=meeting, text="Draft minutes of the demo meeting: assemble them from the record."))
 
 
-def _next_meeting(body, users, booked, referred, today: date) -> None:
+def _next_meeting(body, users, booked, referred, today: date, *, first: bool = False) -> None:
+    """The next sitting a week or more away: two children booked, a referral submitted, one in draft
+    and, where the ToR asks for it, one waiting for the team manager's quality assurance. The first
+    panel's agenda is published, so its members have papers to read, and its panel member has
+    declared an interest for the chair to rule on."""
     meeting = db.session.execute(
         select(Meeting).where(Meeting.body_id == body.id, Meeting.date >= today + timedelta(days=7),
                               Meeting.status == MeetingStatus.SCHEDULED).order_by(Meeting.date)).scalars().first()
@@ -155,11 +161,18 @@ def _next_meeting(body, users, booked, referred, today: date) -> None:
     if "referral" not in referral_part.entry_routes:
         return
     now = utcnow()
-    for child, status in zip(referred, (ItemStatus.SUBMITTED, ItemStatus.DRAFT)):
+    statuses = (ItemStatus.SUBMITTED, ItemStatus.DRAFT) + (
+        (ItemStatus.AWAITING_QA,) if needs_quality_assurance(body) else ())
+    for child, status in zip(referred, statuses):
         db.session.add(AgendaItem(
             meeting=meeting, part_id=referral_part.id, child=child, entry_route="referral", status=status,
             reason=f"{child.first_name} needs the panel to agree the permanence plan (demo referral).",
             referred_by_id=users["social_worker"].id, referred_at=now,
+            qa_assignee_id=users["team_manager"].id if status == ItemStatus.AWAITING_QA else None,
             quality_assured_by_id=users["team_manager"].id if status == ItemStatus.SUBMITTED else None,
             quality_assured_at=now if status == ItemStatus.SUBMITTED else None,
             submitted_at=now if status == ItemStatus.SUBMITTED else None))
+    if first:
+        meeting.agenda_published_at, meeting.agenda_published_by_id = now, users["panel_administrator"].id
+        db.session.add(Declaration(meeting=meeting, user_id=users["panel_member"].id,
+                                   interest="I supervised the foster carers' assessment some years ago (demo)."))

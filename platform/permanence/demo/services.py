@@ -19,6 +19,7 @@ import random
 from faker import Faker
 from sqlalchemy import func, select
 
+from ..accounts import grants
 from ..accounts import services as accounts
 from ..accounts.roles import ROLES
 from ..cases.models import Child, SiblingGroup
@@ -26,6 +27,8 @@ from ..core.clock import london_today
 from ..core.context import tenant_context
 from ..core.schedule import activation_jobs, record_done
 from ..extensions import db
+from ..notifications.models import EmailMessage
+from ..panels.models import Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import generate_meetings
 from ..panels.tracking import book_due_tracking_meetings
 from ..referrals.proposals import propose_upcoming
@@ -33,6 +36,7 @@ from ..tenancy import services as tenancy
 from ..tenancy.models import TenantStatus
 from ..tor.services import load_folder
 from ..tracker.jobs import nightly_tracker_job
+from ..tracker.models import Drift
 from .histories import add_history
 from .meetings import agree_demo_tracking_days, load_meeting_demo
 
@@ -84,6 +88,34 @@ def load_demo(children_per_tenant: int = CHILDREN_PER_TENANT) -> dict:
     return {"password": DEMO_PASSWORD, "users": lines}
 
 
+def summary(today: date) -> list[str]:
+    """One line per demo council of what the load left there, for the console (the e-mails it
+    wrote are kept, not printed: each person reads theirs in the app)."""
+    lines = []
+    for slug, name in DEMO_TENANTS.items():
+        tenant = tenancy.get_tenant(slug)
+        if tenant is None:
+            continue
+        with tenant_context(tenant.id):
+            def count(stmt):
+                return db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            children = count(select(Child.id))
+            sittings = count(select(Meeting.id).where(Meeting.status == MeetingStatus.SCHEDULED,
+                                                      Meeting.date >= today,
+                                                      Meeting.date <= today + timedelta(days=28)))
+            booked = count(select(AgendaItem.id).join(Meeting).where(AgendaItem.status == ItemStatus.BOOKED,
+                                                                    Meeting.date >= today))
+            actions = count(select(Action.id).where(Action.status == ActionStatus.OPEN))
+            overdue = count(select(Action.id).where(Action.status == ActionStatus.OPEN, Action.due_on < today))
+            drift = count(select(Drift.id).where(Drift.closed_on.is_(None)))
+            emails = count(select(EmailMessage.id))
+        lines.append(f"{name}: {children} children; {sittings} {'sitting' if sittings == 1 else 'sittings'} in the "
+                     f"next four weeks, {booked} children "
+                     f"booked; {actions} open actions ({overdue} overdue); {drift} open drift; {emails} e-mails "
+                     f"written")
+    return lines
+
+
 @cache
 def _demo_password_hash() -> str:
     """Hashed once for all 46 demo users (argon2 takes a quarter of a second a time, on purpose)."""
@@ -124,7 +156,17 @@ def _load_tenant(tenant, *, seed: int, children: int) -> tuple[dict, list[str]]:
     existing = db.session.execute(select(func.count(Child.id))).scalar_one()
     if existing == 0:
         _make_children(fake, random.Random(seed), teams, users, children)
+        _new_starter(tenant, teams[0])
     return users, lines
+
+
+def _new_starter(tenant, team) -> None:
+    """A social worker joining this week, whose role waits for an administrator to confirm it (a role
+    that reads children is never granted on one person's say-so): the administrator's first task."""
+    email = f"new.starter@{tenant.slug}.example.org"
+    if accounts.find_user(email) is None:
+        user = _demo_user(email, "Nia Newstart (demo)")
+        grants.change_roles(user, ["social_worker"], by=None, team=team, job_title="Social worker", notify=False)
 
 
 def _make_children(fake, rng, teams, users, count):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..accounts.models import Team
 from ..accounts.permissions import visible
@@ -20,6 +20,7 @@ from ..panels.services import body_of
 from ..tor.services import current_tor, review_section
 from ..tracker.drift import escalation_outlook
 from ..tracker.models import Drift
+from .work import coming_sittings, work_for
 
 ROLE_PURPOSE = {
     "tenant_admin": "You administer this council's users, terms of reference and audit log.",
@@ -38,11 +39,15 @@ ROLE_PURPOSE = {
 }
 
 
-def home_sections(membership, today: date) -> list[dict]:
-    """Sections of the home page, in order, for the member's roles."""
+def home_sections(membership, user, today: date) -> list[dict]:
+    """Sections of the home page, in order, for the member's roles: what needs doing first."""
     roles = membership.roles
-    sections = [{"kind": "roles", "items": [(ROLES[r], ROLE_PURPOSE[r]) for r in sorted(roles)]}]
     granted = permissions_for(roles)
+    tor = current_tor(membership.tenant_id)
+    sections = [{"kind": "work", "tasks": work_for(membership, user, tor, today), "today": today}]
+    if "panels.manage" in granted or roles & {"chair", "vice_chair"}:
+        sections.append({"kind": "sittings", "rows": coming_sittings(tor, today)})
+    sections.append({"kind": "roles", "items": [(ROLES[r], ROLE_PURPOSE[r]) for r in sorted(roles)]})
     if "users.manage" in granted:
         sections.append({"kind": "onboarding", "checklist": member_checklist(membership.tenant_id, granted, today)})
     if "minutes.oversee" in granted:
@@ -52,10 +57,7 @@ def home_sections(membership, today: date) -> list[dict]:
         if items:
             sections.append({"kind": "sign_off", "items": [(item, body_of(item.meeting).name) for item in items]})
     if "children.view" in granted:
-        stmt = visible(select(Child), Child).order_by(Child.last_name, Child.first_name)
-        total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-        children = list(db.session.execute(children_for_listing(stmt).limit(10)).scalars())
-        sections.append({"kind": "children", "total": total, "children": children})
+        sections.append(children_section(user, roles))
     if "reports.view" in granted:
         by_team = db.session.execute(
             select(func.coalesce(Child.team_id, 0), func.count()).group_by(Child.team_id)
@@ -71,6 +73,24 @@ def home_sections(membership, today: date) -> list[dict]:
     if "users.manage" in granted or "audit.view" in granted:
         sections.append({"kind": "admin"})
     return sections
+
+
+OWN_CHILDREN_ROLES = {"social_worker", "team_manager", "iro"}
+
+
+def children_section(user, roles) -> dict:
+    """'Your children' (allocated to the member as social worker, team manager or IRO) apart from
+    the children they can see through their team or role; a member with no allocation of their own
+    sees the children they can see."""
+    everyone = visible(select(Child), Child)
+    total = _count(everyone)
+    own = bool(roles & OWN_CHILDREN_ROLES)
+    stmt = everyone.where(or_(Child.social_worker_id == user.id, Child.team_manager_id == user.id,
+                              Child.iro_id == user.id)) if own else everyone
+    stmt = stmt.order_by(Child.last_name, Child.first_name)
+    shown_total = _count(stmt) if own else total
+    children = list(db.session.execute(children_for_listing(stmt).limit(10)).scalars())
+    return {"kind": "children", "own": own, "total": total, "shown_total": shown_total, "children": children}
 
 
 def _count(stmt) -> int:
@@ -93,7 +113,11 @@ def oversight_section(membership, granted, today: date) -> dict:
         tor = current_tor(membership.tenant_id)
         escalated = sum(1 for d in drift if d.level)
         due = sum(1 for d in drift if escalation_outlook(tor, d, today).pending)
-        text = f"{len(drift)} open, {escalated} escalated"
+        month_ago = today - timedelta(days=28)
+        then = _count(visible(select(Drift.id), Drift).where(
+            Drift.opened_on <= month_ago, or_(Drift.closed_on.is_(None), Drift.closed_on > month_ago)))
+        trend = ("up" if len(drift) > then else "down" if len(drift) < then else "level")
+        text = f"{len(drift)} open, {escalated} escalated; {trend} from {then} four weeks ago"
         if due:
             text += f", {due} due to escalate at the next nightly run"
         rows.append(("Drift and escalations", "tracker.drift_list", {}, text))
@@ -108,6 +132,9 @@ def oversight_section(membership, granted, today: date) -> dict:
         overdue = _count(open_actions.where(Action.due_on < today))
         rows.append(("Actions", "actions.council", {"overdue": "y"} if overdue else {},
                      f"{_count(open_actions)} open, {overdue} overdue"))
+    if "reports.view" in granted:
+        rows.append(("Reports and measures", "reports.index", {},
+                     "Each panel's figures by quarter and year; the reports the terms of reference ask for"))
     if "minutes.oversee" in granted:
         late = len(minutes_overview(today, overdue_only=True))
         rows.append(("Minutes", "minutes.overview", {"overdue": "y"} if late else {},

@@ -29,5 +29,5 @@ def health():
 @bp.get("/<tenant_slug>/")
 @require("home.view")
 def home(tenant_slug):
-    return render_template("web/home.html", sections=home_sections(g.membership, london_today()))
+    return render_template("web/home.html", sections=home_sections(g.membership, current_user, london_today()))
 
