@@ -26,7 +26,7 @@ from ..tenancy.models import Tenant
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.schedule import following_sitting
 from ..tor.services import active_version, tor_of
-from .models import AgendaItem, Meeting, MeetingStatus, PanelMember, UrgentDecision
+from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember, UrgentDecision
 
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
 MAX_REASON = 1000
@@ -374,6 +374,48 @@ def upcoming(tenant_id: int, today: date) -> list[BodySchedule]:
         schedule = result.setdefault(row.body_id, BodySchedule(row.body_id, names.get(row.body_id, row.body_id), []))
         schedule.meetings.append((row, meeting_deadlines(row)))
     return list(result.values())
+
+
+@dataclass
+class PastSitting:
+    """A sitting that has been held (or was cancelled), with what became of its agenda: counts only."""
+
+    meeting: Meeting
+    heard: int
+    carried: int  # deferred or not heard: back on a later agenda
+    withdrawn: int
+    minutes: str  # "not started", "draft", "approved", "circulated"
+
+
+PAST_LIMIT = 24  # sittings of each body listed, newest first
+
+
+def past(tenant_id: int, today: date) -> list[tuple[str, list[PastSitting]]]:
+    """The panels' sittings before ``today``, newest first, per panel (a child's own tracking meetings
+    are on the child's page), each with its items heard, carried and withdrawn and its minutes."""
+    version = active_version(tenant_id)
+    if version is None:
+        return []
+    bodies = panel_bodies(tor_of(version))
+    result = []
+    for body in bodies:
+        meetings = db.session.execute(
+            select(Meeting).where(Meeting.body_id == body.id, Meeting.date < today)
+            .order_by(Meeting.date.desc(), Meeting.id.desc()).limit(PAST_LIMIT)).scalars().all()
+        if not meetings:
+            continue
+        counts = {(m, status): n for m, status, n in db.session.execute(
+            select(AgendaItem.meeting_id, AgendaItem.status, func.count())
+            .where(AgendaItem.meeting_id.in_([m.id for m in meetings]))
+            .group_by(AgendaItem.meeting_id, AgendaItem.status)).all()}
+        rows = []
+        for meeting in meetings:
+            n = lambda *statuses: sum(counts.get((meeting.id, s), 0) for s in statuses)  # noqa: E731
+            rows.append(PastSitting(meeting, n(ItemStatus.HEARD), n(ItemStatus.DEFERRED, ItemStatus.NOT_HEARD),
+                                    n(ItemStatus.WITHDRAWN),
+                                    meeting.minutes.status.value if meeting.minutes else "not started"))
+        result.append((body.name, rows))
+    return result
 
 
 def panel_choices(tenant_id: int) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ Views only translate between HTTP and ``services``.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, permits, require, visible
@@ -45,6 +45,8 @@ def _apply(form, change):
 def meetings(tenant_slug):
     today = london_today()
     tor = current_tor(g.tenant.id)
+    if request.args.get("show") == "past":
+        return render_template("panels/past_meetings.html", bodies=services.past(g.tenant.id, today), today=today)
     return render_template("panels/meetings.html", schedules=services.upcoming(g.tenant.id, today), today=today,
                            can_manage=has_permission("panels.manage"),
                            tracking_bodies=tracking_bodies(tor) if tor else [])

@@ -13,7 +13,8 @@ from ..panels.models import AgendaItem, ItemStatus, Meeting
 from . import services
 
 S = ItemStatus
-VIEWS = {"mine": "My referrals", "qa": "Awaiting my quality assurance", "submitted": "Submitted to the panel"}
+VIEWS = {"mine": "My referrals", "qa": "Awaiting my quality assurance", "submitted": "Submitted to the panel",
+         "all": "All referrals"}
 ON_THE_WAY = (S.SUBMITTED, S.LATE_PENDING, S.BOOKED)
 # The administrator's page: what needs a decision first, then what is settled.
 MEETING_ORDER = (S.LATE_PENDING, S.SUBMITTED, S.PROPOSED, S.BOOKED, S.AWAITING_QA, S.RETURNED, S.DRAFT, S.HEARD,
@@ -37,6 +38,8 @@ def referrals(view: str, *, user, roles, meeting_id: int | None = None) -> list[
         stmt = stmt.where(AgendaItem.referred_by_id == user_id)
     elif view == "qa":
         stmt = stmt.where(AgendaItem.status == S.AWAITING_QA)
+    elif view == "all":  # every stage, drafts included: the panel administrator's view of a sitting
+        stmt = stmt.where(AgendaItem.status.not_in((S.DISMISSED,)))
     else:
         stmt = stmt.where(AgendaItem.status.in_(ON_THE_WAY))
     if meeting_id:

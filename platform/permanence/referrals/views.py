@@ -384,12 +384,22 @@ def dismiss(tenant_slug, agenda_item_id):
 def index(tenant_slug):
     """My referrals, those awaiting my quality assurance, those submitted: a chair asked to
     quality-assure one (the ToR's fallback) finds it here without being able to refer."""
-    view = request.args.get("view", "mine")
-    if view not in listing.VIEWS:
-        view = "mine"
-    meeting_id = request.args.get("meeting_id", type=int)
-    rows = listing.referrals(view, user=current_user, roles=g.membership.roles, meeting_id=meeting_id)
     meetings = services.open_meetings(london_today())
+    manages = has_permission("panels.manage")
+    # The panel administrator starts on every referral for the next sitting; others on their own.
+    default = "all" if manages else "mine"
+    view = request.args.get("view", default)
+    if view not in listing.VIEWS:
+        view = default
+    meeting_id = request.args.get("meeting_id", type=int)
+    if meeting_id is None and "view" not in request.args and manages and meetings:
+        meeting_id = meetings[0].id
+    rows = listing.referrals(view, user=current_user, roles=g.membership.roles, meeting_id=meeting_id)
+    if view == "all" and not rows and "meeting_id" not in request.args:
+        meeting_id = None  # nothing for the next sitting: every referral still to be heard
+        rows = listing.referrals(view, user=current_user, roles=g.membership.roles)
+    if view == "all" and meeting_id is None:
+        rows = [r for r in rows if r.meeting.date >= london_today()]
     return render_template("referrals/index.html", rows=rows, view=view, views=listing.VIEWS, meeting_id=meeting_id,
                            meetings=[(m.id, _meeting_label(m)) for m in meetings])
 

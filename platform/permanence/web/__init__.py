@@ -19,6 +19,8 @@ from ..core.clock import LONDON, in_london
 from ..core.jobs import commit
 from ..extensions import db, talisman
 from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
+from ..tor.services import active_version, tor_of
+from . import abbreviations
 from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
@@ -142,6 +144,26 @@ def csp_nonce() -> str:
     return request.csp_nonce
 
 
+_glossaries: dict[int | None, dict[str, str]] = {}
+
+
+def spell_out_abbreviations(response):
+    """Each abbreviation's first use on a page gets its ``<abbr>`` (``web.abbreviations``): the
+    field's and the council's own, from its terms of reference in force."""
+    if response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    tenant = g.get("tenant")
+    version = active_version(tenant.id) if tenant is not None else None
+    key = version.id if version is not None else None
+    if key not in _glossaries:
+        _glossaries[key] = abbreviations.glossary(tor_of(version) if version is not None else None)
+    html = response.get_data(as_text=True)
+    marked = abbreviations.mark_first_uses(html, _glossaries[key])
+    if marked is not html:
+        response.set_data(marked)
+    return response
+
+
 def init_app(app: Flask) -> None:
     security_headers(app)
     app.before_request(refuse_nul_characters)  # before anything reads the request
@@ -155,6 +177,7 @@ def init_app(app: Flask) -> None:
     app.before_request(set_actor)
     app.before_request(enforce_access)
     app.after_request(commit_boundary)
+    app.after_request(spell_out_abbreviations)
     app.teardown_request(release_tenant)
     app.teardown_request(_reset_actor)
     app.url_defaults(inject_tenant_slug)
