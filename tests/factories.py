@@ -18,7 +18,7 @@ from permanence.core.jobs import commit
 from permanence.documents.models import Document, DocumentVersion
 from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
 from permanence.extensions import db
-from permanence.notifications.models import EmailMessage
+from permanence.notifications.models import EmailMessage, NotificationPreference
 from permanence.meetings.models import AgreedDate
 from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, DecisionReview, ItemStatus, Meeting,
                                       Minutes, PanelMember, Ruling, TrackingSlot, UrgentDecision)
@@ -237,7 +237,9 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             built = BuiltReport(duty_id="quarterly", label="Quarterly report", body_id="panel", body_name="Panel",
                                 period_start=date(2024, 1, 1), period_end=date(2024, 3, 31),
                                 period_label="Quarter 4 2023-24", pdf=b"%PDF-1.7 fictional", csv="Figure,Value\r\n")
-            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built]
+            preference = NotificationPreference(user_id=user.id, kind="decisions", mode="digest")
+            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built,
+                            preference]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -11,7 +11,7 @@ from .imports.models import ImportRun  # noqa: F401
 from .panels.models import DecisionReview, Meeting, UrgentDecision  # noqa: F401
 from .reports.models import BuiltReport  # noqa: F401
 from .meetings.models import AgreedDate  # noqa: F401
-from .notifications.models import EmailMessage  # noqa: F401
+from .notifications.models import EmailMessage, NotificationPreference  # noqa: F401
 from .tenancy.models import Tenant  # noqa: F401
 from .tor.versions import TorVersion  # noqa: F401
 from .tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone  # noqa: F401

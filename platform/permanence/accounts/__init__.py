@@ -3,10 +3,11 @@ council's audit log page (who may read it is a role, so it lives with the roles)
 
 from ..core.registry import register_nav
 from ..extensions import login_manager
+from ..notifications.preferences import find_people_with
 from . import policies  # noqa: F401  (registers the object rules)
 from . import users_views  # noqa: F401  (the users page's routes, on the accounts blueprint)
 from .audit_log import bp as audit_bp
-from .services import user_for_session
+from .services import user_for_session, user_id_for_email
 from .views import bp
 
 
@@ -18,6 +19,9 @@ def init_app(app):
     # The session and remember-me cookies carry "<id>:<session version>" (User.get_id); a stale
     # or deactivated one loads no one, and web's pipeline clears it (end_revoked_session).
     login_manager.user_loader(user_for_session)
+
+    # Whose an address is, for the notices that wait for a person's daily digest.
+    find_people_with(user_id_for_email)
 
     app.register_blueprint(bp)
     app.register_blueprint(audit_bp)

@@ -17,6 +17,7 @@ from ..audit import services as audit
 from ..core.clock import utcnow
 from ..core.context import current_tenant_id, tenant_context
 from ..extensions import db
+from ..notifications.kinds import ACCOUNT
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from .models import GrantStatus, Membership, RoleGrant, Team, User
@@ -223,7 +224,7 @@ def _council_name() -> str:
 def _tell_administrators(subject: str, body: str) -> None:
     """E-mail each administrator of the council: names, e-mail addresses and roles, never a child."""
     for admin in holders(sorted(ADMINISTRATOR_ROLES), by_email=True):
-        queue_email(admin.email, subject, f"Dear {admin.name},\n\n{body}")
+        queue_email(admin.email, subject, f"Dear {admin.name},\n\n{body}", kind=ACCOUNT)
 
 
 def grant_with_invitation(tenant: Tenant, user: User, roles, *, by: User) -> RoleGrant | None:

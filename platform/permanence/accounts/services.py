@@ -15,6 +15,7 @@ from ..audit import services as audit
 from ..core.clock import utcnow
 from ..core.context import Actor, acting_as, across_all_tenants, tenant_context
 from ..extensions import db
+from ..notifications.kinds import ACCOUNT
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant, TenantStatus
 from .models import ApiToken, Membership, RoleAssignment, Team, User
@@ -58,6 +59,11 @@ def hash_password(password: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+
+
+def user_id_for_email(email: str) -> int | None:
+    """The id of the person with this e-mail address (any case), for ``notifications.preferences``."""
+    return db.session.execute(select(User.id).where(func.lower(User.email) == email.strip().lower())).scalar()
 
 
 def create_user(email: str, name: str, password: str | None = None, *, platform_admin: bool = False) -> User:
@@ -306,6 +312,7 @@ def send_invitation(user: User, tenant) -> None:
             f"You have been invited to Permanence for {tenant.name}",
             f"Dear {user.name},\n\nYou have been given access to Permanence for {tenant.name}.\n"
             f"Set your password within 7 days here:\n\n{link}\n\nIf you did not expect this, ignore this e-mail.\n",
+            kind=ACCOUNT,
         )
         audit.record("invitation_sent", entity_type="User", entity_id=user.id,
                      summary=f"Invitation to set a password sent to {user.email}")
@@ -322,6 +329,7 @@ def send_access_notice(user: User, tenant) -> None:
             f"your usual e-mail address and password, then choose {tenant.name}:\n\n{link}\n\n"
             "Roles that open children's records take effect when a second administrator of the council "
             "confirms them.\n",
+            kind=ACCOUNT,
         )
         audit.record("access_notice_sent", entity_type="User", entity_id=user.id,
                      summary=f"{user.email} told they have access to {tenant.name}")
@@ -355,6 +363,7 @@ def request_password_reset(email: str, *, remote_addr: str | None = None) -> boo
                 f"Dear {user.name},\n\nSomeone, probably you, asked to reset the password of your Permanence "
                 f"account. Choose a new password within 1 hour here:\n\n{link}\n\nThe link works once. If "
                 "you did not ask, ignore this e-mail: your password has not changed.\n",
+                kind=ACCOUNT,
             )
     audit.record("password_reset_requested", entity_type="User", entity_id=user.id if tenants else None,
                  summary=f"Password reset asked for {address[:200]}" + ("" if tenants else " (no link sent)"),

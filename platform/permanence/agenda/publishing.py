@@ -23,6 +23,7 @@ from ..audit.models import AuditEvent
 from ..core.clock import LONDON, utcnow
 from ..extensions import db
 from ..notifications import ical
+from ..notifications.kinds import AGENDA
 from ..notifications.services import base_url, link_to, queue_email
 from ..panels import services as panel_services
 from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, PanelMember, Ruling
@@ -152,7 +153,7 @@ def _cancel_dropped_slots(agenda: Agenda, previous: dict[str, list[int]], sequen
                                cancelled=True, attendee=(user.email, user.name))
             queue_email(user.email, f"{body.name}: your slot on {when} is cancelled",
                         f"Dear {user.name},\n\nYou are no longer presenting {item.subject_reference} at the meeting on "
-                        f"{when}.\n\n{body.name}\n", calendar=ical.invitation(event, "CANCEL"))
+                        f"{when}.\n\n{body.name}\n", calendar=ical.invitation(event, "CANCEL"), kind=AGENDA)
 
 
 def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_before: set[int] | None) -> None:
@@ -187,7 +188,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
                     f"Dear {user.name},\n\nThe agenda for the meeting on {when} is published{update}.\n\n{yours}{text}\n"
                     f"{joining}"
                     f"Read the papers on the platform (sign in at {sign_in}); they are not sent by e-mail:\n"
-                    f"{papers_url}\n\n{body.name}\n", calendar=ical.invitation(event))
+                    f"{papers_url}\n\n{body.name}\n", calendar=ical.invitation(event), kind=AGENDA)
     for row in agenda.rows:
         for user in {u.id: u for u in (row.presenter, row.second_presenter) if u}.values():
             slot = f"{_time(row.starts_at)} to {_time(row.ends_at)}"
@@ -198,7 +199,7 @@ def _send(agenda: Agenda, by, sequence: int, papers_url: str, members, invited_b
             queue_email(user.email, f"{body.name}: your slot on {when}{update}",
                         f"Dear {user.name},\n\nYou are presenting {row.item.subject_reference} at the meeting on "
                         f"{when}, {slot} ({row.minutes} minutes).\n\nVenue: {meeting.venue or 'to be confirmed'}\n\n{joining}"
-                        f"{body.name}\n", calendar=ical.invitation(event))
+                        f"{body.name}\n", calendar=ical.invitation(event), kind=AGENDA)
 
 
 
@@ -219,7 +220,7 @@ def _not_needed(agenda: Agenda, user, parts, sequence: int, update: str, slug: s
                 f"parts you are not required for under the terms of reference ({'; '.join(p.title for p in parts)}), "
                 f"so you are not invited to this meeting and its papers are not sent to you."
                 + (" The earlier invitation is cancelled." if was_invited else "") + f"\n\n{body.name}\n",
-                calendar=calendar)
+                calendar=calendar, kind=AGENDA)
 
 
 def withdraw_slot(item, new_meeting: Meeting | None) -> None:
@@ -244,7 +245,7 @@ def withdraw_slot(item, new_meeting: Meeting | None) -> None:
                     + (f"the item has moved to the meeting on {new_meeting.date:%A %-d %B %Y}. You will be sent the "
                        "new slot when that agenda is published." if new_meeting else "the referral was withdrawn.")
                     + f"\n\n{body.name}\n",
-                    calendar=ical.invitation(event, "CANCEL"))
+                    calendar=ical.invitation(event, "CANCEL"), kind=AGENDA)
 
 
 def move_to_meeting(item: AgendaItem, meeting_id: int | None, reason: str | None) -> AgendaItem:

@@ -22,6 +22,7 @@ from ..accounts.models import User
 from ..cases.models import Child
 from ..cases.people import role_holders
 from ..extensions import db
+from ..notifications.kinds import DECISIONS
 from ..notifications.services import link_to, queue_email
 from ..panels.models import AgendaItem, DecisionReview, ItemStatus, ReviewResult, UrgentDecision
 from ..panels.services import body_of
@@ -183,7 +184,8 @@ def ask_for_review(target, reasons, *, by: User, today: date) -> DecisionReview:
                     f"Dear {user.name},\n\n{by.name} ({role_label(tor, role_id)}) asks for the decision of the "
                     f"{body.name} of {decided_on(target):%-d %B %Y} about {child.reference} to be reviewed. "
                     f"The terms of reference say the {who} decides.\n\nTheir reasons: {reasons}\n\n"
-                    f"Sign in to Permanence to decide: {link_to('meetings.review', decision_review_id=request.id)}\n")
+                    f"Sign in to Permanence to decide: {link_to('meetings.review', decision_review_id=request.id)}\n",
+                    kind=DECISIONS)
     return request
 
 
@@ -240,7 +242,8 @@ def decide_review(request: DecisionReview, data: dict, *, by: User, access_roles
                     f"asked for of the {body.name}'s decision of {decided_on(target):%-d %B %Y}: "
                     f"{request.result.label.lower()}.\n\n"
                     + (f"New outcome: {outcome.label}\nNew decision: {new_decision}\n\n" if outcome else "")
-                    + f"Their reasons: {note}\n\nThe request: {link_to('meetings.review', decision_review_id=request.id)}\n")
+                    + f"Their reasons: {note}\n\nThe request: {link_to('meetings.review', decision_review_id=request.id)}\n",
+                    kind=DECISIONS)
     return request
 
 

@@ -31,6 +31,7 @@ from ..cases.models import Child
 from ..cases.people import role_holders
 from ..core.clock import utcnow
 from ..extensions import db
+from ..notifications.kinds import DECISIONS, ESCALATION
 from ..notifications.services import link_to, queue_email
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus
 from ..panels.services import body_of
@@ -263,7 +264,8 @@ def tell_requester(item: AgendaItem, outcome) -> None:
     if item.amount_agreed is not None:
         lines.append(f"Amount agreed: {pounds(item.amount_agreed)}")
     lines += ["", f"The record: {link_to('meetings.item_record', agenda_item_id=item.id)}", "", body.name]
-    queue_email(user.email, f"{body.name}: decision on your {item.subject_reference}", "\n".join(lines) + "\n")
+    queue_email(user.email, f"{body.name}: decision on your {item.subject_reference}", "\n".join(lines) + "\n",
+                kind=DECISIONS)
 
 
 def _part_title(body, part_id: str) -> str:
@@ -310,7 +312,7 @@ def _ask_for_sign_off(item: AgendaItem, outcome) -> None:
             f"Outcome: {outcome.label}\n"
             f"Recommendation: {item.decision}\n\n"
             f"Until you agree, the decision record says it is not yet agreed. Sign in to Permanence to agree or "
-            f"disagree: {link_to('meetings.sign_off', agenda_item_id=item.id)}\n")
+            f"disagree: {link_to('meetings.sign_off', agenda_item_id=item.id)}\n", kind=DECISIONS)
 
 
 def may_sign_off(item: AgendaItem, access_roles) -> bool:
@@ -356,7 +358,7 @@ def sign_off_item(item: AgendaItem, agree, note, *, by: User, access_roles, toda
                     f"Dear {item.recorded_by.name},\n\n{by.name} ({role.label}) does not agree with the "
                     f"recommendation recorded for item {item.id} at the meeting of "
                     f"{item.meeting.date:%-d %B %Y}.\n\nTheir note: {note}\n\n"
-                    f"The record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n")
+                    f"The record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n", kind=DECISIONS)
     return item
 
 
@@ -378,7 +380,8 @@ def escalate_item(item: AgendaItem) -> list[str]:
         queue_email(user.email, f"Escalated by the {body.name}: item {item.id} of {item.meeting.date:%-d %B %Y}",
                     f"Dear {user.name},\n\nThe {body.name} escalated an item to you ({who}, the first step of "
                     f"{ladder.label}).\n\nReason: {item.escalation_reason}\nDecision: {item.decision}\n\n"
-                    f"Sign in to Permanence to read the record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n")
+                    f"Sign in to Permanence to read the record: {link_to('meetings.item_record', agenda_item_id=item.id)}\n",
+                    kind=ESCALATION)
         told.append(user.email)
     return told
 

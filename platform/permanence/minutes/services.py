@@ -18,6 +18,7 @@ from ..audit import services as audit
 from ..cases.people import role_holders
 from ..core.clock import utcnow
 from ..extensions import db
+from ..notifications.kinds import DECISIONS
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus, PanelMember, Ruling
@@ -267,7 +268,7 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
         queue_email(user.email, f"{name}: minutes of {when}",
                     f"Dear {user.name},\n\nThe approved minutes of the {name} meeting on {when} are ready to read "
                     f"in Permanence:\n\n{link_to('minutes.show', meeting_id=meeting.id)}{also}\n\n"
-                    f"They are not attached: children's details stay in the platform.\n\n{name}\n")
+                    f"They are not attached: children's details stay in the platform.\n\n{name}\n", kind=DECISIONS)
         told.append(user.email)
     member_ids = {u.id for u in members}
     for uid in sorted(set(presenters) | set(records)):
@@ -279,7 +280,7 @@ def circulate_minutes(minutes: Minutes, by: User) -> list[str]:
         why = "each child you presented" if uid in presenters and uid not in records else "each child"
         queue_email(user.email, f"{name}: decision records from {when}",
                     f"Dear {user.name},\n\nThe minutes of the {name} meeting on {when} are approved. The decision "
-                    f"record for {why} is in Permanence:\n\n{links}\n\n{name}\n")
+                    f"record for {why} is in Permanence:\n\n{links}\n\n{name}\n", kind=DECISIONS)
         told.append(user.email)
     return told
 

@@ -83,12 +83,12 @@ def _refused_for_good(exc: Exception) -> bool:
 
 def send_email_job(message_id: int) -> None:
     """Send one queued message. A message already sent is not sent again (a retry after a send
-    that worked). A failure is recorded on the message (its error, the attempt) and re-raised so
-    RQ retries it; after ``MAIL_MAX_ATTEMPTS`` attempts, or an address the server refuses for
-    good, the message is marked failed."""
+    that worked), nor one held for a daily digest. A failure is recorded on the message (its error,
+    the attempt) and re-raised so RQ retries it; after ``MAIL_MAX_ATTEMPTS`` attempts, or an
+    address the server refuses for good, the message is marked failed."""
     message = db.session.get(EmailMessage, message_id)
-    if message is None or message.status == EmailStatus.SENT:
-        return
+    if message is None or message.status in (EmailStatus.SENT, EmailStatus.HELD, EmailStatus.DIGESTED):
+        return  # sent already, or waiting for (or gone in) a daily digest
     config = current_app.config
     message.attempts += 1
     try:

@@ -13,8 +13,10 @@ from ..core.context import current_tenant_id
 from ..core.jobs import enqueue
 from ..extensions import db
 from ..tenancy.models import Tenant
+from . import kinds
 from .jobs import send_email_job
-from .models import EmailMessage
+from .models import EmailMessage, EmailStatus
+from .preferences import held_for_digest
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +31,27 @@ def already_sent(reminder_key: str, to_address: str) -> bool:
 
 
 def queue_email(to_address: str, subject: str, body: str, *, calendar: str | None = None,
-                reminder_key: str | None = None) -> EmailMessage | None:
+                reminder_key: str | None = None, kind: str = kinds.ACCOUNT) -> EmailMessage | None:
     """Queue one message, sent by a job (with retries) after the commit. With ``reminder_key`` a
-    reminder is sent once per address: None is returned when that key already went to it."""
+    reminder is sent once per address: None is returned when that key already went to it.
+
+    ``kind`` (``kinds.KINDS``) is what sort of notice it is. Where the person it is addressed to
+    chose the daily digest for that kind, the message is kept ``held`` for the digest
+    (``digest.send_digests``) instead of sent; a calendar invitation and the always-immediate
+    kinds (the default, account and access, among them) are sent straight away whatever they chose."""
+    kinds.kind(kind)  # an unknown kind is a programming error, found by the first test that sends it
     if reminder_key is not None:
         reminder_key = reminder_key[:200]
         if already_sent(reminder_key, to_address):
             return None
+    held = calendar is None and held_for_digest(to_address, kind)
     message = EmailMessage(to_address=to_address, subject=subject[:300], body=body, calendar=calendar,
-                           reminder_key=reminder_key)
+                           reminder_key=reminder_key, kind=kind,
+                           status=EmailStatus.HELD if held else EmailStatus.QUEUED)
     db.session.add(message)
     db.session.flush()
+    if held:
+        return message
     # RQ retries until the job has made MAIL_MAX_ATTEMPTS attempts, when it marks the message failed.
     attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 5) if has_app_context() else 5
     enqueue(send_email_job, message.id, queue="emails", retries=max(0, attempts - 1))

@@ -21,6 +21,7 @@ from ..core.context import current_tenant_id, tenant_context
 from ..core.links import link_problem
 from ..extensions import db
 from ..notifications import ical
+from ..notifications.kinds import AGENDA
 from ..notifications.services import queue_email
 from ..tenancy.models import Tenant
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
@@ -243,7 +244,7 @@ def _tell(meeting: Meeting, subject: str, body: str, calendar=None) -> None:
     name = body_of(meeting).name
     for user in attendees(meeting.body_id):
         queue_email(user.email, f"{name}: {subject}", f"Dear {user.name},\n\n{body}\n\n{name}\n",
-                    calendar=calendar(user) if calendar else None)
+                    calendar=calendar(user) if calendar else None, kind=AGENDA)
 
 
 def _cancellation(meeting: Meeting):

@@ -17,6 +17,7 @@ from ..cases.models import child_reference
 from ..core.clock import LONDON
 from ..extensions import db
 from ..notifications import ical
+from ..notifications.kinds import AGENDA
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from ..tor.services import render_reminder
@@ -76,7 +77,7 @@ def send_invitations(item: AgendaItem, body, milestone) -> list[str]:
         subject, text = render_reminder(item.meeting.tenant_id, "tracking_meeting_booked", {**values, "name": user.name})
         calendar = invitation_calendar(item, body, people, values["child"], text)
         if queue_email(user.email, subject, text, calendar=calendar,
-                       reminder_key=f"tracking_meeting_booked:meeting-{item.meeting_id}") is not None:
+                       reminder_key=f"tracking_meeting_booked:meeting-{item.meeting_id}", kind=AGENDA) is not None:
             sent.append(user.email)
     return sent
 
@@ -93,7 +94,7 @@ def send_move_notices(item: AgendaItem, body, *, old: str, reason: str, sequence
         text = (f"Dear {user.name},\n\nThe {body.name} for {child} on {old} has moved to {new}.\n\n"
                 f"Reason: {reason}\n\n{papers_line}{_link(item)}\n")
         queue_email(user.email, f"{name} for {child} moved to {new}", text,
-                    calendar=invitation_calendar(item, body, people, child, text, sequence=sequence))
+                    calendar=invitation_calendar(item, body, people, child, text, sequence=sequence), kind=AGENDA)
     return [user.email for user in people]
 
 

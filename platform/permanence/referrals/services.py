@@ -27,6 +27,7 @@ from ..cases.models import Child, SiblingGroup
 from ..core.clock import london_today, utcnow
 from ..documents.services import paperwork_status
 from ..extensions import db
+from ..notifications.kinds import REFERRALS
 from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import REQUEST_ROUTE, AgendaItem, ITEM_STATUS_LABELS, ItemStatus, Meeting, MeetingStatus
@@ -336,7 +337,7 @@ def _tell(user: User | None, item: AgendaItem, subject: str, text: str) -> None:
     queue_email(user.email, f"{body.name}: {subject}",
                 f"Dear {user.name},\n\n{text}\n\n{about}, "
                 f"{part_title(item)}, meeting on {item.meeting.date:%A %-d %B %Y}.\n"
-                f"{link_to('referrals.show', agenda_item_id=item.id)}\n\n{body.name}\n")
+                f"{link_to('referrals.show', agenda_item_id=item.id)}\n\n{body.name}\n", kind=REFERRALS)
 
 
 def send_for_quality_assurance(item: AgendaItem, *, by: User, roles=None) -> AgendaItem:

@@ -26,6 +26,7 @@ from ..core.workdays import add_working_days
 from ..documents.services import paperwork_status
 from ..documents.subjects import subject
 from ..extensions import db
+from ..notifications.kinds import ACTIONS, REMINDERS
 from ..notifications.services import already_sent, link_to, queue_email
 from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes,
                              MinutesStatus, PanelMember)
@@ -244,7 +245,8 @@ def send_due_reminders(today: date) -> dict[str, int]:
     sent: Counter = Counter()
     for reminder in due_reminders(today):
         subject, body = tor.reminders[reminder.kind].render(reminder.values)
-        if queue_email(reminder.to, subject, body, reminder_key=reminder.key) is not None:
+        kind = ACTIONS if reminder.kind == "actions_due" else REMINDERS
+        if queue_email(reminder.to, subject, body, reminder_key=reminder.key, kind=kind) is not None:
             sent[reminder.kind] += 1
     return dict(sent)
 

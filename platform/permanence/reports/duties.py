@@ -18,6 +18,7 @@ from ..cases.people import role_holders
 from ..core.clock import in_london
 from ..core.context import current_tenant_id
 from ..extensions import db
+from ..notifications.kinds import REPORTS
 from ..notifications.services import link_to, queue_email
 from ..tor.services import current_tor
 from ..tor.versions import TorVersion
@@ -134,7 +135,7 @@ def tell(built: BuiltReport, duty, people) -> int:
             f"Read it, or download it as PDF or CSV: {link}", "",
             "It holds figures only; no child is named.", ""])
         if queue_email(user.email, f"{built.label}: {built.period_label}", body,
-                       reminder_key=f"report:{built.id}") is not None:
+                       reminder_key=f"report:{built.id}", kind=REPORTS) is not None:
             told.append(user.email)
     built.told = "\n".join(told)
     return len(told)

@@ -11,6 +11,7 @@ from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
 from ..notifications.models import EmailMessage
+from ..notifications.kinds import REPORTS
 from ..notifications.services import link_to, queue_email
 from ..tenancy.models import Tenant
 from . import services
@@ -45,6 +46,6 @@ def send_tor_review_reminders_job(today: str | None = None) -> int:
         already = db.session.execute(select(EmailMessage.id).where(
             EmailMessage.to_address == membership.user.email, EmailMessage.subject == subject)).first()
         if already is None:
-            queue_email(membership.user.email, subject, body)
+            queue_email(membership.user.email, subject, body, kind=REPORTS)
             sent += 1
     return sent

@@ -28,6 +28,7 @@ from ..cases.models import Child
 from ..cases.people import role_holders
 from ..core.workdays import apply_offset
 from ..extensions import db
+from ..notifications.kinds import ESCALATION
 from ..notifications.services import link_to, queue_email
 from ..tor import role_label
 from ..tor.model import agreed_date_rule_id
@@ -149,6 +150,7 @@ def _tell(tor, drift: Drift, child: Child, escalation: Escalation, ladder, cache
             f"Reason: {escalation.reason}\n\n"
             "Sign in to Permanence to see the drift, acknowledge it and record what was decided:\n"
             f"{link_to('web.home', child.tenant_id)}\n",
+            kind=ESCALATION,
         )
     return [u.email for u in people]
 

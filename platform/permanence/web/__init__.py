@@ -24,6 +24,7 @@ from . import abbreviations
 from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
+from . import notices  # noqa: F401  (each member's notices and their choices: routes on the web blueprint)
 from .views import bp
 
 # Scripts and styles from our own origin only: no inline style or event handler, and no inline
