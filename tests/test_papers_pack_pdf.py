@@ -181,6 +181,23 @@ def test_a_new_version_of_a_paper_rebuilds_the_packs_it_is_in(app, client, login
     text = "\n".join(pages)
     assert "version two" in text and "version one" not in text
 
+    # The chair rules the nurse out of Ava's item too: her kept pack goes, she has nothing left to read.
+    from permanence.panels.models import Declaration
+
+    with app.app_context(), tenant_context(tenant.id):
+        declaration = Declaration(meeting_id=sitting["meeting_id"], agenda_item_id=sitting["ava"],
+                                  user_id=sitting["nurse"].id, interest="Knows the carers (fictional)")
+        db.session.add(declaration)
+        commit()
+        declaration_id = declaration.id
+    login(sitting["chair"])
+    response = client.post(f"/knowsley/declarations/{declaration_id}/ruling", data={"ruling": "leave"})
+    assert response.status_code == 302
+    work_jobs()
+    assert sitting["nurse"].id not in packs(app, tenant) and sitting["chair"].id in packs(app, tenant)
+    login(sitting["nurse"])
+    assert client.get(sitting["url"]).status_code == 403
+
 
 def test_only_a_member_entitled_to_papers_gets_a_pack(app, client, login, panel, make_user):  # noqa: F811
     tenant, meeting_id = panel["tenant"], panel["meeting_id"]
