@@ -72,6 +72,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt $(PLUGINS) | $(BIN)/python
 	  $(SUDO) apt-get update; \
 	  $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0; \
 	fi
+	@# The papers pack converts Word, OpenDocument and Excel papers to PDF with LibreOffice, headless.
+	@if ! command -v soffice >/dev/null; then \
+	  echo "LibreOffice not found; installing Debian's libreoffice-writer-nogui and libreoffice-calc-nogui"; \
+	  $(SUDO) apt-get update; \
+	  $(APT_INSTALL) --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui; \
+	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]' -c constraints.txt
 	for plugin in $(dir $(PLUGINS)); do $(BIN)/python -m pip install --disable-pip-version-check --no-deps -e $$plugin; done
 	touch $@

@@ -15,7 +15,8 @@ from permanence.cases.models import (Adoption, AdoptionPlacementDecision, CareOu
                                       UnaccompaniedStatus)
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
-from permanence.documents.models import Document, DocumentVersion
+from permanence.agenda.models import PapersPack
+from permanence.documents.models import ConvertedPaper, Document, DocumentVersion
 from permanence.imports.models import ImportKind, ImportRun, ImportStatus, pack
 from permanence.extensions import db
 from permanence.notifications.models import EmailMessage, NotificationPreference
@@ -238,8 +239,11 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                                 period_start=date(2024, 1, 1), period_end=date(2024, 3, 31),
                                 period_label="Quarter 4 2023-24", pdf=b"%PDF-1.7 fictional", csv="Figure,Value\r\n")
             preference = NotificationPreference(user_id=user.id, kind="decisions", mode="digest")
+            papers_pack = PapersPack(meeting=meeting, user_id=user.id, fingerprint="0" * 64, sha256="0" * 64, pages=1,
+                                     size=18, pdf=b"%PDF-1.7 fictional")
+            converted = ConvertedPaper(sha256="1" * 64, pdf=b"%PDF-1.7 fictional")
             meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built,
-                            preference]
+                            preference, papers_pack, converted]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -10,6 +10,7 @@ are the only ways views fetch protected records.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
@@ -151,6 +152,22 @@ def grant_visibility(model, role: str, action: str | None = None):
         return fn
 
     return decorator
+
+
+@contextmanager
+def as_member(membership):
+    """Within the block, permissions and object rules are ``membership``'s: a job building what one
+    member may read (their papers pack) sees exactly what their own request would. The request's or
+    job's own member is put back after."""
+    had, before = "membership" in g, g.get("membership")
+    g.membership = membership
+    try:
+        yield
+    finally:
+        if had:
+            g.membership = before
+        else:
+            g.pop("membership", None)
 
 
 def visible(stmt, model, action: str | None = None):

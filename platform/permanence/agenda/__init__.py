@@ -3,6 +3,7 @@ paperwork status at a glance, publishing (e-mail with an iCalendar invitation), 
 pack and each member's private calendar feed."""
 
 from ..core.registry import register_api, register_nav
+from . import jobs  # noqa: F401  (each member's papers pack rebuilt when a paper changes)
 from . import papers  # noqa: F401  (the agenda item as a subject of papers)
 from .api import blp as api_blp
 from .feed_views import bp as feed_bp

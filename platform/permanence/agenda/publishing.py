@@ -29,6 +29,7 @@ from ..panels import services as panel_services
 from ..panels.models import AgendaItem, Declaration, Meeting, MeetingStatus, PanelMember, Ruling
 from ..panels.parts import seat_of, sits_for
 from ..tenancy.models import Tenant
+from .jobs import queue_papers_packs
 from .seats import AgendaError
 from .services import Agenda, booked_items, build_agenda, check_editable, meeting_start, member_span, other_sittings
 PUBLISH = panel_services.PUBLISH
@@ -98,6 +99,7 @@ def publish(meeting: Meeting, by) -> Agenda:
     papers_url = link_to("agenda.papers_pack", meeting.tenant_id, meeting_id=meeting.id)
     _send(agenda, by, sequence, papers_url, members, invited_before)
     _cancel_dropped_slots(agenda, previous, sequence)
+    queue_papers_packs(meeting)  # each member's papers pack as one PDF (agenda.pack)
     return agenda
 
 

@@ -4,18 +4,20 @@ at a glance), moving an item, publishing, the papers pack. Views only translate 
 from __future__ import annotations
 
 from datetime import datetime
+import io
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import has_permission, load_or_404, require
+from ..audit import services as audit
 from ..core.clock import LONDON
 from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..documents.views import papers_panel
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus, Meeting, PanelMember
-from . import publishing, seats as seat_services, services
+from . import pack, publishing, seats as seat_services, services
 from .forms import MoveItemForm, PublishForm, RemoveSeatForm, ReorderForm, SeatForm, SlotForm
 from .papers import may_read_papers
 
@@ -244,3 +246,35 @@ def papers_pack(tenant_slug, meeting_id):
     """Every item of the agenda the member may read the papers of, with its papers (audited downloads)."""
     meeting = _meeting_or_404(meeting_id)
     return render_template("agenda/papers_pack.html", **services.papers_pack(meeting, g.membership))
+
+
+@bp.get("/<tenant_slug>/meetings/<int:meeting_id>/papers.pdf")
+@require("papers.view")
+def papers_pack_pdf(tenant_slug, meeting_id):
+    """The member's own papers pack as one PDF: the one kept when it is current (its inputs have not
+    changed since it was built), else built now and not kept (a GET changes nothing; the jobs keep
+    packs). No items whose papers they may read: a 403. The download is audited as a read of the
+    children it names and as a download of the pack."""
+    meeting = _meeting_or_404(meeting_id)
+    inputs = pack.pack_inputs(meeting, g.membership)
+    if not inputs.rows:
+        abort(403)
+    fingerprint = inputs.fingerprint()
+    kept = pack.stored(meeting.id, current_user.id, with_pdf=True)
+    if kept is not None and kept.fingerprint == fingerprint:
+        pdf, built_at, sha256 = kept.pdf, kept.built_at, kept.sha256
+    else:
+        built = pack.build(inputs, keep=False)
+        pdf, built_at, sha256 = built.pdf, built.built_at, built.sha256
+    audit.record("download", entity=meeting,
+                 summary=f"Downloaded the papers pack of {meeting.date:%-d %B %Y} as one PDF "
+                         f"({len(inputs.rows)} items)",
+                 changes={"subject_type": "papers_pack", "meeting_id": meeting.id, "sha256": sha256,
+                          "built_at": built_at.isoformat(), "items": [r.item.id for r in inputs.rows],
+                          "versions": {str(item_id): [[p.document.id, p.version_number] for p in papers]
+                                       for item_id, papers in inputs.papers.items()}})
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=pack.filename(meeting), conditional=False, etag=False, max_age=None)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -9,6 +9,7 @@ Other features call ``register_subject`` once and then ``services.attach`` /
 from ..core.registry import register_api
 from . import subjects  # noqa: F401  (registers the object rule)
 from .api import blp as api_blp
+from .subjects import on_new_version  # noqa: F401  (a feature's hook on each new version of its papers)
 from .subjects import register_subject as register
 from .views import bp
 

@@ -89,3 +89,16 @@ class DocumentVersion(TenantScoped, db.Model):
 
     def audit_label(self) -> str:
         return f"Version {self.number} ({self.filename}) of paper {self.document_id}"
+
+
+class ConvertedPaper(TenantScoped, db.Model):
+    """An Office paper's content converted to PDF by LibreOffice (``documents.convert``), kept by the
+    content's SHA-256 so the same version is converted once, however many packs take it in."""
+
+    __tablename__ = "converted_paper"
+    __table_args__ = (UniqueConstraint("tenant_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    converted_at: Mapped[datetime] = mapped_column(default=utcnow)

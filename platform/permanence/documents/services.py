@@ -86,6 +86,8 @@ def attach(subject_type: str, subject, *, paperwork_id: str, title: str, filenam
                               sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by_id=user_id)
     db.session.add(version)
     db.session.flush()
+    for listener in subjects.new_version_listeners(subject_type):
+        listener(version)
     return version
 
 

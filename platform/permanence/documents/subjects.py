@@ -48,6 +48,25 @@ def subject(subject_type: str) -> Subject | None:
     return _subjects.get(subject_type)
 
 
+_on_new_version: dict[str, list[Callable]] = {}
+
+
+def on_new_version(subject_type: str):
+    """Decorator: ``fn(version)`` is called by ``services.attach`` after each new version of a paper
+    of ``subject_type`` is stored, in the same transaction (the agenda rebuilds the papers packs it
+    is in). A feature above registers it; the documents package never names the feature."""
+
+    def decorator(fn):
+        _on_new_version.setdefault(subject_type, []).append(fn)
+        return fn
+
+    return decorator
+
+
+def new_version_listeners(subject_type: str) -> list[Callable]:
+    return list(_on_new_version.get(subject_type, ()))
+
+
 def readable_documents(membership):
     """SQL clause over ``Document``: the papers whose subject the member is entitled to."""
     clauses = []

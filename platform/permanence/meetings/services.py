@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..accounts.models import Membership, User
+from ..agenda.jobs import queue_papers_packs
 from ..core.clock import utcnow
 from ..extensions import db
 from ..panels.models import (AgendaItem, Attendance, AttendanceStatus, Declaration, Meeting, ON_THE_AGENDA,
@@ -570,6 +571,8 @@ def rule_on_declaration(declaration: Declaration, ruling, *, by: User, access_ro
         raise NotAllowedError("The chair cannot rule on their own declaration; the vice chair rules on it")
     declaration.ruling, declaration.ruled_by_id, declaration.ruled_at = ruling, by.id, utcnow()
     db.session.flush()
+    if meeting.agenda_published_at is not None and not meeting.cancelled:
+        queue_papers_packs(meeting)  # a member who now leaves an item: their kept pack loses it
     return declaration
 
 
