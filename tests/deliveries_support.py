@@ -6,11 +6,18 @@ through the services, as the pages do. Everything is synthetic and fictional."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+import hashlib
+import hmac
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import importlib
+import json
 from pathlib import Path
 import re
 import shutil
+import ssl
+import subprocess
 import sys
+import threading
 from types import SimpleNamespace
 
 from permanence.accounts.models import User
@@ -129,3 +136,86 @@ def approve_minutes(app, s) -> None:
         commit()
         minutes.approve_minutes(written, chair, written.revision)
         commit()
+
+
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made for the test by openssl (as tests/test_mail_smtp.py)."""
+    import pytest
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test's certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+SECRET = b"a-test-secret-not-for-production"
+
+
+class Receiver:
+    """A case record system's endpoint over real TLS on 127.0.0.1, in a thread: it checks the
+    signature, keeps one document per Idempotency-Key (a repeated key gets the first answer) and
+    counts every POST. ``fail_next`` answers 500s; ``hold`` makes the first POST wait (after storing
+    it) until released, as a receiver slow to answer."""
+
+    def __init__(self, folder: Path):
+        cert, key = certificate(folder)
+        self.ca = str(cert)
+        self.documents: dict[str, dict] = {}
+        self.posts: list[str] = []
+        self.fail_next = 0
+        self.hold = None  # a threading.Event the first POST waits on
+        self.holding = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                key = self.headers.get("Idempotency-Key", "")
+                receiver.posts.append(key)
+                expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+                if not hmac.compare_digest(self.headers.get("X-Permanence-Signature", ""), expected):
+                    return self._answer(401, {"error": "bad signature"})
+                if receiver.fail_next:
+                    receiver.fail_next -= 1
+                    return self._answer(500, {"error": "try later"})
+                if key not in receiver.documents:
+                    receiver.documents[key] = {**json.loads(body), "reference": f"DOC-{len(receiver.documents) + 1}"}
+                if receiver.hold is not None and len(receiver.posts) == 1:
+                    receiver.holding.set()
+                    receiver.hold.wait(60)
+                return self._answer(201, {"reference": receiver.documents[key]["reference"]})
+
+            def _answer(self, status, data):
+                raw = json.dumps(data).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/documents"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        if self.hold is not None:
+            self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def https_block(url: str, **extra) -> str:
+    lines = "".join(f"      {k}: {v}\n" for k, v in extra.items())
+    return ("plugins:\n  enabled: [case_record_https]\n  settings:\n    case_record_https:\n"
+            f"      url: {url}\n      secret_env: TEST_CASE_RECORD_SECRET\n      ca_bundle_env: TEST_CASE_RECORD_CA\n"
+            + lines)

@@ -23,6 +23,7 @@ from permanence.meetings.models import AgreedDate
 from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, DecisionReview, ItemStatus, Meeting,
                                       Minutes, PanelMember, Ruling, TrackingSlot, UrgentDecision)
 from permanence.reports.models import BuiltReport
+from permanence.deliveries.models import DecisionDelivery
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
 from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
@@ -237,7 +238,10 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             built = BuiltReport(duty_id="quarterly", label="Quarterly report", body_id="panel", body_name="Panel",
                                 period_start=date(2024, 1, 1), period_end=date(2024, 3, 31),
                                 period_label="Quarter 4 2023-24", pdf=b"%PDF-1.7 fictional", csv="Figure,Value\r\n")
-            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built]
+            delivery = DecisionDelivery(agenda_item=item, destination="case_record_folder", trigger="minutes_approved",
+                                        idempotency_key=f"{tenant.slug}-decision-0-case-record-folder-1")
+            meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built,
+                            delivery]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..minutes.assembly import subject
 from ..panels import services as panels
 from ..panels.models import AgendaItem, Meeting
+from ..tor import TorConfigError
 from . import services
 from .models import DecisionDelivery, DeliveryStatus
 
@@ -48,7 +49,7 @@ def log(tenant_slug):
             stmt = stmt.where(DecisionDelivery.status == DeliveryStatus(status))
     rows = [] if errors else db.session.execute(stmt.limit(PAGE)).all()
     return render_template("deliveries/log.html", rows=rows, meeting=meeting, status=status, errors=errors,
-                           statuses=list(DeliveryStatus), subject=subject, body_of=panels.body_of,
+                           statuses=list(DeliveryStatus), subject=subject, body_name=body_name,
                            page_size=PAGE), 400 if errors else 200
 
 
@@ -71,6 +72,15 @@ def _back(item):
     if request.form.get("back") == "record":
         return url_for("minutes.decision", agenda_item_id=item.id)
     return url_for("deliveries.log", meeting=item.meeting_id)
+
+
+def body_name(meeting: Meeting) -> str:
+    """The body's name, or its id for a sitting whose stored terms of reference no longer parse (one
+    old version never takes the log down)."""
+    try:
+        return panels.body_of(meeting).name
+    except TorConfigError:
+        return meeting.body_id
 
 
 def record_section(item: AgendaItem) -> dict | None:
