@@ -116,6 +116,19 @@ def sitting(app, tenant, make_user, make_child, *, children: int = 2, destinatio
                                body=body.id)
 
 
+def work(app) -> None:
+    """Run the queued jobs through a real RQ worker (burst, in this process) when Redis is configured,
+    as the ``work_jobs`` fixture does; embedded, they ran in-process after the commit."""
+    if not app.config.get("REDIS_URL"):
+        return
+    from rq import SimpleWorker
+
+    from permanence.core.jobs import all_queues, get_redis
+
+    with app.app_context():
+        SimpleWorker(all_queues(), connection=get_redis()).work(burst=True)
+
+
 def record_outcomes(app, s, today: date = TODAY) -> None:
     """The panel administrator records each item (one commit each, as the record page does)."""
     for item_id in s.item_ids:
@@ -123,12 +136,15 @@ def record_outcomes(app, s, today: date = TODAY) -> None:
             item = db.session.get(AgendaItem, item_id)
             record_item(item, {"outcome_id": s.outcome, "decision": "Fictional decision: continue the plan.",
                                "discussion": "Fictional discussion.", "care_plan_confirmed": True,
-                               "legal_status_confirmed": True, "escalate": False}, by=db.session.get(User, s.admin.id), today=today)
+                               "legal_status_confirmed": True, "escalate": False},
+                        by=db.session.get(User, s.admin.id), today=today)
             commit()
+    work(app)
 
 
-def approve_minutes(app, s) -> None:
-    """The minutes assembled, then approved by the chair (as the minutes page does)."""
+def approve_minutes(app, s, *, run_jobs: bool = True) -> None:
+    """The minutes assembled, then approved by the chair (as the minutes page does); with
+    ``run_jobs``, the jobs it queued are worked."""
     with app.app_context(), tenant_context(s.tenant.id), acting_as(Actor(user_id=s.chair.id, label="chair")):
         meeting = db.session.get(Meeting, s.meeting_id)
         chair = db.session.get(User, s.chair.id)
@@ -136,6 +152,8 @@ def approve_minutes(app, s) -> None:
         commit()
         minutes.approve_minutes(written, chair, written.revision)
         commit()
+    if run_jobs:
+        work(app)
 
 
 def certificate(folder: Path) -> tuple[Path, Path]:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from deliveries_support import (REPO, SAT_ON, TODAY, approve_minutes, load_council, record_outcomes,
-                                register_destinations, sitting, with_plugins)
+                                register_destinations, sitting, with_plugins, work)
 from permanence.core.context import tenant_context
 from permanence.deliveries.jobs import deliver_job
 from permanence.deliveries.models import DecisionDelivery, DeliveryStatus
@@ -199,11 +199,15 @@ def test_a_failed_delivery_is_logged_and_sent_again_by_the_panel_administrator(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "case_record_folder" in html and "Failed" in html and "Send again" in html
+    assert client.get(f"/{tenant.slug}/deliveries/?meeting={s.meeting_id}").status_code == 200
+    bad = client.get(f"/{tenant.slug}/deliveries/?status=lost&meeting=x")
+    assert bad.status_code == 400 and "Choose a status from the list" in bad.get_data(as_text=True)
     record_page = client.get(f"/{tenant.slug}/agenda-items/{row.agenda_item_id}/decision-record")
     assert "Delivery to the case record system" in record_page.get_data(as_text=True)
 
     monkeypatch.setitem(app.config, "CASE_RECORD_DROP_ROOT", str(drop))  # the operator puts it right
     answer = client.post(f"/{tenant.slug}/deliveries/{row.id}/send-again")
+    work(app)
     assert answer.status_code == 302
     [row] = rows(app, tenant)
     assert row.status == DeliveryStatus.SENT and row.attempts == 2 and row.last_error == ""
@@ -211,6 +215,7 @@ def test_a_failed_delivery_is_logged_and_sent_again_by_the_panel_administrator(
 
     # Sending a delivered record again is a new copy, under a new key.
     client.post(f"/{tenant.slug}/deliveries/{row.id}/send-again")
+    work(app)
     [again] = rows(app, tenant)
     assert again.status == DeliveryStatus.SENT and again.generation == 2
     assert again.idempotency_key != row.idempotency_key

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from deliveries_support import (SECRET, TODAY, Receiver, approve_minutes, certificate, https_block, load_council,
-                                record_outcomes, register_destinations, sitting)
+                                record_outcomes, register_destinations, sitting, work)
 from permanence.core.context import tenant_context
 from permanence.deliveries.jobs import deliver_job
 from permanence.deliveries.models import DecisionDelivery, DeliveryStatus
@@ -97,6 +97,7 @@ def test_an_endpoint_that_fails_is_logged_and_sent_again(app, receiver, travel, 
     login(s.admin)
     assert "500" in client.get(f"/{tenant.slug}/deliveries/?status=failed").get_data(as_text=True)
     client.post(f"/{tenant.slug}/deliveries/{row.id}/send-again")
+    work(app)
     [row] = rows(app, tenant)
     assert row.status == DeliveryStatus.ACKNOWLEDGED and row.attempts == 2 and row.reference == "DOC-1"
     assert len(receiver.documents) == 1

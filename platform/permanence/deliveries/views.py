@@ -4,11 +4,12 @@ services decide."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.permissions import has_permission, load_or_404, require, visible
+from ..core.db import get_or_404
 from ..core.jobs import commit
 from ..extensions import db
 from ..minutes.assembly import subject
@@ -29,8 +30,8 @@ def log(tenant_slug):
     meeting_id = request.args.get("meeting", "")
     status = request.args.get("status", "")
     errors = {}
-    stmt = (visible(select(DecisionDelivery, AgendaItem).join(AgendaItem, DecisionDelivery.agenda_item_id == AgendaItem.id),
-                    AgendaItem)
+    joined = select(DecisionDelivery, AgendaItem).join(AgendaItem, DecisionDelivery.agenda_item_id == AgendaItem.id)
+    stmt = (visible(joined, AgendaItem)
             .order_by(DecisionDelivery.updated_at.desc(), DecisionDelivery.id.desc()))
     meeting = None
     if meeting_id:
@@ -56,7 +57,7 @@ def log(tenant_slug):
 @bp.post("/<tenant_slug>/deliveries/<int:decision_delivery_id>/send-again")
 @require("deliveries.manage")
 def send_again(tenant_slug, decision_delivery_id):
-    row = db.session.get(DecisionDelivery, decision_delivery_id) or abort(404)
+    row = get_or_404(DecisionDelivery, decision_delivery_id)
     item = load_or_404(AgendaItem, row.agenda_item_id)
     try:
         services.send_again(row, current_user)
