@@ -81,6 +81,8 @@ def app(tmp_path_factory):
         "REDIS_URL": TEST_REDIS_URL,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RQ_QUEUE_PREFIX": "permanence-test",
+        # Decision records a seed council delivers to its drop folder land here, never in the instance folder.
+        "CASE_RECORD_DROP_ROOT": str(tmp_path_factory.mktemp("case-record-drop")),
         "SERVER_NAME": None,
     })
     application.test_client_class = CsrfClient

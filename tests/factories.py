@@ -24,6 +24,7 @@ from permanence.meetings.models import AgreedDate
 from permanence.panels.models import (Action, AgendaItem, Attendance, Declaration, DecisionReview, ItemStatus, Meeting,
                                       Minutes, PanelMember, Ruling, TrackingSlot, UrgentDecision)
 from permanence.reports.models import BuiltReport
+from permanence.deliveries.models import DecisionDelivery
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
 from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
@@ -242,8 +243,10 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
             papers_pack = PapersPack(meeting=meeting, user_id=user.id, fingerprint="0" * 64, sha256="0" * 64, pages=1,
                                      size=18, pdf=b"%PDF-1.7 fictional")
             converted = ConvertedPaper(sha256="1" * 64, pdf=b"%PDF-1.7 fictional")
+            delivery = DecisionDelivery(agenda_item=item, destination="case_record_folder", trigger="minutes_approved",
+                                        idempotency_key=f"{tenant.slug}-decision-0-case-record-folder-1")
             meeting_rows = [seat, item, attendance, declaration, action, minutes, slot, agreed, urgent, review, built,
-                            preference, papers_pack, converted]
+                            preference, papers_pack, converted, delivery]
             db.session.add_all([group, message, version, meeting, paper, paper_version, import_run, *history,
                                 *tracker_rows, *meeting_rows])
             commit()

@@ -80,7 +80,7 @@ performance_cohort = pytest.importorskip("permanence_performance_cohort")
 def test_knowsley_enables_performance_cohort_with_valid_settings(app):
     with app.app_context():
         tor = services.parse_tor((REPO / "tenants/knowsley/tor.yaml").read_text())
-    assert tor.plugins.enabled == ("performance_cohort",)
+    assert tor.plugins.enabled == ("performance_cohort", "case_record_folder")
 
 
 def test_performance_cohort_rejects_bad_settings_at_their_lines(app):

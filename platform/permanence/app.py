@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, documents, exports, imports, measures,
-               meetings, minutes, notifications, onboarding, panels, plugins, referrals, reminders, reports, tenancy,
+from . import (accounts, actions, agenda, api as json_api, cases, cli, councils, deliveries, documents, exports, imports,
+               measures, meetings, minutes, notifications, onboarding, panels, plugins, referrals, reminders, reports, tenancy,
                tracker, web)
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
@@ -66,6 +66,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     minutes.init_app(app)
     reminders.init_app(app)
     reports.init_app(app)
+    deliveries.init_app(app)
     tracker.init_app(app)
     plugins.init_app(app)
     json_api.init_app(app)

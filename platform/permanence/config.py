@@ -80,6 +80,10 @@ def load_config(instance_path: str) -> dict:
         **_mail(),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "permanence@example.invalid"),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
+        # The folder the case record systems' document imports watch: each council's destination
+        # (the case_record_folder plugin) writes in its own sub-folder of it, never elsewhere.
+        "CASE_RECORD_DROP_ROOT": os.environ.get("CASE_RECORD_DROP_ROOT")
+        or str(Path(instance_path) / "case-record-drop"),
         "TENANTS_FOLDER": os.environ.get("TENANTS_FOLDER")
         or str(Path(__file__).resolve().parents[2] / "tenants"),
         "SAFE_MODE": _bool("SAFE_MODE", False),

@@ -8,6 +8,7 @@ from .core.schedule import ScheduledRun  # noqa: F401
 from .cases.models import (CarePeriod, CareProceedings, Child, ChildFlag, LegalStatus, PermanencePlan,  # noqa: F401
                            Placement, PreProceedings, Review, SiblingGroup)
 from .documents.models import ConvertedPaper, Document, DocumentVersion  # noqa: F401
+from .deliveries.models import DecisionDelivery  # noqa: F401
 from .imports.models import ImportRun  # noqa: F401
 from .panels.models import DecisionReview, Meeting, UrgentDecision  # noqa: F401
 from .reports.models import BuiltReport  # noqa: F401

@@ -30,6 +30,7 @@ from ..accounts.permissions import visible
 from ..cases.models import Child
 from ..cases.people import role_holders
 from ..core.clock import utcnow
+from ..core.signals import outcome_stands
 from ..extensions import db
 from ..notifications.kinds import DECISIONS, ESCALATION
 from ..notifications.services import link_to, queue_email
@@ -245,8 +246,9 @@ def _outcome_stands(item: AgendaItem, outcome, today: date) -> None:
     request, its requester is told (a request never books, refers or closes a child's tracking)."""
     if item.is_request:
         tell_requester(item, outcome)
-        return
-    after_outcome(item, outcome, today=today)
+    else:
+        after_outcome(item, outcome, today=today)
+    outcome_stands.send(item)  # e.g. the decision record goes to the case record system (deliveries)
 
 
 def tell_requester(item: AgendaItem, outcome) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from ..extensions import db
 from ..meetings import agreed_dates
@@ -78,3 +79,18 @@ def decision_record(item: AgendaItem) -> DecisionRecord:
         amount_agreed=pounds(item.amount_agreed) if item.amount_agreed is not None else "",
     )
 
+
+
+_sections: list[Callable[[AgendaItem], dict | None]] = []
+
+
+def register_record_section(build: Callable[[AgendaItem], dict | None]) -> None:
+    """A feature above adds a part to the decision record's page (not its PDF) without the minutes
+    importing it: ``build(item)`` returns ``{"template": ..., **context}`` (the template sees it as
+    ``section``) or None to add nothing (``deliveries``: the record's delivery log)."""
+    if build not in _sections:
+        _sections.append(build)
+
+
+def record_sections(item: AgendaItem) -> list[dict]:
+    return [section for section in (build(item) for build in _sections) if section]

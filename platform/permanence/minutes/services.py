@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..audit import services as audit
 from ..cases.people import role_holders
 from ..core.clock import utcnow
+from ..core.signals import minutes_approved
 from ..extensions import db
 from ..notifications.kinds import DECISIONS
 from ..notifications.services import link_to, queue_email
@@ -174,6 +175,7 @@ def approve_minutes(minutes: Minutes, by: User, revision: int | None) -> Minutes
     if not minutes.text.strip():
         raise MinutesError("text", "The minutes are empty; write or assemble them first")
     _write(minutes, status=MinutesStatus.APPROVED, approved_by_id=by.id, approved_at=utcnow())
+    minutes_approved.send(minutes)  # e.g. the decision records go to the case record system (deliveries)
     return minutes
 
 

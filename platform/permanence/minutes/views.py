@@ -20,7 +20,7 @@ from ..panels.models import AgendaItem, ItemStatus, Meeting, Minutes, MinutesSta
 from . import services
 from .assembly import agenda_order, subject
 from .forms import ApproveForm, AssembleForm, CirculateForm, MinutesForm, ReopenForm
-from .records import decision_record
+from .records import decision_record, record_sections
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
 
@@ -206,7 +206,7 @@ def decision(tenant_slug, agenda_item_id):
         review_deadline=between.review_deadline(item) if reviewable else None,
         may_ask=reviewable and has_permission("decisions.ask_review") and between.may_ask_now(
             item, current_user, london_today()),
-        ask_url=url_for("meetings.ask_review_of_item", agenda_item_id=item.id))
+        ask_url=url_for("meetings.ask_review_of_item", agenda_item_id=item.id), sections=record_sections(item))
 
 
 @bp.get("/<tenant_slug>/agenda-items/<int:agenda_item_id>/decision-record.pdf")

@@ -33,6 +33,22 @@ class PluginDataError(ValueError):
     """A plugin's data cannot be used (a row naming an unknown agenda part, say). The message names
     the file, row and value; the core shows it to the panel administrator and carries on."""
 
+@dataclass(frozen=True)
+class Delivered:
+    """What a destination plugin answers ``send_decision_record`` with: the receiving system's
+    reference (a file name, the endpoint's document id, the Message-ID) and whether the system itself
+    acknowledged it (an endpoint's answer) rather than only taking it (a folder, a mailbox)."""
+
+    reference: str | None = None
+    acknowledged: bool = False
+
+
+class DeliveryRefused(Exception):
+    """A delivery that trying again cannot fix (a setting missing on the server, a 4xx answer): the
+    delivery is marked failed at once, with this message, for the panel administrator to send again
+    once it is put right."""
+
+
 _manager: pluggy.PluginManager | None = None
 
 
@@ -48,6 +64,11 @@ def get_manager() -> pluggy.PluginManager:
 
 def available_plugins() -> list[str]:
     return sorted(name for name, _ in get_manager().list_name_plugin())
+
+
+def implementers(hook: str) -> list[str]:
+    """The installed plugins that implement ``hook`` (e.g. the destinations of decision records)."""
+    return sorted({impl.plugin_name for impl in getattr(get_manager().hook, hook).get_hookimpls()})
 
 
 def call_hook(name: str, *, enabled: list[str] | tuple[str, ...], safe_mode: bool = False, **kwargs):

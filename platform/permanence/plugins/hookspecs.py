@@ -53,10 +53,19 @@ def describe_terms_of_reference(tor, settings):
 
 
 @hookspec
-def send_decision_record(tenant_id, record, settings):
-    """Send a child's decision record to a case record system (FWi, Protocol, ICS, ...).
+def send_decision_record(tenant_id, record, pdf, manifest, key, settings):
+    """Deliver one child's decision record to a case record system (FWi, Protocol, ICS, ...).
 
-    Called after the chair approves the minutes. ``record`` is a dict with the child's case
-    number, the sitting, the outcome, decisions and actions, and the rendered HTML. Return a
-    reference string from the receiving system, or None if this plugin did not send it.
+    Called by the ``deliveries`` feature's job, one job per record and destination, with ``enabled``
+    set to that one destination plugin: when the ToR's ``when`` says (``minutes_approved``, after
+    the chair approves the minutes, the default; or ``outcome_recorded``, when the item's outcome
+    stands), and when the panel administrator sends it again. ``record`` is the decision record as a
+    dict (``minutes.records.DecisionRecord``: the sitting, children, outcome, decision, actions);
+    ``pdf`` the record as PDF bytes; ``manifest`` the dict an import needs (case numbers, document
+    type, date, meeting, outcome, author, record id, the PDF's SHA-256: ``deliveries.services.manifest``);
+    ``key`` the idempotency key, stable across retries of one delivery: deliver under it so a second
+    call with the same key makes no second copy (a file name, an ``Idempotency-Key`` header, a
+    Message-ID). Return a ``permanence.plugins.Delivered`` (or a reference string), or None if this
+    plugin did not send it. Raise ``permanence.plugins.DeliveryRefused`` when trying again cannot
+    help (a setting the operator must fix, a 4xx answer); any other exception is retried.
     """
