@@ -19,6 +19,7 @@ from ..accounts.permissions import visible
 from ..accounts.roles import permissions_for
 from ..agenda.services import booked_items
 from ..cases.models import Child
+from ..deliveries.models import DecisionDelivery, DeliveryStatus
 from ..documents.services import paperwork_status
 from ..extensions import db
 from ..meetings.record import awaiting_sign_off
@@ -320,6 +321,19 @@ def minutes_to_finish(today: date, *, approving: bool) -> list[Task]:
     return tasks[:LIMIT]
 
 
+def deliveries_waiting() -> list[Task]:
+    """Decision records not yet in the case record system (failed, or not yet tried), as one line."""
+    stmt = select(DecisionDelivery.id).where(DecisionDelivery.status.in_(
+        (DeliveryStatus.FAILED, DeliveryStatus.PENDING, DeliveryStatus.SENDING)))
+    waiting = _count(stmt)
+    failed = _count(stmt.where(DecisionDelivery.status == DeliveryStatus.FAILED))
+    if not waiting:
+        return []
+    return [Task(None, "Case records", f"{waiting} decision {'record' if waiting == 1 else 'records'} not yet "
+                                       f"delivered to the case record system ({failed} failed)",
+                 "deliveries.log", {"status": "failed"} if failed else {}, "Send again once the cause is fixed")]
+
+
 def declarations_to_rule(today: date) -> list[Task]:
     stmt = (select(Declaration).join(Meeting, Meeting.id == Declaration.meeting_id)
             .where(Declaration.ruling == Ruling.PENDING, Meeting.date >= today - timedelta(days=7),
@@ -442,7 +456,7 @@ def work_for(membership, user, tor, today: date) -> list[Task]:
         tasks += tracking_days_to_agree(membership, tor)
     if "panel_administrator" in roles:
         tasks += referrals_to_book(today) + deadlines_about_to_pass(coming_sittings(tor, today), today)
-        tasks += tracking_meetings_ahead(tor, today)
+        tasks += tracking_meetings_ahead(tor, today) + deliveries_waiting()
         tasks += minutes_to_finish(today, approving=False)
     if roles & {"chair", "vice_chair"}:
         if "minutes.approve" in granted:
