@@ -21,6 +21,7 @@ from ..onboarding.services import central_checklist, panel_running_roles
 from ..tenancy import services
 from ..tenancy.models import Tenant, TenantStatus
 from ..tor.services import current_tor, list_versions
+from .services import council_activity, job_health
 
 bp = Blueprint("councils", __name__, template_folder="templates")
 
@@ -50,7 +51,8 @@ def admin_tenants():
             flash(f"{tenant.name} is created as a draft. Invite its first administrator, then open it.", "success")
             return redirect(url_for("councils.admin_tenant", tenant_id=tenant.id))
     tenants = services.list_tenants()
-    return render_template("councils/tenants.html", tenants=tenants, form=form, checklists=_checklists(tenants))
+    return render_template("councils/tenants.html", tenants=tenants, form=form, checklists=_checklists(tenants),
+                           activity=council_activity(tenants), health=job_health())
 
 
 @bp.route("/admin/tenants/<int:tenant_id>", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ..accounts.models import Membership, Team
 from ..cases.models import Child
 from ..core.clock import utcnow
+from ..core.signals import outcome_stands
 from ..extensions import db
 from ..meetings.models import AgreedDate
 from ..panels.models import (Action, AgendaItem, Attendance, AttendanceStatus, Declaration, ItemStatus, Meeting,
@@ -136,6 +137,12 @@ def _held_meeting(body, version, users, children, today: date) -> None:
                    owner_id=users["team_manager"].id, due_on=today + timedelta(days=10)),
         ])
     db.session.add(Minutes(meeting=meeting, text="Draft minutes of the demo meeting: assemble them from the record."))
+    db.session.flush()
+    # As recording them would: an outcome that needs nobody's sign-off stands now, and where the ToR
+    # sends decision records when the outcome is recorded (not when the minutes are approved) they go.
+    for item in meeting.items:
+        if item.sign_off_role is None:
+            outcome_stands.send(item)
 
 
 def _next_meeting(body, users, booked, referred, today: date, *, first: bool = False) -> None:
