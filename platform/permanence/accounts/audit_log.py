@@ -24,8 +24,12 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField("Action", choices=[(a, a.replace("_", " ") or "Any") for a in ACTIONS],
                          validators=[Optional()])
-    entity_type = StringField("Record type", validators=[Optional(), Length(max=60)])
-    entity_id = StringField("Record id", validators=[Optional(), Length(max=40)])
+    entity_type = StringField("Record type",
+                              description="For example Child, AgendaItem or Minutes.",
+                              validators=[Optional(), Length(max=60)])
+    entity_id = StringField("Record id",
+                            description="The record's number, as in its page's address.",
+                            validators=[Optional(), Length(max=40)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 

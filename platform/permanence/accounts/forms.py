@@ -25,7 +25,10 @@ class ForgottenPasswordForm(FlaskForm):
 
 
 class PeopleImportForm(FlaskForm):
-    people = FileField("CSV file", validators=[FileRequired("Choose the CSV file of people to add")])
+    people = FileField("CSV file",
+                       description="One row per person with their e-mail address, name, roles and team: download the "
+                                   "template on this page.",
+                       validators=[FileRequired("Choose the CSV file of people to add")])
 
 
 class ChangePasswordForm(FlaskForm):

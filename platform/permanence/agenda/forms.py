@@ -13,7 +13,10 @@ MAX_MINUTES = 240
 
 
 class SeatForm(FlaskForm):
-    user_id = SelectField("Member of the council", validators=[DataRequired("Select a member of the council")])
+    user_id = SelectField("Member of the council",
+                          description="The person who holds this seat: they are invited to each sitting and read its "
+                                      "papers.",
+                          validators=[DataRequired("Select a member of the council")])
     seat = SelectField("Seat", validators=[DataRequired("Select the seat from the terms of reference")])
     active = BooleanField("The seat is active (they are invited and read the papers)", default=True)
 
@@ -34,7 +37,10 @@ class SlotForm(FlaskForm):
 
 
 class MoveItemForm(FlaskForm):
-    meeting_id = SelectField("Sitting to move the item to", validators=[DataRequired("Select the sitting")])
+    meeting_id = SelectField("Sitting to move the item to",
+                             description="The item keeps its papers and its presenters; the members of both sittings "
+                                         "see the change.",
+                             validators=[DataRequired("Select the sitting")])
     reason = TextAreaField("Reason", validators=[DataRequired("Enter the reason for moving the item"),
                                                  Length(max=1000, message="The reason must be 1000 characters or fewer")])
 

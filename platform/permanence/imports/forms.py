@@ -58,7 +58,10 @@ class Import903Form(FlaskForm):
 class TrackerUploadForm(FlaskForm):
     """The council's tracker spreadsheet."""
 
-    spreadsheet = FileField("Tracker spreadsheet", validators=[
+    spreadsheet = FileField("Tracker spreadsheet",
+                            description="The council's tracker as an .xlsx or .csv file, one row a child: you say "
+                                        "what each column means on the next page.",
+                            validators=[
         FileRequired("Choose the tracker spreadsheet (an .xlsx or .csv file)")])
     tracker_mode = _mode()
 

@@ -20,22 +20,36 @@ class EmptyForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    guest_name = StringField("Guest's name", validators=[Length(max=MAX_NAME, message="The name is too long")])
-    guest_title = StringField("Guest's job title or organisation", validators=[Length(max=200)])
+    guest_name = StringField("Guest's name",
+                             description="Someone at the sitting who does not hold a seat, for example a parent's "
+                                         "advocate.",
+                             validators=[Length(max=MAX_NAME, message="The name is too long")])
+    guest_title = StringField("Guest's job title or organisation",
+                              description="As the minutes should name them, for example \"Advocate, Coram Voice\".",
+                              validators=[Length(max=200)])
 
 
 class DeclarationForm(FlaskForm):
-    user_id = SelectField("Member declaring the interest", coerce=str,
+    user_id = SelectField("Member declaring the interest",
+                          description="The member whose interest it is (the chair may record it for them).",
+                          coerce=str,
                           validators=[InputRequired("Select the member declaring the interest")])
     agenda_item_id = SelectField("Declared for", coerce=str, validators=[Optional()])
-    interest = TextAreaField("Interest declared", validators=[InputRequired("Enter the interest declared"), TEXT])
+    interest = TextAreaField("Interest declared",
+                             description="What connects the member to a child or family on the agenda. The chair then"
+                                         " rules whether they take part, observe or leave.",
+                             validators=[InputRequired("Enter the interest declared"), TEXT])
 
 
 class OwnDeclarationForm(FlaskForm):
     """A member declaring their own interest: no choice of person."""
 
     agenda_item_id = SelectField("Your interest is in", coerce=str, validators=[Optional()])
-    interest = TextAreaField("Your interest", validators=[InputRequired("Enter the interest you declare"), TEXT])
+    interest = TextAreaField("Your interest",
+                             description="What connects you to a child or family on the agenda, for example \"I "
+                                         "supervised the foster carers' assessment\". The chair rules whether you take"
+                                         " part, observe or leave the item.",
+                             validators=[InputRequired("Enter the interest you declare"), TEXT])
 
 
 class RulingForm(FlaskForm):
@@ -142,6 +156,8 @@ class UrgentDecisionForm(FlaskForm):
                                                        "sittings")])
     decision = TextAreaField("Decision", validators=[InputRequired("Enter the decision"), TEXT])
     why_urgent = TextAreaField("Why could the decision not wait for the next sitting?",
+                               description="What would have happened to the child had it waited. The decision is "
+                                           "reported to the next sitting.",
                                validators=[InputRequired("Enter why the decision could not wait for the next "
                                                          "sitting"), TEXT])
     decided_on = DayField("Date of the decision", validators=[InputRequired("Enter the date of the decision")])
@@ -149,6 +165,8 @@ class UrgentDecisionForm(FlaskForm):
 
 class ReviewRequestForm(FlaskForm):
     reasons = TextAreaField("Why should the decision be reviewed?",
+                            description="What in the decision you disagree with and why: the person who decides the "
+                                        "review reads this.",
                             validators=[InputRequired("Enter why the decision should be reviewed"), TEXT])
 
 
@@ -157,7 +175,9 @@ class ReviewDecisionForm(FlaskForm):
         ("upheld", "Uphold the decision"), ("changed", "Change the decision"),
         ("referred", "Refer it to the next sitting")],
         validators=[InputRequired("Select whether the decision is upheld, changed or referred")])
-    new_outcome_id = SelectField("New outcome (if changed)", coerce=str, validators=[Optional()])
+    new_outcome_id = SelectField("New outcome (if changed)",
+                                 description="Leave it empty to uphold the decision as it was made.",
+                                 coerce=str, validators=[Optional()])
     new_decision = TextAreaField("New decision (if changed)", validators=[TEXT])
     note = TextAreaField("Reasons for your decision", validators=[InputRequired("Enter the reasons for your decision"),
                                                                   TEXT])

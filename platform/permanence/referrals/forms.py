@@ -20,7 +20,10 @@ class ChooseForm(FlaskForm):
         csrf = False
 
     child_id = SelectField("Child", validators=[DataRequired("Select the child you are referring")])
-    meeting_id = SelectField("Meeting", validators=[DataRequired("Select the meeting")])
+    meeting_id = SelectField("Meeting",
+                             description="The sitting the referral is for. Each sitting shows the day referrals "
+                                         "close.",
+                             validators=[DataRequired("Select the meeting")])
 
 
 class PartForm(FlaskForm):
@@ -146,6 +149,8 @@ class MoveForm(FlaskForm):
 class QualityAssurerForm(FlaskForm):
     """Who the panel administrator asks to quality-assure a referral (the service checks the choice)."""
 
-    user_id = SelectField("Who should quality-assure the referral?", validate_choice=False)
+    user_id = SelectField("Who should quality-assure the referral?",
+                          description="Usually the child's team manager: choose someone else only when they are away.",
+                          validate_choice=False)
     reason = TextAreaField("Reason (optional)", validators=[Length(max=5000, message="Reason must be 5000 "
                                                                                      "characters or fewer")])
