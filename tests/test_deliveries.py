@@ -198,7 +198,7 @@ def test_a_failed_delivery_is_logged_and_sent_again_by_the_panel_administrator(
     page = client.get(f"/{tenant.slug}/deliveries/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "case_record_folder" in html and "Failed" in html and "Send again" in html
+    assert "Drop folder" in html and "case_record_folder" not in html and "Failed" in html and "Send again" in html
     assert client.get(f"/{tenant.slug}/deliveries/?meeting={s.meeting_id}").status_code == 200
     bad = client.get(f"/{tenant.slug}/deliveries/?status=lost&meeting=x")
     assert bad.status_code == 400 and "Choose a status from the list" in bad.get_data(as_text=True)

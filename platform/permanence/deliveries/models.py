@@ -27,6 +27,14 @@ class DeliveryStatus(str, enum.Enum):
         return self in (DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED)
 
 
+# How the log names each destination plugin to a panel administrator (another plugin: its own name).
+DESTINATION_LABELS = {
+    "case_record_folder": "Drop folder",
+    "case_record_https": "Secure web link (HTTPS)",
+    "case_record_smtp": "Secure mailbox",
+}
+
+
 class DecisionDelivery(TenantScoped, Timestamped, db.Model):
     """A decision record's delivery to one destination (a plugin's name). ``generation`` rises when
     the panel administrator sends a delivered record again on purpose, which makes a new key (a second
@@ -54,6 +62,10 @@ class DecisionDelivery(TenantScoped, Timestamped, db.Model):
 
     agenda_item: Mapped[AgendaItem] = relationship()
     requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def destination_label(self) -> str:
+        return DESTINATION_LABELS.get(self.destination, self.destination.replace("_", " "))
 
     def audit_label(self) -> str:
         return f"Delivery {self.id} of item {self.agenda_item_id} to {self.destination} ({self.status.value})"
