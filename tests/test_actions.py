@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.actions import services
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
@@ -58,7 +59,7 @@ def test_the_panel_adds_an_action_on_the_item_page_and_it_is_audited(app, client
     [action] = _actions(app, panel)
     assert (action.owner_id, action.due_on, action.child_id, action.status) == (
         panel.worker.id, date(2027, 3, 15), panel.child.id, ActionStatus.OPEN)
-    page = client.get(here).text
+    page = plain(client.get(here).text)
     assert "Book the medical with the CLA nurse" in page and "Fictional Worker Dev" in page and "15 March 2027" in page
     with app.app_context(), tenant_context(panel.tenant.id):
         assert db.session.execute(select(AuditEvent).where(AuditEvent.entity_type == "Action",
