@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
@@ -63,7 +64,7 @@ def _section(html: str) -> str:
 
 
 def _rows(section: str) -> list[str]:
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plain(row))).strip()
             for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', section, re.S)][1:]
 
 

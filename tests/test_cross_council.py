@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.audit.models import AuditEvent
 from permanence.cases.models import CarePeriod, Child, LegalStatus, Placement
 from permanence.core.context import tenant_context
@@ -132,7 +133,7 @@ def councils(app, make_tenant, make_user, travel):
 def _row(text, key):
     found = re.search(rf'<tr class="govuk-table__row" id="row-{re.escape(key)}">(.*?)</tr>', text, re.S)
     assert found, key
-    return [re.sub(r"<[^>]+>", " ", cell).split()
+    return [re.sub(r"<[^>]+>", " ", plain(cell)).split()
             for cell in re.findall(r'<td class="govuk-table__cell">(.*?)</td>', found.group(1), re.S)]
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.audit.models import AuditEvent
 from permanence.cases.imports import OPTIONAL
 from permanence.cases.models import Child
@@ -47,7 +48,7 @@ def upload_903(client):
 
 
 def text(page: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plain(page)))
 
 
 def audit_count() -> int:

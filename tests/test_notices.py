@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.accounts.models import Membership
 from permanence.core import schedule
 from permanence.core.clock import LONDON
@@ -64,7 +65,7 @@ def run_digests(app, work_jobs):
 
 
 def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plain(html)))
 
 
 def test_the_preferences_page_shows_every_kind_and_saves_the_persons_own_choices(app, client, login, tenant_a,

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from text_support import plain
 from permanence.tor.loader import TorConfigError, load_tor_from_text
 from meetings_support import MONTHLY, item_of, monthly_meeting
 from test_tor_rendered import read_tor  # noqa: F401  (fixture)
@@ -131,7 +132,7 @@ def test_the_panel_report_counts_the_items_and_children_tagged_with_each_theme(a
     client.post(f"/{SLUG}/agenda-items/{second}/themes", data={"themes": ["drift-delay"]})
     page = client.get(f"/{SLUG}/reports/{MONTHLY['body']}")
     assert page.status_code == 200
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plain(page.text)))
     assert "Practice themes" in text
     # Drift and delay: 2 items, 2 children; quality of reports: 1 and 1; parallel planning: none.
     assert re.search(r"Drift and delay 2 2 ", text) and re.search(r"Quality of reports 1 1 ", text)

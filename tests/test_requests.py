@@ -16,6 +16,7 @@ import re
 
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.minutes.assembly import assemble_text
@@ -52,7 +53,7 @@ CONDITIONS = "Reviewed after three months by the team manager"
 
 def _words(response) -> str:
     """The page's text as a reader sees it: tags dropped, entities read, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", plain(response.get_data(as_text=True)))).split())
 
 
 def _mails(app, tenant, to):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from text_support import plain
 from permanence.core.clock import LONDON
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
@@ -378,7 +379,7 @@ def test_only_the_roles_named_may_add_a_sitting_to_the_panel(app, client, login,
 def _words(response) -> str:
     import re
 
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    return " ".join(re.sub(r"<[^>]+>", " ", plain(response.get_data(as_text=True))).split())
 
 
 def test_the_terms_of_reference_page_says_each_form_in_english(app, client, login, make_user, council):
