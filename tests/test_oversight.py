@@ -38,7 +38,8 @@ SENIOR = ROLE_PERMISSIONS["senior_manager"]
 # Beyond acknowledging and escalating drift, a senior manager acts where the ToR names their role: signs
 # off, convenes a meeting for one child, decides between sittings or a review, asks for a review. The
 # object rules (their role named in that body's ToR, the child's own holder) decide each case.
-ALLOWED_WRITES = {"tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
+# Their own choice of straight-away e-mails or a daily digest is theirs to make, as anyone's.
+ALLOWED_WRITES = {"web.notice_preferences", "tracker.acknowledge", "tracker.escalate", "meetings.save_sign_off", "meetings.declare_own",
                   "meetings.rule", "calendar_feed.create", "calendar_feed.stop", "tracking_meetings.convene",
                   "meetings.save_urgent_decision", "meetings.save_review_request",
                   "meetings.save_review_request_of_urgent_decision", "meetings.decide_review"}
