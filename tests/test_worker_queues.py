@@ -74,5 +74,8 @@ def test_the_worker_command_refuses_a_queue_that_does_not_exist(app):
     assert "no queue called 'e-mails': choose from default, emails, periodic, imports" in result.output
     assert jobs.parse_queues(" periodic , imports,periodic") == ("periodic", "imports")
     assert jobs.parse_queues(None) == ("default", "periodic", "imports", "emails")
+    # The groups the systemd instance units name (a unit's name holds no comma).
+    assert [jobs.parse_queues(g) for g in ("interactive", "nightly", "emails")] == [
+        ("default",), ("periodic", "imports"), ("emails",)]
     with pytest.raises(ValueError, match="choose from"):
         jobs.parse_queues(",")

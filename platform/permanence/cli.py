@@ -14,7 +14,7 @@ from .accounts import two_factor
 from .cases.imports import OPTIONAL, TABLES, ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.clock import london_today
-from .core.jobs import QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
+from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.services import load_demo, summary
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
@@ -221,9 +221,9 @@ def _queues_option(ctx, param, value):
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--queues", callback=_queues_option, metavar="NAMES",
-              help=f"The queues to serve, separated by commas (of {', '.join(QUEUES)}); default all, "
-                   "taken in turn. Recommended: one worker for 'default', one for 'periodic,imports', "
-                   "one for 'emails' (deploy/README.md).")
+              help=f"The queues to serve, separated by commas (of {', '.join(QUEUES)}), or a group "
+                   f"({', '.join(QUEUE_GROUPS)}); default all, taken in turn. Recommended: one worker for "
+                   "'default', one for 'periodic,imports', one for 'emails' (deploy/README.md).")
 def worker_cmd(burst, queues):
     """Work the RQ queues (needs REDIS_URL)."""
     from flask import current_app

@@ -283,17 +283,22 @@ def run_job(spec: dict):
 
 
 def parse_queues(text: str | None) -> tuple[str, ...]:
-    """The queues a worker is asked to serve (``--queues default`` or ``periodic,imports``), checked:
-    each a queue in ``QUEUES``, at least one, in the order given (repeats dropped). None or empty:
-    every queue, in ``WORKER_ORDER``. Raises ``ValueError`` naming the unknown ones and the choices."""
+    """The queues a worker is asked to serve, checked: queue names (``default``,
+    ``periodic,imports``) or groups of ``QUEUE_GROUPS`` (``nightly``: what the systemd instance units
+    pass, a unit's name holding no comma), separated by commas, in the order given (repeats
+    dropped). None or empty: every queue, in ``WORKER_ORDER``. Raises ``ValueError`` naming what is
+    unknown and the choices."""
     if text is None or not text.strip():
         return WORKER_ORDER
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in QUEUES]
+    unknown = [name for name in names if name not in QUEUES and name not in QUEUE_GROUPS]
     if unknown or not names:
-        raise ValueError(f"no queue called {', '.join(repr(n[:40]) for n in unknown) or repr(text)}: "
-                         f"choose from {', '.join(QUEUES)} (several separated by commas)")
-    return tuple(dict.fromkeys(names))
+        raise ValueError(f"no queue called {', '.join(repr(n[:40]) for n in unknown) or repr(text[:40])}: "
+                         f"choose from {', '.join(QUEUES)} (several separated by commas), or a group: "
+                         + ", ".join(f"{group} ({'+'.join(queues)})" for group, queues in QUEUE_GROUPS.items()))
+    expanded = [queue for name in names for queue in (QUEUE_GROUPS.get(name, (name,)) if name not in QUEUES
+                                                      else (name,))]
+    return tuple(dict.fromkeys(expanded))
 
 
 def run_worker(queue_names=WORKER_ORDER, burst: bool = False, max_jobs: int | None = None) -> bool:
