@@ -70,9 +70,20 @@ def test_a_runaway_request_or_a_worker_past_its_ceiling_is_killed(monkeypatch):
 
 
 def test_each_unit_caps_its_memory_and_the_web_and_worker_survive_an_oom_kill():
-    for name, high, top in (("web", "3G", "4G"), ("worker", "1536M", "2G"), ("scheduler", "384M", "512M")):
+    for name, high, top in (("web", "3G", "4G"), ("worker", "1536M", "2G"), ("worker@", "1536M", "2G"),
+                            ("scheduler", "384M", "512M")):
         unit = configparser.ConfigParser(strict=False, interpolation=None)
         unit.read(DEPLOY / "systemd" / f"permanence-{name}.service")
         service = unit["Service"]
         assert (service["MemoryHigh"], service["MemoryMax"]) == (high, top)
         assert service.get("OOMPolicy", "stop") == ("stop" if name == "scheduler" else "continue")
+
+
+def test_the_worker_instances_each_serve_their_group_of_queues():
+    """``permanence-worker@interactive``, ``@nightly`` and ``@emails``: the instance's name is the group."""
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(DEPLOY / "systemd" / "permanence-worker@.service")
+    assert unit["Service"]["ExecStart"].endswith("permanence jobs worker --queues %i")
+    readme = (DEPLOY / "README.md").read_text()
+    for instance in ("interactive", "nightly", "emails"):
+        assert f"permanence-worker@{instance}" in readme

@@ -309,3 +309,42 @@ def test_redbridge_reminds_of_its_added_items_cut_off(app, make_user):
         assert _run(d(2027, 3, 10)) == {"referral_deadline": 1}
         [mail] = db.session.execute(select(EmailMessage)).scalars().all()
         assert mail.to_address == "sw@rb.example.org" and "Friday 12 March 2027" in mail.body
+
+
+def test_several_reminders_due_to_one_person_in_a_run_come_in_one_e_mail(app, waltham_forest, work_jobs, client,
+                                                                        login, travel):
+    """Toby, a team manager, owns four actions falling due and Ada's referral is still in draft on
+    Mon 8 March: he gets one e-mail with the five reminders, each still sent once, each listed on his
+    notices page; Sasha, with one reminder, gets it as it always came."""
+    from permanence.notifications.models import EmailStatus
+
+    tenant, p = waltham_forest
+    travel(d(2027, 3, 8))
+    with app.app_context(), tenant_context(tenant.id):
+        generate_meetings(tenant.id, d(2027, 3, 1))
+        next_ptm = _meeting("ptm", d(2027, 3, 17))
+        part = current_tor(tenant.id).body("ptm").agenda_parts[0].id
+        ada = _child("Ada", "Draft", social_worker=p["sw"], team_manager=p["tm"])
+        item = _item(next_ptm, part, ada, ItemStatus.DRAFT)
+        db.session.add_all([Action(agenda_item_id=item.id, child_id=ada.id, description=f"Task number {n}",
+                                   owner_id=p["tm"].id, due_on=d(2027, 3, 9)) for n in range(1, 5)])
+        jobs.commit()
+        assert _run(d(2027, 3, 8)) == {"referral_deadline": 2, "actions_due": 4}
+        work_jobs()
+        sent = [m for m in db.session.execute(select(EmailMessage).order_by(EmailMessage.id)).scalars()
+                if m.status == EmailStatus.SENT]
+        assert sorted(m.to_address for m in sent) == ["sw@wf.example.org", "tm@wf.example.org"]
+        [toby] = [m for m in sent if m.to_address == "tm@wf.example.org"]
+        assert toby.subject == "Your reminders for Monday 8 March 2027: 5"
+        assert toby.body.startswith("Dear Toby Manager,\n\nYou have 5 reminders from Permanence today")
+        assert all(f"Task number {n}" in toby.body for n in range(1, 5))
+        assert "referral for A.D. (REM-DRAFT) due Wednesday 10 March 2027" in toby.body
+        assert "Ada" not in toby.body and "Draft," not in toby.body
+        # Each reminder is kept, in that e-mail, so none is sent again.
+        assert _run(d(2027, 3, 8)) == {} and _run(d(2027, 3, 9)) == {}
+        assert db.session.scalar(select(func.count(EmailMessage.id)).where(
+            EmailMessage.status == EmailStatus.GROUPED, EmailMessage.digest_id == toby.id)) == 5
+    login(p["tm"])
+    page = client.get("/waltham-forest/notices").get_data(as_text=True)
+    assert page.count("in one e-mail with your other reminders") == 5
+    assert "Your reminders for Monday 8 March 2027" not in page

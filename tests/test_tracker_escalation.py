@@ -134,12 +134,14 @@ def test_redbridge_drift_climbs_to_the_team_manager_then_head_of_service_and_the
     assert state(app, tenant, drift_id) == (0, None)
     night(app, tenant, d(2027, 2, 8))  # 5 working days: the child's own team manager, not every one
     assert state(app, tenant, drift_id) == (1, "team-manager")
-    assert emails(app, tenant) == [
-        ("tm.own@redbridge.example.org", "Drift escalated to Team manager: First looked-after review (child LATE-1)")]
+    # Its two drifts (the first review and the initial plan to the PTP) in one e-mail.
+    assert emails(app, tenant) == [("tm.own@redbridge.example.org",
+                                    "Drift escalated to Team manager: First looked-after review and 1 more (child LATE-1)")]
     night(app, tenant, d(2027, 2, 15))  # 10 working days: head of service (a senior manager)
     assert state(app, tenant, drift_id) == (2, "head-of-service")
     assert emails(app, tenant)[1:] == [
-        (to, "Drift escalated to Head of service: First looked-after review (child LATE-1)") for to in _seniors(slug)]
+        (to, "Drift escalated to Head of service: First looked-after review and 1 more (child LATE-1)")
+        for to in _seniors(slug)]
     # The last step is the chair's decision: never reached by time ...
     night(app, tenant, d(2027, 6, 1))
     assert state(app, tenant, drift_id)[0] == 2

@@ -14,7 +14,7 @@ from .accounts import two_factor
 from .cases.imports import OPTIONAL, TABLES, ImportFileError, import_903, read_903
 from .core.context import Actor, acting_as, tenant_context
 from .core.clock import london_today
-from .core.jobs import commit, recover_abandoned, relay, run_worker
+from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.services import load_demo, summary
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
@@ -211,16 +211,28 @@ def load_demo_cmd():
     click.echo("E-mails the load wrote are kept, not printed: each person sees theirs in the app.")
 
 
+def _queues_option(ctx, param, value):
+    try:
+        return parse_queues(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker_cmd(burst):
+@click.option("--queues", callback=_queues_option, metavar="NAMES",
+              help=f"The queues to serve, separated by commas (of {', '.join(QUEUES)}), or a group "
+                   f"({', '.join(QUEUE_GROUPS)}); default all, taken in turn. Recommended: one worker for "
+                   "'default', one for 'periodic,imports', one for 'emails' (deploy/README.md).")
+def worker_cmd(burst, queues):
     """Work the RQ queues (needs REDIS_URL)."""
     from flask import current_app
 
     if not current_app.config.get("REDIS_URL"):
         _fail("REDIS_URL is not set: without it jobs run in-process and no worker is needed")
     announce(current_app, echo=click.echo)  # where e-mails go and what their links point at
-    run_worker(burst=burst)
+    click.echo(f"Serving the queues {', '.join(queues)}, taking a job from each in turn")
+    run_worker(queues, burst=burst)
 
 
 @jobs_cli.command("scheduler")

@@ -87,7 +87,8 @@ def send_email_job(message_id: int) -> None:
     the attempt) and re-raised so RQ retries it; after ``MAIL_MAX_ATTEMPTS`` attempts, or an
     address the server refuses for good, the message is marked failed."""
     message = db.session.get(EmailMessage, message_id)
-    if message is None or message.status in (EmailStatus.SENT, EmailStatus.HELD, EmailStatus.DIGESTED):
+    if message is None or message.status in (EmailStatus.SENT, EmailStatus.HELD, EmailStatus.DIGESTED,
+                                                        EmailStatus.GROUPED):
         return  # sent already, or waiting for (or gone in) a daily digest
     config = current_app.config
     message.attempts += 1

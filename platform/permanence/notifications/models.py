@@ -18,6 +18,7 @@ class EmailStatus(str, enum.Enum):
     FAILED = "failed"
     HELD = "held"  # waiting for the person's daily digest (their choice for its kind)
     DIGESTED = "digested"  # went in a daily digest (``EmailMessage.digest_id``), never sent by itself
+    GROUPED = "grouped"  # went in one e-mail with the run's other notices to the address (``digest_id``)
 
 
 class EmailMessage(TenantScoped, Timestamped, db.Model):
@@ -37,7 +38,7 @@ class EmailMessage(TenantScoped, Timestamped, db.Model):
     reminder_key: Mapped[str | None] = mapped_column(String(200), index=True)
     # The kind of notice (``kinds.KINDS``), which says whether it may wait for a daily digest.
     kind: Mapped[str | None] = mapped_column(String(40))
-    # The daily digest a held message went in.
+    # The daily digest a held message went in, or the one e-mail a grouped notice went in.
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("email_message.id", ondelete="SET NULL"))
 
 

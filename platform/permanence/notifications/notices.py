@@ -1,6 +1,7 @@
 """A person's recent notices, as the "Your notices" page lists them: every e-mail this council
-queued to their address in the last 30 days (the daily digests themselves aside: the notices
-they carried are listed one by one), newest first, each with where it got to."""
+queued to their address in the last 30 days (the daily digests, and the e-mails that grouped one
+run's notices, themselves aside: the notices they carried are listed one by one), newest first,
+each with where it got to."""
 
 from __future__ import annotations
 
@@ -47,6 +48,13 @@ def _status(message: EmailMessage, digests: dict[int, EmailMessage]) -> tuple[st
         if digest.status == EmailStatus.FAILED:
             return "Failed: your daily digest could not be delivered", "red"
         return f"Sent in your daily digest{_day(digest.sent_at)}", "green"
+    if message.status == EmailStatus.GROUPED:
+        together = digests.get(message.digest_id)
+        if together is None or together.status in (EmailStatus.QUEUED, EmailStatus.HELD):
+            return "Being sent, in one e-mail with your other reminders", "blue"
+        if together.status == EmailStatus.FAILED:
+            return "Failed: the e-mail it went in could not be delivered", "red"
+        return f"Sent{_day(together.sent_at)}, in one e-mail with your other reminders", "green"
     if message.status == EmailStatus.SENT:
         return f"Sent{_day(message.sent_at)}", "green"
     if message.status == EmailStatus.FAILED:
@@ -65,7 +73,8 @@ def recent_notices(address: str) -> list[Notice]:
     digests = {d.id: d for d in db.session.execute(select(EmailMessage).where(
         mine, EmailMessage.id.in_(digest_ids))).scalars()} if digest_ids else {}
     notices = []
-    for message in messages:
+    grouping = {m.digest_id for m in messages if m.status == EmailStatus.GROUPED}
+    for message in (m for m in messages if m.id not in grouping):
         known = kinds.KINDS.get(message.kind or "")
         status, colour = _status(message, digests)
         notices.append(Notice(message, known.label if known else "Other notices", status, colour))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
@@ -56,6 +57,50 @@ def queue_email(to_address: str, subject: str, body: str, *, calendar: str | Non
     attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 5) if has_app_context() else 5
     enqueue(send_email_job, message.id, queue="emails", retries=max(0, attempts - 1))
     return message
+
+
+@dataclass(frozen=True)
+class Part:
+    """One notice of several going to one address in one run (``queue_grouped``)."""
+
+    subject: str
+    body: str
+    reminder_key: str | None = None
+    kind: str = kinds.REMINDERS
+
+
+def queue_grouped(to_address: str, parts: list[Part], subject: str, intro: str) -> EmailMessage | None:
+    """Several notices for one address from one run as ONE e-mail (``subject``; ``intro``, then
+    each part's subject and text). Each part is kept as its own row, ``grouped`` into the e-mail
+    (``digest_id``), so its ``reminder_key`` still sends it once and "Your notices" lists it. A part
+    the person keeps for the daily digest is held for it as ``queue_email`` would; a part whose key
+    went already is dropped; one part left goes as itself. Returns the e-mail (None: nothing sent now)."""
+    seen, now = set(), []
+    for part in parts:
+        key = part.reminder_key[:200] if part.reminder_key else None
+        if key is not None and (key in seen or already_sent(key, to_address)):
+            continue
+        seen.add(key)
+        if held_for_digest(to_address, part.kind):
+            queue_email(to_address, part.subject, part.body, reminder_key=key, kind=part.kind)
+        else:
+            now.append(Part(part.subject, part.body, key, part.kind))
+    if len(now) <= 1:
+        return queue_email(to_address, now[0].subject, now[0].body, reminder_key=now[0].reminder_key,
+                           kind=now[0].kind) if now else None
+    lines = [intro, ""]
+    for number, part in enumerate(now, start=1):
+        heading = f"{number}. {part.subject}"
+        lines += [heading, "-" * min(len(heading), 72), part.body.strip(), ""]
+    kind_ids = {part.kind for part in now}
+    grouped = queue_email(to_address, subject, "\n".join(lines),
+                          kind=kind_ids.pop() if len(kind_ids) == 1 else kinds.REMINDERS)
+    for part in now:
+        db.session.add(EmailMessage(to_address=to_address, subject=part.subject[:300], body=part.body,
+                                    reminder_key=part.reminder_key, kind=part.kind, status=EmailStatus.GROUPED,
+                                    digest_id=grouped.id))
+    db.session.flush()
+    return grouped
 
 
 def base_url() -> str:

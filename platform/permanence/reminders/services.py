@@ -27,7 +27,7 @@ from ..documents.services import paperwork_status
 from ..documents.subjects import subject
 from ..extensions import db
 from ..notifications.kinds import ACTIONS, REMINDERS
-from ..notifications.services import already_sent, link_to, queue_email
+from ..notifications.services import Part, already_sent, link_to, queue_email, queue_grouped
 from ..panels.models import (Action, ActionStatus, AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes,
                              MinutesStatus, PanelMember)
 from ..panels.services import body_of, meeting_deadlines
@@ -240,14 +240,33 @@ def due_reminders(today: date) -> list[Reminder]:
 
 
 def send_due_reminders(today: date) -> dict[str, int]:
-    """Queue today's reminders not sent before; returns how many of each kind were queued."""
+    """Queue today's reminders not sent before; returns how many of each kind were queued. A person
+    due several in this run gets them in ONE e-mail (``notifications.services.queue_grouped``), each
+    reminder still keyed, so still sent once, and each still held for the person's daily digest
+    where they chose it."""
     tor = current_tor(current_tenant_id())
     sent: Counter = Counter()
+    by_person: dict[str, list[tuple[Reminder, Part]]] = {}
     for reminder in due_reminders(today):
+        if already_sent(reminder.key, reminder.to):
+            continue
         subject, body = tor.reminders[reminder.kind].render(reminder.values)
         kind = ACTIONS if reminder.kind == "actions_due" else REMINDERS
-        if queue_email(reminder.to, subject, body, reminder_key=reminder.key, kind=kind) is not None:
-            sent[reminder.kind] += 1
+        by_person.setdefault(reminder.to.lower(), []).append(
+            (reminder, Part(subject, body, reminder_key=reminder.key, kind=kind)))
+    for items in by_person.values():
+        seen = set()
+        items = [(r, p) for r, p in items if not (r.key in seen or seen.add(r.key))]
+        reminder = items[0][0]
+        if len(items) == 1:
+            queue_email(reminder.to, items[0][1].subject, items[0][1].body, reminder_key=reminder.key,
+                        kind=items[0][1].kind)
+        else:
+            queue_grouped(reminder.to, [p for _, p in items], f"Your reminders for {long_date(today)}: {len(items)}",
+                          f"Dear {reminder.user.name},\n\nYou have {len(items)} reminders from Permanence today, "
+                          "together in this e-mail.")
+        for r, _ in items:
+            sent[r.kind] += 1
     return dict(sent)
 
 

@@ -6,7 +6,10 @@ applying. The nightly job calls ``climb_ladders``: the terms of reference's esca
 ladder (``escalation_ladders``, chosen by the body's ``escalation``) says how long after
 the missed due date each step is reached; each step reached is recorded as an
 ``Escalation`` by the system and the people holding the step's role in the council are
-e-mailed. Steps with the trigger ``chair_decision`` are never reached by time: a chair,
+told: ONE e-mail per person a night (``Tellings``), listing each child by reference with the
+milestone, due date and step reached, or, the first time the council's run escalates anything
+(straight after a 903 import or going live), a summary with a link to the drift list. A step
+taken by hand is e-mailed at once. Each ``Escalation.notified`` holds who was told. Steps with the trigger ``chair_decision`` are never reached by time: a chair,
 IRO, team manager or senior manager takes them with ``escalate_drift`` and a reason.
 ``acknowledge_drift`` records who saw the drift and what was decided; acknowledging does
 not stop the clock, only meeting the milestone (or its ceasing to apply) closes drift.
@@ -17,6 +20,7 @@ Nothing here commits.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,13 +33,14 @@ from ..cases.people import role_holders
 from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.kinds import ESCALATION
-from ..notifications.services import link_to, queue_email
+from ..notifications.services import already_sent, link_to, queue_email
 from ..tor import role_label
 from ..tor.model import agreed_date_rule_id
 from ..tor.timescales import ACHIEVED, ACHIEVED_LATE, OVERDUE, escalation_steps_reached
 from .models import DECISIONS, Drift, DriftAcknowledgement, Escalation, Milestone
 
 MAX_TEXT = 2000
+MAX_LISTED = 500  # children listed in one e-mail; the drift list has the rest
 AUTOMATIC = "milestone_overdue"
 
 
@@ -134,36 +139,130 @@ def _sentence(reason: str | None) -> str:
 # --- Climbing the ladder -------------------------------------------------------------------------
 
 def _tell(tor, drift: Drift, child: Child, escalation: Escalation, ladder, cache: dict) -> list[str]:
+    """One escalation taken by hand: its people are e-mailed at once, one notice each."""
     people = role_holders(tor, escalation.role, child, cache)
-    council = tor.council.short_name or tor.council.name
     for user in people:
-        queue_email(
-            user.email,
-            f"Drift escalated to {escalation.role_label}: {drift.label} (child {child.case_number})",
-            f"Dear {user.name},\n\n"
-            f"Drift on a child's plan has reached you under {council}'s terms of reference.\n\n"
-            f"Child: case number {child.case_number}\n"
-            f"Milestone: {drift.label}\n"
-            f"Was due: {drift.due:%-d %B %Y} ({drift.days_overdue(escalation.escalated_on)} days overdue)\n"
-            f"Escalation step {escalation.level} of {len(ladder.steps)} ({ladder.label}): {escalation.role_label}\n"
-            f"By: {escalation.by_label}\n"
-            f"Reason: {escalation.reason}\n\n"
-            "Sign in to Permanence to see the drift, acknowledge it and record what was decided:\n"
-            f"{link_to('web.home', child.tenant_id)}\n",
-            kind=ESCALATION,
-        )
+        subject, body = notice_text(tor, user.name, [Told(drift, child, escalation, ladder)], escalation.escalated_on)
+        queue_email(user.email, subject, body, kind=ESCALATION)
     return [u.email for u in people]
 
 
+@dataclass(frozen=True)
+class Told:
+    """One step of one drift that a person is told of."""
+
+    drift: Drift
+    child: Child
+    escalation: Escalation
+    ladder: object
+
+
+def _line(item: Told) -> str:
+    drift, escalation, ladder = item.drift, item.escalation, item.ladder
+    return (f"  - {drift.label}: was due {drift.due:%-d %B %Y} ({drift.days_overdue(escalation.escalated_on)} days "
+            f"overdue); step {escalation.level} of {len(ladder.steps)} ({ladder.label}): {escalation.role_label}, "
+            f"by {escalation.by_label}")
+
+
+def _council(tor) -> str:
+    return tor.council.short_name or tor.council.name
+
+
+def notice_text(tor, name: str, items: list[Told], day: date) -> tuple[str, str]:
+    """The subject and text of one e-mail telling one person of the escalations ``items``: the
+    children by their reference (``Child.reference``, never a name), each milestone with its due
+    date and the step reached, and the link to the drift list."""
+    children: dict[int, list[Told]] = defaultdict(list)
+    for item in items:
+        children[item.child.id].append(item)
+    order = sorted(children.values(), key=lambda told: told[0].child.case_number)
+    tenant_id = items[0].child.tenant_id
+    if len(order) == 1:
+        first = order[0]
+        roles = " and ".join(dict.fromkeys(t.escalation.role_label for t in first))
+        labels = first[0].drift.label + (f" and {len(first) - 1} more" if len(first) > 1 else "")
+        subject = f"Drift escalated to {roles}: {labels} (child {first[0].child.case_number})"
+    else:
+        subject = f"Drift escalated to you: {len(order)} children ({_council(tor)}, {day:%-d %B %Y})"
+    lines = [f"Dear {name},", "",
+             f"Drift on {_count(len(order))} has reached you under {_council(tor)}'s terms of reference "
+             f"({_count(len(items), 'milestone')} overdue).", ""]
+    for told in order[:MAX_LISTED]:
+        lines.append(f"{told[0].child.reference}")
+        lines += [_line(t) for t in told]
+        reasons = dict.fromkeys(t.escalation.reason for t in told if t.escalation.manual)
+        lines += [f"    Reason: {reason}" for reason in reasons]
+        lines.append("")
+    if len(order) > MAX_LISTED:
+        lines += [f"... and {len(order) - MAX_LISTED} more children: the drift list has them all.", ""]
+    lines += ["Sign in to Permanence to see the drift, acknowledge it and record what was decided:",
+              link_to("tracker.drift_list", tenant_id), ""]
+    return subject, "\n".join(lines)
+
+
+def _count(n: int, noun: str = "child") -> str:
+    if noun == "child":
+        return "1 child's plan" if n == 1 else f"{n} children's plans"
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def summary_text(tor, name: str, items: list[Told], day: date) -> tuple[str, str]:
+    """The one e-mail a person gets, instead of a list, the first time a council's nightly run
+    escalates drift (after a 903 import or going live with years of history)."""
+    children = len({item.child.id for item in items})
+    subject = f"Drift on {children} children's plans reached you ({_council(tor)}, {day:%-d %B %Y})"
+    body = (f"Dear {name},\n\n"
+            f"{children} children's drift reached you under {_council(tor)}'s terms of reference "
+            f"({_count(len(items), 'milestone')} overdue). This is the first time the nightly run has escalated "
+            "drift in the council, so it is summarised here rather than listed child by child; from now on "
+            "you are told each night of what newly reaches you.\n\n"
+            "See the drift list, acknowledge each drift and record what was decided:\n"
+            f"{link_to('tracker.drift_list', items[0].child.tenant_id)}\n")
+    return subject, body
+
+
+class Tellings:
+    """The nightly run's escalations, collected per recipient address and sent as ONE e-mail to each
+    (``send``): a list of the children, or, the first time the council escalates, a summary."""
+
+    def __init__(self, tor, today: date, *, first: bool):
+        self.tor, self.today, self.first = tor, today, first
+        self.by_address: dict[str, tuple[User, list[Told]]] = {}
+
+    def add(self, people: list[User], item: Told) -> list[str]:
+        for user in people:
+            self.by_address.setdefault(user.email.lower(), (user, []))[1].append(item)
+        return [u.email for u in people]
+
+    def send(self) -> int:
+        """Queue one e-mail per address (keyed ``escalations:<day>``, so once a day; a later run the
+        same day that takes new steps sends those alone, under a key of their own). Returns how many."""
+        sent = 0
+        for user, items in self.by_address.values():
+            children = {item.child.id for item in items}
+            make = summary_text if self.first and len(children) > 1 else notice_text
+            subject, body = make(self.tor, user.name, items, self.today)
+            key = f"escalations:{self.today.isoformat()}"
+            if already_sent(key, user.email):
+                key = f"{key}:{min(item.escalation.id for item in items)}"
+            if queue_email(user.email, subject, body, reminder_key=key, kind=ESCALATION) is not None:
+                sent += 1
+        return sent
+
+
 def _step(tor, drift: Drift, child: Child, ladder, index: int, today: date, *, reason: str, by: User | None,
-          cache: dict) -> Escalation:
+          cache: dict, tellings: Tellings | None = None) -> Escalation:
     step = ladder.steps[index - 1]
     escalation = Escalation(level=index, role=step.role, role_label=step.title or role_label(tor, step.role),
                             escalated_on=today, manual=by is not None, by_user_id=by.id if by else None,
                             by_label=by.name if by else "system", reason=reason[:MAX_TEXT])
     drift.escalations.append(escalation)
     drift.level, drift.escalated_to = index, step.role
-    escalation.notified = "\n".join(_tell(tor, drift, child, escalation, ladder, cache))
+    if tellings is None:
+        told = _tell(tor, drift, child, escalation, ladder, cache)
+    else:
+        told = tellings.add(role_holders(tor, escalation.role, child, cache), Told(drift, child, escalation, ladder))
+    escalation.notified = "\n".join(told)
     return escalation
 
 
@@ -178,6 +277,9 @@ def climb_ladders(tor, today: date) -> list[Escalation]:
         select(Child).where(Child.id.in_({d.child_id for d in drifts}))).scalars()} if drifts else {}
     cache: dict = {}
     taken = []
+    # The council's first escalations (straight after an import or going live): a summary each.
+    first = db.session.execute(select(Escalation.id).limit(1)).first() is None
+    tellings = Tellings(tor, today, first=first)
     for drift in drifts:
         try:
             ladder = tor.ladder(drift.ladder_id)
@@ -190,8 +292,9 @@ def climb_ladders(tor, today: date) -> list[Escalation]:
             reason = (f"Overdue since {drift.due:%-d %B %Y}: the terms of reference escalate to "
                       f"{step.title or role_label(tor, step.role)} {step.after.describe()} after the due date")
             taken.append(_step(tor, drift, children[drift.child_id], ladder, index, today, reason=reason, by=None,
-                               cache=cache))
-    db.session.flush()
+                               cache=cache, tellings=tellings))
+    db.session.flush()  # the escalations' ids, for a second run's key
+    tellings.send()
     return taken
 
 
