@@ -68,7 +68,8 @@ class Sitting:
 
 def _more(tasks: list[Task], total: int, kind: str, what: str, endpoint: str, args: dict | None = None):
     if total > len(tasks):
-        tasks.append(Task(None, kind, what.format(n=total - len(tasks)), endpoint, args or {}))
+        n = total - len(tasks)
+        tasks.append(Task(None, kind, what.format(n=n, s="" if n == 1 else "s"), endpoint, args or {}))
     return tasks
 
 
@@ -187,7 +188,7 @@ def team_overdue_actions(membership, today: date) -> list[Task]:
     tasks = [Task(a.due_on, "Team action", _clip(a.description), "cases.child", {"child_id": a.child_id},
                   f"{a.child.name}; {a.owner.name if a.owner else 'no one'} owns it")
              for a in db.session.execute(stmt.limit(LIMIT)).scalars()]
-    return _more(tasks, total, "Team action", "{n} more overdue actions in your team", "tracker.mine")
+    return _more(tasks, total, "Team action", "{n} more overdue action{s} in your team", "tracker.mine")
 
 
 def team_drift(membership, today: date) -> list[Task]:
@@ -210,7 +211,7 @@ def _drift_lines(children, kind: str, *, endpoint_all: str = "tracker.mine") -> 
                   f"{names.get(d.child_id, '')}; missed on {d.due:%-d %B %Y}"
                   + (f"; escalated (step {d.level})" if d.level else ""))
              for d in rows]
-    return _more(tasks, total, kind, "{n} more open drift items", endpoint_all)
+    return _more(tasks, total, kind, "{n} more open drift item{s}", endpoint_all)
 
 
 def tracking_days_to_agree(membership, tor) -> list[Task]:
@@ -382,7 +383,7 @@ def escalations_to(user, today: date) -> list[Task]:
     names = _child_names({d.child_id for d in rows})
     tasks = [Task(d.due, "Escalation", d.label, "tracker.drift", {"drift_id": d.id},
                   f"{names.get(d.child_id, '')}; missed on {d.due:%-d %B %Y}; step {d.level}") for d in rows]
-    return _more(tasks, total, "Escalation", "{n} more escalations to you", "tracker.drift_list")
+    return _more(tasks, total, "Escalation", "{n} more escalation{s} to you", "tracker.drift_list")
 
 
 def council_drift(today: date) -> list[Task]:
