@@ -61,6 +61,27 @@ def person_steps(own: dict) -> list[dict]:
     return [dict(step) for step in own.get("person_steps") or ()]
 
 
+def enabled_settings(name: str, tor, settings) -> dict | None:
+    """The destination's settings when the council enabled it, else None (it says nothing then)."""
+    return own_settings(settings, name) if name in tor.plugins.enabled else None
+
+
+def when_phrase(own: dict) -> str:
+    """When the record goes, as the rendered terms of reference say it."""
+    return "the minutes are approved" if when(own) == "minutes_approved" else "its outcome is recorded"
+
+
+def settings_to_check(name: str, tor, settings, own_keys: set[str] | frozenset[str]) -> tuple[dict | None, list]:
+    """A destination's settings and the problems the shared checks found: (None, []) when the
+    council has not enabled it, (None, problems) when its settings are not a mapping (nothing more
+    to check), else (its settings, problems) for the plugin to add its own checks to."""
+    if name not in tor.plugins.enabled:
+        return None, []
+    own = (settings or {}).get(name)
+    problems = check_common(name, own, tor, own_keys)
+    return (own if isinstance(own, dict) else None), problems
+
+
 def check_common(name: str, own, tor, own_keys: set[str] | frozenset[str]) -> list:
     """Problems with a destination's settings, each ``(path, message)``: its own keys ``own_keys``
     plus the common ones, strict (an unknown key is refused), roles, bodies and outcomes checked

@@ -38,11 +38,8 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 
 @hookimpl
 def validate_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
-        return []
-    own = (settings or {}).get(NAME)
-    problems = common.check_common(NAME, own, tor, OWN_KEYS)
-    if isinstance(own, dict):
+    own, problems = common.settings_to_check(NAME, tor, settings, OWN_KEYS)
+    if own is not None:
         folder = own.get("folder")
         if not isinstance(folder, str) or not FOLDER.match(folder) or folder in {".", ".."}:
             problems.append((("plugins", "settings", NAME, "folder"),
@@ -53,12 +50,11 @@ def validate_terms_of_reference(tor, settings):
 
 @hookimpl
 def describe_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
+    own = common.enabled_settings(NAME, tor, settings)
+    if own is None:
         return None
-    own = common.own_settings(settings, NAME)
-    trigger = "the minutes are approved" if common.when(own) == "minutes_approved" else "its outcome is recorded"
     return (f"Each child's decision record is put, as PDF with a manifest, in the folder "
-            f"'{own.get('folder', '')}' of the case record system's document import when {trigger} "
+            f"'{own.get('folder', '')}' of the case record system's document import when {common.when_phrase(own)} "
             f"(filed as \"{common.document_type(own)}\").")
 
 

@@ -52,11 +52,8 @@ class DeliveryFailed(Exception):
 
 @hookimpl
 def validate_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
-        return []
-    own = (settings or {}).get(NAME)
-    problems = common.check_common(NAME, own, tor, OWN_KEYS)
-    if not isinstance(own, dict):
+    own, problems = common.settings_to_check(NAME, tor, settings, OWN_KEYS)
+    if own is None:
         return problems
     at = ("plugins", "settings", NAME)
     url = own.get("url")
@@ -75,12 +72,12 @@ def validate_terms_of_reference(tor, settings):
 
 @hookimpl
 def describe_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
+    own = common.enabled_settings(NAME, tor, settings)
+    if own is None:
         return None
-    own = common.own_settings(settings, NAME)
     host = urlsplit(str(own.get("url", ""))).hostname or "the endpoint"
-    trigger = "the minutes are approved" if common.when(own) == "minutes_approved" else "its outcome is recorded"
-    return (f"Each child's decision record is sent, signed, to the case record system at {host} when {trigger} "
+    return (f"Each child's decision record is sent, signed, to the case record system at {host} when "
+            f"{common.when_phrase(own)} "
             f"(filed as \"{common.document_type(own)}\"); the system's reference is kept.")
 
 

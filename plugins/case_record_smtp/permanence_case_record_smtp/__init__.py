@@ -45,11 +45,8 @@ MESSAGE_DOMAIN = "case-records.permanence.invalid"
 
 @hookimpl
 def validate_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
-        return []
-    own = (settings or {}).get(NAME)
-    problems = common.check_common(NAME, own, tor, OWN_KEYS)
-    if not isinstance(own, dict):
+    own, problems = common.settings_to_check(NAME, tor, settings, OWN_KEYS)
+    if own is None:
         return problems
     at = ("plugins", "settings", NAME)
     to = own.get("to")
@@ -67,12 +64,11 @@ def validate_terms_of_reference(tor, settings):
 
 @hookimpl
 def describe_terms_of_reference(tor, settings):
-    if NAME not in tor.plugins.enabled:
+    own = common.enabled_settings(NAME, tor, settings)
+    if own is None:
         return None
-    own = common.own_settings(settings, NAME)
-    trigger = "the minutes are approved" if common.when(own) == "minutes_approved" else "its outcome is recorded"
     return (f"Each child's decision record is e-mailed, as PDF with a manifest, to {own.get('to', '')} when "
-            f"{trigger} (filed as \"{common.document_type(own)}\").")
+            f"{common.when_phrase(own)} (filed as \"{common.document_type(own)}\").")
 
 
 def message_id(key: str) -> str:
