@@ -18,7 +18,7 @@ from ..documents import register_subject
 from ..extensions import db
 from ..panels.models import AgendaItem, Declaration, ItemStatus, Ruling
 from ..tor.loader import TorConfigError
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 
 log = logging.getLogger(__name__)
 REFERRAL_STAGES = frozenset({ItemStatus.PROPOSED, ItemStatus.DRAFT, ItemStatus.AWAITING_QA, ItemStatus.RETURNED,
@@ -41,7 +41,7 @@ def paperwork_for_item(item: AgendaItem) -> tuple:
     (the body's common papers, then the part's own; the body's alone when the part is gone). A
     version that names no such body, or cannot be read, offers none rather than break every page."""
     try:
-        body = tor_of(item.meeting.tor_version).body(item.meeting.body_id)
+        body = tor_of_id(item.meeting.tor_version_id).body(item.meeting.body_id)
     except (KeyError, TorConfigError):
         log.warning("agenda item %s: no paperwork, its meeting's ToR has no body %r", item.id, item.meeting.body_id)
         return ()

@@ -15,7 +15,7 @@ from ..panels.models import AgendaItem, Meeting, MinutesStatus
 from ..plugins import delivery as common
 from ..plugins import implementers
 from ..tenancy.models import Tenant
-from ..tor.services import current_tor, tor_of
+from ..tor.services import current_tor, tor_of_id
 from .models import DecisionDelivery
 
 HOOK = "send_decision_record"
@@ -26,7 +26,7 @@ def tor_for(tenant_id: int, meeting: Meeting | None = None):
     """The terms of reference in force (whose plugins and settings decide), else the meeting's."""
     tor = current_tor(tenant_id)
     if tor is None and meeting is not None and meeting.tor_version is not None:
-        tor = tor_of(meeting.tor_version)
+        tor = tor_of_id(meeting.tor_version_id)
     return tor
 
 

@@ -28,7 +28,7 @@ from ..panels.models import AgendaItem, DecisionReview, ItemStatus, ReviewResult
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING, book_tracking_meeting, outcome_follows, refer_to_next_sitting
 from ..tor import role_label
-from ..tor.services import active_version, tor_of
+from ..tor.services import active_version, tor_of, tor_of_id
 from ..tor.wording import role_in_sentence
 from .services import MAX_TEXT, MeetingError, MeetingStateError, NotAllowedError, _text
 
@@ -110,8 +110,8 @@ def urgent_decisions_of(child: Child) -> list[UrgentDecision]:
 def _tor_and_body(target):
     """The terms of reference the decision was made under, and its body."""
     if isinstance(target, AgendaItem):
-        return tor_of(target.meeting.tor_version), body_of(target.meeting)
-    tor = tor_of(target.tor_version)
+        return tor_of_id(target.meeting.tor_version_id), body_of(target.meeting)
+    tor = tor_of_id(target.tor_version_id)
     return tor, tor.body(target.body_id)
 
 

@@ -35,7 +35,7 @@ from ..panels.parts import PartSat, part_title, parts_sat, seat_of, sits_for  # 
 from ..panels.services import body_of
 from ..panels.tracking import TRACKING
 from ..tor import role_label
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 
 MAX_NAME = 200
 MAX_TEXT = 10_000
@@ -76,7 +76,7 @@ class NotAllowedError(PermissionError):
 
 
 def tor_for(meeting: Meeting):
-    return tor_of(meeting.tor_version)
+    return tor_of_id(meeting.tor_version_id)
 
 
 def label_of(meeting: Meeting, role_id: str) -> str:

@@ -20,7 +20,7 @@ from ..referrals import requests
 from ..referrals.rules import pounds
 from ..referrals.services import people as members
 from ..tor import role_label
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 
 IN_THE_MINUTES = (ItemStatus.HEARD, ItemStatus.DEFERRED, ItemStatus.NOT_HEARD)
 RULINGS = {Ruling.PENDING: "no ruling recorded", Ruling.TAKE_PART: "may take part",
@@ -150,7 +150,7 @@ def _item_lines(n: int, item: AgendaItem, body, tor, people: dict[int, str] | No
 
 def assemble_text(meeting: Meeting) -> str:
     """The draft minutes of ``meeting`` from what was recorded."""
-    tor = tor_of(meeting.tor_version)
+    tor = tor_of_id(meeting.tor_version_id)
     body = panels.body_of(meeting)
     when = f"{meeting.date:%A %-d %B %Y}"
     if meeting.starts_at:

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting
 from ..panels.tracking import TRACKING, holds_tracking_meetings
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 from .assembly import outcome_label, part_title, sign_off_state
 
 # Where an item stands once its sitting has come: the meeting's record says heard or deferred (or,
@@ -88,7 +88,7 @@ def child_meetings(child: Child, today: date | None = None) -> list[ChildMeeting
         body = panels.body_of(meeting)
         state, note = _state(item, today)
         if state == HEARD and item.sign_off_role:
-            note = sign_off_state(item, tor_of(meeting.tor_version))
+            note = sign_off_state(item, tor_of_id(meeting.tor_version_id))
         if item.sibling_group_id is not None:
             for sibling in item.children:
                 if sibling.id != child.id and sibling.id not in siblings_read:

@@ -15,7 +15,7 @@ from ..referrals import requests
 from ..referrals.rules import pounds
 from ..referrals.services import people
 from ..tenancy.models import Tenant
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 from .assembly import outcome_label, part_title, person, sign_off_state, subject
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTED)
@@ -53,7 +53,7 @@ class DecisionRecord:
 def decision_record(item: AgendaItem) -> DecisionRecord:
     """Build the record of a heard item (the caller has loaded it through the object rules)."""
     meeting = item.meeting
-    tor = tor_of(meeting.tor_version)
+    tor = tor_of_id(meeting.tor_version_id)
     body = panels.body_of(meeting)
     attended, apologies = [], []
     for a in meeting.attendance:

@@ -25,7 +25,7 @@ from ..panels import services as panels
 from ..panels.models import AgendaItem, ItemStatus, Meeting, MeetingStatus, Minutes, MinutesStatus, PanelMember, Ruling
 from ..panels.tracking import TRACKING
 from ..tor.fields import MEMBERS
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 from .assembly import assemble_text, subject
 
 MAX_TEXT = 200_000
@@ -230,7 +230,7 @@ def record_recipients(meeting: Meeting, members: list[User]) -> dict[int, list[A
     its holder for that child (the child's own social worker, team manager or IRO; everyone in the
     role otherwise), and with ``members`` each seated member; never anyone ruled out of the item."""
     body = panels.body_of(meeting)
-    tor = tor_of(meeting.tor_version)
+    tor = tor_of_id(meeting.tor_version_id)
     ruled_out = {(d.user_id, d.agenda_item_id) for d in meeting.declarations if d.ruling == Ruling.LEAVE}
     cache: dict = {}
     out: dict[int, list[AgendaItem]] = {}

@@ -26,7 +26,7 @@ from ..notifications.services import queue_email
 from ..tenancy.models import Tenant
 from ..tor import Deadline, Sitting, deadlines, sitting_on, sittings
 from ..tor.schedule import following_sitting
-from ..tor.services import active_version, tor_of
+from ..tor.services import active_version, tor_of, tor_of_id
 from .models import AgendaItem, ItemStatus, Meeting, MeetingStatus, PanelMember, UrgentDecision
 
 ATTENDEE_ROLES = ("chair", "vice_chair", "panel_member", "panel_administrator")
@@ -141,7 +141,7 @@ def _generate_following(body, version_id: int, today: date, until: date, known: 
 def _in_step(meeting: Meeting, leader_day: date) -> list[tuple[object, Meeting]]:
     """The meetings of the panels following ``meeting``'s panel that are in step with its sitting on
     ``leader_day`` (not cancelled), each with its panel."""
-    tor = tor_of(meeting.tor_version)
+    tor = tor_of_id(meeting.tor_version_id)
     found = []
     for follower in tor.followers(meeting.body_id):
         leader = Sitting(meeting.body_id, leader_day, None, None, follower.cadence.follows.leader.venue)
@@ -155,7 +155,7 @@ def _in_step(meeting: Meeting, leader_day: date) -> list[tuple[object, Meeting]]
 
 
 def body_of(meeting: Meeting):
-    return tor_of(meeting.tor_version).body(meeting.body_id)
+    return tor_of_id(meeting.tor_version_id).body(meeting.body_id)
 
 
 def meeting_deadlines(meeting: Meeting) -> list[Deadline]:

@@ -32,7 +32,7 @@ from ..notifications.services import link_to, queue_email
 from ..panels import services as panels
 from ..panels.models import REQUEST_ROUTE, AgendaItem, ITEM_STATUS_LABELS, ItemStatus, Meeting, MeetingStatus
 from ..tor import role_label
-from ..tor.services import tor_of
+from ..tor.services import tor_of_id
 from . import rules
 from .rules import NotAllowed, ReferralError
 
@@ -48,7 +48,7 @@ STATUS_LABELS = ITEM_STATUS_LABELS
 # --- reading ----------------------------------------------------------------------------------
 
 def tor_for(meeting: Meeting):
-    return tor_of(meeting.tor_version)
+    return tor_of_id(meeting.tor_version_id)
 
 
 def body_for(item_or_meeting):

@@ -16,7 +16,8 @@ import hashlib
 from pathlib import Path
 from threading import Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from ..accounts.roles import permissions_for
 from ..core.clock import london_today, utcnow
@@ -154,20 +155,44 @@ def _parsed(version: TorVersion) -> TermsOfReference:
         tor = _cache.get(version.checksum)
         if tor is not None:
             _cache.move_to_end(version.checksum)
+            _checksums[version.id] = version.checksum
             return tor
     tor = load_tor_from_text(version.source_text, version.filename)
     with _cache_lock:
         _cache[version.checksum] = tor
+        _checksums[version.id] = version.checksum
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return tor
 
 
+_ACTIVE = "active_tor_versions"  # in the session's info: {tenant id: the version in force, or None}
+
+
 def active_version(tenant_id: int) -> TorVersion | None:
-    with tenant_context(tenant_id):
-        return db.session.execute(
-            select(TorVersion).where(TorVersion.status == TorVersionStatus.ACTIVE)
-        ).scalar_one_or_none()
+    """The council's version in force. Looked up once per transaction (a page asks for it a dozen
+    times: every meeting's deadlines, the navigation, the layout) and held here, so the session's
+    weak identity map cannot drop it; a commit, a rollback or any change to a version forgets it
+    (``_forget_active``)."""
+    known = db.session.info.setdefault(_ACTIVE, {})
+    if tenant_id not in known:
+        with tenant_context(tenant_id):
+            known[tenant_id] = db.session.execute(
+                select(TorVersion).where(TorVersion.status == TorVersionStatus.ACTIVE)
+            ).scalar_one_or_none()
+    return known[tenant_id]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_active(session, *_):
+    session.info.pop(_ACTIVE, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_active_on_change(session, flush_context, instances):
+    if any(isinstance(o, TorVersion) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_ACTIVE, None)
 
 
 def current_tor(tenant_id: int) -> TermsOfReference | None:
@@ -199,6 +224,25 @@ def export_policy(tenant_id: int) -> Exports:
 
 def tor_of(version: TorVersion) -> TermsOfReference:
     """The parsed configuration of any stored version (a proposal being previewed, an old one)."""
+    return _parsed(version)
+
+
+_checksums: dict[int, str] = {}  # version id -> checksum: a stored version's text never changes
+
+
+def tor_of_id(version_id: int) -> TermsOfReference:
+    """The parsed configuration of the version with this id (a meeting's ``tor_version_id``),
+    without loading the row (and its text) when this process has parsed it before."""
+    checksum = _checksums.get(version_id)
+    if checksum is not None:
+        with _cache_lock:
+            tor = _cache.get(checksum)
+            if tor is not None:
+                _cache.move_to_end(checksum)
+                return tor
+    version = db.session.get(TorVersion, version_id)
+    if version is None:
+        raise LookupError(f"no terms of reference version {version_id}")
     return _parsed(version)
 
 
