@@ -227,7 +227,16 @@ def tor_of(version: TorVersion) -> TermsOfReference:
     return _parsed(version)
 
 
-_checksums: dict[int, str] = {}  # version id -> checksum: a stored version's text never changes
+# version id -> checksum: a stored version's text never changes, and a version is never deleted (a
+# meeting holds it, ondelete RESTRICT), so its id never names another text while the database lives.
+_checksums: dict[int, str] = {}
+
+
+def forget_parsed() -> None:
+    """Forget every parsed version: for a process whose database is emptied under it (the tests)."""
+    with _cache_lock:
+        _cache.clear()
+        _checksums.clear()
 
 
 def tor_of_id(version_id: int) -> TermsOfReference:
