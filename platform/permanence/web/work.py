@@ -289,11 +289,12 @@ def deadlines_about_to_pass(sittings: list[Sitting], today: date) -> list[Task]:
 
 def referrals_to_book(today: date) -> list[Task]:
     """Referrals submitted to the panel administrator and not yet booked, by sitting."""
+    # Grouped by the key (the other columns follow from it): PostgreSQL cannot group by a JSON column.
     rows = db.session.execute(
         select(Meeting, func.count(AgendaItem.id)).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
         .where(AgendaItem.status.in_((ItemStatus.SUBMITTED, ItemStatus.PROPOSED)),
                Meeting.status == MeetingStatus.SCHEDULED, Meeting.date >= today, Meeting.date <= today + AHEAD)
-        .group_by(Meeting).order_by(Meeting.date).limit(LIMIT)).all()
+        .group_by(Meeting.id).order_by(Meeting.date).limit(LIMIT)).all()
     return [Task(_deadline(m, "referrals") or m.date, "Referrals",
                  f"{n} {'referral or proposal' if n == 1 else 'referrals and proposals'} to book or decline",
                  "referrals.meeting", {"meeting_id": m.id}, _meeting_label(m)) for m, n in rows]
