@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .accounts import grants
@@ -16,6 +17,7 @@ from .core.context import Actor, acting_as, tenant_context
 from .core.clock import london_today
 from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
+from .demo.national import PRESETS, build_national, plan_councils, totals
 from .demo.services import load_demo, summary
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
 from .notifications.services import announce
@@ -209,6 +211,42 @@ def load_demo_cmd():
     for line in summary(london_today()):
         click.echo("  " + line)
     click.echo("E-mails the load wrote are kept, not printed: each person sees theirs in the app.")
+
+
+@demo_cli.command("national")
+@click.option("--size", type=click.Choice(sorted(PRESETS)), default="small", show_default=True,
+              help="A preset: small (3 councils, ~300 children) or national (150 councils, ~100,000 children).")
+@click.option("--councils", type=click.IntRange(1, 999), help="Number of councils (overrides the preset).")
+@click.option("--children-per-council-mean", type=click.IntRange(1, 20000), help="Mean children a council.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same data.")
+@click.option("--years", type=click.IntRange(1, 10), default=5, show_default=True, help="Years of history.")
+@click.option("--tracker/--no-tracker", default=None,
+              help="Compute each council's milestones now (the small preset's default) or leave them to the "
+                   "nightly recompute (the national preset's).")
+def national_cmd(size, councils, children_per_council_mean, seed, years, tracker):
+    """Fictional councils of varied sizes with five years of history, for measuring at scale
+    (councils national-0001 ...; resumable: existing councils are skipped)."""
+    preset = PRESETS[size]
+    councils = councils or preset["councils"]
+    mean = children_per_council_mean or preset["children_per_council_mean"]
+    tracker = preset["tracker"] if tracker is None else tracker
+    plans = plan_councils(councils, mean, seed)
+    sizes = sorted(plan.children for plan in plans)
+    click.echo(f"{councils} councils, {sum(sizes):,} children (smallest {sizes[0]:,}, median "
+               f"{sizes[len(sizes) // 2]:,}, largest {sizes[-1]:,}), seed {seed}, {years} years; milestones "
+               + ("computed now" if tracker else "left to the nightly recompute"))
+    echo, current_app.config["MAIL_ECHO"] = current_app.config.get("MAIL_ECHO", True), False
+    built = build_national(councils=councils, children_per_council_mean=mean, seed=seed, years=years,
+                           tracker=tracker)
+    try:  # the current cycle's e-mails are kept, not printed over the progress bar
+        with click.progressbar(length=sum(sizes), label="Councils", item_show_func=lambda s: s) as bar:
+            for plan, _counts in built:
+                commit()
+                bar.update(plan.children, plan.slug)
+    finally:
+        current_app.config["MAIL_ECHO"] = echo
+    for label, count in totals(plans).items():
+        click.echo(f"  {label:15} {count:>12,}")
 
 
 def _queues_option(ctx, param, value):

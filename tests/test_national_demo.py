@@ -1,0 +1,80 @@
+"""The national data generator (``permanence demo national``): its small size, as CI runs it.
+
+Run twice from the same seed on an emptied database, it writes the same councils, case numbers and
+row counts; every council has children with histories, five years of sittings with decisions,
+actions and papers, an audit trail, the tracker's milestones, and nothing outside its own council.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from permanence.cases.models import Child
+from permanence.core.context import tenant_context
+from permanence.core.jobs import commit
+from permanence.demo.national import PRESETS, build_national, council_sizes, plan_councils, totals
+from permanence.extensions import db
+from permanence.tenancy.models import Tenant
+
+TODAY = date(2026, 11, 24)
+SMALL = PRESETS["small"]
+
+
+def _build(app, seed=1):
+    with app.app_context():
+        app.config["MAIL_ECHO"] = False
+        built = []
+        for plan, counts in build_national(councils=SMALL["councils"],
+                                           children_per_council_mean=SMALL["children_per_council_mean"],
+                                           seed=seed, tracker=True, today=TODAY):
+            commit()
+            built.append((plan.slug, counts))
+        plans = plan_councils(SMALL["councils"], SMALL["children_per_council_mean"], seed)
+        numbers = {}
+        for plan in plans:
+            tenant = db.session.execute(select(Tenant).where(Tenant.slug == plan.slug)).scalar_one()
+            with tenant_context(tenant.id):
+                numbers[plan.slug] = [
+                    (c.case_number, c.first_name, c.last_name, c.date_of_birth)
+                    for c in db.session.execute(select(Child).order_by(Child.case_number)).scalars()]
+        return built, numbers, totals(plans)
+
+
+def test_small_national_set_is_the_same_from_the_same_seed(app, empty_database):
+    first, numbers, counted = _build(app)
+    assert [slug for slug, _ in first] == ["national-0001", "national-0002", "national-0003"]
+    assert counted["children"] == 300 == sum(len(v) for v in numbers.values())
+    assert numbers["national-0001"][0][0] == "NAT-0001-00001"
+    assert all(name.startswith("NAT-") for rows in numbers.values() for name, *_ in rows)
+    # Five years of history: reviews, sittings with heard items, actions and papers, the audit trail,
+    # and the milestones the tracker computed.
+    assert counted["reviews"] > 2 * counted["children"]
+    assert counted["meetings"] > 100
+    assert counted["agenda items"] > counted["children"]
+    assert counted["actions"] >= 2 * counted["documents"] > 0
+    assert counted["audit events"] > 15 * counted["children"]
+    assert counted["milestones"] > counted["children"]
+    # A second run adds nothing (existing councils are skipped).
+    with app.app_context():
+        assert all(counts == {} for _, counts in
+                   build_national(councils=3, children_per_council_mean=100, seed=1, today=TODAY))
+    empty_database()
+    again, numbers_again, counted_again = _build(app)
+    assert numbers_again == numbers
+    assert counted_again == counted
+    with app.app_context():  # each council's children are its own, however the rows went in
+        for tenant in db.session.execute(select(Tenant)).scalars().all():
+            with tenant_context(tenant.id):
+                assert db.session.execute(select(func.count(Child.id)).where(
+                    ~Child.case_number.startswith(f"NAT-{tenant.slug[-4:]}-"))).scalar_one() == 0
+    assert [counts for _, counts in again] == [counts for _, counts in first]
+
+
+def test_sizes_are_skewed_and_add_up():
+    sizes = council_sizes(150, 667, seed=1)
+    assert sum(sizes) == 150 * 667
+    assert max(sizes) > 3 * sorted(sizes)[75]  # a few large councils
+    assert sum(200 <= s <= 800 for s in sizes) > 75  # many of 200 to 800
+    assert council_sizes(150, 667, seed=1) == sizes
