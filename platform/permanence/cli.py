@@ -17,7 +17,7 @@ from .core.context import Actor, acting_as, tenant_context
 from .core.clock import london_today
 from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
-from .demo.national import PRESETS, build_national, plan_councils, totals
+from .demo.national import PRESETS, build_national, plan_councils, refresh_statistics, totals
 from .demo.services import load_demo, summary
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
 from .notifications.services import announce
@@ -245,6 +245,7 @@ def national_cmd(size, councils, children_per_council_mean, seed, years, tracker
                 bar.update(plan.children, plan.slug)
     finally:
         current_app.config["MAIL_ECHO"] = echo
+    refresh_statistics()
     for label, count in totals(plans).items():
         click.echo(f"  {label:15} {count:>12,}")
 
