@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from permanence.cases.models import Child
@@ -24,13 +25,14 @@ SMALL = PRESETS["small"]
 
 def _build(app, seed=1):
     with app.app_context():
-        app.config["MAIL_ECHO"] = False
         built = []
-        for plan, counts in build_national(councils=SMALL["councils"],
-                                           children_per_council_mean=SMALL["children_per_council_mean"],
-                                           seed=seed, tracker=True, today=TODAY):
-            commit()
-            built.append((plan.slug, counts))
+        with pytest.MonkeyPatch.context() as patch:  # the e-mails are kept, not printed (and only here)
+            patch.setitem(app.config, "MAIL_ECHO", False)
+            for plan, counts in build_national(councils=SMALL["councils"],
+                                               children_per_council_mean=SMALL["children_per_council_mean"],
+                                               seed=seed, tracker=True, today=TODAY):
+                commit()
+                built.append((plan.slug, counts))
         plans = plan_councils(SMALL["councils"], SMALL["children_per_council_mean"], seed)
         numbers = {}
         for plan in plans:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import time
 
 import pytest
+import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
@@ -47,9 +48,11 @@ def _measure(app, children: int) -> dict[str, int]:
 
 def _build_and_count(app, children: int) -> dict[str, int]:
     with app.app_context():
-        app.config["MAIL_ECHO"] = False
-        for _ in build_national(councils=1, children_per_council_mean=children, seed=3, tracker=True, today=TODAY):
-            commit()
+        with pytest.MonkeyPatch.context() as patch:  # the e-mails are kept, not printed (and only here)
+            patch.setitem(app.config, "MAIL_ECHO", False)
+            for _ in build_national(councils=1, children_per_council_mean=children, seed=3, tracker=True,
+                                    today=TODAY):
+                commit()
         tenant = db.session.execute(select(Tenant).where(Tenant.slug == SLUG)).scalar_one()
         with tenant_context(tenant.id):
             sessions = {role: db.session.execute(select(User).where(
