@@ -22,8 +22,7 @@ from sqlalchemy import and_, false, or_, select
 
 from ..extensions import db
 from ..tor.loader import TorConfigError
-from ..tor.services import tor_of
-from ..tor.versions import TorVersion
+from ..tor.services import tor_of_id
 from .models import ON_THE_AGENDA, AgendaItem, Meeting, PanelMember
 from .services import body_of
 
@@ -92,7 +91,7 @@ def seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
     left_out = []
     for body_id, role, title, version_id in rows:
         try:
-            membership = tor_of(db.session.get(TorVersion, version_id)).body(body_id).membership
+            membership = tor_of_id(version_id).body(body_id).membership
         except (KeyError, TorConfigError):
             continue
         seat = membership.seat_for(role, title) if membership is not None else None

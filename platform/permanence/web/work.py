@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import GrantStatus, Membership, RoleGrant, User
 from ..accounts.permissions import visible
@@ -154,7 +155,7 @@ def my_actions(user, today: date) -> list[Task]:
     total = _count(stmt)
     tasks = [Task(a.due_on, "Action", _clip(a.description), "actions.mine", {},
                   f"For {a.child.name}" if a.child else "")
-             for a in db.session.execute(stmt.limit(LIMIT)).scalars()]
+             for a in db.session.execute(stmt.limit(LIMIT).options(selectinload(Action.child))).scalars()]
     return _more(tasks, total, "Action", "{n} more of your actions", "actions.mine")
 
 
@@ -187,7 +188,8 @@ def team_overdue_actions(membership, today: date) -> list[Task]:
     total = _count(stmt)
     tasks = [Task(a.due_on, "Team action", _clip(a.description), "cases.child", {"child_id": a.child_id},
                   f"{a.child.name}; {a.owner.name if a.owner else 'no one'} owns it")
-             for a in db.session.execute(stmt.limit(LIMIT)).scalars()]
+             for a in db.session.execute(stmt.limit(LIMIT).options(
+                 selectinload(Action.child), selectinload(Action.owner))).scalars()]
     return _more(tasks, total, "Team action", "{n} more overdue action{s} in your team", "tracker.mine")
 
 
