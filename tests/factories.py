@@ -27,7 +27,7 @@ from permanence.reports.models import BuiltReport
 from permanence.deliveries.models import DecisionDelivery
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor.versions import TorVersion
-from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone
+from permanence.tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone, TrackerLine
 
 TOR_TEXT = "format_version: 1\n"  # a stand-in row for isolation tests; never parsed
 PASSWORD = "correct horse battery staple"
@@ -218,7 +218,11 @@ def one_of_everything(app, make_team, make_user, make_child, make_token):
                                     escalated_on=date(2024, 2, 6), by_label="system", reason="Overdue")
             acknowledgement = DriftAcknowledgement(drift=drift, acknowledged_on=date(2024, 2, 7), by_label="Test",
                                                    decision="action_agreed", note="Review booked")
-            tracker_rows = [milestone, cohort, drift, escalation, acknowledgement]
+            # the child's tracker line may already be there, from the recompute its creation queued
+            line = db.session.query(TrackerLine).filter_by(child_id=child.id).first() or TrackerLine(
+                child_id=child.id, legal_status="C2",
+                next_due=date(2024, 1, 29), open_drift=1)
+            tracker_rows = [milestone, cohort, drift, escalation, acknowledgement, line]
             seat = PanelMember(body_id="panel", user_id=user.id, role="panel_member", title="Panel member")
             item = AgendaItem(meeting=meeting, part_id="part", child_id=child.id, status=ItemStatus.BOOKED,
                               answers={"reason": "Fictional"})

@@ -16,4 +16,4 @@ from .meetings.models import AgreedDate  # noqa: F401
 from .notifications.models import EmailMessage, NotificationPreference  # noqa: F401
 from .tenancy.models import Tenant  # noqa: F401
 from .tor.versions import TorVersion  # noqa: F401
-from .tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone  # noqa: F401
+from .tracker.models import CohortMember, Drift, DriftAcknowledgement, Escalation, Milestone, TrackerLine  # noqa: F401

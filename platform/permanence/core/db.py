@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import abort
 from werkzeug.routing import IntegerConverter
-from sqlalchemy import ForeignKey, event, select, text
+from sqlalchemy import ARRAY, ForeignKey, Integer, any_, bindparam, event, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from ..extensions import db
@@ -24,6 +24,17 @@ from .clock import utcnow
 
 
 MAX_ID = 2**31 - 1  # the largest value of the INTEGER columns every id and count is stored in
+
+
+def among(column, ids):
+    """``column`` is one of ``ids``, the one way to ask for many rows by id. On PostgreSQL it is one
+    array parameter (``= ANY(:ids)``): ``IN`` with 500 parameters made a 10 KB statement that the
+    driver parsed afresh every time (too long for its cache), a third of a nightly batch's time.
+    SQLite has no arrays, so there it is ``IN``."""
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 class IdConverter(IntegerConverter):

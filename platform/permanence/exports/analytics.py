@@ -449,7 +449,7 @@ MILESTONES = Table("milestones", "One row per timescale that applies to a child:
     Column("achieved", DATE, "The day it was met.", "Tracker", _attr("achieved")),
     Column("status", TEXT, "upcoming, due_soon, overdue, achieved, achieved_late, not_applicable or waiting.",
            "Tracker", _attr("status")),
-    Column("computed_at", DATETIME, "When the tracker last worked it out.", "Tracker", _attr("computed_at")),
+    Column("computed_at", DATETIME, "When the tracker last worked out a change to it.", "Tracker", _attr("computed_at")),
 ), _milestones, lambda scope: (_milestones_stmt(scope),))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from ..cases.models import Child
 from ..core.context import current_tenant_id
+from ..core.db import among
 from ..core.workdays import Offset
 from ..extensions import db
 from ..panels.models import AgendaItem, ItemStatus
@@ -63,7 +64,7 @@ def latest_dates(child_ids: list[int]) -> dict[tuple[int, str, str], AgreedDate]
     """The date in force for each (child, body, date id): the latest meeting's (then the latest row)."""
     rows = db.session.execute(
         select(AgreedDate).join(AgendaItem, AgendaItem.id == AgreedDate.agenda_item_id)
-        .where(AgreedDate.child_id.in_(child_ids), *_in_force())
+        .where(among(AgreedDate.child_id, child_ids), *_in_force())
         .order_by(AgreedDate.agreed_on, AgreedDate.id)).scalars()
     return {(r.child_id, r.body_id, r.date_id): r for r in rows}
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..cases.models import Child
 from ..core.context import current_tenant_id
+from ..core.db import among
 from ..extensions import db
 from ..tor.services import current_tor
 from ..tor.vocabulary import held_by
@@ -31,12 +32,12 @@ def _heard_by_child_and_body(child_ids: list[int], today: date):
     held = (AgendaItem.status == ItemStatus.HEARD, Meeting.date <= today, AgendaItem.entry_route != REQUEST_ROUTE)
     single = (select(AgendaItem.child_id, Meeting.body_id, Meeting.date)
               .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-              .where(AgendaItem.child_id.in_(child_ids), *held)
+              .where(among(AgendaItem.child_id, child_ids), *held)
               .distinct())
     siblings = (select(Child.id, Meeting.body_id, Meeting.date)
                 .join(AgendaItem, AgendaItem.sibling_group_id == Child.sibling_group_id)
                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(Child.id.in_(child_ids), *held)
+                .where(among(Child.id, child_ids), Child.sibling_group_id.is_not(None), *held)
                 .distinct())
     yield from db.session.execute(single)
     yield from db.session.execute(siblings)

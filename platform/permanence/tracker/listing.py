@@ -1,9 +1,11 @@
 """The tracker's rows: one per child the member may see, filtered and sorted, a page at a time.
 
-Legal status and plan route on the day, the next milestone due and the open drift are
-correlated subqueries of one SELECT, so filtering and sorting on them happen in the
-database and a page loads in a fixed number of queries however many children it shows
-(the count, the page, the team and social worker, the page's next milestones and drift).
+Legal status and plan route on the day, the next milestone due and the open drift are read from
+each child's ``TrackerLine``, which the recompute keeps (indexed per council), so filtering and
+sorting a council of thousands happen in the database on stored columns, and a page loads in a
+fixed number of queries however many children it shows (the count, the page, the page's next
+milestones and drift). A child not yet recomputed (just added, its job still queued) shows no
+status, route or due date until it is.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Team, User
 from ..accounts.permissions import visible
-from ..cases.models import Child, LegalStatus, PermanencePlan
+from ..cases.models import Child
 from ..cases.services import children_for_listing
 from ..extensions import db
-from .models import CohortMember, Drift, Milestone
+from .models import CohortMember, Drift, Milestone, TrackerLine
 from .services import LIVE
 
 PAGE_SIZE = 50
@@ -70,29 +72,19 @@ class TrackerPage:
     pages: int
 
 
-def _columns(today: date):
-    status = aliased(LegalStatus)
-    plan = aliased(PermanencePlan)
-    legal_status = (select(status.code).where(
-        status.child_id == Child.id, status.start <= today, or_(status.end.is_(None), status.end > today))
-        .order_by(status.start.desc(), status.id.desc()).limit(1).correlate(Child).scalar_subquery())
-    plan_route = (select(plan.route).where(
-        plan.child_id == Child.id, plan.kind == "primary", plan.agreed_on <= today,
-        or_(plan.ended_on.is_(None), plan.ended_on > today))
-        .order_by(plan.agreed_on.desc(), plan.id.desc()).limit(1).correlate(Child).scalar_subquery())
-    next_due = (select(func.min(Milestone.due)).where(Milestone.child_id == Child.id, Milestone.status.in_(LIVE))
-                .correlate(Child).scalar_subquery())
-    drift = (select(func.count(Drift.id)).where(Drift.child_id == Child.id, Drift.closed_on.is_(None))
-             .correlate(Child).scalar_subquery())
-    return legal_status, plan_route, next_due, drift
+def _columns():
+    """The stored columns, through an outer join: a child with no row yet still lists."""
+    return (TrackerLine.legal_status, TrackerLine.plan_route, TrackerLine.next_due,
+            func.coalesce(TrackerLine.open_drift, 0))
 
 
 def tracker_page(query: TrackerQuery, today: date) -> TrackerPage:
     """The page of rows ``query`` asks for, among the children the current member may see."""
-    legal_status, plan_route, next_due, drift = _columns(today)
+    legal_status, plan_route, next_due, drift = _columns()
     worker = aliased(User)
     stmt = visible(select(Child, legal_status.label("legal_status"), plan_route.label("plan_route"),
-                          next_due.label("next_due"), drift.label("drift")), Child)
+                          next_due.label("next_due"), drift.label("drift"))
+                   .outerjoin(TrackerLine, TrackerLine.child_id == Child.id), Child)
     if query.body:
         stmt = stmt.where(Child.id.in_(select(CohortMember.child_id).where(CohortMember.body_id == query.body)))
     if query.team_id:
@@ -104,7 +96,7 @@ def tracker_page(query: TrackerQuery, today: date) -> TrackerPage:
     if query.plan_route:
         stmt = stmt.where(plan_route == query.plan_route)
     if query.drift_only:
-        stmt = stmt.where(drift > 0)
+        stmt = stmt.where(TrackerLine.open_drift > 0)
     if query.mine_of:
         me = query.mine_of
         stmt = stmt.where(or_(Child.social_worker_id == me, Child.team_manager_id == me, Child.iro_id == me))

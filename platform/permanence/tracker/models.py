@@ -63,6 +63,28 @@ class Milestone(TenantScoped, Timestamped, db.Model):
         return f"Milestone {self.rule_id} of child {self.child_id}"
 
 
+class TrackerLine(TenantScoped, db.Model):
+    """One child's line of the tracker as the last recompute left it: legal status and plan route on
+    that day, the next milestone due and the open drift. The tracker sorts and filters a council of
+    thousands on these indexed columns instead of working them out per child per request; the
+    recompute (after any change to the child, and nightly) keeps them current. Not audited: it
+    repeats what the milestones and drift already record."""
+
+    __tablename__ = "tracker_line"
+    __table_args__ = (
+        Index("ix_tracker_line_tenant_id_next_due", "tenant_id", "next_due"),
+        Index("ix_tracker_line_tenant_id_open_drift", "tenant_id", "open_drift"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), unique=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)  # when the recompute last changed it
+    legal_status: Mapped[str | None] = mapped_column(String(2))
+    plan_route: Mapped[str | None] = mapped_column(String(30))
+    next_due: Mapped[date | None]  # the soonest due date of a milestone still to be met
+    open_drift: Mapped[int] = mapped_column(default=0)
+
+
 class CohortMember(TenantScoped, Timestamped, db.Model):
     """A child is in the cohort of a panel or tracking meeting (a body of the terms of reference),
     kept with the milestones so the tracker filters by body without evaluating rules per request."""

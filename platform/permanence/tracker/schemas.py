@@ -27,7 +27,8 @@ class MilestoneSchema(Schema):
     achieved = fields.Date(allow_none=True)
     status = fields.Str(metadata={"description": "upcoming, due_soon, overdue, achieved, achieved_late, or waiting "
                                                  "(its event has not happened yet: no due date)"})
-    computed_at = fields.DateTime()
+    computed_at = fields.DateTime(metadata={"description": "when the tracker last worked out a change to this milestone "
+                                                    "(a night on which nothing changed leaves it as it was)"})
 
 
 class EscalationSchema(Schema):

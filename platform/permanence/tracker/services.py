@@ -22,20 +22,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import subqueryload
 
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
 from ..core.clock import london_today, utcnow
+from ..core.bulk import collector_paused
 from ..core.context import current_tenant_id
+from ..core.db import among
 from ..extensions import db
 from ..tor.rules import evaluate
 from ..tor.services import current_tor
 from ..tor.timescales import NOT_APPLICABLE, TimescaleRule, compute_milestones
 from . import drift as drift_service
 from .pending import already_recomputed
-from .models import CohortMember, Drift, Milestone
+from .models import CohortMember, Drift, Milestone, TrackerLine
 
 BATCH = 500
 HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
@@ -120,14 +122,20 @@ def recompute_children(child_ids: Iterable[int], today: date | None = None, *, t
     result = Recomputed()
     if tor is None:
         return result  # no terms of reference in force: nothing to measure against, nothing changed
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        children = db.session.execute(
-            select(Child).where(Child.id.in_(chunk)).options(*(selectinload(getattr(Child, h)) for h in HISTORIES))
-        ).scalars().all()
-        _recompute_batch(children, tor, today, result)
+    with collector_paused(len(ids)):
+        for start in range(0, len(ids), BATCH):
+            _recompute_chunk(ids[start:start + BATCH], tor, today, result)
     already_recomputed(db.session(), current_tenant_id(), ids)
     return result
+
+
+def _recompute_chunk(chunk: list[int], tor, today: date, result: Recomputed) -> None:
+    # subqueryload: each history is read by joining this one query (one array parameter), not by a
+    # list of 500 ids per history
+    children = db.session.execute(
+        select(Child).where(among(Child.id, chunk)).options(*(subqueryload(getattr(Child, h)) for h in HISTORIES))
+    ).scalars().all()
+    _recompute_batch(children, tor, today, result)
 
 
 def recompute_council(today: date | None = None) -> Recomputed:
@@ -158,13 +166,13 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
         return
     existing: dict[tuple[int, str], Milestone] = {
         (m.child_id, m.rule_id): m for m in db.session.execute(
-            select(Milestone).where(Milestone.child_id.in_(ids))).scalars()}
+            select(Milestone).where(among(Milestone.child_id, ids))).scalars()}
     cohorts: dict[tuple[int, str], CohortMember] = {
         (c.child_id, c.body_id): c for c in db.session.execute(
-            select(CohortMember).where(CohortMember.child_id.in_(ids))).scalars()}
+            select(CohortMember).where(among(CohortMember.child_id, ids))).scalars()}
     open_drift: dict[tuple[int, str], Drift] = {
         (d.child_id, d.rule_id): d for d in db.session.execute(
-            select(Drift).where(Drift.child_id.in_(ids), Drift.closed_on.is_(None))).scalars()}
+            select(Drift).where(among(Drift.child_id, ids), Drift.closed_on.is_(None))).scalars()}
     extra = events_from_sources(ids, today) if _event_sources else {}
     own = timescales_from_sources(ids, today) if _timescale_sources else {}
     now = utcnow()
@@ -172,10 +180,12 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     kept_cohorts: set[tuple[int, str]] = set()
     current: dict[tuple[int, str], Milestone] = {}
     stopped: dict[tuple[int, str], str] = {}  # why a rule does not apply (closing drift says so)
+    on_the_day: dict[int, tuple[str | None, str | None]] = {}  # legal status and plan route, for the tracker
 
     for child in children:
         result.children += 1
         facts = child_facts(child, today)
+        on_the_day[child.id] = (facts["legal_status"], facts["plan.primary_route"])
         events = child_events(child, today)
         events.update(extra.get(child.id, {}))
         own_rules, own_events = own.get(child.id, ((), {}))
@@ -197,6 +207,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
                 for k, v in values.items():
                     if getattr(row, k) != v:
                         setattr(row, k, v)
+                row.computed_at = now
                 result.updated += 1
             current[key] = row
         for body in tor.bodies:
@@ -217,8 +228,33 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     result.drift_opened += opened
     result.drift_closed += closed
     db.session.flush()
-    db.session.execute(update(Milestone).where(Milestone.child_id.in_(ids)).values(computed_at=now)
-                       .execution_options(synchronize_session=False))
+    _keep_tracker_rows(ids, current, on_the_day, now)
+
+
+def _keep_tracker_rows(ids: list[int], current: dict[tuple[int, str], Milestone],
+                       on_the_day: dict[int, tuple[str | None, str | None]], now) -> None:
+    """Each child's ``TrackerLine`` as this recompute leaves it (written only where it changed, so a
+    night on which nothing moved writes nothing)."""
+    next_due: dict[int, date] = {}
+    for (child_id, _), milestone in current.items():
+        if milestone.status in LIVE and milestone.due is not None:
+            if child_id not in next_due or milestone.due < next_due[child_id]:
+                next_due[child_id] = milestone.due
+    drift = dict(db.session.execute(select(Drift.child_id, func.count(Drift.id)).where(
+        among(Drift.child_id, ids), Drift.closed_on.is_(None)).group_by(Drift.child_id)).all())
+    rows = {r.child_id: r for r in db.session.execute(select(TrackerLine).where(among(TrackerLine.child_id, ids))).scalars()}
+    for child_id in ids:
+        status, route = on_the_day.get(child_id, (None, None))
+        values = {"legal_status": status, "plan_route": route, "next_due": next_due.get(child_id),
+                  "open_drift": drift.get(child_id, 0)}
+        row = rows.get(child_id)
+        if row is None:
+            db.session.add(TrackerLine(child_id=child_id, computed_at=now, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.computed_at = now
+    db.session.flush()
 
 
 def _values(computed) -> dict:
