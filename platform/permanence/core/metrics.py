@@ -72,13 +72,19 @@ def status_class(status: int) -> str:
 
 def record_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:
     labels = (endpoint or "unmatched", method if method in METHODS else "other", status_class(status))
-    REQUESTS.labels(*labels).inc()
-    REQUEST_SECONDS.labels(*labels).observe(seconds)
+    try:
+        REQUESTS.labels(*labels).inc()
+        REQUEST_SECONDS.labels(*labels).observe(seconds)
+    except Exception:  # noqa: BLE001 - a metric never fails a request (an unwritable multiprocess folder)
+        log.warning("request not counted in the metrics", exc_info=True)
 
 
 def record_job(job: str, queue: str, outcome: str, seconds: float) -> None:
-    JOBS.labels(job, queue, outcome).inc()
-    JOB_SECONDS.labels(job, queue, outcome).observe(seconds)
+    try:
+        JOBS.labels(job, queue, outcome).inc()
+        JOB_SECONDS.labels(job, queue, outcome).observe(seconds)
+    except Exception:  # noqa: BLE001 - nor a job
+        log.warning("job run not counted in the metrics", exc_info=True)
 
 
 def multiprocess_mode() -> bool:
