@@ -15,9 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 import pytest
 from sqlalchemy import text
 
+from permanence.core import schedule
 from permanence.core.clock import utcnow
 from permanence.core.health import code_heads
-from permanence.core.jobs import enqueue
+from permanence.core.jobs import commit, enqueue
 from permanence.core.logs import make_handler
 from permanence.core.schedule import ScheduledRun, activation_job, periodic_jobs
 from permanence.extensions import db
@@ -224,3 +225,21 @@ def test_a_periodic_jobs_last_good_run_is_a_gauge(client, app):
         db.session.commit()
     assert sample(client, "permanence_scheduled_job_last_success_timestamp_seconds", job=name) == pytest.approx(
         finished.timestamp())
+
+
+def quiet_periodic_job():
+    """A periodic job that does nothing, for the metrics of its parts."""
+
+
+def test_a_periodic_jobs_parts_are_counted_as_that_job(client, app, make_tenant, work_jobs, monkeypatch):
+    monkeypatch.setattr(schedule, "_periodic", dict(schedule._periodic))  # the test's job goes with it
+    make_tenant(), make_tenant()
+    schedule.register_periodic("test-quiet", quiet_periodic_job, cron="0 2 * * *")
+    labels = {"job": f"{__name__}:quiet_periodic_job", "queue": "periodic", "outcome": "success"}
+    before = sample(client, "permanence_job_runs_total", **labels)
+    with app.app_context():
+        assert schedule.run_now("test-quiet") == 2
+        commit()
+    work_jobs()
+    assert sample(client, "permanence_job_runs_total", **labels) == before + 2  # one part per open council
+    assert sample(client, "permanence_scheduled_job_last_success_timestamp_seconds", job="test-quiet") > 0

@@ -309,10 +309,13 @@ def run_job(spec: dict):
     func = _resolve(job.func)
     actor = context.Actor(user_id=job.actor_id, label=f"{job.actor_label} (background job)")
     in_process = not current_app.config.get("REDIS_URL")
+    # A job that runs another function by name (a periodic job's part) is counted and logged as that one.
+    labelled = getattr(func, "job_label", None)
+    name = labelled(*job.args, **job.kwargs) if labelled else job.func
     started = time.perf_counter()
     outcome = "failure"
     with context.tenant_context(job.tenant_id), context.acting_as(actor), \
-            logs.bound(job_id=_job_id(job), job=job.func):
+            logs.bound(job_id=_job_id(job), job=name):
         try:
             result = func(*job.args, **job.kwargs)
             commit()
@@ -325,7 +328,7 @@ def run_job(spec: dict):
             log.exception("in-process job %s failed", job.func)
             return None
         finally:
-            metrics.record_job(job.func, job.queue, outcome, time.perf_counter() - started)
+            metrics.record_job(name, job.queue, outcome, time.perf_counter() - started)
 
 
 def _job_id(job: JobSpec) -> str | None:

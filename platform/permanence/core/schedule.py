@@ -258,6 +258,9 @@ def run_part_job(run_id: int, func: str):
         raise
 
 
+run_part_job.job_label = lambda run_id, func: func  # core.jobs counts and logs a part as its periodic job
+
+
 def _count(run_id: int, column: str, *, error: str | None = None):
     """One part done or failed, atomically; the run is finished when its last part is counted."""
     counted = {"done": ScheduledRun.done, "failed": ScheduledRun.failed}[column]
