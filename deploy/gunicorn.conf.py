@@ -64,6 +64,22 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # No query strings in access logs: they can hold names or case references.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
+if os.environ.get("LOG_FORMAT", "text").strip().lower() == "json":
+    # JSON lines (the deployment's default: the systemd unit sets LOG_FORMAT=json). The app writes
+    # one access line per request itself, with its request id, council and user id (core.logs,
+    # web/observe.py), so gunicorn's own access line is dropped; gunicorn's error log (start-up,
+    # workers booted and killed) is JSON too. The root logger is left without a handler here: each
+    # worker's create_app() gives it the app's.
+    logconfig_dict = {
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "formatters": {"json": {"()": "permanence.core.logs.JsonFormatter"}},
+    }
+
 proc_name = "permanence-web"
 
 
@@ -97,6 +113,27 @@ def _watch(worker):
         if rss > worker_max_mb:
             requests = ", ".join(f"{m} {p}" for _, m, p in list(_started.values())) or "no request"
             _kill(worker, f"{rss:.0f} MB resident, over {worker_max_mb} MB, during {requests}")
+
+
+# --- Prometheus metrics across workers (core.metrics) ------------------------------------
+
+def on_starting(server):
+    """Each worker writes its counts to files in PROMETHEUS_MULTIPROC_DIR; a new master starts the
+    folder empty (the counters start again, which Prometheus expects of a restart)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges are dropped; its counts stay in the sum."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -15,8 +14,10 @@ from . import (accounts, actions, agenda, api as json_api, cases, cli, councils,
 from . import models  # noqa: F401  (the whole schema, before db.init_app)
 from .config import load_config
 from .core.db import IdConverter
+from .core.logs import configure_logging
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .tor.views import init_app as init_tor
+from .web import observe
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,12 +33,14 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config_overrides:
         app.config.update(config_overrides)
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     if app.config.get("PROXY_COUNT"):
         # Behind nginx the client's address is in X-Forwarded-For; the sign-in rate limit and the
         # audit log need the real one.
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    observe.init_app(app)  # before any extension's hooks: the request id and the clock come first
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.environ.get("MIGRATIONS_DIR") or str(REPO_ROOT / "migrations"))

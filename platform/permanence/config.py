@@ -8,6 +8,7 @@ app with one command. Production sets ``DATABASE_URL``, ``REDIS_URL`` and
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -120,7 +121,29 @@ def load_config(instance_path: str) -> dict:
         # council (<dir>/<council slug>/), for the councils whose terms of reference ask for it
         # (``exports: analytics_every``). Unset: no scheduled export is written (the page says so).
         "ANALYTICS_EXPORT_DIR": os.environ.get("ANALYTICS_EXPORT_DIR") or None,
+        # Log lines: "text" for a person at a terminal (the default, `make run`), "json" for a log
+        # collector (the deployment: deploy/env.example). core.logs.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower() or "text",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO",
+        # GET /metrics answers only these addresses or networks (default: this host) and anyone
+        # sending "Authorization: Bearer <METRICS_TOKEN>" when it is set; anyone else gets a 404.
+        "METRICS_ALLOWED_NETWORKS": _networks(os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1,::1")),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # Seconds each check of GET /health/ready may take (the database, Redis).
+        "READINESS_TIMEOUT": float(os.environ.get("READINESS_TIMEOUT", "2")),
     }
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or CIDR networks, checked here so a bad entry is named at
+    start-up, not at the first scrape."""
+    networks = tuple(part.strip() for part in text.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"METRICS_ALLOWED_NETWORKS: {network[:60]!r} is not an address or network") from None
+    return networks
 
 
 def _mail() -> dict:

@@ -22,13 +22,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 import importlib
 import logging
+import os
+import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import JSON, String, event, inspect, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
-from . import context
+from . import context, logs, metrics
 from .clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -217,10 +219,22 @@ def _dispatch(spec: JobSpec) -> None:
     )
 
 
-def get_redis():
+def get_redis(timeout: float | None = None):
+    """The Redis of ``REDIS_URL``; ``timeout`` bounds connecting and each command (seconds)."""
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    if timeout is None:
+        return Redis.from_url(current_app.config["REDIS_URL"])
+    return Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=timeout, socket_connect_timeout=timeout)
+
+
+def ping_redis(timeout: float) -> None:
+    """Raises unless Redis answers PING within ``timeout`` seconds (the readiness probe)."""
+    client = get_redis(timeout)
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 def get_queue(name: str = "default"):
@@ -232,6 +246,32 @@ def get_queue(name: str = "default"):
 
 def all_queues():
     return [get_queue(name) for name in QUEUES]
+
+
+def queue_gauges():
+    """At scrape time, with Redis: each queue's waiting jobs and failed jobs (those out of retries,
+    kept for a week). Read with a short timeout, so a scrape never hangs on Redis."""
+    if not current_app.config.get("REDIS_URL"):
+        return []
+    from rq import Queue
+
+    connection = get_redis(timeout=2)
+    prefix = current_app.config.get("RQ_QUEUE_PREFIX", "permanence")
+    gauges = []
+    try:
+        for name in QUEUES:
+            queue = Queue(f"{prefix}-{name}", connection=connection)
+            gauges.append(metrics.Gauge("permanence_queue_jobs", "Jobs waiting in an RQ queue", {"queue": name},
+                                        queue.count))
+            gauges.append(metrics.Gauge("permanence_queue_failed_jobs", "Jobs in an RQ queue's failed registry "
+                                        "(out of retries; kept seven days)", {"queue": name},
+                                        queue.failed_job_registry.count))
+    finally:
+        connection.close()
+    return gauges
+
+
+metrics.register_scrape(queue_gauges)
 
 
 def recover_abandoned() -> None:
@@ -269,10 +309,17 @@ def run_job(spec: dict):
     func = _resolve(job.func)
     actor = context.Actor(user_id=job.actor_id, label=f"{job.actor_label} (background job)")
     in_process = not current_app.config.get("REDIS_URL")
-    with context.tenant_context(job.tenant_id), context.acting_as(actor):
+    # A job that runs another function by name (a periodic job's part) is counted and logged as that one.
+    labelled = getattr(func, "job_label", None)
+    name = labelled(*job.args, **job.kwargs) if labelled else job.func
+    started = time.perf_counter()
+    outcome = "failure"
+    with context.tenant_context(job.tenant_id), context.acting_as(actor), \
+            logs.bound(job_id=_job_id(job), job=name):
         try:
             result = func(*job.args, **job.kwargs)
             commit()
+            outcome = "success"
             return result
         except Exception:
             db.session.rollback()
@@ -280,6 +327,15 @@ def run_job(spec: dict):
                 raise
             log.exception("in-process job %s failed", job.func)
             return None
+        finally:
+            metrics.record_job(name, job.queue, outcome, time.perf_counter() - started)
+
+
+def _job_id(job: JobSpec) -> str | None:
+    """The id a job's log lines carry: its RQ job id (made from its outbox row's), the same in-process."""
+    if job.outbox_id is None:
+        return None
+    return f"{current_app.config.get('RQ_QUEUE_PREFIX', 'permanence')}-outbox-{job.outbox_id}"
 
 
 def parse_queues(text: str | None) -> tuple[str, ...]:
@@ -314,6 +370,7 @@ def run_worker(queue_names=WORKER_ORDER, burst: bool = False, max_jobs: int | No
 
     global _worker_app
     _worker_app = current_app._get_current_object()  # jobs run in the app that started the worker
+    metrics.share_files_with(os.getpid())  # each work horse adds to this worker's counts
 
     class RelayingWorker(Worker):
         def run_maintenance_tasks(self):

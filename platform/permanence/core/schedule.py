@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from ..extensions import db
-from . import context
+from . import context, metrics
 from .clock import LONDON, utcnow
 from .jobs import DEFAULT_RETRIES, _path, _resolve, commit, enqueue
 
@@ -258,6 +258,9 @@ def run_part_job(run_id: int, func: str):
         raise
 
 
+run_part_job.job_label = lambda run_id, func: func  # core.jobs counts and logs a part as its periodic job
+
+
 def _count(run_id: int, column: str, *, error: str | None = None):
     """One part done or failed, atomically; the run is finished when its last part is counted."""
     counted = {"done": ScheduledRun.done, "failed": ScheduledRun.failed}[column]
@@ -335,6 +338,22 @@ def job_statuses(now: datetime | None = None) -> list[JobStatus]:
                                   .order_by(ScheduledRun.started_at.desc(), ScheduledRun.id.desc()).limit(1)).scalar()
         statuses.append(JobStatus(job, last, job.slot_after(now)))
     return statuses
+
+
+def last_success_gauges() -> list[metrics.Gauge]:
+    """At scrape time: when each periodic job last finished a run with no council's part failed
+    (Unix seconds, UTC), for an alert on "the nightly run has not succeeded for 26 hours"."""
+    with Session(db.engine) as session:  # its own transaction: a failure here cannot spoil the request's
+        rows = session.execute(
+            select(ScheduledRun.name, func.max(ScheduledRun.finished_at))
+            .where(ScheduledRun.finished_at.is_not(None), ScheduledRun.failed == 0).group_by(ScheduledRun.name)).all()
+    return [metrics.Gauge("permanence_scheduled_job_last_success_timestamp_seconds",
+                          "When a periodic job last finished a run with no part failed (Unix time)",
+                          {"job": name}, finished.replace(tzinfo=finished.tzinfo or timezone.utc).timestamp())
+            for name, finished in rows if name in _periodic]
+
+
+metrics.register_scrape(last_success_gauges)
 
 
 # --- The loop --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..core.jobs import commit
 from ..extensions import db, talisman
 from ..tenancy.resolver import inject_tenant_slug, release_tenant, resolve_tenant
 from ..tor.services import active_version, tor_of
-from . import abbreviations
+from . import abbreviations, observe
 from .inputs import refuse_nul_characters, refuse_unstorable
 from .navigation import nav_items
 from .templating import configure_undefined
@@ -172,6 +172,7 @@ def init_app(app: Flask) -> None:
     app.before_request(end_revoked_session)
     app.before_request(check_idle_session)
     app.before_request(resolve_tenant)
+    app.before_request(observe.name_council)
     app.before_request(authenticate_api_token)
     app.before_request(load_membership)
     app.before_request(require_two_factor_setup)
