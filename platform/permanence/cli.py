@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_migrate.cli import db as migrate_cli
+from sqlalchemy import inspect, text
 
 from .accounts import grants
 from .accounts import services as accounts
@@ -19,6 +22,7 @@ from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_aband
 from .core.schedule import periodic_jobs, run_now, run_scheduler
 from .demo.national import PRESETS, build_national, plan_councils, refresh_statistics, totals
 from .demo.services import load_demo, summary
+from .extensions import db
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
 from .notifications.services import announce
 from .tenancy.services import TenantError, create_tenant, get_tenant, list_tenants
@@ -376,6 +380,79 @@ def import_903_cmd(slug, header, episodes, reviews, encoding, all_or_nothing, df
 
 
 children_cli.add_command(import_tracker_cmd)
+
+
+def row_counts() -> dict:
+    """Rows per table, and per council as the app reads them, of the database the app points at.
+
+    What a restore is checked by (deploy/backup/restore.sh): ``tables`` counts every row on a
+    connection without the app role (so only a superuser or a BYPASSRLS role sees them all under
+    row-level security; otherwise it is None); ``councils`` counts each council's rows of each table
+    with a ``tenant_id`` through the app's own session, which on PostgreSQL switches to the app role
+    and sets the council, so a council's rows the app cannot read under RLS count as missing."""
+    names = sorted(inspect(db.engine).get_table_names())
+    with db.engine.connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        sees_all = not postgres or conn.execute(text(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")).scalar()
+        head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+            if "alembic_version" in names else None
+        tables = {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names} \
+            if sees_all else None
+    scoped = [name for name in names
+              if any(column["name"] == "tenant_id" for column in inspect(db.engine).get_columns(name))]
+    councils = {}
+    for tenant in sorted(list_tenants(), key=lambda t: t.slug):
+        with tenant_context(tenant.id):
+            councils[tenant.slug] = {
+                name: db.session.execute(text(f'SELECT count(*) FROM "{name}" WHERE tenant_id = :tid'),
+                                         {"tid": tenant.id}).scalar()
+                for name in scoped}
+            db.session.rollback()  # read only; the next council's transaction sets its own settings
+    db.session.remove()
+    return {"database": db.engine.url.database, "head": head, "tables": tables, "councils": councils}
+
+
+def count_differences(expected: dict, found: dict) -> list[str]:
+    """Each table (and each council's table) whose count differs, in words; empty when they agree.
+    A section one side could not count (``tables`` without a role that sees every row) is skipped."""
+    differences = []
+    if expected.get("tables") is not None and found.get("tables") is not None:
+        for name in sorted(set(expected["tables"]) | set(found["tables"])):
+            before, after = expected["tables"].get(name), found["tables"].get(name)
+            if before != after:
+                differences.append(f"{name}: {before} expected, {after} found")
+    for slug in sorted(set(expected["councils"]) | set(found["councils"])):
+        before, after = expected["councils"].get(slug), found["councils"].get(slug)
+        if before is None or after is None:
+            differences.append(f"council {slug}: {'missing' if after is None else 'not expected'}")
+            continue
+        for name in sorted(set(before) | set(after)):
+            if before.get(name) != after.get(name):
+                differences.append(f"council {slug}, {name}: {before.get(name)} expected, {after.get(name)} found")
+    return differences
+
+
+@migrate_cli.command("counts")
+@click.option("--expect", "expected", type=click.File("r"), metavar="FILE",
+              help="Counts printed earlier (of the database backed up); exit 1 naming each difference.")
+@with_appcontext
+def counts_cmd(expected):
+    """Print rows per table and per council as JSON (the council's read through the app role under
+    row-level security); with --expect, compare with counts printed earlier: a restore's check."""
+    found = row_counts()
+    click.echo(json.dumps(found, indent=1, sort_keys=True))
+    if expected is None:
+        return
+    differences = count_differences(json.load(expected), found)
+    if differences:
+        for line in differences:
+            click.echo(line, err=True)
+        _fail(f"{len(differences)} count(s) differ from {expected.name}")
+    councils = len(found["councils"])
+    click.echo(f"Counts agree with {expected.name}: {len(found['tables'] or ())} tables, {councils} councils "
+               f"({sum(sum(c.values()) for c in found['councils'].values()):,} council rows read as the app).",
+               err=True)
 
 
 def init_app(app):
