@@ -80,3 +80,29 @@ def test_sizes_are_skewed_and_add_up():
     assert max(sizes) > 3 * sorted(sizes)[75]  # a few large councils
     assert sum(200 <= s <= 800 for s in sizes) > 75  # many of 200 to 800
     assert council_sizes(150, 667, seed=1) == sizes
+
+
+def test_a_council_loaded_without_milestones_has_its_tracker_columns_and_the_nightly_run_agrees(app, empty_database):
+    """The national size leaves the milestones to the nightly run; the tracker's legal status and plan
+    route are there from the load (worked out in the database), and the recompute says the same."""
+    from permanence.tracker.jobs import nightly_tracker_job
+    from permanence.tracker.models import TrackerLine
+
+    with app.app_context():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setitem(app.config, "MAIL_ECHO", False)
+            for _plan, _counts in build_national(councils=1, children_per_council_mean=60, seed=3, tracker=False,
+                                                 today=TODAY):
+                commit()
+        tenant = db.session.execute(select(Tenant)).scalars().one()
+        with tenant_context(tenant.id):
+            children = db.session.execute(select(func.count(Child.id))).scalar_one()
+            loaded = {line.child_id: (line.legal_status, line.plan_route)
+                      for line in db.session.execute(select(TrackerLine)).scalars()}
+            assert len(loaded) == children > 0
+            assert sum(1 for status, _ in loaded.values() if status) > children // 2
+            nightly_tracker_job(TODAY.isoformat())
+            commit()
+            recomputed = {line.child_id: (line.legal_status, line.plan_route)
+                          for line in db.session.execute(select(TrackerLine)).scalars()}
+    assert recomputed == loaded

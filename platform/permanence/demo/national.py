@@ -54,6 +54,7 @@ from ..tor import sittings
 from ..tor.services import active_version, load_folder, parse_tor, tor_of
 from ..tracker.models import Milestone
 from ..tracker.jobs import nightly_tracker_job
+from ..tracker.services import fill_tracker_lines
 from .histories import SITUATIONS, add_history
 from .meetings import agree_demo_tracking_days, load_meeting_demo
 from .services import _demo_user
@@ -152,6 +153,8 @@ def _build_council(plan: CouncilPlan, *, seed: int, years: int, tracker: bool, t
         agree_demo_tracking_days(tenant.id, users)
         if tracker:
             nightly_tracker_job(today.isoformat())
+        else:
+            fill_tracker_lines(today)  # the tracker's columns now; the milestones at the nightly run
     return counts
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import subqueryload
 
 from ..cases.facts import child_events, child_facts
@@ -276,3 +276,28 @@ def milestones_of(child_id: int) -> list[Milestone]:
     """A child's stored milestones, soonest due first (those waiting for their event last)."""
     return list(db.session.execute(
         select(Milestone).where(Milestone.child_id == child_id).order_by(Milestone.due.is_(None), Milestone.due, Milestone.id)).scalars())
+
+
+# Each child's tracker line worked out in the database from the record, as the tracker did per request
+# before lines were stored: for children loaded in bulk whose milestones are left to the nightly run.
+_FILL_LINES = """
+INSERT INTO tracker_line (child_id, tenant_id, computed_at, legal_status, plan_route, next_due, open_drift)
+SELECT c.id, c.tenant_id, :now,
+  (SELECT s.code FROM legal_status s WHERE s.child_id = c.id AND s.start <= :today
+     AND (s."end" IS NULL OR s."end" > :today) ORDER BY s.start DESC, s.id DESC LIMIT 1),
+  (SELECT p.route FROM permanence_plan p WHERE p.child_id = c.id AND p.kind = 'primary'
+     AND p.agreed_on <= :today AND (p.ended_on IS NULL OR p.ended_on > :today)
+     ORDER BY p.agreed_on DESC, p.id DESC LIMIT 1),
+  (SELECT min(m.due) FROM milestone m WHERE m.child_id = c.id AND m.status IN ('upcoming', 'due_soon', 'overdue')),
+  (SELECT count(d.id) FROM drift d WHERE d.child_id = c.id AND d.closed_on IS NULL)
+FROM child c
+WHERE c.tenant_id = :tenant AND NOT EXISTS (SELECT 1 FROM tracker_line t WHERE t.child_id = c.id)
+"""
+
+
+def fill_tracker_lines(today: date | None = None) -> int:
+    """Give every child of the current council without a tracker line one, in one statement (a bulk
+    load that leaves the milestones to the nightly run); the next recompute brings each up to date."""
+    result = db.session.execute(text(_FILL_LINES), {"now": utcnow(), "today": today or london_today(),
+                                                    "tenant": current_tenant_id()})
+    return result.rowcount
