@@ -138,7 +138,8 @@ def only_councils(plans: list[CouncilPlan], only: str | None) -> list[CouncilPla
             from None
     outside = sorted(n for n in wanted if not 1 <= n <= len(plans))
     if outside or not wanted:
-        raise ValueError(f"no council {', '.join(map(str, outside)) or only[:40]!r} in a plan of {len(plans)}")
+        named = ", ".join(map(str, outside)) or repr(only[:40])
+        raise ValueError(f"no council {named} in a plan of {len(plans)}")
     return [plan for plan in plans if plan.index in wanted]
 
 
