@@ -7,9 +7,9 @@ job and an SSDA903 import of as many children, against the floor of an empty job
 
 Starts ``permanence jobs worker --queues nightly`` (periodic and imports, the deploy's worker for the
 night's work) on ``BENCH_REDIS_URL`` (default db 15, emptied before and after), and queues through
-``core.jobs.enqueue`` and the outbox, one job at a time, each round: the floor (``_jobprobe.empty``),
-the nightly tracker run for today, the floor again, a 903 import (``imports.jobs.run_import_job``; the
-same extracts as ``jobs_largest.py``, in turn). Each job is wrapped in ``_jobprobe.peak``, which reads
+``core.jobs.enqueue`` and the outbox, one job at a time: rounds of the floor (``_jobprobe.empty``)
+then the nightly tracker run for today; then rounds of the floor then a 903 import
+(``imports.jobs.run_import_job``; the same extracts as ``jobs_largest.py``, in turn). Each job is wrapped in ``_jobprobe.peak``, which reads
 the work horse's ``/proc/self/status``: RQ forks a horse per job, so its VmHWM at the end is that
 job's peak resident memory (the worker's pages it shares counted too, as the kernel counts them);
 the DfE rules' subprocess is its own process and shown apart (its ``ru_maxrss``). The jobs the import
@@ -92,13 +92,16 @@ def main() -> None:
 
             samples: dict[str, list[dict]] = {"floor (empty job)": [], "nightly tracker": [], "903 import": []}
             first = {}
-            for n in range(ROUNDS + 1):  # round 0: the first nightly run and the first import, shown apart
+            # The nightly runs first, all on the council as generated; then the imports (the first one
+            # adds the synthetic children to the council). Round 0 of each is shown apart.
+            for n in range(ROUNDS + 1):
                 _, result = run("periodic", "_jobprobe:empty")
                 samples["floor (empty job)"].append(result)
                 took, result = run("periodic", "permanence.tracker.jobs:nightly_tracker_job", today)
                 print(f"  round {n}: nightly {took:6.1f} s, peak {result['hwm_kb'] / 1024:6.1f} MB "
                       f"(from {result['hwm_before_kb'] / 1024:.1f}); {result['result']['created']} created")
                 (samples["nightly tracker"].append(result) if n else first.setdefault("nightly tracker", result))
+            for n in range(ROUNDS + 1):
                 _, result = run("periodic", "_jobprobe:empty")
                 samples["floor (empty job)"].append(result)
                 with tenant_context(tenant_id):
