@@ -133,6 +133,8 @@ def main() -> None:
     print(f"  {'job':40} {'n':>3} {'median MB':>10} {'max MB':>8} {'x floor':>8} {'DfE rules MB':>13}")
     rows = list(samples.items()) + [(f"{name}, first run", [result]) for name, result in first.items()]
     for name, results in rows:
+        if not results:
+            continue
         peaks = [r["hwm_kb"] / 1024 for r in results]
         dfe = max(r["children_maxrss_kb"] for r in results) / 1024
         print(f"  {name:40} {len(peaks):>3} {median(peaks):10.1f} {max(peaks):8.1f} {median(peaks) / base:8.2f} "
