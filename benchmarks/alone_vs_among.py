@@ -11,8 +11,9 @@ data set, interleaved in one run, each against the floor (``GET /health``) of it
 whole set, so the two differ only in the other councils around it. Two apps in one process, each on
 its database; every round opens each page in both, the floor before each page, alone first in even
 rounds and among first in odd ones. Before timing, the council's nightly tracker run in each database
-(twice, printed: it writes the milestones the generator left to it), an API token, and the POST's
-actions: both databases are written to, so the national one must be a copy.
+(twice, printed: it writes the milestones the generator left to it) then ``ANALYZE`` (as autovacuum
+would after such a write; the two databases compared on fresh planner statistics), an API token, and
+the POST's actions: both databases are written to, so the national one must be a copy.
 
 ``BENCH_ROUNDS`` (default 15; the first not counted); ``BENCH_SLUG`` (default the council alone).
 Prints per page: median and p95 in each database, each median's ratio to its own floor, the ratio
@@ -34,6 +35,7 @@ def main() -> None:
 
     from permanence.app import create_app
     from permanence.core.clock import london_today
+    from permanence.demo.national import refresh_statistics
     from permanence.extensions import db
 
     today = london_today()
@@ -48,6 +50,7 @@ def main() -> None:
             print(f"{side}: {len(sizes)} councils, {sum(s[0] for s in sizes):,} children; {slug} "
                   f"({children:,} children); {db.engine.dialect.name}")
             council = prepare(db, slug, tenant_id, children, today, nightly=True, recompute=False)
+            refresh_statistics()  # the nightly run wrote the milestones: both databases planned on fresh statistics
             statements: list[str] = []
             event.listen(db.engine, "before_cursor_execute",
                          lambda conn, cursor, stmt, *a, statements=statements: statements.append(stmt))
