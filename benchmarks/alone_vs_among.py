@@ -17,7 +17,7 @@ the POST's actions: both databases are written to, so the national one must be a
 
 ``BENCH_ROUNDS`` (default 15; the first not counted); ``BENCH_SLUG`` (default the council alone).
 Prints per page: median and p95 in each database, each median's ratio to its own floor, the ratio
-among / alone, and the SQL statements (among).
+among / alone, and the SQL statements of the last round in each.
 """
 
 from __future__ import annotations
@@ -82,13 +82,14 @@ def main() -> None:
           f"/health: alone median {fa:.2f} ms (p95 {p95(alone['floor']):.2f}), among median {fm:.2f} ms "
           f"(p95 {p95(among['floor']):.2f})")
     print(f"  {'page':30} {'alone med':>10} {'p95':>8} {'x floor':>8} {'among med':>10} {'p95':>8} {'x floor':>8} "
-          f"{'among/alone':>12} {'SQL':>4}  status")
+          f"{'among/alone':>12} {'SQL alone/among':>16}  status")
     for name in names:
         a = [t for t, _, _ in alone["rows"][name]]
         m = [t for t, _, _ in among["rows"][name]]
         statuses = sorted({s for _, _, s in alone["rows"][name]} | {s for _, _, s in among["rows"][name]})
         print(f"  {name:30} {median(a):10.1f} {p95(a):8.1f} {median(a) / fa:8.1f} {median(m):10.1f} {p95(m):8.1f} "
-              f"{median(m) / fm:8.1f} {median(m) / median(a):12.2f} {among['rows'][name][-1][1]:4}  {statuses}")
+              f"{median(m) / fm:8.1f} {median(m) / median(a):12.2f} "
+              f"{str(alone['rows'][name][-1][1]) + '/' + str(among['rows'][name][-1][1]):>16}  {statuses}")
 
 
 if __name__ == "__main__":
