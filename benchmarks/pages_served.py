@@ -10,6 +10,10 @@ signs each role in with a session cookie signed by the server's SECRET_KEY, then
 threads (default 8) each open the pages in turn, for ``BENCH_SECONDS`` (default 60), with
 ``GET /health`` (the floor) among them. Prints requests per second, and per page the median and
 95th percentile as the clients saw them (queueing included) and the ratio to the floor's median.
+
+Then the web process's memory: each gunicorn worker's resident memory (``/proc/<pid>/status``) after
+it has answered only ``GET /health`` (the floor: the app loaded, no page rendered), and its peak
+(VmHWM) after the run; the master forks the workers and does not load the app (``preload_app`` off).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 import urllib.request
 
 REPO = Path(__file__).resolve().parents[1]
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another, when two runs share the machine
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 SECRET = "bench-served-secret"
@@ -70,6 +74,9 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(f"http://127.0.0.1:{PORT}/health")
+        for _ in range(50):  # enough for both workers to have answered it (the floor of memory)
+            _get("/health", "", None)
+        idle = {pid: _memory(pid) for pid in _workers(server.pid)}
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         for name, role, path in pages:  # warm each worker a little, and check every page answers
             for _ in range(2):
@@ -94,6 +101,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         took = time.monotonic() - started
+        after = {pid: _memory(pid) for pid in _workers(server.pid)}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -106,6 +114,31 @@ def main() -> None:
         values.sort()
         print(f"  {name:30} {len(values):5} {statistics.median(values):10.1f} "
               f"{values[max(0, round(len(values) * 0.95) - 1)]:8.1f} {statistics.median(values) / floor:8.1f}")
+    print(f"\nmemory of each gunicorn worker (MB): after GET /health only (the floor), and after the run")
+    print(f"  {'worker pid':>10} {'RSS floor':>10} {'peak floor':>11} {'RSS after':>10} {'peak after':>11} {'x floor':>8}")
+    for pid, end in sorted(after.items()):
+        start = idle.get(pid)
+        if start is None:  # a worker restarted during the run (memory limit, timeout): no floor of its own
+            print(f"  {pid:>10} {'(new)':>10} {'':>11} {end['VmRSS'] / 1024:10.1f} {end['VmHWM'] / 1024:11.1f}")
+            continue
+        print(f"  {pid:>10} {start['VmRSS'] / 1024:10.1f} {start['VmHWM'] / 1024:11.1f} {end['VmRSS'] / 1024:10.1f} "
+              f"{end['VmHWM'] / 1024:11.1f} {end['VmHWM'] / start['VmHWM']:8.2f}")
+
+
+def _workers(master: int) -> list[int]:
+    """The gunicorn master's child processes (its workers)."""
+    with open(f"/proc/{master}/task/{master}/children") as children:
+        return [int(pid) for pid in children.read().split()]
+
+
+def _memory(pid: int) -> dict[str, int]:
+    """A process's resident memory now (VmRSS) and at its highest so far (VmHWM), in kB."""
+    values = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                values[line.split(":")[0]] = int(line.split()[1])
+    return values
 
 
 def _get(path: str, cookie_name: str, cookie: str | None) -> tuple[int, float]:

@@ -8,6 +8,7 @@ actions and papers, an audit trail, the tracker's milestones, and nothing outsid
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +16,8 @@ from sqlalchemy import func, select
 from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
-from permanence.demo.national import PRESETS, build_national, council_sizes, plan_councils, totals
+from permanence.demo.national import (PRESETS, build_national, council_sizes, only_councils, plan_councils,
+                                      totals)
 from permanence.extensions import db
 from permanence.tenancy.models import Tenant
 
@@ -23,17 +25,18 @@ TODAY = date(2026, 11, 24)
 SMALL = PRESETS["small"]
 
 
-def _build(app, seed=1):
+def _build(app, seed=1, only=None):
     with app.app_context():
         built = []
         with pytest.MonkeyPatch.context() as patch:  # the e-mails are kept, not printed (and only here)
             patch.setitem(app.config, "MAIL_ECHO", False)
             for plan, counts in build_national(councils=SMALL["councils"],
                                                children_per_council_mean=SMALL["children_per_council_mean"],
-                                               seed=seed, tracker=True, today=TODAY):
+                                               seed=seed, tracker=True, today=TODAY, only=only):
                 commit()
                 built.append((plan.slug, counts))
         plans = plan_councils(SMALL["councils"], SMALL["children_per_council_mean"], seed)
+        plans = [plan for plan in plans if only is None or plan.index in only]
         numbers = {}
         for plan in plans:
             tenant = db.session.execute(select(Tenant).where(Tenant.slug == plan.slug)).scalar_one()
@@ -72,6 +75,28 @@ def test_small_national_set_is_the_same_from_the_same_seed(app, empty_database):
                 assert db.session.execute(select(func.count(Child.id)).where(
                     ~Child.case_number.startswith(f"NAT-{tenant.slug[-4:]}-"))).scalar_one() == 0
     assert [counts for _, counts in again] == [counts for _, counts in first]
+    # One council built alone (``--only 2``) is the same council as among the three: its children,
+    # histories and five years of panels, row for row (for benchmarking alone against among many).
+    empty_database()
+    alone, numbers_alone, _ = _build(app, only={2})
+    with app.app_context():
+        assert [t.slug for t in db.session.execute(select(Tenant)).scalars()] == ["national-0002"]
+    assert numbers_alone == {"national-0002": numbers["national-0002"]}
+    assert alone == [first[1]]
+
+
+def test_only_names_councils_of_the_plan_or_the_largest():
+    with pytest.MonkeyPatch.context() as patch:  # plan_councils reads the ToR folders from the app
+        patch.setattr("permanence.demo.national.tor_folders", lambda: [Path("a"), Path("b")])
+        plans = plan_councils(150, 667, seed=1)
+    largest = only_councils(plans, "largest")
+    assert len(largest) == 1 and largest[0].children == max(council_sizes(150, 667, seed=1))
+    assert largest[0].tor_folder == plans[largest[0].index - 1].tor_folder
+    assert [p.slug for p in only_councils(plans, "58, 3")] == ["national-0003", "national-0058"]
+    assert only_councils(plans, None) == only_councils(plans, "") == plans
+    for bad in ("151", "0", "big", ","):
+        with pytest.raises(ValueError):
+            only_councils(plans, bad)
 
 
 def test_sizes_are_skewed_and_add_up():

@@ -20,7 +20,7 @@ from .core.context import Actor, acting_as, tenant_context
 from .core.clock import london_today
 from .core.jobs import QUEUE_GROUPS, QUEUES, commit, parse_queues, recover_abandoned, relay, run_worker
 from .core.schedule import periodic_jobs, run_now, run_scheduler
-from .demo.national import PRESETS, build_national, plan_councils, refresh_statistics, totals
+from .demo.national import PRESETS, build_national, only_councils, plan_councils, refresh_statistics, totals
 from .demo.services import load_demo, summary
 from .extensions import db
 from .imports.cli import check_903_with_dfe_rules, import_tracker_cmd, write_dfe_findings
@@ -227,21 +227,30 @@ def load_demo_cmd():
 @click.option("--tracker/--no-tracker", default=None,
               help="Compute each council's milestones now (the small preset's default) or leave them to the "
                    "nightly recompute (the national preset's).")
-def national_cmd(size, councils, children_per_council_mean, seed, years, tracker):
+@click.option("--only", metavar="N[,N...]|largest",
+              help="Build only these councils of the plan (numbers, or 'largest'): each the same council, size "
+                   "and ToR as in the whole set, alone in its database (for comparing alone with among many).")
+def national_cmd(size, councils, children_per_council_mean, seed, years, tracker, only):
     """Fictional councils of varied sizes with five years of history, for measuring at scale
     (councils national-0001 ...; resumable: existing councils are skipped)."""
     preset = PRESETS[size]
     councils = councils or preset["councils"]
     mean = children_per_council_mean or preset["children_per_council_mean"]
     tracker = preset["tracker"] if tracker is None else tracker
-    plans = plan_councils(councils, mean, seed)
+    try:
+        plans = only_councils(plan_councils(councils, mean, seed), only)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--only") from None
     sizes = sorted(plan.children for plan in plans)
-    click.echo(f"{councils} councils, {sum(sizes):,} children (smallest {sizes[0]:,}, median "
+    if only:
+        click.echo("Only " + ", ".join(f"{plan.slug} ({plan.tor_folder.name})" for plan in plans)
+                   + f" of a plan of {councils}:")
+    click.echo(f"{len(plans)} councils, {sum(sizes):,} children (smallest {sizes[0]:,}, median "
                f"{sizes[len(sizes) // 2]:,}, largest {sizes[-1]:,}), seed {seed}, {years} years; milestones "
                + ("computed now" if tracker else "left to the nightly recompute"))
     echo, current_app.config["MAIL_ECHO"] = current_app.config.get("MAIL_ECHO", True), False
     built = build_national(councils=councils, children_per_council_mean=mean, seed=seed, years=years,
-                           tracker=tracker)
+                           tracker=tracker, only={plan.index for plan in plans})
     try:  # the current cycle's e-mails are kept, not printed over the progress bar
         with click.progressbar(length=sum(sizes), label="Councils", item_show_func=lambda s: s) as bar:
             for plan, _counts in built:

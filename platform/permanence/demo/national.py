@@ -30,7 +30,7 @@ import json
 import math
 from pathlib import Path
 import random
-from typing import Iterator
+from typing import Collection, Iterator
 
 from faker import Faker
 from flask import current_app
@@ -123,12 +123,37 @@ def plan_councils(councils: int, mean: int, seed: int) -> list[CouncilPlan]:
             for n, size in enumerate(council_sizes(councils, mean, seed), start=1)]
 
 
+def only_councils(plans: list[CouncilPlan], only: str | None) -> list[CouncilPlan]:
+    """The plans ``only`` names: council numbers separated by commas (``58``, ``3,58``) or
+    ``largest``; None or empty: all. A council built alone is the same council as in the whole set
+    (its size, ToR, slug and rows come from its number and the seed), so a benchmark can compare
+    it alone with it among the others. Raises ``ValueError`` for a number outside the plan."""
+    if not only or not only.strip():
+        return plans
+    if only.strip() == "largest":
+        return [max(plans, key=lambda plan: (plan.children, -plan.index))]
+    try:
+        wanted = {int(part) for part in only.split(",") if part.strip()}
+    except ValueError:
+        raise ValueError(f"--only takes council numbers separated by commas, or 'largest', not {only[:40]!r}") \
+            from None
+    outside = sorted(n for n in wanted if not 1 <= n <= len(plans))
+    if outside or not wanted:
+        named = ", ".join(map(str, outside)) or repr(only[:40])
+        raise ValueError(f"no council {named} in a plan of {len(plans)}")
+    return [plan for plan in plans if plan.index in wanted]
+
+
 def build_national(*, councils: int, children_per_council_mean: int, seed: int = 1, years: int = 5,
-                   tracker: bool = False, today: date | None = None) -> Iterator[tuple[CouncilPlan, dict]]:
+                   tracker: bool = False, today: date | None = None,
+                   only: Collection[int] | None = None) -> Iterator[tuple[CouncilPlan, dict]]:
     """Create the councils that do not exist yet; yields ``(plan, counts)`` after each (the caller
-    commits). A council whose slug exists already is skipped (counts empty), so a stopped run resumes."""
+    commits). A council whose slug exists already is skipped (counts empty), so a stopped run resumes.
+    ``only``: build just the councils of these numbers (1-based) of the plan of ``councils``."""
     today = today or london_today()
     for plan in plan_councils(councils, children_per_council_mean, seed):
+        if only is not None and plan.index not in only:
+            continue
         if tenancy.get_tenant(plan.slug) is not None:
             yield plan, {}
             continue
