@@ -33,10 +33,12 @@ def _child_ids(obj) -> set[int]:
 def _collect(session, flush_context):
     deleted_children = {obj.id for obj in session.deleted if isinstance(obj, Child)}
     touched = None
-    for obj in chain(session.new, session.dirty, session.deleted):
+    dirty = session.dirty  # a new set at each reading: read once, not once per object (an import
+    # of 2,000 children flushed 38,000 objects and spent 15 s asking again and again)
+    for obj in chain(session.new, dirty, session.deleted):
         if not isinstance(obj, (Child, *HISTORY_MODELS)):
             continue
-        if obj in session.dirty and not session.is_modified(obj):
+        if obj in dirty and not session.is_modified(obj):
             continue
         ids = _child_ids(obj) - deleted_children
         if ids:
