@@ -53,7 +53,7 @@ def load_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(normalise_database_url(database_url)),
         "REDIS_URL": redis_url,
         # Role the ORM session assumes on PostgreSQL so row-level security applies
         # even when the connection itself is made by the owner.
@@ -144,6 +144,19 @@ def _networks(text: str) -> tuple[str, ...]:
         except ValueError:
             raise ValueError(f"METRICS_ALLOWED_NETWORKS: {network[:60]!r} is not an address or network") from None
     return networks
+
+
+def _engine_options(url: str) -> dict:
+    """Pre-ping each pooled connection; on PostgreSQL, ``DATABASE_PREPARE_THRESHOLD`` sets when
+    psycopg prepares a statement on the server: ``none`` never (needed behind pgbouncer in
+    transaction pooling before 1.21, where the next transaction may reach another server
+    connection that lacks the statement), a number after that many runs; unset, psycopg's 5."""
+    options: dict = {"pool_pre_ping": True}
+    threshold = (os.environ.get("DATABASE_PREPARE_THRESHOLD") or "").strip().lower()
+    if threshold and url.startswith("postgresql+psycopg://"):
+        options["connect_args"] = {"prepare_threshold": None if threshold in {"none", "off", "never"}
+                                   else int(threshold)}
+    return options
 
 
 def _mail() -> dict:
