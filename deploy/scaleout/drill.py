@@ -361,7 +361,7 @@ def drill_web_kill(stack: Stack, table: Table, on_a: requests.Session, total: in
               f"{dict(Counter(gets))}; slowest {max(t for _, _, t in results):.2f} s")
     table.add("  the POSTs in that stream (shown as they are)", all(good(s) for s in posts),
               f"{len(posts)} POSTs: {dict(Counter(posts))} (nginx passes a POST to B only if A never got it; "
-              "one A was reading when killed answers 502)")
+              "a POST A had already received when it was killed would answer 502, not be sent twice)")
 
 
 def drill_worker_kill(stack: Stack, table: Table, jobs: int, seconds: float) -> None:
