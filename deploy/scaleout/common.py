@@ -150,16 +150,25 @@ class Table:
 
     def __init__(self, title: str):
         self.title = title
-        self.rows: list[tuple[str, bool, str]] = []
+        self.rows: list[tuple[str, bool | None, str]] = []
 
-    def add(self, check: str, passed: bool, detail: str) -> bool:
+    def add(self, check: str, passed: bool | None, detail: str) -> bool | None:
+        """A check, or with ``passed`` None a fact shown for what it is (INFO), never a verdict."""
         self.rows.append((check, passed, detail))
-        print(f"  {'PASS' if passed else 'FAIL'}  {check}: {detail}", flush=True)
+        print(f"  {self._word(passed)}  {check}: {detail}", flush=True)
         return passed
+
+    @staticmethod
+    def _word(passed: bool | None) -> str:
+        return "INFO" if passed is None else "PASS" if passed else "FAIL"
+
+    @property
+    def checks(self) -> list[bool]:
+        return [ok for _, ok, _ in self.rows if ok is not None]
 
     @property
     def passed(self) -> bool:
-        return bool(self.rows) and all(ok for _, ok, _ in self.rows)
+        return bool(self.checks) and all(self.checks)
 
     def print(self) -> None:
         width = max(len(check) for check, _, _ in self.rows) if self.rows else 10
@@ -167,8 +176,8 @@ class Table:
         print(f"{'check'.ljust(width)}  result  detail")
         print(f"{'-' * width}  ------  ------")
         for check, ok, detail in self.rows:
-            print(f"{check.ljust(width)}  {'PASS' if ok else 'FAIL':6}  {detail}")
-        print(f"\n{'PASS' if self.passed else 'FAIL'}: {sum(ok for _, ok, _ in self.rows)} of {len(self.rows)} checks passed",
+            print(f"{check.ljust(width)}  {self._word(ok):6}  {detail}")
+        print(f"\n{'PASS' if self.passed else 'FAIL'}: {sum(self.checks)} of {len(self.checks)} checks passed",
               flush=True)
 
 

@@ -12,8 +12,10 @@ the function, and commits or rolls back: no job can run unscoped by accident.
 
 On RQ every job carries a ``Retry``: a job that raises, or whose worker died (RQ's started-job
 registry, cleaned every minute by our workers), runs again after a back-off. A job's writes and
-the jobs it queues commit together or not at all, so running it again repeats nothing that
-stuck; what a job does outside the database (an e-mail) it guards itself.
+the jobs it queues commit together or not at all, so running again a job cut short repeats
+nothing that stuck; what a job does outside the database (an e-mail) it guards itself. One window
+is left: a worker killed after a job's commit and before RQ recorded it finished would have it run
+again (deploy/README.md, section 6b; deploy/scaleout/drill kills a worker mid-job).
 """
 
 from __future__ import annotations
