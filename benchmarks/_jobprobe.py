@@ -13,6 +13,8 @@ import resource
 
 from sqlalchemy import text
 
+from _stats import memory_kb
+
 from permanence.core.context import current_tenant_id
 from permanence.extensions import db
 from permanence.panels.services import panel_bodies
@@ -49,14 +51,6 @@ def quarterly_report(today: str) -> dict:
     return out
 
 
-def _memory() -> dict[str, int]:
-    """This process's resident memory now (VmRSS) and at its highest (VmHWM), in kB."""
-    values = {}
-    with open(f"/proc/{os.getpid()}/status") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                values[line.split(":")[0]] = int(line.split()[1])
-    return values
 
 
 def peak(path: str, *args) -> dict:
@@ -66,9 +60,9 @@ def peak(path: str, *args) -> dict:
     included), and the largest of its finished children's (the DfE rules' subprocess)."""
     module, _, name = path.partition(":")
     function = getattr(importlib.import_module(module), name)
-    before = _memory()
+    before = memory_kb()
     result = function(*args)
-    after = _memory()
+    after = memory_kb()
     return {"pid": os.getpid(), "hwm_before_kb": before["VmHWM"], "rss_before_kb": before["VmRSS"],
             "hwm_kb": after["VmHWM"], "rss_kb": after["VmRSS"],
             "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "result": result}

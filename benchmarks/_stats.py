@@ -1,4 +1,5 @@
-"""Median, 95th percentile and the ratio to a floor measured in the same run, printed as a table."""
+"""Median, 95th percentile and the ratio to a floor measured in the same run, printed as a table; a
+process's memory."""
 
 from __future__ import annotations
 
@@ -25,3 +26,13 @@ def print_rows(title: str, floor: list[float], rows: dict[str, list[float]], uni
     for name, values in rows.items():
         print(f"  {name:40} {len(values):>3} {median(values):>12{fmt}} {p95(values):>12{fmt}} "
               f"{median(values) / base:>9,.1f}")
+
+
+def memory_kb(pid: int | str = "self") -> dict[str, int]:
+    """A process's resident memory now (VmRSS) and at its highest so far (VmHWM), in kB."""
+    values = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                values[line.split(":")[0]] = int(line.split()[1])
+    return values

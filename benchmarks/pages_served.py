@@ -27,6 +27,8 @@ import threading
 import time
 import urllib.request
 
+from _stats import memory_kb
+
 REPO = Path(__file__).resolve().parents[1]
 PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another, when two runs share the machine
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -76,7 +78,7 @@ def main() -> None:
         _wait_for(f"http://127.0.0.1:{PORT}/health")
         for _ in range(50):  # enough for both workers to have answered it (the floor of memory)
             _get("/health", "", None)
-        idle = {pid: _memory(pid) for pid in _workers(server.pid)}
+        idle = {pid: memory_kb(pid) for pid in _workers(server.pid)}
         cookie_name = app.config["SESSION_COOKIE_NAME"]
         for name, role, path in pages:  # warm each worker a little, and check every page answers
             for _ in range(2):
@@ -101,7 +103,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         took = time.monotonic() - started
-        after = {pid: _memory(pid) for pid in _workers(server.pid)}
+        after = {pid: memory_kb(pid) for pid in _workers(server.pid)}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -130,15 +132,6 @@ def _workers(master: int) -> list[int]:
     with open(f"/proc/{master}/task/{master}/children") as children:
         return [int(pid) for pid in children.read().split()]
 
-
-def _memory(pid: int) -> dict[str, int]:
-    """A process's resident memory now (VmRSS) and at its highest so far (VmHWM), in kB."""
-    values = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                values[line.split(":")[0]] = int(line.split()[1])
-    return values
 
 
 def _get(path: str, cookie_name: str, cookie: str | None) -> tuple[int, float]:

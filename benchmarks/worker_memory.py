@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from _stats import median
+from _stats import median, memory_kb
 
 REPO = Path(__file__).resolve().parents[1]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -122,7 +122,7 @@ def main() -> None:
                       f"(from {result['hwm_before_kb'] / 1024:.1f}), DfE rules' process "
                       f"{result['children_maxrss_kb'] / 1024:.1f} MB; {summary}")
                 (samples["903 import"].append(result) if n else first.setdefault("903 import", result))
-            parent = _memory(worker.pid)
+            parent = memory_kb(worker.pid)
     finally:
         worker.terminate()
         worker.wait(timeout=60)
@@ -141,13 +141,6 @@ def main() -> None:
               f"{dfe:13.1f}")
 
 
-def _memory(pid: int) -> dict[str, int]:
-    values = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                values[line.split(":")[0]] = int(line.split()[1])
-    return values
 
 
 if __name__ == "__main__":
