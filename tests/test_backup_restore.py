@@ -22,8 +22,10 @@ from permanence.cli import count_differences, row_counts
 from permanence.config import normalise_database_url
 from permanence.extensions import db
 
-from conftest import TEST_DATABASE_URL, CsrfClient
 
+# Read here, not imported from conftest: a whole-suite run also has tests/browser/conftest.py, and
+# ``import conftest`` may find that one.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="backup and restore are a PostgreSQL procedure "
                                 "(pg_dump, pg_restore); set TEST_DATABASE_URL to run them")
 
@@ -112,7 +114,7 @@ def test_a_backup_restored_into_a_new_database_reads_the_same(app, client, login
                                                                "RQ_QUEUE_PREFIX", "SERVER_NAME")},
                            "SQLALCHEMY_DATABASE_URI": url.set(database=restored_name)
                                .render_as_string(hide_password=False)})
-    restored.test_client_class = CsrfClient
+    restored.test_client_class = app.test_client_class  # the suite's client, which sends the CSRF token
     try:
         with restored.app_context():
             forced = db.session.execute(text(
