@@ -189,13 +189,10 @@ def _criterion(policy: Policy, model, action: str | None, membership):
     asks ``visible`` a dozen times, and building the clauses (and the rules that read the member's
     seats) was a third of its time. Keyed by the membership itself, so ``as_member`` gets its own."""
     cache = g.setdefault("_visibility_criteria", {})
-    key = (id(membership), model, action)
-    hit = cache.get(key)
-    if hit is not None and hit[0] is membership:
-        return hit[1]
-    criterion = policy.criterion(membership)
-    cache[key] = (membership, criterion)
-    return criterion
+    key = (membership, model, action)  # a row object hashes by identity
+    if key not in cache:
+        cache[key] = policy.criterion(membership)
+    return cache[key]
 
 
 def can_see(obj, action: str | None = None) -> bool:

@@ -230,10 +230,10 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     result.drift_opened += opened
     result.drift_closed += closed
     db.session.flush()
-    _keep_tracker_rows(ids, current, on_the_day, now)
+    _keep_tracker_lines(ids, current, on_the_day, now)
 
 
-def _keep_tracker_rows(ids: list[int], current: dict[tuple[int, str], Milestone],
+def _keep_tracker_lines(ids: list[int], current: dict[tuple[int, str], Milestone],
                        on_the_day: dict[int, tuple[str | None, str | None]], now) -> None:
     """Each child's ``TrackerLine`` as this recompute leaves it (written only where it changed, so a
     night on which nothing moved writes nothing)."""
