@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import g
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from .models import Membership
@@ -21,6 +22,9 @@ def load_membership():
 
 
 def membership_of(user_id: int) -> Membership | None:
+    """One statement on every request: the roles joined in, the user (signed in a moment ago, so in
+    the session already) not joined again."""
     return db.session.execute(
         select(Membership).where(Membership.user_id == user_id, Membership.active.is_(True))
-    ).scalar_one_or_none()
+        .options(lazyload(Membership.user), joinedload(Membership.role_assignments))
+    ).unique().scalar_one_or_none()

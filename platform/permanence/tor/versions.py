@@ -44,7 +44,9 @@ class TorVersion(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int]
-    source_text: Mapped[str] = mapped_column(Text)
+    # Deferred: every page asks for the version in force, and the parsed text is cached per process
+    # (``tor.services._parsed``); the 25 KB is read only on a cache miss or to show it.
+    source_text: Mapped[str] = mapped_column(Text, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str] = mapped_column(String(255), default="tor.yaml")
     loaded_by: Mapped[str] = mapped_column(String(254))  # "cli", or the user's e-mail address
