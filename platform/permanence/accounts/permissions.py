@@ -180,19 +180,8 @@ def visible(stmt, model, action: str | None = None):
     membership = g.get("membership")
     if membership is None or (action is not None and not has_permission(action)):
         return stmt.where(false())
-    criterion = _criterion(policy, model, action, membership)
+    criterion = policy.criterion(membership)
     return stmt if criterion is None else stmt.where(criterion)
-
-
-def _criterion(policy: Policy, model, action: str | None, membership):
-    """The member's criterion for ``(model, action)``, built once per request or job: a home page
-    asks ``visible`` a dozen times, and building the clauses (and the rules that read the member's
-    seats) was a third of its time. Keyed by the membership itself, so ``as_member`` gets its own."""
-    cache = g.setdefault("_visibility_criteria", {})
-    key = (membership, model, action)  # a row object hashes by identity
-    if key not in cache:
-        cache[key] = policy.criterion(membership)
-    return cache[key]
 
 
 def can_see(obj, action: str | None = None) -> bool:

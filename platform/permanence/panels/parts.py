@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, event, false, or_, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..tor.loader import TorConfigError
@@ -80,10 +81,21 @@ def parts_left_out(meeting: Meeting, user_id: int) -> tuple[str, ...]:
     return seat.not_required_for_parts if seat is not None else ()
 
 
+_SEATS = "seats_left_out"  # in the session's info: {user id: seats_left_out}, for one transaction
+
+
 def seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
     """For each body the person holds an active seat on and each ToR version its meetings run under:
     ``(body id, version id, part ids)`` of the parts that seat does not sit for (none listed when it
-    sits for all)."""
+    sits for all). Read once per transaction (every visibility clause of a page asks for it), and
+    forgotten on a commit, a rollback or a change to a seat or a sitting."""
+    known = db.session.info.setdefault(_SEATS, {})
+    if user_id not in known:
+        known[user_id] = _read_seats_left_out(user_id)
+    return known[user_id]
+
+
+def _read_seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
     rows = db.session.execute(
         select(PanelMember.body_id, PanelMember.role, PanelMember.title, Meeting.tor_version_id)
         .join(Meeting, Meeting.body_id == PanelMember.body_id)
@@ -98,6 +110,19 @@ def seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
         if seat is not None and seat.not_required_for_parts:
             left_out.append((body_id, version_id, seat.not_required_for_parts))
     return left_out
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_seats(session, *_):
+    session.info.pop(_SEATS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_seats_on_change(session, flush_context, instances):
+    if _SEATS in session.info and any(isinstance(o, (PanelMember, Meeting))
+                                      for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_SEATS, None)
 
 
 def in_parts_left_out(user_id: int):

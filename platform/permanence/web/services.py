@@ -82,11 +82,14 @@ def children_section(user, roles) -> dict:
     """'Your children' (allocated to the member as social worker, team manager or IRO) apart from
     the children they can see through their team or role; a member with no allocation of their own
     sees the children they can see."""
-    everyone = visible(select(Child), Child)
-    total = _count(everyone)
+    # Each statement gets its own clauses: SQLAlchemy's compiled-statement cache missed every time a
+    # statement reused parts of one already run (the ORM marks a subquery it compiles).
+    total = _count(visible(select(Child), Child))
     own = bool(roles & OWN_CHILDREN_ROLES)
-    stmt = everyone.where(or_(Child.social_worker_id == user.id, Child.team_manager_id == user.id,
-                              Child.iro_id == user.id)) if own else everyone
+    stmt = visible(select(Child), Child)
+    if own:
+        stmt = stmt.where(or_(Child.social_worker_id == user.id, Child.team_manager_id == user.id,
+                              Child.iro_id == user.id))
     stmt = stmt.order_by(Child.last_name, Child.first_name)
     shown_total = _count(stmt) if own else total
     children = list(db.session.execute(children_for_listing(stmt).limit(10)).scalars())
