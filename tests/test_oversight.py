@@ -11,7 +11,7 @@ Monday 1 March 2027, the clock frozen with time-machine.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from permanence.accounts.permissions import PUBLIC, SIGNED_IN, declared_access
 from permanence.accounts.roles import ROLE_PERMISSIONS
 from permanence.core import jobs
+from permanence.core.clock import LONDON
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.minutes import services as minutes_services
@@ -114,6 +115,7 @@ def test_the_senior_manager_opens_every_page_of_oversight(app, client, login, se
     assert "Across the service" in texts["home"]
     assert "You read them but do not change them" in texts["home"]
     assert "Fictional Moss siblings" in texts["home"]  # waiting for the head of service's agreement
+    assert "2 open, 2 escalated; up from 0 four weeks ago</dd>" in " ".join(texts["home"].split())
     assert "LATE-1" in texts["tracker"] and "RB-CASE-0042" in texts["tracker"]  # every child of the council
     assert "LATE-1" in texts["drift"] and "First looked-after review" in texts["one drift"]
     assert "Continue the plan for long-term fostering." in texts["decision record"]
@@ -123,6 +125,22 @@ def test_the_senior_manager_opens_every_page_of_oversight(app, client, login, se
     # The PDF of the decision record too.
     pdf = client.get(pages["decision record"] + ".pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_service_at_a_glance_counts_drift_due_to_climb_before_the_nightly_run_takes_it(
+        app, client, login, service):
+    """Months after the nightly run escalated the drift, with no run since, the home page counts the
+    open and escalated items, and those the ladder's time has come for as the drift page does."""
+    panel, senior, *_ = service
+    with time_machine.travel(datetime(2027, 6, 1, 9, tzinfo=LONDON), tick=False):
+        login(senior)
+        home = " ".join(client.get(f"/{panel.slug}/").text.split())
+        drift = " ".join(client.get(f"/{panel.slug}/tracker/drift").text.split())
+    assert "2 open, 2 escalated; level from 2 four weeks ago</dd>" in home
+    # Redbridge's next step is the chair's decision, not a date: nothing waits for the nightly run,
+    # on the drift page or in the count.
+    assert drift.count("when the chair decides") == 2 and "waiting for the nightly run" not in drift
+    assert "due to escalate at the next nightly run" not in home
 
 
 def test_no_page_offers_the_senior_manager_a_form_or_link_they_may_not_use(app, client, login, service):

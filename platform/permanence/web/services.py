@@ -112,15 +112,20 @@ def oversight_section(membership, granted, today: date) -> dict:
         rows.append(("Permanence tracker", "tracker.tracker", {},
                      f"{children} {'child' if children == 1 else 'children'}, {drifting} with drift"))
     if "escalations.manage" in granted:
-        drift = db.session.execute(visible(select(Drift), Drift).where(Drift.closed_on.is_(None))).scalars().all()
+        # Counted by ladder, step and due date (a few hundred groups), not one object per open drift.
+        groups = db.session.execute(
+            visible(select(Drift.ladder_id, Drift.level, Drift.due, func.count()), Drift)
+            .where(Drift.closed_on.is_(None)).group_by(Drift.ladder_id, Drift.level, Drift.due)).all()
         tor = current_tor(membership.tenant_id)
-        escalated = sum(1 for d in drift if d.level)
-        due = sum(1 for d in drift if escalation_outlook(tor, d, today).pending)
+        open_drift = sum(n for *_, n in groups)
+        escalated = sum(n for _, level, _, n in groups if level)
+        due = sum(n for ladder_id, level, due_on, n in groups
+                  if escalation_outlook(tor, Drift(ladder_id=ladder_id, level=level, due=due_on), today).pending)
         month_ago = today - timedelta(days=28)
         then = _count(visible(select(Drift.id), Drift).where(
             Drift.opened_on <= month_ago, or_(Drift.closed_on.is_(None), Drift.closed_on > month_ago)))
-        trend = ("up" if len(drift) > then else "down" if len(drift) < then else "level")
-        text = f"{len(drift)} open, {escalated} escalated; {trend} from {then} four weeks ago"
+        trend = ("up" if open_drift > then else "down" if open_drift < then else "level")
+        text = f"{open_drift} open, {escalated} escalated; {trend} from {then} four weeks ago"
         if due:
             text += f", {due} due to escalate at the next nightly run"
         rows.append(("Drift and escalations", "tracker.drift_list", {}, text))
