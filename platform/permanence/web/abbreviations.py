@@ -35,7 +35,6 @@ COMMON = {
     "UASC": "unaccompanied asylum-seeking child",
 }
 SKIP = {"script", "style", "textarea", "abbr", "title", "option", "select", "code", "pre"}
-TAG = re.compile(r"(<[^>]*>)")
 SMALL_WORDS = {"and", "of", "the", "for", "to", "in", "on", "a", "an", "&"}
 SPELLED = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[A-Z][A-Za-z0-9]{1,7})\)$")
 
@@ -79,36 +78,34 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<![\w&#;/.-])({alternatives})(?![\w/-])")
 
 
+# An element whose text is never marked, with its content (no nesting of the same element in these).
+_SKIPPED = re.compile(r"<(%s)\b[^>]*(?<!/)>.*?</\1\s*>" % "|".join(sorted(SKIP)), re.S | re.I)
+
+
 def mark_first_uses(html: str, terms: dict[str, str]) -> str:
-    """``html`` with each term's first use in ``<main>`` wrapped in ``<abbr>``."""
+    """``html`` with each term's first use in ``<main>`` wrapped in ``<abbr>``. Runs on every page:
+    it looks only at where a term occurs (a few places), not at every tag of a 50-row table."""
     start, end = html.find("<main"), html.rfind("</main>")
     if start < 0 or end < start or not terms:
         return html
+    main = html[start:end]
     pattern = _pattern(tuple(sorted(terms)))
+    skipped: list[tuple[int, int]] | None = None  # found on the first candidate only
     seen: set[str] = set()
-    parts = TAG.split(html[start:end])
-    skipping: list[str] = []
-    for n, part in enumerate(parts):
-        if n % 2:  # a tag
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name and name.group(1).lower() in SKIP and not part.endswith("/>"):
-                if part.startswith("</"):
-                    if skipping and skipping[-1] == name.group(1).lower():
-                        skipping.pop()
-                else:
-                    skipping.append(name.group(1).lower())
+    out, last = [], 0
+    for match in pattern.finditer(main):
+        term, at = match.group(1), match.start()
+        if term in seen or main.rfind("<", 0, at) > main.rfind(">", 0, at):  # used already, or in a tag
             continue
-        if skipping or not part.strip():
+        if skipped is None:
+            skipped = [m.span() for m in _SKIPPED.finditer(main)]
+        if any(a <= at < b for a, b in skipped):
             continue
-
-        def wrap(match: re.Match) -> str:
-            term = match.group(1)
-            if term in seen:
-                return term
-            seen.add(term)
-            return f'<abbr title="{escape(terms[term])}">{term}</abbr>'
-
-        parts[n] = pattern.sub(wrap, part)
+        seen.add(term)
+        out += [main[last:at], f'<abbr title="{escape(terms[term])}">{term}</abbr>']
+        last = match.end()
         if len(seen) == len(terms):
             break
-    return html[:start] + "".join(parts) + html[end:]
+    if not seen:
+        return html
+    return html[:start] + "".join(out) + main[last:] + html[end:]
