@@ -99,14 +99,20 @@ def _stamp_tenant(session, flush_context, instances):
             raise TenantIsolationError(f"{type(obj).__name__} belongs to another tenant")
 
 
-def _apply_settings(connection) -> None:
-    """Write the tenant and user into PostgreSQL's per-transaction settings read by the RLS policies."""
+_APPLIED = "rls_settings"  # in the session's info: the (tenant, user) this transaction's settings hold
+
+
+def _apply_settings(session, connection) -> None:
+    """Write the tenant and user into PostgreSQL's per-transaction settings read by the RLS policies
+    (skipped when they hold these already: a page enters its own council's context several times)."""
     tenant_id = context.current_tenant_id()
     user_id = context.current_actor().user_id
-    connection.execute(
-        text("SELECT set_config('app.tenant_id', :tid, true), set_config('app.user_id', :uid, true)"),
-        {"tid": "" if tenant_id is None else str(tenant_id), "uid": "" if user_id is None else str(user_id)},
-    )
+    values = ("" if tenant_id is None else str(tenant_id), "" if user_id is None else str(user_id))
+    if session.info.get(_APPLIED) == values:
+        return
+    connection.execute(text("SELECT set_config('app.tenant_id', :tid, true), set_config('app.user_id', :uid, true)"),
+                       {"tid": values[0], "uid": values[1]})
+    session.info[_APPLIED] = values
 
 
 @event.listens_for(Session, "after_begin")
@@ -118,7 +124,15 @@ def _after_begin(session, transaction, connection):
     role = current_app.config.get("DATABASE_APP_ROLE")
     if role:
         connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
-    _apply_settings(connection)
+    session.info.pop(_APPLIED, None)  # a new transaction starts with none
+    _apply_settings(session, connection)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_applied(session, transaction):
+    """A savepoint rolled back takes its settings with it, and a transaction's end all of them: the
+    next change writes them again."""
+    session.info.pop(_APPLIED, None)
 
 
 @context.on_tenant_change
@@ -130,7 +144,7 @@ def _context_changed(tenant_id):
         return
     session = db.session()
     if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        _apply_settings(session.connection())
+        _apply_settings(session, session.connection())
 
 
 def get_or_404(model, ident):
