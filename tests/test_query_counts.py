@@ -39,9 +39,11 @@ PAGES = [f"home ({role})" for role in ROLES] + ["tracker, first page", "child re
 # expected failure. None today: the team manager's home loaded each listed action's child one at a
 # time (68 statements, then 71) until it loaded them in one query.
 GROWS: dict[str, tuple[int, int]] = {}
-# The most each page may run at either size (on SQLite and PostgreSQL, which runs one more per
-# request for the council's row-level security): today's count and a little room, so that a page
-# that starts reading more (a lazy load per row, a section queried twice) fails here.
+# PostgreSQL's own statements around the page's (the role and row-level security settings of the
+# transaction, a sequence's next id for each insert) are not counted: the ceilings hold on both.
+PLUMBING = ("SET LOCAL ROLE", "SELECT set_config(", "select nextval(")
+# The most each page may run at either size: today's count and a little room, so that a page that
+# starts reading more (a lazy load per row, a section queried twice) fails here.
 CEILING: dict[str, int] = {
     "home (tenant_admin)": 21, "home (panel_administrator)": 54, "home (chair)": 54, "home (vice_chair)": 54,
     "home (panel_member)": 16, "home (iro)": 23, "home (team_manager)": 32, "home (social_worker)": 30,
@@ -80,6 +82,8 @@ def _build_and_count(app, children: int) -> tuple[dict[str, int], dict[str, list
     compiled: list[str] = []  # statements SQLAlchemy compiled afresh rather than took from its cache
 
     def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith(PLUMBING):
+            return
         statements.append(statement)
         if context.cache_hit == CacheStats.CACHE_MISS:
             compiled.append(statement)
