@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
@@ -302,7 +303,7 @@ def minutes_overview(today: date, *, overdue_only: bool = False) -> list[Minutes
     meetings = db.session.execute(
         select(Meeting).where(Meeting.date <= today, Meeting.date >= today - timedelta(days=OVERDUE_LOOKBACK_DAYS),
                               Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.date.desc(), Meeting.id.desc())).scalars().all()
+        .order_by(Meeting.date.desc(), Meeting.id.desc()).options(selectinload(Meeting.minutes))).scalars().all()
     rows = []
     for meeting in meetings:
         due = minutes_due(meeting)
