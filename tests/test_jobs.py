@@ -216,6 +216,79 @@ def test_a_job_whose_worker_died_is_retried_and_completes(app, tenant_a, travel)
     assert _team_names(app, tenant_a) == ["survived its worker"]
 
 
+def test_a_job_whose_worker_died_after_its_commit_is_not_run_again(app, tenant_a, travel):
+    """The window the outbox's completed mark closes: the worker ran the job to its commit and died
+    before RQ recorded it finished. RQ retries it as it does any job of a dead worker; the retry sees
+    the job's work committed and does nothing, so the council gets one row, not two."""
+    from datetime import datetime, timedelta
+
+    from rq import SimpleWorker
+    from rq.job import JobStatus
+
+    from permanence.core import jobs
+    from permanence.core.clock import LONDON
+
+    if not app.config.get("REDIS_URL"):
+        pytest.skip("RQ needs Redis")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)
+    travel(start)
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(record_tenant_job, "committed once")
+        jobs.commit()
+        doomed = SimpleWorker(jobs.all_queues(), connection=jobs.get_redis())
+        doomed.register_birth()
+        job, queue = doomed.dequeue_job_and_maintain_ttl(timeout=1)
+        doomed.prepare_execution(job)
+        doomed.prepare_job_execution(job)
+        jobs.run_job(*job.args)  # the work horse runs the job to its commit ...
+        db.session.remove()
+        assert job.get_status() == JobStatus.STARTED  # ... and dies before RQ hears of it
+    assert _team_names(app, tenant_a) == ["committed once"]
+    [row] = _outbox(app)
+    assert row.completed_at is not None
+    travel(start + timedelta(minutes=7))
+    with app.app_context():
+        jobs.recover_abandoned()
+    travel(start + timedelta(minutes=8))
+    with app.app_context():
+        SimpleWorker(jobs.all_queues(), connection=jobs.get_redis()).work(burst=True, with_scheduler=True)
+        assert job.get_status() == JobStatus.FINISHED  # retried, and the retry did nothing
+    assert _team_names(app, tenant_a) == ["committed once"]
+
+
+def test_a_job_that_fails_is_not_marked_completed_and_runs_again(app, tenant_a):
+    """The mark is written in the job's transaction: a job that raises rolls it back with its work."""
+    from permanence.core import jobs
+
+    with app.app_context(), tenant_context(tenant_a.id):
+        enqueue(fail_then_record_job, "second time lucky")
+        db.session.flush()
+        [row] = db.session.execute(select(jobs.OutboxJob)).scalars().all()
+        spec = {**row.spec, "outbox_id": row.id}
+        db.session.commit()
+    for attempt in (1, 2, 3):
+        with app.app_context():
+            try:
+                jobs.run_job(dict(spec))
+            except RuntimeError:
+                assert attempt == 1
+            db.session.remove()
+    assert _team_names(app, tenant_a) == ["second time lucky"]  # the third run found it done
+    [row] = _outbox(app)
+    assert row.completed_at is not None
+
+
+_failures: list[str] = []
+
+
+def fail_then_record_job(label):
+    """Fails the first time it is run, records ``label`` after."""
+    if label not in _failures:
+        _failures.append(label)
+        raise RuntimeError("the first run fails")
+    record_tenant_job(label)
+
+
 def test_the_worker_hands_on_what_a_crash_left_in_the_outbox(app, tenant_a, travel, monkeypatch):
     """``permanence jobs worker`` sweeps the outbox in its maintenance (at start, then every minute)."""
     from datetime import datetime, timedelta

@@ -13,9 +13,10 @@ the function, and commits or rolls back: no job can run unscoped by accident.
 On RQ every job carries a ``Retry``: a job that raises, or whose worker died (RQ's started-job
 registry, cleaned every minute by our workers), runs again after a back-off. A job's writes and
 the jobs it queues commit together or not at all, so running again a job cut short repeats
-nothing that stuck; what a job does outside the database (an e-mail) it guards itself. One window
-is left: a worker killed after a job's commit and before RQ recorded it finished would have it run
-again (deploy/README.md, section 6b; deploy/scaleout/drill kills a worker mid-job).
+nothing that stuck; what a job does outside the database (an e-mail) it guards itself. A worker
+killed after a job's commit and before RQ recorded it finished does not make it run twice: the job
+marks its outbox row completed in its own transaction, and a run of a completed row does nothing
+(deploy/README.md, section 6b; deploy/scaleout/drill kills a worker mid-job).
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ class OutboxJob(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)  # claims by a relay
     lease_until: Mapped[datetime | None]  # claimed until then; taken again after if not handed on
     dispatched_at: Mapped[datetime | None] = mapped_column(index=True)  # on RQ, or run in-process
+    # Written in the job's own transaction: set, the job's work is committed, and a second run of it
+    # (its worker killed after that commit, before RQ recorded it finished) does nothing.
+    completed_at: Mapped[datetime | None]
 
 
 def _path(func) -> str:
@@ -318,8 +322,14 @@ def run_job(spec: dict):
     outcome = "failure"
     with context.tenant_context(job.tenant_id), context.acting_as(actor), \
             logs.bound(job_id=_job_id(job), job=name):
+        if _completed(job.outbox_id):
+            log.warning("job %s (outbox %s) committed its work before; not run again", job.func, job.outbox_id)
+            outcome = "already_done"
+            metrics.record_job(name, job.queue, outcome, time.perf_counter() - started)
+            return None
         try:
             result = func(*job.args, **job.kwargs)
+            _mark_completed(job.outbox_id)
             commit()
             outcome = "success"
             return result
@@ -331,6 +341,20 @@ def run_job(spec: dict):
             return None
         finally:
             metrics.record_job(name, job.queue, outcome, time.perf_counter() - started)
+
+
+def _completed(outbox_id: int | None) -> bool:
+    if outbox_id is None:
+        return False
+    return db.session.execute(select(OutboxJob.completed_at).where(OutboxJob.id == outbox_id)).scalar() is not None
+
+
+def _mark_completed(outbox_id: int | None) -> None:
+    """The job's outbox row marked done, in the job's own transaction: it commits with the job's
+    work or not at all."""
+    if outbox_id is not None:
+        db.session.execute(update(OutboxJob).where(OutboxJob.id == outbox_id).values(completed_at=utcnow())
+                           .execution_options(synchronize_session=False))
 
 
 def _job_id(job: JobSpec) -> str | None:
