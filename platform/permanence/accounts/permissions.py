@@ -173,15 +173,21 @@ def as_member(membership):
 def visible(stmt, model, action: str | None = None):
     """Restrict a SELECT of ``model`` to the rows the current member may see, or with ``action``
     to those they may do it to (which also needs the permission itself)."""
+    criterion = _restriction(model, action)
+    return stmt if criterion is None else stmt.where(criterion)
+
+
+def _restriction(model, action: str | None):
+    """None (no rule restricts it), ``false()`` (nothing: no member, no permission, no rule for the
+    action) or the member's criterion."""
     _check_action(action)
     policy = _policies.get((model, action))
     if policy is None:
-        return stmt if action is None else stmt.where(false())
+        return None if action is None else false()
     membership = g.get("membership")
     if membership is None or (action is not None and not has_permission(action)):
-        return stmt.where(false())
-    criterion = policy.criterion(membership)
-    return stmt if criterion is None else stmt.where(criterion)
+        return false()
+    return policy.criterion(membership)
 
 
 def can_see(obj, action: str | None = None) -> bool:
@@ -189,8 +195,12 @@ def can_see(obj, action: str | None = None) -> bool:
     model = type(obj)
     if (model, action) not in _policies and action is None:
         return True
-    stmt = visible(select(model.id).where(model.id == obj.id), model, action)
-
+    criterion = _restriction(model, action)
+    if criterion is false():  # no permission: nothing to ask the database
+        return False
+    stmt = select(model.id).where(model.id == obj.id)
+    if criterion is not None:
+        stmt = stmt.where(criterion)
     return db.session.execute(stmt).first() is not None
 
 
