@@ -314,3 +314,42 @@ def test_the_terms_of_reference_page_says_who_is_not_required_for_which_part(cli
     row = next(r for r in text.split("<tr") if "Virtual School Head" in r)
     assert re.findall(r'<td class="govuk-table__cell">([^<]+)</td>', row)[1:] == [
         "Not required", "Required", "Required", "Required"]
+
+
+# --- what a seat shows, read once per transaction -------------------------------------------------
+
+def test_what_a_seat_shows_is_read_again_after_a_change_in_the_same_transaction(app, sitting, make_child):
+    """A member's seats are read once per transaction for every visibility clause of a page; a
+    booking, a ruling or a seat given up in that transaction shows at once, not at the next one."""
+    from flask import g
+    from sqlalchemy import select
+
+    from permanence.accounts.membership import membership_of
+    from permanence.accounts.permissions import can_see, visible
+    from permanence.cases.models import Child
+    from permanence.panels.models import Declaration, PanelMember, Ruling
+
+    tenant, vera = sitting["tenant"], sitting["vsh"]
+    ava, ben, cal = sitting["children"]
+    dan = make_child(tenant, first_name="Fictional", last_name="Dan")
+    with app.test_request_context(), tenant_context(tenant.id):
+        g.membership = membership_of(vera.id)
+
+        def seen():
+            return set(db.session.execute(visible(select(Child.case_number), Child)).scalars())
+
+        assert seen() == {ben.case_number, cal.case_number}  # not Ava: part 1 is not Vera's
+        db.session.add(AgendaItem(meeting_id=sitting["meeting_id"], part_id=PART_2, child_id=dan.id,
+                                  status=ItemStatus.BOOKED, entry_route="referral", reason="Fictional reason"))
+        db.session.flush()
+        assert seen() == {ben.case_number, cal.case_number, dan.case_number}
+        db.session.add(Declaration(meeting_id=sitting["meeting_id"], agenda_item_id=sitting["items"]["ben"],
+                                   user_id=vera.id, interest="Knows the family", ruling=Ruling.LEAVE))
+        db.session.flush()
+        assert seen() == {cal.case_number, dan.case_number}  # ruled out of Ben's item
+        assert not can_see(db.session.get(Child, ben.id))
+        db.session.execute(select(PanelMember).where(PanelMember.user_id == vera.id)).scalar_one().active = False
+        db.session.flush()
+        assert seen() == set()  # no seat, nothing through one
+        db.session.rollback()
+        assert seen() == {ben.case_number, cal.case_number}
