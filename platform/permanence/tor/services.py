@@ -157,7 +157,9 @@ def _parsed(version: TorVersion) -> TermsOfReference:
             _cache.move_to_end(version.checksum)
             _checksums[version.id] = version.checksum
             return tor
-    tor = load_tor_from_text(version.source_text, version.filename)
+    with tenant_context(version.tenant_id):  # the deferred text is read under its council's row-level security
+        text = version.source_text
+    tor = load_tor_from_text(text, version.filename)
     with _cache_lock:
         _cache[version.checksum] = tor
         _checksums[version.id] = version.checksum
