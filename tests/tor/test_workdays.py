@@ -79,3 +79,23 @@ def test_offset_describes_itself_and_rejects_nonsense():
         Offset(5, "fortnights")
     with pytest.raises(ValueError):
         Offset(-1, "days")
+
+
+def test_adding_working_days_by_whole_weeks_lands_where_counting_day_by_day_does():
+    """``add_working_days`` skips whole weeks; the answer is the one counting each day gives, on every
+    start day of three years (weekends, Easter, Christmas substitutes), both ways."""
+    from datetime import timedelta
+
+    def counted(d, n):
+        step = 1 if n >= 0 else -1
+        for _ in range(abs(n)):
+            d += timedelta(days=step)
+            while not is_working_day(d):
+                d += timedelta(days=step)
+        return d
+
+    start = date(2026, 1, 1)
+    for offset in range(0, 3 * 365, 2):
+        day = start + timedelta(days=offset)
+        for n in (-70, -26, -11, -6, -5, -1, 0, 1, 5, 6, 7, 10, 11, 15, 20, 21, 31, 64, 130):
+            assert add_working_days(day, n) == counted(day, n), (day, n)

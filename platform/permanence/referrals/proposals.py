@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import services as audit
 from ..cases.facts import child_facts
 from ..cases.models import Child
+from ..cases.records import HISTORIES
 from ..core.clock import london_today
 from ..core.context import current_tenant_id
 from ..extensions import db
@@ -30,7 +31,6 @@ from ..plugins import PluginDataError
 from ..tor.rules import evaluate, explain
 from ..tor.services import plugin_cohort_candidates
 from ..tracker.models import CohortMember
-from ..tracker.services import HISTORIES
 from . import services
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ Nothing here commits.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..cases.models import Child
 from ..cases.people import role_holders
+from ..core.db import among
 from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.kinds import ESCALATION
@@ -85,33 +86,52 @@ def ladder_for(tor, rule_id: str):
 
 # --- Opening and closing -------------------------------------------------------------------------
 
-def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tuple[int, str], Drift], tor,
+# Open drift as ``tracker.services`` reads it for a recompute: plain rows, an ORM object loaded only
+# for those the recompute changes (closed, moved, relabelled), whose flush the audit records.
+OpenDrift = namedtuple("OpenDrift", ("id", "child_id", "rule_id", "label", "due", "milestone_id"))
+
+
+def sync_drift(milestones: dict[tuple[int, str], object], open_drift: dict[tuple[int, str], object], tor,
                today: date, not_applicable: dict[tuple[int, str], str] | None = None) -> tuple[int, int]:
     """Open drift for overdue milestones without any, close open drift whose milestone is met or
-    gone; returns (opened, closed). ``milestones`` are the children's current milestones;
-    ``not_applicable`` says why each rule that no longer applies to a child stopped (the child left
-    care, ...), which the closed drift keeps as its reason."""
+    gone; returns (opened, closed). ``milestones`` are the children's current milestones (a
+    ``Milestone``, or a plain row with its id where the recompute left it as stored); ``open_drift``
+    the children's open drift (a ``Drift`` or an ``OpenDrift`` row); ``not_applicable`` says why each
+    rule that no longer applies to a child stopped (the child left care, ...), which the closed drift
+    keeps as its reason."""
     not_applicable = not_applicable or {}
     opened = closed = 0
+    moved: list[tuple] = []  # (key, milestone) of open drift whose milestone, label or due changed
     for key, milestone in milestones.items():
         if milestone.status != OVERDUE:
             continue
         drift = open_drift.get(key)
         if drift is None:
             ladder = ladder_for(tor, milestone.rule_id)
-            db.session.add(Drift(child_id=milestone.child_id, milestone=milestone, rule_id=milestone.rule_id,
-                                 label=milestone.label, due=milestone.due, opened_on=today,
-                                 ladder_id=ladder.id if ladder else None))
+            link = {"milestone": milestone} if isinstance(milestone, Milestone) else {"milestone_id": milestone.id}
+            db.session.add(Drift(child_id=milestone.child_id, rule_id=milestone.rule_id, label=milestone.label,
+                                 due=milestone.due, opened_on=today, ladder_id=ladder.id if ladder else None, **link))
             opened += 1
-        else:
-            # A corrected record can move the due date; steps already taken stand.
-            drift.milestone, drift.label = milestone, milestone.label
-            if drift.due != milestone.due:
-                drift.due = milestone.due
-    for key, drift in open_drift.items():
+        elif milestone.id is None or drift.milestone_id != milestone.id or drift.label != milestone.label \
+                or drift.due != milestone.due:
+            moved.append((key, milestone))
+    ending = [(key, drift) for key, drift in open_drift.items()
+              if (m := milestones.get(key)) is None or m.status != OVERDUE]
+    models = _as_models([open_drift[key] for key, _ in moved] + [drift for _, drift in ending])
+    for key, milestone in moved:
+        # A corrected record can move the due date; steps already taken stand.
+        drift = models[open_drift[key].id]
+        if isinstance(milestone, Milestone):
+            drift.milestone = milestone
+        elif drift.milestone_id != milestone.id:
+            drift.milestone_id = milestone.id
+        if drift.label != milestone.label:
+            drift.label = milestone.label
+        if drift.due != milestone.due:
+            drift.due = milestone.due
+    for key, row in ending:
+        drift = models[row.id]
         milestone = milestones.get(key)
-        if milestone is not None and milestone.status == OVERDUE:
-            continue
         drift.closed_on = today
         if milestone is None:
             drift.close_reason = _sentence(not_applicable.get(key)) or \
@@ -124,6 +144,15 @@ def sync_drift(milestones: dict[tuple[int, str], Milestone], open_drift: dict[tu
             drift.close_reason = f"Met; next due {milestone.due:%-d %B %Y}"
         closed += 1
     return opened, closed
+
+
+def _as_models(drifts) -> dict[int, Drift]:
+    """These open drifts as ORM objects by id: those given as ``OpenDrift`` rows loaded in one query."""
+    models = {d.id: d for d in drifts if isinstance(d, Drift)}
+    wanted = [d.id for d in drifts if not isinstance(d, Drift)]
+    if wanted:
+        models.update((d.id, d) for d in db.session.execute(select(Drift).where(among(Drift.id, wanted))).scalars())
+    return models
 
 
 def _sentence(reason: str | None) -> str:

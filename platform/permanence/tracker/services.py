@@ -8,7 +8,10 @@ stopped applying are removed), the bodies whose cohort the child is in, and drif
 opened for overdue milestones and closed for met ones, or for ones that stopped applying
 (the child left care, ...), keeping the engine's reason (``tracker.drift``).
 ``recompute_children`` does the same for many children a batch at a time in a fixed
-number of queries; the nightly job runs it over every child of a council.
+number of queries; the nightly job runs it over every child of a council. It reads the children
+and their histories as plain records (``cases.records``), and the stored milestones, cohorts, open
+drift and tracker lines as plain rows: ORM objects (whose flush the audit records) are loaded only
+for the rows that change, so a night on which nothing moved builds none.
 
 Events the histories cannot show (a panel's discussion, a tracking meeting, an agency
 decision) come from features that register an event source; timescales of one child alone (a
@@ -18,15 +21,16 @@ commits.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import selectinload, subqueryload
 
 from ..cases.facts import child_events, child_facts
 from ..cases.models import Child
+from ..cases.records import child_records
 from ..core.clock import london_today, utcnow
 from ..core.bulk import collector_paused
 from ..core.context import current_tenant_id
@@ -40,10 +44,6 @@ from .pending import already_recomputed
 from .models import CohortMember, Drift, Milestone, TrackerLine
 
 BATCH = 500
-SMALL = 20  # children: up to this many, histories are loaded by their ids
-HISTORIES = ("care_periods", "legal_statuses", "placements", "reviews", "proceedings", "pre_proceedings", "plans",
-             "flags", "key_dates", "adoption_decisions", "adoptions",
-           "unaccompanied")  # what child_events and the flags read
 LIVE = ("upcoming", "due_soon", "overdue")  # statuses of a milestone still to be met
 
 EventSource = Callable[[list[int], date], Mapping[int, Mapping[str, date]]]
@@ -131,13 +131,7 @@ def recompute_children(child_ids: Iterable[int], today: date | None = None, *, t
 
 
 def _recompute_chunk(chunk: list[int], tor, today: date, result: Recomputed) -> None:
-    # A big batch reads each history by joining this one query (one array parameter), not by a list of
-    # 500 ids per history; a few children (an edit's recompute) by their ids, which costs less to build.
-    load = subqueryload if len(chunk) > SMALL else selectinload
-    children = db.session.execute(
-        select(Child).where(among(Child.id, chunk)).options(*(load(getattr(Child, h)) for h in HISTORIES))
-    ).scalars().all()
-    _recompute_batch(children, tor, today, result)
+    _recompute_batch(child_records(chunk), tor, today, result)
 
 
 def recompute_council(today: date | None = None) -> Recomputed:
@@ -162,27 +156,49 @@ def in_cohort(body, facts) -> bool:
     return any(evaluate(rule, facts) for rule in rules)
 
 
-def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed) -> None:
+# The stored rows a recompute compares with what it computes, read as plain rows (``_stored``).
+_MILESTONE_VALUES = ("label", "rule_origin", "rule_source", "rule_text", "anchor_event", "anchor_date", "due",
+                     "achieved", "status")
+StoredMilestone = namedtuple("StoredMilestone", ("id", "child_id", "rule_id") + _MILESTONE_VALUES)
+_LINE_VALUES = ("legal_status", "plan_route", "next_due", "open_drift")
+StoredLine = namedtuple("StoredLine", ("id", "child_id") + _LINE_VALUES)
+StoredCohort = namedtuple("StoredCohort", ("id", "child_id", "body_id"))
+
+
+def _stored(model, record, ids: list[int], *where) -> list:
+    """The rows of ``model`` of these children as ``record``s (its fields are the columns read)."""
+    columns = [getattr(model, f) for f in record._fields]
+    return [record._make(row) for row in db.session.execute(
+        select(*columns).where(among(model.child_id, ids), *where)).all()]
+
+
+def _models(model, ids) -> dict[int, object]:
+    """The ORM objects of the rows that change, by id, in one query (their flush is audited)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.execute(select(model).where(among(model.id, ids))).scalars()}
+
+
+def _recompute_batch(children, tor, today: date, result: Recomputed) -> None:
+    """``children``: ``cases.records.ChildRecord``s (or ``Child``s: the facts read either)."""
     ids = [c.id for c in children]
     if not ids:
         return
-    existing: dict[tuple[int, str], Milestone] = {
-        (m.child_id, m.rule_id): m for m in db.session.execute(
-            select(Milestone).where(among(Milestone.child_id, ids))).scalars()}
-    cohorts: dict[tuple[int, str], CohortMember] = {
-        (c.child_id, c.body_id): c for c in db.session.execute(
-            select(CohortMember).where(among(CohortMember.child_id, ids))).scalars()}
-    open_drift: dict[tuple[int, str], Drift] = {
-        (d.child_id, d.rule_id): d for d in db.session.execute(
-            select(Drift).where(among(Drift.child_id, ids), Drift.closed_on.is_(None))).scalars()}
+    existing = {(m.child_id, m.rule_id): m for m in _stored(Milestone, StoredMilestone, ids)}
+    cohorts = {(c.child_id, c.body_id): c for c in _stored(CohortMember, StoredCohort, ids)}
+    open_drift = {(d.child_id, d.rule_id): d for d in _stored(
+        Drift, drift_service.OpenDrift, ids, Drift.closed_on.is_(None))}
     extra = events_from_sources(ids, today) if _event_sources else {}
     own = timescales_from_sources(ids, today) if _timescale_sources else {}
     now = utcnow()
     kept_milestones: set[tuple[int, str]] = set()
     kept_cohorts: set[tuple[int, str]] = set()
-    current: dict[tuple[int, str], Milestone] = {}
+    current: dict[tuple[int, str], object] = {}  # StoredMilestone unchanged, Milestone new or changed
+    changed: dict[int, tuple] = {}  # milestone id: its new values
     stopped: dict[tuple[int, str], str] = {}  # why a rule does not apply (closing drift says so)
     on_the_day: dict[int, tuple[str | None, str | None]] = {}  # legal status and plan route, for the tracker
+    council_rules = tuple(tor.timescales)
 
     for child in children:
         result.children += 1
@@ -192,7 +208,7 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
         events.update(extra.get(child.id, {}))
         own_rules, own_events = own.get(child.id, ((), {}))
         events.update(own_events)
-        rules = tuple(tor.timescales) + tuple(own_rules)
+        rules = council_rules + tuple(own_rules) if own_rules else council_rules
         for computed in compute_milestones(rules, facts, events, today, due_soon=tor.due_soon):
             key = (child.id, computed.rule_id)
             if computed.status == NOT_APPLICABLE:
@@ -202,14 +218,12 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
             row = existing.get(key)
             values = _values(computed)
             if row is None:
-                row = Milestone(child_id=child.id, rule_id=computed.rule_id, computed_at=now, **values)
+                row = Milestone(child_id=child.id, rule_id=computed.rule_id, computed_at=now,
+                                **dict(zip(_MILESTONE_VALUES, values)))
                 db.session.add(row)
                 result.created += 1
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    if getattr(row, k) != v:
-                        setattr(row, k, v)
-                row.computed_at = now
+            elif row[3:] != values:
+                changed[row.id] = values
                 result.updated += 1
             current[key] = row
         for body in tor.bodies:
@@ -219,13 +233,22 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
                 if key not in cohorts:
                     db.session.add(CohortMember(child_id=child.id, body_id=body.id))
 
-    for key, row in existing.items():
-        if key not in kept_milestones:
-            db.session.delete(row)
-            result.removed += 1
-    for key, row in cohorts.items():
-        if key not in kept_cohorts:
-            db.session.delete(row)
+    gone = [row.id for key, row in existing.items() if key not in kept_milestones]
+    milestones = _models(Milestone, [*changed, *gone])
+    for key, row in current.items():
+        values = changed.get(row.id) if isinstance(row, StoredMilestone) else None
+        if values is not None:
+            model = milestones[row.id]
+            for name, value in zip(_MILESTONE_VALUES, values):
+                if getattr(model, name) != value:
+                    setattr(model, name, value)
+            model.computed_at = now
+            current[key] = model
+    for milestone_id in gone:
+        db.session.delete(milestones[milestone_id])
+        result.removed += 1
+    for member in _models(CohortMember, [row.id for key, row in cohorts.items() if key not in kept_cohorts]).values():
+        db.session.delete(member)
     opened, closed = drift_service.sync_drift(current, open_drift, tor, today, stopped)
     result.drift_opened += opened
     result.drift_closed += closed
@@ -233,8 +256,8 @@ def _recompute_batch(children: list[Child], tor, today: date, result: Recomputed
     _keep_tracker_lines(ids, current, on_the_day, now)
 
 
-def _keep_tracker_lines(ids: list[int], current: dict[tuple[int, str], Milestone],
-                       on_the_day: dict[int, tuple[str | None, str | None]], now) -> None:
+def _keep_tracker_lines(ids: list[int], current: dict[tuple[int, str], object],
+                        on_the_day: dict[int, tuple[str | None, str | None]], now) -> None:
     """Each child's ``TrackerLine`` as this recompute leaves it (written only where it changed, so a
     night on which nothing moved writes nothing)."""
     next_due: dict[int, date] = {}
@@ -244,34 +267,37 @@ def _keep_tracker_lines(ids: list[int], current: dict[tuple[int, str], Milestone
                 next_due[child_id] = milestone.due
     drift = dict(db.session.execute(select(Drift.child_id, func.count(Drift.id)).where(
         among(Drift.child_id, ids), Drift.closed_on.is_(None)).group_by(Drift.child_id)).all())
-    rows = {r.child_id: r for r in db.session.execute(select(TrackerLine).where(among(TrackerLine.child_id, ids))).scalars()}
+    rows = {r.child_id: r for r in _stored(TrackerLine, StoredLine, ids)}
+    changed: dict[int, tuple] = {}
     for child_id in ids:
         status, route = on_the_day.get(child_id, (None, None))
-        values = {"legal_status": status, "plan_route": route, "next_due": next_due.get(child_id),
-                  "open_drift": drift.get(child_id, 0)}
+        values = (status, route, next_due.get(child_id), drift.get(child_id, 0))
         row = rows.get(child_id)
         if row is None:
-            db.session.add(TrackerLine(child_id=child_id, computed_at=now, **values))
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.computed_at = now
+            db.session.add(TrackerLine(child_id=child_id, computed_at=now, **dict(zip(_LINE_VALUES, values))))
+        elif row[2:] != values:
+            changed[row.id] = values
+    for line_id, line in _models(TrackerLine, changed).items():
+        for name, value in zip(_LINE_VALUES, changed[line_id]):
+            setattr(line, name, value)
+        line.computed_at = now
     db.session.flush()
 
 
-def _values(computed) -> dict:
+def _values(computed) -> tuple:
+    """A computed milestone's stored values, in the order of ``_MILESTONE_VALUES``."""
     rule = computed.rule
-    return {
-        "label": computed.label[:300],
-        "rule_origin": rule.origin if rule else "tenant",
-        "rule_source": (computed.source or "")[:300],
-        "rule_text": (rule.describe() if rule else "")[:500],
-        "anchor_event": computed.anchor_event,
-        "anchor_date": computed.anchor_date,
-        "due": computed.due,
-        "achieved": computed.achieved,
-        "status": computed.status,
-    }
+    return (
+        computed.label[:300],
+        rule.origin if rule else "tenant",
+        (computed.source or "")[:300],
+        (rule.describe() if rule else "")[:500],
+        computed.anchor_event,
+        computed.anchor_date,
+        computed.due,
+        computed.achieved,
+        computed.status,
+    )
 
 
 def milestones_of(child_id: int) -> list[Milestone]:

@@ -36,7 +36,22 @@ class SiblingGroup(TenantScoped, Timestamped, db.Model):
         return f"Sibling group {self.name}"
 
 
-class Child(TenantScoped, Timestamped, db.Model):
+class ChildDays:
+    """What the child's own columns say of a day, shared by ``Child`` and the plain record the nightly
+    recompute reads (``cases.records``): behaviour only, no slots of its own."""
+
+    __slots__ = ()
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+class Child(ChildDays, TenantScoped, Timestamped, db.Model):
     __table_args__ = (UniqueConstraint("tenant_id", "case_number"),)
     __audit__ = True
     __audit_reads__ = True
@@ -92,14 +107,6 @@ class Child(TenantScoped, Timestamped, db.Model):
         calendars), never the full name."""
         letters = "".join(f"{n[0].upper()}." for n in (self.first_name, self.last_name) if n)
         return f"{letters} ({self.case_number})"
-
-    def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        years = day.year - self.date_of_birth.year
-        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
-            years -= 1
-        return years
 
     def audit_label(self) -> str:
         return f"Child {self.case_number}"

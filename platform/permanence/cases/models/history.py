@@ -49,14 +49,62 @@ class _ChildHistory(TenantScoped, Timestamped):
     _label = "History"
 
 
-class _Span:
+# --- What a history row says of a day ----------------------------------------------------------------
+# The one definition of "current on" / "open on" a day, shared by the models below and by the plain
+# records the nightly recompute reads (``cases.records``): behaviour only, no columns, no slots of
+# their own, so a slotted record stays slotted.
+
+
+class Span:
     """``start`` inclusive, ``end`` exclusive; an open span has no end."""
+
+    __slots__ = ()
 
     def current_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-class CarePeriod(_Span, _ChildHistory, db.Model):
+class PlacementDays(Span):
+    __slots__ = ()
+
+    def permanent_on(self, day: date) -> bool:
+        return self.approved_as_permanent and (self.approved_permanent_on or self.start) <= day
+
+
+class ProceedingsDays:
+    """Open from the issue until the proceedings conclude."""
+
+    __slots__ = ()
+
+    @property
+    def week_26(self) -> date:
+        return self.issued_on + timedelta(weeks=26)
+
+    def open_on(self, day: date) -> bool:
+        return self.issued_on <= day and (self.concluded_on is None or day < self.concluded_on)
+
+
+class PreProceedingsDays:
+    """Open from the legal planning decision until pre-proceedings end."""
+
+    __slots__ = ()
+
+    def open_on(self, day: date) -> bool:
+        return self.decision_on <= day and (self.ended_on is None or day < self.ended_on)
+
+
+class PlanDays:
+    """A plan stands from ``agreed_on`` until ``ended_on``."""
+
+    __slots__ = ()
+
+    def current_on(self, day: date) -> bool:
+        return self.agreed_on <= day and (self.ended_on is None or day < self.ended_on)
+
+
+
+
+class CarePeriod(Span, _ChildHistory, db.Model):
     """A period of being looked after: from an episode with RNE ``S`` until an episode ends other than X1."""
 
     _label = "Period of care"
@@ -69,7 +117,7 @@ class CarePeriod(_Span, _ChildHistory, db.Model):
     child: Mapped["Child"] = relationship(back_populates="care_periods")  # noqa: F821
 
 
-class LegalStatus(_Span, _ChildHistory, db.Model):
+class LegalStatus(Span, _ChildHistory, db.Model):
     """An SSDA903 legal status held from ``start`` until ``end``."""
 
     _label = "Legal status"
@@ -88,7 +136,7 @@ class LegalStatus(_Span, _ChildHistory, db.Model):
         return codes.label(codes.LEGAL_STATUSES, self.code)
 
 
-class Placement(_Span, _ChildHistory, db.Model):
+class Placement(PlacementDays, _ChildHistory, db.Model):
     """Where the child lived, with whom (provider), and whether it is approved as their permanent home."""
 
     _label = "Placement"
@@ -103,9 +151,6 @@ class Placement(_Span, _ChildHistory, db.Model):
     approved_permanent_on: Mapped[date | None]
 
     child: Mapped["Child"] = relationship(back_populates="placements")  # noqa: F821
-
-    def permanent_on(self, day: date) -> bool:
-        return self.approved_as_permanent and (self.approved_permanent_on or self.start) <= day
 
     @property
     def place_label(self) -> str:
@@ -123,7 +168,7 @@ class Review(_ChildHistory, db.Model):
     child: Mapped["Child"] = relationship(back_populates="reviews")  # noqa: F821
 
 
-class CareProceedings(_ChildHistory, db.Model):
+class CareProceedings(ProceedingsDays, _ChildHistory, db.Model):
     """An application for a care or supervision order, timetabled to finish within 26 weeks (CA 1989 s32)."""
 
     _label = "Care proceedings"
@@ -136,15 +181,8 @@ class CareProceedings(_ChildHistory, db.Model):
 
     child: Mapped["Child"] = relationship(back_populates="proceedings")  # noqa: F821
 
-    @property
-    def week_26(self) -> date:
-        return self.issued_on + timedelta(weeks=26)
 
-    def open_on(self, day: date) -> bool:
-        return self.issued_on <= day and (self.concluded_on is None or day < self.concluded_on)
-
-
-class PreProceedings(_ChildHistory, db.Model):
+class PreProceedings(PreProceedingsDays, _ChildHistory, db.Model):
     """Pre-proceedings under the Public Law Outline: legal planning decision, letter, meeting, outcome."""
 
     _label = "Pre-proceedings"
@@ -157,11 +195,8 @@ class PreProceedings(_ChildHistory, db.Model):
 
     child: Mapped["Child"] = relationship(back_populates="pre_proceedings")  # noqa: F821
 
-    def open_on(self, day: date) -> bool:
-        return self.decision_on <= day and (self.ended_on is None or day < self.ended_on)
 
-
-class PermanencePlan(_ChildHistory, db.Model):
+class PermanencePlan(PlanDays, _ChildHistory, db.Model):
     """One route of the plan for permanence: the primary route or a parallel/contingency route.
 
     A plan stands from ``agreed_on`` until ``ended_on`` (superseded or achieved)."""
@@ -176,15 +211,12 @@ class PermanencePlan(_ChildHistory, db.Model):
 
     child: Mapped["Child"] = relationship(back_populates="plans")  # noqa: F821
 
-    def current_on(self, day: date) -> bool:
-        return self.agreed_on <= day and (self.ended_on is None or day < self.ended_on)
-
     @property
     def route_label(self) -> str:
         return codes.label(codes.PLAN_ROUTES, self.route)
 
 
-class ChildFlag(_ChildHistory, db.Model):
+class ChildFlag(Span, _ChildHistory, db.Model):
     """A circumstance recorded by a worker (unaccompanied, disrupted permanent placement, ...),
     for the flags a cohort rule tests that the histories cannot derive."""
 
@@ -196,9 +228,6 @@ class ChildFlag(_ChildHistory, db.Model):
     note: Mapped[str | None] = mapped_column(String(500))
 
     child: Mapped["Child"] = relationship(back_populates="flags")  # noqa: F821
-
-    def current_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day < self.end)
 
 
 class KeyDate(_ChildHistory, db.Model):
@@ -248,7 +277,7 @@ class ChildSheetNote(TenantScoped, Timestamped, db.Model):
 # same decisions as key dates, which the vocabulary reads alongside these.
 
 
-class AdoptionPlacementDecision(_Span, _ChildHistory, db.Model):
+class AdoptionPlacementDecision(Span, _ChildHistory, db.Model):
     """The decision that the child should be placed for adoption (903 PlacedAdoption DATE_PLACED) and,
     if it was reversed, when and why (DATE_PLACED_CEASED, REASON_PLACED_CEASED)."""
 
@@ -305,7 +334,7 @@ class PreviousPermanence(_ChildHistory, db.Model):
         return codes.label(codes.PREVIOUS_PERMANENCE, self.arrangement)
 
 
-class MissingEpisode(_Span, _ChildHistory, db.Model):
+class MissingEpisode(Span, _ChildHistory, db.Model):
     """A time the child was missing or away from placement without authorisation (903 Missing)."""
 
     _label = "Missing episode"
