@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import abort
 from werkzeug.routing import IntegerConverter
-from sqlalchemy import ARRAY, ForeignKey, Integer, any_, bindparam, event, select, text
+from sqlalchemy import ARRAY, ForeignKey, Integer, TypeDecorator, any_, bindparam, event, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from ..extensions import db
@@ -31,10 +31,22 @@ def among(column, ids):
     array parameter (``= ANY(:ids)``): ``IN`` with 500 parameters made a 10 KB statement that the
     driver parsed afresh every time (too long for its cache), a third of a nightly batch's time.
     SQLite has no arrays, so there it is ``IN``."""
-    ids = list(ids)
+    ids = [int(i) for i in ids]
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, ids, type_=IdArray()))
     return column.in_(ids)
+
+
+class IdArray(TypeDecorator):
+    """``integer[]`` sent as its text, ``{1,2,3}``: the statement casts the parameter (``::INTEGER[]``),
+    so the server reads it once when binding; psycopg's list adapter checked every element with a
+    regular expression (25 ms of a home page whose clauses carry a member's thousand items)."""
+
+    impl = ARRAY(Integer)
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        return lambda ids: "{" + ",".join(map(str, ids)) + "}"
 
 
 class IdConverter(IntegerConverter):
