@@ -152,10 +152,10 @@ def my_actions(user, today: date) -> list[Task]:
     stmt = (visible(select(Action), Action)
             .where(Action.owner_id == user.id, Action.status == ActionStatus.OPEN, Action.due_on <= today + AHEAD)
             .order_by(Action.due_on, Action.id))
-    total = _count(stmt)
+    actions, total = _first_and_total(stmt.options(selectinload(Action.child)), LIMIT)
     tasks = [Task(a.due_on, "Action", _clip(a.description), "actions.mine", {},
                   f"For {a.child.name}" if a.child else "")
-             for a in db.session.execute(stmt.limit(LIMIT).options(selectinload(Action.child))).scalars()]
+             for a in actions]
     return _more(tasks, total, "Action", "{n} more of your actions", "actions.mine")
 
 
@@ -185,11 +185,10 @@ def team_overdue_actions(membership, today: date) -> list[Task]:
     stmt = (visible(select(Action), Action).join(Child, Child.id == Action.child_id)
             .where(Child.team_id == membership.team_id, Action.status == ActionStatus.OPEN, Action.due_on < today)
             .order_by(Action.due_on, Action.id))
-    total = _count(stmt)
+    actions, total = _first_and_total(stmt.options(selectinload(Action.child), selectinload(Action.owner)), LIMIT)
     tasks = [Task(a.due_on, "Team action", _clip(a.description), "cases.child", {"child_id": a.child_id},
                   f"{a.child.name}; {a.owner.name if a.owner else 'no one'} owns it")
-             for a in db.session.execute(stmt.limit(LIMIT).options(
-                 selectinload(Action.child), selectinload(Action.owner))).scalars()]
+             for a in actions]
     return _more(tasks, total, "Team action", "{n} more overdue action{s} in your team", "tracker.mine")
 
 
@@ -206,8 +205,7 @@ DRIFT_LINES = 5  # drift is listed oldest first; more would bury the week's work
 def _drift_lines(children, kind: str, *, endpoint_all: str = "tracker.mine") -> list[Task]:
     stmt = (visible(select(Drift), Drift).where(Drift.closed_on.is_(None), Drift.child_id.in_(children))
             .order_by(Drift.due, Drift.id))
-    total = _count(stmt)
-    rows = db.session.execute(stmt.limit(DRIFT_LINES)).scalars().all()
+    rows, total = _first_and_total(stmt, DRIFT_LINES)
     names = _child_names({d.child_id for d in rows})
     tasks = [Task(d.due, kind, f"{d.label}", "tracker.drift", {"drift_id": d.id},
                   f"{names.get(d.child_id, '')}; missed on {d.due:%-d %B %Y}"
@@ -381,8 +379,7 @@ def escalations_to(user, today: date) -> list[Task]:
     told = select(Escalation.drift_id).where(Escalation.notified.contains(user.email))
     stmt = (visible(select(Drift), Drift).where(Drift.closed_on.is_(None), Drift.id.in_(told))
             .order_by(Drift.due, Drift.id))
-    total = _count(stmt)
-    rows = db.session.execute(stmt.limit(DRIFT_LINES)).scalars().all()
+    rows, total = _first_and_total(stmt, DRIFT_LINES)
     names = _child_names({d.child_id for d in rows})
     tasks = [Task(d.due, "Escalation", d.label, "tracker.drift", {"drift_id": d.id},
                   f"{names.get(d.child_id, '')}; missed on {d.due:%-d %B %Y}; step {d.level}") for d in rows]
@@ -484,6 +481,14 @@ def work_for(membership, user, tor, today: date) -> list[Task]:
             seen.add(key)
             unique.append(task)
     return unique
+
+
+def _first_and_total(stmt, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of an ORM select and how many it has in all, in one statement (the
+    count is a window over the rows before the limit): a home page's lists each ran their visibility
+    clause twice, once to count and once to list."""
+    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
 def _count(stmt) -> int:
