@@ -49,6 +49,43 @@ class IdArray(TypeDecorator):
         return lambda ids: "{" + ",".join(map(str, ids)) + "}"
 
 
+class TransactionMemo:
+    """Values read once per transaction and kept in the session's ``info``: what every visibility
+    clause or every section of a page asks for (the ToR version in force, a member's seats). Forgotten
+    on a commit, a rollback, or a flush that adds, changes or deletes a row of one of ``models``."""
+
+    _all: list["TransactionMemo"] = []
+
+    def __init__(self, name: str, models: tuple[type, ...]):
+        self.name, self.models = name, models
+        TransactionMemo._all.append(self)
+
+    def get(self, key, read):
+        """The value for ``key`` this transaction, ``read()`` the first time it is asked for."""
+        known = db.session.info.setdefault(self.name, {})
+        if key not in known:
+            known[key] = read()
+        return known[key]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_memos(session, *_):
+    for memo in TransactionMemo._all:
+        session.info.pop(memo.name, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_memos(session, flush_context, instances):
+    held = [memo for memo in TransactionMemo._all if memo.name in session.info]
+    if not held:
+        return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    for memo in held:
+        if any(isinstance(obj, memo.models) for obj in changed):
+            session.info.pop(memo.name, None)
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route: a number an INTEGER column can hold. A bigger one matches no
     route (404, like any id that does not exist) instead of failing in the database."""

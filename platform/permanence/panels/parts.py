@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, event, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, false, or_, select
 
+from ..core.db import TransactionMemo
 from ..extensions import db
 from ..tor.loader import TorConfigError
 from ..tor.services import tor_of_id
@@ -81,7 +81,7 @@ def parts_left_out(meeting: Meeting, user_id: int) -> tuple[str, ...]:
     return seat.not_required_for_parts if seat is not None else ()
 
 
-_SEATS = "seats_left_out"  # in the session's info: {user id: seats_left_out}, for one transaction
+_SEATS = TransactionMemo("seats_left_out", (PanelMember, Meeting))  # user id -> seats_left_out
 
 
 def seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -89,10 +89,7 @@ def seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
     ``(body id, version id, part ids)`` of the parts that seat does not sit for (none listed when it
     sits for all). Read once per transaction (every visibility clause of a page asks for it), and
     forgotten on a commit, a rollback or a change to a seat or a sitting."""
-    known = db.session.info.setdefault(_SEATS, {})
-    if user_id not in known:
-        known[user_id] = _read_seats_left_out(user_id)
-    return known[user_id]
+    return _SEATS.get(user_id, lambda: _read_seats_left_out(user_id))
 
 
 def _read_seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]:
@@ -110,19 +107,6 @@ def _read_seats_left_out(user_id: int) -> list[tuple[str, int, tuple[str, ...]]]
         if seat is not None and seat.not_required_for_parts:
             left_out.append((body_id, version_id, seat.not_required_for_parts))
     return left_out
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_seats(session, *_):
-    session.info.pop(_SEATS, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_seats_on_change(session, flush_context, instances):
-    if _SEATS in session.info and any(isinstance(o, (PanelMember, Meeting))
-                                      for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_SEATS, None)
 
 
 def in_parts_left_out(user_id: int):

@@ -22,15 +22,14 @@ team manager or social worker also for their team's), any other named role (serv
 panel administrator) for every child.
 """
 
-from sqlalchemy import and_, event, exists, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, true
 
 from ..accounts.models import Team
 from ..accounts.permissions import grant_visibility, register_named_rule, register_policy, visible
 from ..accounts.roles import ADD_SITTINGS, ARRANGE_TRACKING, CONVENE_TRACKING, ROLES, SEES_ALL_CHILDREN
 from ..cases.models import Child
 from ..cases.people import ALLOCATED
-from ..core.db import among
+from ..core.db import TransactionMemo, among
 from ..extensions import db
 from ..tor.services import current_tor
 from .models import ON_THE_AGENDA, AgendaItem, Declaration, Meeting, PanelMember, Ruling
@@ -60,36 +59,22 @@ def items_seen_through_a_seat(user_id: int):
 # What a member's seats show, as ids read once per transaction: every visibility clause of a page
 # (the member's children, their items, drift, actions, minutes) asks for it, and as a subquery it
 # was planned and run again inside each (5 ms a time for a seat on a panel with 1,000 items heard).
-# Forgotten on a commit, a rollback or any change to what it is read from.
-_SEEN = "seen_through_a_seat"  # in the session's info: {user id: (item ids, child ids)}
+_SEEN = TransactionMemo("seen_through_a_seat", (AgendaItem, Meeting, PanelMember, Declaration, Child))
 
 
 def seen_through_a_seat(user_id: int) -> tuple[list[int], list[int]]:
     """The ids of the agenda items ``user_id``'s seats show them, and of the children those items are
     about (a sibling group's item: each child of the group)."""
-    known = db.session.info.setdefault(_SEEN, {})
-    if user_id not in known:
-        rows = db.session.execute(items_seen_through_a_seat(user_id).with_only_columns(
-            AgendaItem.id, AgendaItem.child_id, AgendaItem.sibling_group_id)).all()
-        groups = {group for _, _, group in rows if group is not None}
-        in_groups = db.session.execute(select(Child.id).where(Child.sibling_group_id.in_(groups))).scalars().all() \
-            if groups else []
-        known[user_id] = (sorted(i for i, _, _ in rows),
-                          sorted({c for _, c, _ in rows if c is not None} | set(in_groups)))
-    return known[user_id]
+    return _SEEN.get(user_id, lambda: _read_seen_through_a_seat(user_id))
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_seen(session, *_):
-    session.info.pop(_SEEN, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_seen_on_change(session, flush_context, instances):
-    if _SEEN in session.info and any(isinstance(o, (AgendaItem, Meeting, PanelMember, Declaration, Child))
-                                     for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_SEEN, None)
+def _read_seen_through_a_seat(user_id: int) -> tuple[list[int], list[int]]:
+    rows = db.session.execute(items_seen_through_a_seat(user_id).with_only_columns(
+        AgendaItem.id, AgendaItem.child_id, AgendaItem.sibling_group_id)).all()
+    groups = {group for _, _, group in rows if group is not None}
+    in_groups = db.session.execute(select(Child.id).where(Child.sibling_group_id.in_(groups))).scalars().all() \
+        if groups else []
+    return (sorted(i for i, _, _ in rows), sorted({c for _, c, _ in rows if c is not None} | set(in_groups)))
 
 
 def _children_on_seated_agendas(membership):

@@ -16,12 +16,12 @@ import hashlib
 from pathlib import Path
 from threading import Lock
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from ..accounts.roles import permissions_for
 from ..core.clock import london_today, utcnow
 from ..core.context import tenant_context
+from ..core.db import TransactionMemo
 from ..core.schedule import run_on_activation
 from ..extensions import db
 from ..plugins import Candidate, available_plugins, call_hook
@@ -168,33 +168,20 @@ def _parsed(version: TorVersion) -> TermsOfReference:
     return tor
 
 
-_ACTIVE = "active_tor_versions"  # in the session's info: {tenant id: the version in force, or None}
+_ACTIVE = TransactionMemo("active_tor_versions", (TorVersion,))  # tenant id -> the version in force, or None
 
 
 def active_version(tenant_id: int) -> TorVersion | None:
     """The council's version in force. Looked up once per transaction (a page asks for it a dozen
-    times: every meeting's deadlines, the navigation, the layout) and held here, so the session's
-    weak identity map cannot drop it; a commit, a rollback or any change to a version forgets it
-    (``_forget_active``)."""
-    known = db.session.info.setdefault(_ACTIVE, {})
-    if tenant_id not in known:
+    times: every meeting's deadlines, the navigation, the layout) and held, so the session's weak
+    identity map cannot drop it; a commit, a rollback or any change to a version forgets it."""
+
+    def read():
         with tenant_context(tenant_id):
-            known[tenant_id] = db.session.execute(
-                select(TorVersion).where(TorVersion.status == TorVersionStatus.ACTIVE)
-            ).scalar_one_or_none()
-    return known[tenant_id]
+            return db.session.execute(
+                select(TorVersion).where(TorVersion.status == TorVersionStatus.ACTIVE)).scalar_one_or_none()
 
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_active(session, *_):
-    session.info.pop(_ACTIVE, None)
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_active_on_change(session, flush_context, instances):
-    if any(isinstance(o, TorVersion) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_ACTIVE, None)
+    return _ACTIVE.get(tenant_id, read)
 
 
 def current_tor(tenant_id: int) -> TermsOfReference | None:
