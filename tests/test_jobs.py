@@ -176,6 +176,21 @@ def test_handing_a_row_to_redis_twice_queues_it_once(app, tenant_a, work_jobs):
     assert _team_names(app, tenant_a) == ["once"]
 
 
+def _started_by_a_worker_that_dies():
+    """An RQ worker takes the next job and starts it, as a work horse would, and is never heard of
+    again: the job stays in RQ's started-job registry until its heartbeat runs out."""
+    from rq import SimpleWorker
+
+    from permanence.core import jobs
+
+    doomed = SimpleWorker(jobs.all_queues(), connection=jobs.get_redis())
+    doomed.register_birth()
+    job, queue = doomed.dequeue_job_and_maintain_ttl(timeout=1)
+    doomed.prepare_execution(job)
+    doomed.prepare_job_execution(job)
+    return job, queue
+
+
 def test_a_job_whose_worker_died_is_retried_and_completes(app, tenant_a, travel):
     """RQ's own machinery: the dead worker's heartbeat runs out in the started-job registry, the
     clean-up our workers run every minute retries the job after a back-off, and it completes."""
@@ -196,11 +211,7 @@ def test_a_job_whose_worker_died_is_retried_and_completes(app, tenant_a, travel)
         enqueue(record_tenant_job, "survived its worker")
         jobs.commit()
         # A worker takes the job and starts it, then dies: no result, no failure recorded.
-        doomed = SimpleWorker(jobs.all_queues(), connection=jobs.get_redis())
-        doomed.register_birth()
-        job, queue = doomed.dequeue_job_and_maintain_ttl(timeout=1)
-        doomed.prepare_execution(job)
-        doomed.prepare_job_execution(job)
+        job, queue = _started_by_a_worker_that_dies()
         assert job.get_status() == JobStatus.STARTED
         jobs.recover_abandoned()
         assert job.get_status() == JobStatus.STARTED  # its heartbeat has not run out yet
@@ -235,11 +246,7 @@ def test_a_job_whose_worker_died_after_its_commit_is_not_run_again(app, tenant_a
     with app.app_context(), tenant_context(tenant_a.id):
         enqueue(record_tenant_job, "committed once")
         jobs.commit()
-        doomed = SimpleWorker(jobs.all_queues(), connection=jobs.get_redis())
-        doomed.register_birth()
-        job, queue = doomed.dequeue_job_and_maintain_ttl(timeout=1)
-        doomed.prepare_execution(job)
-        doomed.prepare_job_execution(job)
+        job, _ = _started_by_a_worker_that_dies()
         jobs.run_job(*job.args)  # the work horse runs the job to its commit ...
         db.session.remove()
         assert job.get_status() == JobStatus.STARTED  # ... and dies before RQ hears of it
