@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from factories import PASSWORD
 
-from permanence.accounts.models import Team
+from permanence.accounts.models import Membership, Team, User
 from permanence.cases.models import Child
 from permanence.core.context import tenant_context
 from permanence.core.jobs import commit
@@ -48,6 +48,8 @@ def _ids(slug):
         booked = one(select(AgendaItem).where(AgendaItem.status == ItemStatus.BOOKED).order_by(AgendaItem.id))
         referral = one(select(AgendaItem).where(AgendaItem.entry_route == "referral",
                                                 AgendaItem.status == ItemStatus.SUBMITTED))
+        manager = db.session.execute(select(User).where(User.email == demo_email("team_manager", slug))).scalar_one()
+        manager_team = db.session.execute(select(Membership.team_id).where(Membership.user_id == manager.id)).scalar()
         richest = one(select(Milestone.child_id).group_by(Milestone.child_id)
                       .order_by(func.count().desc(), Milestone.child_id))
         return {
@@ -63,8 +65,12 @@ def _ids(slug):
             "drift": one(select(Drift.id).where(Drift.closed_on.is_(None)).order_by(Drift.id)),
             "minutes": one(select(Minutes.meeting_id)),
             "tor_version": one(select(TorVersion.id).order_by(TorVersion.id.desc())),
-            "tracking": one(select(Meeting.id).join(AgendaItem).order_by(Meeting.date)
-                            .where(Meeting.body_id.in_([b.id for b in tracking_bodies(current_tor(tenant.id))]))),
+            # One the demo's team manager may move: about a child of their team. The first sitting of
+            # all depends on the day the demo is loaded, and on 4 December 2026 was another team's (403).
+            "tracking": one(select(Meeting.id).join(AgendaItem).join(Child, Child.id == AgendaItem.child_id)
+                            .where(Meeting.body_id.in_([b.id for b in tracking_bodies(current_tor(tenant.id))]),
+                                   or_(Child.team_manager_id == manager.id, Child.team_id == manager_team))
+                            .order_by(Meeting.date)),
         }
 
 
