@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from permanence.audit.models import AuditEvent
 from permanence.core.context import tenant_context
@@ -22,6 +22,7 @@ from permanence.documents.models import Document, DocumentVersion
 from permanence.extensions import db
 from permanence.tenancy.models import Tenant, TenantStatus
 from permanence.tor import services as tor_services
+from sql_support import statements_run
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -455,15 +456,8 @@ def test_the_childs_page_lists_the_tor_paperwork_in_a_fixed_number_of_queries(ap
     url = f"/knowsley/children/{case['child'].id}"
 
     def count_queries():
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_run(app) as seen:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
     upload(client, case["url"], "care-plan.pdf", pdf())

@@ -29,6 +29,7 @@ from permanence.demo.national import build_national
 from permanence.extensions import db
 from permanence.panels.models import AgendaItem, ItemStatus, Meeting
 from permanence.tenancy.models import Tenant
+from sql_support import PLUMBING  # PostgreSQL's own statements around the page's are not counted
 
 TODAY = date(2026, 11, 24)
 SIZES = (30, 480)
@@ -39,9 +40,6 @@ PAGES = [f"home ({role})" for role in ROLES] + ["tracker, first page", "child re
 # expected failure. None today: the team manager's home loaded each listed action's child one at a
 # time (68 statements, then 71) until it loaded them in one query.
 GROWS: dict[str, tuple[int, int]] = {}
-# PostgreSQL's own statements around the page's (the role and row-level security settings of the
-# transaction, a sequence's next id for each insert) are not counted: the ceilings hold on both.
-PLUMBING = ("SET LOCAL ROLE", "SELECT set_config(", "select nextval(")
 # The most each page may run at either size: today's count and a little room, so that a page that
 # starts reading more (a lazy load per row, a section queried twice) fails here.
 CEILING: dict[str, int] = {

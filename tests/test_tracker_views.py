@@ -12,13 +12,13 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from text_support import plain
 from permanence.core import jobs
 from permanence.core.context import tenant_context
 from permanence.extensions import db
 from permanence.tracker.services import recompute_council
+from sql_support import statements_run
 from tracker_support import TODAY, crafted_children, fixed_today, load_seed, recorded_events  # noqa: F401
 
 SLUG = "permanence-panel-pptm"
@@ -172,18 +172,8 @@ def test_the_api_gives_the_same_rows_with_the_same_rules(client, make_token, ppt
 
 
 def _count_queries(app, client, url):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app) as statements:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(statements), response.get_data(as_text=True)
 
