@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..cases.models import Child
 from ..cases.people import role_holders
-from ..core.db import among
+from ..core.db import by_id
 from ..core.workdays import apply_offset
 from ..extensions import db
 from ..notifications.kinds import ESCALATION
@@ -149,9 +149,7 @@ def sync_drift(milestones: dict[tuple[int, str], object], open_drift: dict[tuple
 def _as_models(drifts) -> dict[int, Drift]:
     """These open drifts as ORM objects by id: those given as ``OpenDrift`` rows loaded in one query."""
     models = {d.id: d for d in drifts if isinstance(d, Drift)}
-    wanted = [d.id for d in drifts if not isinstance(d, Drift)]
-    if wanted:
-        models.update((d.id, d) for d in db.session.execute(select(Drift).where(among(Drift.id, wanted))).scalars())
+    models.update(by_id(Drift, [d.id for d in drifts if not isinstance(d, Drift)]))
     return models
 
 

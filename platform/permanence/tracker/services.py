@@ -34,7 +34,7 @@ from ..cases.records import child_records
 from ..core.clock import london_today, utcnow
 from ..core.bulk import collector_paused
 from ..core.context import current_tenant_id
-from ..core.db import among
+from ..core.db import among, by_id
 from ..extensions import db
 from ..tor.rules import evaluate
 from ..tor.services import current_tor
@@ -172,14 +172,6 @@ def _stored(model, record, ids: list[int], *where) -> list:
         select(*columns).where(among(model.child_id, ids), *where)).all()]
 
 
-def _models(model, ids) -> dict[int, object]:
-    """The ORM objects of the rows that change, by id, in one query (their flush is audited)."""
-    ids = list(ids)
-    if not ids:
-        return {}
-    return {row.id: row for row in db.session.execute(select(model).where(among(model.id, ids))).scalars()}
-
-
 def _recompute_batch(children, tor, today: date, result: Recomputed) -> None:
     """``children``: ``cases.records.ChildRecord``s (or ``Child``s: the facts read either)."""
     ids = [c.id for c in children]
@@ -234,7 +226,7 @@ def _recompute_batch(children, tor, today: date, result: Recomputed) -> None:
                     db.session.add(CohortMember(child_id=child.id, body_id=body.id))
 
     gone = [row.id for key, row in existing.items() if key not in kept_milestones]
-    milestones = _models(Milestone, [*changed, *gone])
+    milestones = by_id(Milestone, [*changed, *gone])
     for key, row in current.items():
         values = changed.get(row.id) if isinstance(row, StoredMilestone) else None
         if values is not None:
@@ -247,7 +239,7 @@ def _recompute_batch(children, tor, today: date, result: Recomputed) -> None:
     for milestone_id in gone:
         db.session.delete(milestones[milestone_id])
         result.removed += 1
-    for member in _models(CohortMember, [row.id for key, row in cohorts.items() if key not in kept_cohorts]).values():
+    for member in by_id(CohortMember, [row.id for key, row in cohorts.items() if key not in kept_cohorts]).values():
         db.session.delete(member)
     opened, closed = drift_service.sync_drift(current, open_drift, tor, today, stopped)
     result.drift_opened += opened
@@ -277,7 +269,7 @@ def _keep_tracker_lines(ids: list[int], current: dict[tuple[int, str], object],
             db.session.add(TrackerLine(child_id=child_id, computed_at=now, **dict(zip(_LINE_VALUES, values))))
         elif row[2:] != values:
             changed[row.id] = values
-    for line_id, line in _models(TrackerLine, changed).items():
+    for line_id, line in by_id(TrackerLine, changed).items():
         for name, value in zip(_LINE_VALUES, changed[line_id]):
             setattr(line, name, value)
         line.computed_at = now
